@@ -1,0 +1,44 @@
+"""Shared pieces of the input schemas: strict models and time-of-day windows."""
+
+from __future__ import annotations
+
+import re
+
+from pydantic import BaseModel, ConfigDict
+
+_WINDOW = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*$")
+
+
+class StrictModel(BaseModel):
+    """A pydantic model that rejects unknown fields (typos never pass silently)."""
+
+    model_config = ConfigDict(extra="forbid", validate_default=True)
+
+
+def parse_window(text: str) -> tuple[int, int]:
+    """``"HH:MM-HH:MM"`` → (start, end) in minutes after midnight, end ≤ 1440.
+
+    An end of ``24:00`` is midnight at the end of the day; an end before the start wraps
+    past midnight (``"22:00-06:00"``).
+
+    Raises
+    ------
+    ValueError
+        Not of the form ``HH:MM-HH:MM``, minutes not below 60, hours past 24, or an empty
+        window.
+    """
+    match = _WINDOW.match(str(text))
+    if not match:
+        raise ValueError(f'expected a window "HH:MM-HH:MM" such as "11:00-17:00", got {text!r}')
+    h0, m0, h1, m1 = (int(g) for g in match.groups())
+    if m0 >= 60 or m1 >= 60 or h0 > 23 or h1 > 24 or (h1 == 24 and m1 != 0):
+        raise ValueError(f"{text!r} is not a valid time of day window")
+    start, end = h0 * 60 + m0, h1 * 60 + m1
+    if start == end:
+        raise ValueError(f"window {text!r} is empty")
+    return start, end
+
+
+def format_minute(minute: int) -> str:
+    """Minutes after midnight → ``HH:MM``."""
+    return f"{minute // 60:02d}:{minute % 60:02d}"

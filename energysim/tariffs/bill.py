@@ -1,0 +1,156 @@
+"""The monthly electricity bill of a meter, from its grid flows, with pandas alone.
+
+For each calendar month m with steps t (length dt_h [h]):
+
+    energy[m]        = Σ_t import_kw[t] · price[t] · dt_h
+    export_credit[m] = − Σ_t export_kw[t] · export_price · dt_h
+    basic_charge[m]  = f[m] · (one of)
+        capacity:         rate_kva · transformer_kva
+        max_demand:       rate_kw · P[m]
+        contract_demand:  rate_kw · C + 2 · rate_kw · max(0, P[m] − 1.05 · C)
+
+where P[m] = max_t import_kw[t] is the month's maximum demand (the highest 15-minute
+average at 15-minute resolution; at hourly resolution the hourly average, a lower bound
+of it), C the contract demand, and f[m] the share of month m that the series covers
+(1 for a whole month; a partial month pays pro rata).
+
+This is the independent check of the optimiser: the bill of its solved flows must equal
+its own energy, basic-charge and export terms.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from energysim.tariffs.tariff import Tariff
+
+BASIC_CHARGE_MODES = ("none", "capacity", "contract_demand", "max_demand")
+CONTRACT_TOLERANCE = 1.05
+"""Demand up to 105 % of the contract is covered by the contract charge."""
+CONTRACT_EXCESS_MULTIPLIER = 2.0
+"""Demand above the tolerance is charged at this multiple of the demand rate."""
+BILL_COMPONENTS = ("energy", "basic_charge", "export_credit")
+
+
+def step_hours(index: pd.DatetimeIndex) -> float:
+    """Length of the steps of a regular index [h].
+
+    Raises
+    ------
+    ValueError
+        The index has fewer than two steps or is not regular.
+    """
+    if len(index) < 2:
+        raise ValueError("a time series needs at least two steps to know its step length")
+    steps = np.diff(index.asi8)
+    if (steps != steps[0]).any():
+        raise ValueError("the time index is not regular")
+    return float(steps[0]) / 3.6e12
+
+
+def month_labels(index: pd.DatetimeIndex) -> np.ndarray:
+    """``YYYY-MM`` of every step."""
+    codes = index.year.to_numpy() * 100 + index.month.to_numpy()
+    unique, inverse = np.unique(codes, return_inverse=True)
+    names = np.array([f"{c // 100:04d}-{c % 100:02d}" for c in unique.tolist()])
+    return names[inverse]
+
+
+def month_fractions(index: pd.DatetimeIndex, dt_h: float) -> pd.Series:
+    """Share of each calendar month covered by ``index`` [-], by ``YYYY-MM``."""
+    labels = month_labels(index)
+    covered_h = pd.Series(dt_h, index=labels).groupby(level=0, sort=True).sum()
+    periods = pd.PeriodIndex(covered_h.index, freq="M")
+    return covered_h / (periods.days_in_month.to_numpy() * 24.0)
+
+
+def basic_charge_cny(
+    tariff: Tariff,
+    mode: str,
+    peak_kw: pd.Series,
+    fraction: pd.Series,
+    transformer_kva: float | None = None,
+    contract_demand_kw: float | None = None,
+) -> pd.Series:
+    """Basic charge per month [CNY] for monthly maximum demands ``peak_kw`` [kW]."""
+    rates = tariff.basic_charge
+    if mode == "none":
+        return pd.Series(0.0, index=peak_kw.index)
+    if mode == "capacity":
+        _need(rates.capacity_cny_per_kva_month, "capacity_cny_per_kva_month", tariff)
+        _need(transformer_kva, "transformer_kva", tariff)
+        return fraction * rates.capacity_cny_per_kva_month * transformer_kva
+    _need(rates.demand_cny_per_kw_month, "demand_cny_per_kw_month", tariff)
+    rate = rates.demand_cny_per_kw_month
+    if mode == "max_demand":
+        return fraction * rate * peak_kw
+    if mode == "contract_demand":
+        _need(contract_demand_kw, "contract_demand_kw", tariff)
+        excess = (peak_kw - CONTRACT_TOLERANCE * contract_demand_kw).clip(lower=0.0)
+        return fraction * rate * (contract_demand_kw + CONTRACT_EXCESS_MULTIPLIER * excess)
+    raise ValueError(f"basic charge mode must be one of {BASIC_CHARGE_MODES}, got {mode!r}")
+
+
+def _need(value, name: str, tariff: Tariff) -> None:
+    if value is None:
+        raise ValueError(f"this basic charge needs {name} (tariff {tariff.name!r})")
+
+
+def compute_bill(
+    tariff: Tariff,
+    import_kw: pd.Series,
+    export_kw: pd.Series | None = None,
+    *,
+    basic_charge: str = "none",
+    transformer_kva: float | None = None,
+    contract_demand_kw: float | None = None,
+) -> pd.DataFrame:
+    """Monthly bill of one meter.
+
+    Parameters
+    ----------
+    tariff : Tariff
+    import_kw : pandas.Series
+        Mean power drawn from the grid in each step, on a regular DatetimeIndex of step
+        starts (local time). [kW]
+    export_kw : pandas.Series, optional
+        Mean power fed into the grid in each step, same index. [kW]
+    basic_charge : {"none", "capacity", "contract_demand", "max_demand"}
+        How the meter pays the basic charge.
+    transformer_kva : float, optional
+        Installed transformer capacity, for ``capacity``. [kVA]
+    contract_demand_kw : float, optional
+        Contract maximum demand, for ``contract_demand``. [kW]
+
+    Returns
+    -------
+    pandas.DataFrame
+        Index ``month`` (``YYYY-MM``); columns ``energy``, ``basic_charge``,
+        ``export_credit`` (negative) and ``total`` [CNY], plus ``import_kwh``,
+        ``export_kwh`` and ``peak_kw``.
+    """
+    index = pd.DatetimeIndex(import_kw.index)
+    dt_h = step_hours(index)
+    exports = np.zeros(len(index)) if export_kw is None else np.asarray(export_kw, dtype=float)
+    imports = np.asarray(import_kw, dtype=float)
+    frame = pd.DataFrame(
+        {
+            "import_kwh": imports * dt_h,
+            "energy": imports * tariff.price_at(index) * dt_h,
+            "export_kwh": exports * dt_h,
+            "export_credit": -exports * tariff.export_price_cny_per_kwh * dt_h,
+            "peak_kw": imports,
+        },
+        index=pd.Index(month_labels(index), name="month"),
+    )
+    bill = frame.groupby(level=0, sort=True).agg(
+        {"import_kwh": "sum", "energy": "sum", "export_kwh": "sum", "export_credit": "sum",
+         "peak_kw": "max"}
+    )
+    bill["basic_charge"] = basic_charge_cny(
+        tariff, basic_charge, bill["peak_kw"], month_fractions(index, dt_h),
+        transformer_kva, contract_demand_kw,
+    )
+    bill["total"] = bill[list(BILL_COMPONENTS)].sum(axis=1)
+    return bill[[*BILL_COMPONENTS, "total", "import_kwh", "export_kwh", "peak_kw"]]

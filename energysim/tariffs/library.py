@@ -1,0 +1,58 @@
+"""The built-in tariff library: one YAML file per real tariff, shipped in the package.
+
+A scenario names one with ``from_library: NAME`` and may override any of its fields.
+"""
+
+from __future__ import annotations
+
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from energysim.errors import ScenarioError
+from energysim.tariffs.tariff import Tariff
+from energysim.yamlio import read_yaml, validate
+
+
+def _library_dir() -> Path:
+    return Path(str(resources.files("energysim.tariffs") / "library"))
+
+
+def library_names() -> list[str]:
+    """Names of the built-in tariffs (file names without ``.yaml``)."""
+    return sorted(p.stem for p in _library_dir().glob("*.yaml"))
+
+
+def library_path(name: str) -> Path:
+    """Path of a built-in tariff file.
+
+    Raises
+    ------
+    KeyError
+        No tariff of that name; the message lists the ones there are.
+    """
+    path = _library_dir() / f"{name}.yaml"
+    if not path.is_file():
+        raise KeyError(f"no built-in tariff {name!r}; there are: {', '.join(library_names())}")
+    return path
+
+
+def library_data(name: str) -> tuple[dict[str, Any], Any, Path]:
+    """Raw data, ruamel tree and path of a built-in tariff, for merging with overrides."""
+    path = library_path(name)
+    data, root = read_yaml(path)
+    return data, root, path
+
+
+def load_library_tariff(name: str) -> Tariff:
+    """A built-in tariff, validated."""
+    data, root, path = library_data(name)
+    return validate(Tariff, data, path, root)
+
+
+def load_tariff_file(path: str | Path) -> Tariff:
+    """A tariff from a YAML file of the library's form."""
+    data, root = read_yaml(path)
+    if not isinstance(data, dict):
+        raise ScenarioError.single(path, "(top level)", "a tariff file must be a mapping")
+    return validate(Tariff, data, path, root)
