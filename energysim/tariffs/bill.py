@@ -43,7 +43,7 @@ def step_hours(index: pd.DatetimeIndex) -> float:
     """
     if len(index) < 2:
         raise ValueError("a time series needs at least two steps to know its step length")
-    steps = np.diff(index.asi8)
+    steps = np.diff(index.as_unit("ns").asi8)
     if (steps != steps[0]).any():
         raise ValueError("the time index is not regular")
     return float(steps[0]) / 3.6e12

@@ -1,0 +1,310 @@
+"""The scenario file: what an analyst declares, validated, with its profiles read.
+
+A scenario declares a horizon, named tariffs (inline or ``from_library`` with overrides),
+enterprises (meters) with optional PV and storage, and cases: a tariff choice × the assets
+switched on. `load_scenario` collects every problem — schema, cross-references, profiles
+— and raises them together as one `ScenarioError`; nothing reaches the solver unchecked.
+Paths in the file are relative to the file.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+import pydantic
+from pydantic import Field, NonNegativeFloat, PositiveFloat, model_validator
+
+from energysim.errors import Problem, ScenarioError
+from energysim.schema import StrictModel
+from energysim.tariffs.bill import step_hours
+from energysim.tariffs.library import library_data
+from energysim.tariffs.tariff import Tariff
+from energysim.timeseries import RESOLUTIONS, horizon_index, read_profile
+from energysim.yamlio import problem_at, read_yaml, validation_problems
+
+ASSETS = ("pv", "storage")
+CONTRACT_MIN_SHARE_OF_TRANSFORMER = 0.4
+"""A contract demand may not be below 40 % of the transformer capacity (1583号)."""
+
+
+class Horizon(StrictModel):
+    """The simulated span: step starts from ``start`` up to, not including, ``end``."""
+
+    start: date | datetime
+    end: date | datetime
+    resolution: Literal["15min", "1h"] = "15min"
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Horizon:
+        if pd.Timestamp(self.end) <= pd.Timestamp(self.start):
+            raise ValueError(f"end {self.end} must be after start {self.start}")
+        return self
+
+
+class PVSpec(StrictModel):
+    """Rooftop PV behind the enterprise's meter."""
+
+    capacity_kwp: PositiveFloat = Field(description="Installed peak power [kWp].")
+    profile: Path = Field(description="Output per kWp installed, CSV [kW/kWp].")
+
+
+class StorageSpec(StrictModel):
+    """A battery behind the enterprise's meter."""
+
+    capacity_kwh: PositiveFloat = Field(description="Usable energy capacity [kWh].")
+    power_kw: PositiveFloat = Field(description="Maximum charge and discharge power [kW].")
+    charge_efficiency: float = Field(0.95, gt=0, le=1, description="[-]")
+    discharge_efficiency: float = Field(0.95, gt=0, le=1, description="[-]")
+    soc_min_fraction: float = Field(0.1, ge=0, lt=1, description="Lowest state of charge [-].")
+    soc_max_fraction: float = Field(0.9, gt=0, le=1, description="Highest state of charge [-].")
+    soc_initial_fraction: float = Field(
+        0.5, ge=0, le=1, description="State of charge at the start, and required at the end [-]."
+    )
+    self_discharge_fraction_per_h: float = Field(
+        0.0, ge=0, lt=0.1, description="Share of the stored energy lost per hour [1/h]."
+    )
+    wear_cost_cny_per_kwh: NonNegativeFloat = Field(
+        0.0, description="Degradation cost per kWh discharged [CNY/kWh]."
+    )
+
+    @model_validator(mode="after")
+    def _soc_order(self) -> StorageSpec:
+        if not self.soc_min_fraction <= self.soc_initial_fraction <= self.soc_max_fraction:
+            raise ValueError(
+                "need soc_min_fraction <= soc_initial_fraction <= soc_max_fraction, got "
+                f"{self.soc_min_fraction}, {self.soc_initial_fraction}, {self.soc_max_fraction}"
+            )
+        return self
+
+
+class EnterpriseSpec(StrictModel):
+    """One enterprise behind one grid meter."""
+
+    id: str = Field(pattern=r"^[A-Za-z][A-Za-z0-9_]*$", description="Identifier used in outputs.")
+    name: str = Field(description="Display name; Chinese is fine.")
+    load_profile: Path = Field(description="Load, CSV [kW].")
+    tariff: str = Field(description="Name of the tariff the enterprise is on today.")
+    transformer_kva: PositiveFloat = Field(description="Limits grid import and export [kVA≈kW].")
+    basic_charge: Literal["none", "capacity", "contract_demand", "max_demand"] = "none"
+    contract_demand_kw: PositiveFloat | None = Field(None, description="For contract_demand [kW].")
+    pv: PVSpec | None = None
+    storage: StorageSpec | None = None
+
+
+class CaseSpec(StrictModel):
+    """A case: which tariff applies and which assets are switched on."""
+
+    description: str = ""
+    tariff: str | None = Field(None, description="Tariff for every enterprise; own one if absent.")
+    assets: list[Literal["pv", "storage"]] = Field(default_factory=list)
+
+
+class ScenarioSpec(StrictModel):
+    """The whole scenario file."""
+
+    name: str
+    description: str = ""
+    horizon: Horizon
+    tariffs: dict[str, dict[str, Any]] = Field(min_length=1)
+    enterprises: list[EnterpriseSpec] = Field(min_length=1)
+    cases: dict[str, CaseSpec] = Field(min_length=1)
+    baseline_case: str
+
+
+@dataclass
+class Scenario:
+    """A validated scenario with its tariffs resolved and its profiles read.
+
+    Attributes
+    ----------
+    spec : ScenarioSpec
+    path : Path
+        The scenario file.
+    tariffs : dict of str to Tariff
+    index : pandas.DatetimeIndex
+        Step starts, local time.
+    dt_h : float
+        Step length. [h]
+    load_kw : dict of str to numpy.ndarray
+        Load per enterprise and step. [kW]
+    pv_kw_per_kwp : dict of str to numpy.ndarray
+        PV output per kWp for enterprises with PV. [kW/kWp]
+    """
+
+    spec: ScenarioSpec
+    path: Path
+    tariffs: dict[str, Tariff]
+    index: pd.DatetimeIndex
+    dt_h: float
+    load_kw: dict[str, np.ndarray] = field(repr=False)
+    pv_kw_per_kwp: dict[str, np.ndarray] = field(repr=False)
+
+    @property
+    def name(self) -> str:
+        return self.spec.name
+
+    @property
+    def enterprises(self) -> dict[str, EnterpriseSpec]:
+        return {e.id: e for e in self.spec.enterprises}
+
+    @property
+    def cases(self) -> dict[str, CaseSpec]:
+        return self.spec.cases
+
+    @property
+    def baseline_case(self) -> str:
+        return self.spec.baseline_case
+
+    def case(self, name: str) -> CaseSpec:
+        """The case called ``name``; KeyError naming the cases there are."""
+        if name not in self.spec.cases:
+            raise KeyError(f"no case {name!r}; the scenario has: {', '.join(self.spec.cases)}")
+        return self.spec.cases[name]
+
+    def tariff_for(self, case: str, enterprise: str) -> Tariff:
+        """The tariff ``enterprise`` pays under ``case``."""
+        name = self.case(case).tariff or self.enterprises[enterprise].tariff
+        return self.tariffs[name]
+
+
+def load_scenario(path: str | Path) -> Scenario:
+    """Read, validate and resolve a scenario file.
+
+    Raises
+    ------
+    ScenarioError
+        Listing every problem as ``file:line:col  field.path: message``.
+    """
+    path = Path(path)
+    data, root = read_yaml(path)
+    try:
+        spec = ScenarioSpec.model_validate(data)
+    except pydantic.ValidationError as exc:
+        raise ScenarioError(validation_problems(exc, path, root, data)) from None
+
+    problems: list[Problem] = []
+
+    def at(loc: tuple, message: str) -> None:
+        problems.append(problem_at(path, root, data, loc, message))
+
+    tariffs = _resolve_tariffs(spec, path, root, data, problems)
+    _check_references(spec, tariffs, at)
+    index = horizon_index(spec.horizon.start, spec.horizon.end, spec.horizon.resolution)
+    step_minutes = RESOLUTIONS[spec.horizon.resolution]
+    for name, tariff in tariffs.items():
+        bad = tariff.misaligned_boundaries(step_minutes)
+        if bad:
+            at(("tariffs", name), f"band boundaries at {', '.join(bad)} fall inside a "
+               f"{spec.horizon.resolution} step; use a finer resolution")
+    load_kw, pv = _read_profiles(spec, path, root, data, index, problems, at)
+    if problems:
+        raise ScenarioError(problems)
+    return Scenario(spec, path, tariffs, index, step_hours(index), load_kw, pv)
+
+
+def _resolve_tariffs(spec, path, root, data, problems) -> dict[str, Tariff]:
+    tariffs = {}
+    for name, raw in spec.tariffs.items():
+        loc = ("tariffs", name)
+        entry, file, tree, base = dict(raw), path, root, loc
+        library = entry.pop("from_library", None)
+        if library is not None:
+            try:
+                lib_data, lib_root, lib_path = library_data(str(library))
+            except KeyError as exc:
+                problems.append(problem_at(path, root, data, (*loc, "from_library"), exc.args[0]))
+                continue
+            except ScenarioError as exc:
+                problems.extend(exc.problems)
+                continue
+            entry = _merge(lib_data, entry)
+            if not set(raw) - {"from_library"}:  # nothing overridden: point at the library
+                file, tree, base = lib_path, lib_root, ()
+        try:
+            tariffs[name] = Tariff.model_validate(entry)
+        except pydantic.ValidationError as exc:
+            problems.extend(validation_problems(exc, file, tree, data if file == path else entry,
+                                                prefix=base))
+    return tariffs
+
+
+def _merge(base: dict, override: dict) -> dict:
+    """``override`` on top of ``base``; nested mappings are merged, lists replaced."""
+    out = dict(base)
+    for key, value in override.items():
+        if isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key] = _merge(out[key], value)
+        else:
+            out[key] = value
+    return out
+
+
+def _check_references(spec: ScenarioSpec, tariffs: dict[str, Tariff], at) -> None:
+    ids = [e.id for e in spec.enterprises]
+    for i, ent in enumerate(spec.enterprises):
+        loc = ("enterprises", i)
+        if ids.index(ent.id) != i:
+            at((*loc, "id"), f"duplicate enterprise id {ent.id!r}")
+        if ent.tariff not in spec.tariffs:
+            at((*loc, "tariff"), f"unknown tariff {ent.tariff!r}; declared: {', '.join(spec.tariffs)}")
+        if ent.basic_charge == "contract_demand":
+            if ent.contract_demand_kw is None:
+                at((*loc, "contract_demand_kw"), "needed when basic_charge is contract_demand")
+            elif ent.contract_demand_kw < CONTRACT_MIN_SHARE_OF_TRANSFORMER * ent.transformer_kva:
+                at((*loc, "contract_demand_kw"),
+                   f"may not be below 40 % of transformer_kva ({ent.transformer_kva:g}) "
+                   f"(got {ent.contract_demand_kw:g})")
+    for case_name, case in spec.cases.items():
+        if case.tariff is not None and case.tariff not in spec.tariffs:
+            at(("cases", case_name, "tariff"),
+               f"unknown tariff {case.tariff!r}; declared: {', '.join(spec.tariffs)}")
+            continue
+        for i, ent in enumerate(spec.enterprises):
+            tariff = tariffs.get(case.tariff or ent.tariff)
+            if tariff is None or ent.basic_charge == "none":
+                continue
+            rate = ("capacity_cny_per_kva_month" if ent.basic_charge == "capacity"
+                    else "demand_cny_per_kw_month")
+            if getattr(tariff.basic_charge, rate) is None:
+                at(("enterprises", i, "basic_charge"),
+                   f"{ent.basic_charge} needs basic_charge.{rate} in tariff "
+                   f"{case.tariff or ent.tariff!r} (used by case {case_name!r})")
+    if spec.baseline_case not in spec.cases:
+        at(("baseline_case",), f"unknown case {spec.baseline_case!r}; declared: "
+           f"{', '.join(spec.cases)}")
+
+
+def _read_profiles(spec, path, root, data, index, problems, at):
+    base = path.parent
+    cache: dict[Path, np.ndarray | None] = {}
+
+    def read(relative: Path, loc: tuple) -> np.ndarray | None:
+        file = (base / relative).resolve()
+        if file not in cache:
+            if not file.is_file():
+                at(loc, f"profile file not found: {file}")
+                cache[file] = None
+            else:
+                cache[file] = read_profile(file, index, problems)
+        return cache[file]
+
+    load_kw, pv = {}, {}
+    for i, ent in enumerate(spec.enterprises):
+        values = read(ent.load_profile, ("enterprises", i, "load_profile"))
+        if values is not None:
+            load_kw[ent.id] = values
+            worst = int(np.argmax(values))
+            if values[worst] > ent.transformer_kva:
+                at(("enterprises", i, "transformer_kva"),
+                   f"load reaches {values[worst]:.1f} kW at {index[worst]:%Y-%m-%d %H:%M}, above "
+                   f"the transformer ({ent.transformer_kva:g} kVA)")
+        if ent.pv is not None:
+            values = read(ent.pv.profile, ("enterprises", i, "pv", "profile"))
+            if values is not None:
+                pv[ent.id] = values
+    return load_kw, pv
