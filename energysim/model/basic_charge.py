@@ -1,0 +1,77 @@
+"""The monthly basic charge of two-part tariffs, as in `energysim.tariffs.bill`.
+
+For enterprises billed on demand (max_demand, contract_demand):
+
+    demand_peak_kw[e, m] ≥ grid_import_kw[e, t]                     ∀ t ∈ m   (demand_peak_def)
+    contract_excess_kw[e, m] ≥ demand_peak_kw[e, m] − 1.05 · C[e],  ≥ 0       (contract_excess_def)
+
+    cost_basic_charge_cny[e, m] = f[m] · { rate_kva · kVA[e]                   capacity
+                                           rate_kw · demand_peak_kw[e, m]       max_demand
+                                           rate_kw · (C[e] + 2 · excess[e, m])  contract_demand }
+
+with f[m] the share of month m inside the horizon. Minimising the cost makes
+demand_peak_kw the month's maximum import, as the bill measures it.
+"""
+
+from __future__ import annotations
+
+import pyomo.environ as pyo
+
+from energysim.model.terms import register_cost
+from energysim.tariffs.bill import CONTRACT_EXCESS_MULTIPLIER, CONTRACT_TOLERANCE
+
+
+def add_basic_charge(m: pyo.ConcreteModel, mode: dict[str, str], rate: dict[str, float],
+                     contract_demand_kw: dict[str, float]) -> None:
+    """Add the basic charge of every enterprise.
+
+    Parameters
+    ----------
+    mode : dict
+        ``none``, ``capacity``, ``contract_demand`` or ``max_demand`` per enterprise.
+    rate : dict
+        The rate that mode uses, per enterprise. [CNY/(kVA·month)] or [CNY/(kW·month)]
+    contract_demand_kw : dict
+        Contract demand of ``contract_demand`` enterprises. [kW]
+    """
+    demand = [e for e in m.E if mode[e] in ("max_demand", "contract_demand")]
+    contract = [e for e in m.E if mode[e] == "contract_demand"]
+    m.DEMAND_METERS = pyo.Set(initialize=demand, within=m.E,
+                              doc="Enterprises billed on maximum demand")
+    m.CONTRACT_METERS = pyo.Set(initialize=contract, within=m.DEMAND_METERS,
+                                doc="Enterprises billed on contract demand")
+    m.basic_charge_mode = pyo.Param(m.E, initialize=mode, within=pyo.Any)
+    m.basic_charge_rate = pyo.Param(m.E, initialize=rate,
+                                    doc="[CNY/(kVA·month)] or [CNY/(kW·month)]")
+    m.contract_demand_kw = pyo.Param(m.CONTRACT_METERS, initialize=contract_demand_kw, doc="[kW]")
+    m.demand_peak_kw = pyo.Var(m.DEMAND_METERS, m.MONTHS, within=pyo.NonNegativeReals,
+                               doc="Maximum grid import of the month [kW]")
+    m.demand_peak_def = pyo.Constraint(m.DEMAND_METERS, m.T, rule=_demand_peak_def,
+                                       doc="demand_peak_kw[e, month(t)] ≥ grid_import_kw[e, t]")
+    m.contract_excess_kw = pyo.Var(m.CONTRACT_METERS, m.MONTHS, within=pyo.NonNegativeReals,
+                                   doc="Monthly peak above 105 % of the contract [kW]")
+    m.contract_excess_def = pyo.Constraint(
+        m.CONTRACT_METERS, m.MONTHS, rule=_contract_excess_def,
+        doc="contract_excess_kw ≥ demand_peak_kw − 1.05 · contract_demand_kw")
+    register_cost(m, "basic_charge", _basic_charge, "monthly basic charge")
+
+
+def _demand_peak_def(m, e, t):
+    return m.demand_peak_kw[e, m.month_of_step[t]] >= m.grid_import_kw[e, t]
+
+
+def _contract_excess_def(m, e, month):
+    return m.contract_excess_kw[e, month] >= (
+        m.demand_peak_kw[e, month] - CONTRACT_TOLERANCE * m.contract_demand_kw[e])
+
+
+def _basic_charge(m, e, month):
+    share, rate, kind = m.month_fraction[month], m.basic_charge_rate[e], m.basic_charge_mode[e]
+    if kind == "capacity":
+        return share * rate * m.transformer_kva[e]
+    if kind == "max_demand":
+        return share * rate * m.demand_peak_kw[e, month]
+    if kind == "contract_demand":
+        return share * rate * (m.contract_demand_kw[e]
+                               + CONTRACT_EXCESS_MULTIPLIER * m.contract_excess_kw[e, month])
+    return 0.0

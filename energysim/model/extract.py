@@ -1,0 +1,84 @@
+"""A solved model turned into DataFrames: the dispatch of each meter and its costs.
+
+Variables map back by name: ``grid_import_kw[e, t]`` becomes the column
+``<e>/grid_import_kw``. PV delivered is ``pv_kw = pv_available_kw − pv_curtail_kw``;
+quantities of absent assets are zero, so at every step
+
+    load_kw + storage_charge_kw + grid_export_kw = grid_import_kw + pv_kw + storage_discharge_kw
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pyomo.environ as pyo
+
+from energysim.model.terms import cost_expression
+
+QUANTITIES = (
+    "load_kw", "grid_import_kw", "grid_export_kw", "pv_kw", "pv_curtail_kw",
+    "storage_charge_kw", "storage_discharge_kw", "storage_soc_kwh", "price_cny_per_kwh",
+)
+"""Columns of the time series of each enterprise, in order."""
+STANDARD_COSTS = ("energy", "basic_charge", "export_credit", "storage_wear")
+"""Cost components every breakdown lists, zero where they do not apply."""
+
+
+def _matrix(component, rows: list, n: int) -> np.ndarray:
+    """Values of a (row, T) component as an array [len(rows), n]; zeros where absent."""
+    out = np.zeros((len(rows), n))
+    if component is None:
+        return out
+    present = list(next(iter(component.index_set().subsets())))
+    raw = [0.0 if v is None else v for v in (pyo.value(c, exception=False)
+                                             for c in component.values())]
+    block = np.asarray(raw, dtype=float).reshape(len(present), n)
+    for i, key in enumerate(present):
+        out[rows.index(key)] = block[i]
+    return out
+
+
+def extract_timeseries(m: pyo.ConcreteModel, index: pd.DatetimeIndex) -> pd.DataFrame:
+    """Dispatch of every enterprise of a solved model.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Index ``timestamp`` (step start); columns ``<enterprise>/<quantity>`` for each
+        quantity of `QUANTITIES`. [kW], [kWh], [CNY/kWh]
+    """
+    ents, n = list(m.E), len(m.T)
+    values = {
+        "load_kw": _matrix(m.load_kw, ents, n),
+        "grid_import_kw": _matrix(m.grid_import_kw, ents, n),
+        "grid_export_kw": _matrix(m.grid_export_kw, ents, n),
+        "pv_curtail_kw": _matrix(m.component("pv_curtail_kw"), ents, n),
+        "storage_charge_kw": _matrix(m.component("storage_charge_kw"), ents, n),
+        "storage_discharge_kw": _matrix(m.component("storage_discharge_kw"), ents, n),
+        "storage_soc_kwh": _matrix(m.component("storage_soc_kwh"), ents, n),
+        "price_cny_per_kwh": _matrix(m.price_cny_per_kwh, ents, n),
+    }
+    values["pv_kw"] = _matrix(m.component("pv_available_kw"), ents, n) - values["pv_curtail_kw"]
+    columns = {f"{e}/{q}": values[q][i] for i, e in enumerate(ents) for q in QUANTITIES}
+    return pd.DataFrame(columns, index=pd.DatetimeIndex(index, name="timestamp"))
+
+
+def extract_costs(m: pyo.ConcreteModel) -> pd.DataFrame:
+    """Cost breakdown of a solved model.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``enterprise``, ``month`` (``YYYY-MM``), ``component``, ``cost_cny``; costs
+        positive, revenues negative; every component of `STANDARD_COSTS` and any other
+        registered one.
+    """
+    names = list(STANDARD_COSTS) + [c for c in m.COST_COMPONENTS if c not in STANDARD_COSTS]
+    rows = []
+    for name in names:
+        expression = cost_expression(m, name) if name in m.COST_COMPONENTS else None
+        for e in m.E:
+            for month in m.MONTHS:
+                cost = 0.0 if expression is None else pyo.value(expression[e, month])
+                rows.append((e, month, name, float(cost)))
+    return pd.DataFrame(rows, columns=["enterprise", "month", "component", "cost_cny"])

@@ -1,0 +1,77 @@
+"""How components plug into the model: cost terms and power-balance contributions.
+
+Each component registers
+
+* cost terms: an Expression ``cost_<name>_cny[e, month]`` [CNY] per enterprise and
+  billing month, whose name is added to the ordered Set ``COST_COMPONENTS``; the
+  objective is the sum of all of them and the cost breakdown reads the same names;
+* power supplied to a meter: a module-level function ``f(m, e, t)`` [kW] registered in
+  `SUPPLY_TERMS` and named in the Set ``SUPPLY_COMPONENTS``; the power balance is
+  ``Σ_f f(m, e, t) = load_kw[e, t]``.
+
+Rules are module-level functions written so that Pyomo can templatize them (no Python
+branching on the index): indexed subsets such as ``STORAGES_AT[e]`` take the place of
+``if e has storage``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+import pyomo.environ as pyo
+
+SUPPLY_TERMS: dict[str, Callable] = {}
+"""Component name → ``f(m, e, t)``, the power it supplies to meter e at step t [kW]."""
+
+
+def supply_term(name: str) -> Callable[[Callable], Callable]:
+    """Decorator: declare ``f(m, e, t)`` as the power component ``name`` supplies."""
+
+    def register(function: Callable) -> Callable:
+        SUPPLY_TERMS[name] = function
+        return function
+
+    return register
+
+
+def register_supply(m: pyo.ConcreteModel, name: str) -> None:
+    """Make the registered supply term ``name`` part of this model's power balance."""
+    if name not in SUPPLY_TERMS:
+        raise KeyError(f"no supply term {name!r}; known: {', '.join(SUPPLY_TERMS)}")
+    m.SUPPLY_COMPONENTS.add(name)
+
+
+def register_cost(m: pyo.ConcreteModel, name: str, rule: Callable, doc: str) -> None:
+    """Add ``cost_<name>_cny[e, month]`` built by ``rule(m, e, month)`` and count it in the
+    objective. Call `set_objective` again if the model already has one."""
+    expression = pyo.Expression(m.E, m.MONTHS, rule=rule, doc=f"{doc} [CNY]")
+    m.add_component(f"cost_{name}_cny", expression)
+    m.COST_COMPONENTS.add(name)
+
+
+def cost_expression(m: pyo.ConcreteModel, name: str) -> pyo.Expression:
+    """The Expression ``cost_<name>_cny``."""
+    return m.component(f"cost_{name}_cny")
+
+
+def set_objective(m: pyo.ConcreteModel) -> None:
+    """(Re)build ``total_cost_cny``: the sum of every registered cost term."""
+    if m.component("total_cost_cny") is not None:
+        m.del_component("total_cost_cny")
+    m.total_cost_cny = pyo.Objective(
+        expr=sum(cost_expression(m, name)[e, mo]
+                 for name in m.COST_COMPONENTS for e in m.E for mo in m.MONTHS),
+        sense=pyo.minimize,
+        doc="Σ over cost components, enterprises and months of cost_<c>_cny[e, month] [CNY]",
+    )
+
+
+def steps_sum(m: pyo.ConcreteModel, month: str, term: Callable) -> pyo.Expression:
+    """``Σ_{t in month} term(t)``, as one linear sum."""
+    return pyo.quicksum(term(t) for t in m.STEPS_IN_MONTH[month])
+
+
+def series_items(series: dict[str, np.ndarray]) -> dict:
+    """``{key: array}`` → ``{(key, t): value}``, the initializer of a (key, T) Param."""
+    return {(key, t): v for key, values in series.items() for t, v in enumerate(values.tolist())}
