@@ -1,0 +1,91 @@
+"""The files a run leaves: a contract other tools read.
+
+    summary.json            scenario, baseline case, per case total cost, status, timings
+    costs.csv               case, enterprise, month, component, cost_cny
+    savings.csv             case, enterprise, baseline_cost_cny, cost_cny, savings_cny, savings_pct
+    timeseries/<case>.csv   timestamp, then <enterprise>/<quantity>
+    figures/*.png           dispatch weeks and savings
+
+Everything is written into a hidden staging folder inside the output folder and then
+renamed into place, ``summary.json`` last, so a run that dies leaves no file that looks
+whole; the staging folder is removed on failure.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+
+import pandas as pd
+
+from energysim.analysis.run import STAGES, CaseResult
+from energysim.analysis.savings import compare
+from energysim.report.figures import write_figures
+from energysim.scenario import Scenario
+
+TIME_FORMAT = "%Y-%m-%d %H:%M"
+
+
+def write_outputs(scenario: Scenario, results: dict[str, CaseResult], out_dir: str | Path,
+                  *, figures: bool = True, week_start: pd.Timestamp | None = None) -> Path:
+    """Write the outputs of ``results`` into ``out_dir`` (created if needed)."""
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=".energysim-partial-", dir=out))
+    try:
+        savings = compare(results, scenario.baseline_case) \
+            if scenario.baseline_case in results else pd.DataFrame()
+        costs = pd.concat([r.costs.assign(case=c) for c, r in results.items()], ignore_index=True)
+        costs[["case", "enterprise", "month", "component", "cost_cny"]].to_csv(
+            staging / "costs.csv", index=False, float_format="%.4f")
+        savings.to_csv(staging / "savings.csv", index=False, float_format="%.4f")
+        (staging / "timeseries").mkdir()
+        for case, result in results.items():
+            result.timeseries.to_csv(staging / "timeseries" / f"{case}.csv",
+                                     date_format=TIME_FORMAT, float_format="%.4f")
+        if figures:
+            write_figures(results, savings, scenario.baseline_case, staging / "figures",
+                          week_start)
+        (staging / "summary.json").write_text(
+            json.dumps(_summary(scenario, results), ensure_ascii=False, indent=2),
+            encoding="utf-8")
+        for path in sorted(staging.rglob("*"), key=lambda p: p.name == "summary.json"):
+            if path.is_file():
+                target = out / path.relative_to(staging)
+                target.parent.mkdir(parents=True, exist_ok=True)
+                os.replace(path, target)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return out
+
+
+def _summary(scenario: Scenario, results: dict[str, CaseResult]) -> dict:
+    try:
+        package_version = version("energysim")
+    except PackageNotFoundError:
+        package_version = "unknown"
+    horizon = scenario.spec.horizon
+    return {
+        "scenario": scenario.name,
+        "scenario_file": str(scenario.path),
+        "energysim_version": package_version,
+        "baseline_case": scenario.baseline_case,
+        "horizon": {"start": str(horizon.start), "end": str(horizon.end),
+                    "resolution": horizon.resolution, "steps": len(scenario.index)},
+        "cases": {
+            case: {
+                "description": scenario.case(case).description,
+                "tariff": scenario.case(case).tariff,
+                "assets": list(scenario.case(case).assets),
+                "total_cost_cny": round(result.total_cost_cny, 4),
+                "status": result.status,
+                "solve_seconds": round(result.solve_seconds, 3),
+                "timings_s": {s: round(result.timings_s.get(s, 0.0), 3) for s in STAGES},
+            }
+            for case, result in results.items()
+        },
+    }
