@@ -259,6 +259,7 @@ def _check_references(spec: ScenarioSpec, tariffs: dict[str, Tariff], at) -> Non
                 at((*loc, "contract_demand_kw"),
                    f"may not be below 40 % of transformer_kva ({ent.transformer_kva:g}) "
                    f"(got {ent.contract_demand_kw:g})")
+    reported = set()
     for case_name, case in spec.cases.items():
         if case.tariff is not None and case.tariff not in spec.tariffs:
             at(("cases", case_name, "tariff"),
@@ -266,8 +267,9 @@ def _check_references(spec: ScenarioSpec, tariffs: dict[str, Tariff], at) -> Non
             continue
         for i, ent in enumerate(spec.enterprises):
             tariff = tariffs.get(case.tariff or ent.tariff)
-            if tariff is None or ent.basic_charge == "none":
+            if tariff is None or ent.basic_charge == "none" or (i, id(tariff)) in reported:
                 continue
+            reported.add((i, id(tariff)))
             rate = ("capacity_cny_per_kva_month" if ent.basic_charge == "capacity"
                     else "demand_cny_per_kw_month")
             if getattr(tariff.basic_charge, rate) is None:

@@ -144,8 +144,9 @@ def _quiet_pyomo():
 
 def _solve_appsi(m, threads, time_limit_s, options) -> SolveResult:
     from pyomo.contrib.appsi.base import TerminationCondition
+    from pyomo.contrib.appsi.solvers import Highs
 
-    solver = pyo.SolverFactory("appsi_highs")
+    solver = Highs()
     solver.config.stream_solver = False
     solver.config.load_solution = False
     if time_limit_s is not None:

@@ -132,6 +132,10 @@ def compute_bill(
     """
     index = pd.DatetimeIndex(import_kw.index)
     dt_h = step_hours(index)
+    misaligned = tariff.misaligned_boundaries(round(dt_h * 60))
+    if misaligned:
+        raise ValueError(f"tariff {tariff.name!r} changes band at {', '.join(misaligned)}, "
+                         f"inside a {dt_h * 60:g}-minute step; use a finer resolution")
     exports = np.zeros(len(index)) if export_kw is None else np.asarray(export_kw, dtype=float)
     imports = np.asarray(import_kw, dtype=float)
     frame = pd.DataFrame(
