@@ -5,7 +5,8 @@
     storage_soc_kwh[s, t] = storage_soc_kwh[s, t−1] · retain[s]
                             + (η_c · storage_charge_kw[s, t] − storage_discharge_kw[s, t] / η_d) · dt_h
     storage_soc_kwh[s, −1] = storage_soc_kwh[s, T_end] = soc_initial · capacity
-    cost_storage_wear_cny[e, m] = Σ_{s at e} Σ_{t∈m} wear_cost_cny_per_kwh[s] · storage_discharge_kw[s, t] · dt_h
+    cost_storage_wear_cny[e, m] = Σ_{s at e} Σ_{t∈m} wear_cost_cny_per_kwh[s]
+                                  · storage_discharge_kw[s, t] · dt_h
 
 with retain = (1 − self_discharge_fraction_per_h) ** dt_h and the state of charge measured
 at the end of each step. One battery per enterprise; its index is the enterprise id.

@@ -17,7 +17,7 @@ SUPPLY_COLOURS = {"grid_import_kw": "#7f7f7f", "pv_kw": "#f2b701", "storage_disc
 def default_week(index: pd.DatetimeIndex) -> pd.Timestamp:
     """The first Monday on or after the middle of ``index`` that leaves a week to show."""
     middle = index[len(index) // 2].normalize()
-    monday = middle + pd.Timedelta(days=(7 - middle.dayofweek) % 7)
+    monday = middle + pd.Timedelta(days=(7 - middle.day_of_week) % 7)
     latest = index[-1].normalize() - pd.Timedelta(days=6)
     return max(min(monday, latest), index[0].normalize())
 

@@ -46,7 +46,7 @@ def write_outputs(scenario: Scenario, results: dict[str, CaseResult], out_dir: s
         (staging / "timeseries").mkdir()
         for case, result in results.items():
             result.timeseries.to_csv(staging / "timeseries" / f"{case}.csv",
-                                     date_format=TIME_FORMAT, float_format="%.4f")
+                                     date_format=TIME_FORMAT, float_format="%.10g")
         if figures:
             write_figures(results, savings, scenario.baseline_case, staging / "figures",
                           week_start)

@@ -1,0 +1,107 @@
+"""The command line through click's CliRunner, and the output files' contract."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+from conftest import demo_scenario, tiny_scenario, two_price_tariff
+
+from energysim import SolverError
+from energysim.cli import main
+
+BATTERY = {"capacity_kwh": 100, "power_kw": 50, "soc_min_fraction": 0.0,
+           "soc_max_fraction": 1.0}
+
+
+def test_validate_ok(tmp_path):
+    path = tiny_scenario(tmp_path, [10.0] * 4)
+    result = CliRunner().invoke(main, ["validate", str(path)])
+    assert result.exit_code == 0, result.output
+    assert "OK" in result.output
+
+
+def test_broken_scenario_exits_2_with_file_and_line(tmp_path):
+    path = tiny_scenario(tmp_path, [10.0] * 4)
+    path.write_text(path.read_text().replace("transformer_kva: 1000.0", "transformer_kva: big"))
+    for command in (["validate", str(path)], ["run", str(path), "--out", str(tmp_path / "o")]):
+        result = CliRunner().invoke(main, command)
+        assert result.exit_code == 2, result.output
+        assert "scenario.yaml:" in result.output
+        assert "enterprises.plant.transformer_kva" in result.output
+        assert "Traceback" not in result.output
+    assert not (tmp_path / "o").exists()
+
+
+def test_solver_failure_exits_3(tmp_path, monkeypatch):
+    path = tiny_scenario(tmp_path, [10.0] * 4)
+
+    def fail(*args, **kwargs):
+        raise SolverError("infeasible", "case all / plant")
+
+    monkeypatch.setattr("energysim.analysis.run.run_scenario", fail)
+    result = CliRunner().invoke(main, ["run", str(path), "--out", str(tmp_path / "o")])
+    assert result.exit_code == 3, result.output
+    assert "termination condition 'infeasible'" in result.output
+
+
+def test_run_writes_the_output_contract(tmp_path):
+    path = tiny_scenario(tmp_path, [100.0] * 48, tariff=two_price_tariff("06:00"),
+                         pv_kw=[0.0] * 9 + [50.0] * 6 + [0.0] * 33, storage=BATTERY)
+    out = tmp_path / "out"
+    result = CliRunner().invoke(main, ["run", str(path), "--out", str(out), "--workers", "1"])
+    assert result.exit_code == 0, result.output
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    assert summary["baseline_case"] == "none"
+    assert set(summary["cases"]) == {"none", "all"}
+    assert summary["cases"]["all"]["status"] == "optimal"
+    costs = pd.read_csv(out / "costs.csv")
+    assert list(costs.columns) == ["case", "enterprise", "month", "component", "cost_cny"]
+    assert {"energy", "basic_charge", "export_credit", "storage_wear"} <= set(costs["component"])
+    assert costs.groupby("case")["cost_cny"].sum()["all"] == pytest.approx(
+        summary["cases"]["all"]["total_cost_cny"], rel=1e-6)
+    savings = pd.read_csv(out / "savings.csv")
+    assert list(savings.columns) == ["case", "enterprise", "baseline_cost_cny", "cost_cny",
+                                     "savings_cny", "savings_pct"]
+    row = savings.set_index("case").loc["all"]
+    assert row["savings_cny"] == pytest.approx(row["baseline_cost_cny"] - row["cost_cny"])
+    assert row["savings_cny"] > 0
+    ts = pd.read_csv(out / "timeseries" / "all.csv", parse_dates=["timestamp"])
+    assert ts.columns[0] == "timestamp" and len(ts) == 48
+    assert ts["timestamp"].iloc[1] == pd.Timestamp("2025-01-01 01:00")
+    for quantity in ("load_kw", "grid_import_kw", "grid_export_kw", "pv_kw", "pv_curtail_kw",
+                     "storage_charge_kw", "storage_discharge_kw", "storage_soc_kwh",
+                     "price_cny_per_kwh"):
+        assert f"plant/{quantity}" in ts.columns
+    figures = sorted(p.name for p in (out / "figures").iterdir())
+    assert "savings.png" in figures and "dispatch_all_plant.png" in figures
+    assert all((out / "figures" / f).stat().st_size > 10_000 for f in figures)
+    assert not [p for p in out.iterdir() if p.name.startswith(".energysim-partial")]
+
+
+def test_a_run_that_dies_leaves_nothing_that_looks_whole(tmp_path, monkeypatch):
+    path = tiny_scenario(tmp_path, [10.0] * 4)
+    out = tmp_path / "out"
+
+    def crash(*args, **kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr("energysim.report.outputs.write_figures", crash)
+    with pytest.raises(RuntimeError, match="disk full"):
+        CliRunner().invoke(main, ["run", str(path), "--out", str(out), "--workers", "1"],
+                           catch_exceptions=False)
+    assert list(out.iterdir()) == []
+
+
+def test_run_demo_park_for_two_days_in_two_processes(tmp_path):
+    path = demo_scenario(tmp_path, "2025-08-04", "2025-08-06")
+    out = tmp_path / "out"
+    result = CliRunner().invoke(main, ["run", str(path), "--out", str(out), "--workers", "2",
+                                       "--case", "current_pv_storage", "--no-figures"])
+    assert result.exit_code == 0, result.output
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    assert list(summary["cases"]) == ["baseline", "current_pv_storage"]
+    savings = pd.read_csv(out / "savings.csv").query("case == 'current_pv_storage'")
+    assert len(savings) == 4 and (savings["savings_cny"] > 0).all()

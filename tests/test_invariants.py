@@ -1,0 +1,89 @@
+"""Invariants of every solved case, on the demo park over a July week."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from energysim import compare, compute_bill
+from energysim.model.extract import STANDARD_COSTS
+
+BILLED = ["energy", "basic_charge", "export_credit"]
+
+
+def check_energy_balance(scenario, result) -> None:
+    ts = result.timeseries
+    for e in scenario.enterprises:
+        demand = ts[f"{e}/load_kw"] + ts[f"{e}/storage_charge_kw"] + ts[f"{e}/grid_export_kw"]
+        supply = ts[f"{e}/grid_import_kw"] + ts[f"{e}/pv_kw"] + ts[f"{e}/storage_discharge_kw"]
+        np.testing.assert_allclose(demand, supply, atol=1e-6, rtol=0)
+        np.testing.assert_allclose(ts[f"{e}/load_kw"], scenario.load_kw[e], atol=1e-9)
+
+
+def check_bill_equals_model_cost(scenario, case, result) -> None:
+    ts = result.timeseries
+    for e, ent in scenario.enterprises.items():
+        bill = compute_bill(scenario.tariff_for(case, e), ts[f"{e}/grid_import_kw"],
+                            ts[f"{e}/grid_export_kw"], basic_charge=ent.basic_charge,
+                            transformer_kva=ent.transformer_kva,
+                            contract_demand_kw=ent.contract_demand_kw)
+        model = result.costs.query("enterprise == @e and component in @BILLED")
+        by_month = model.groupby("month")["cost_cny"].sum()
+        assert bill["total"].to_numpy() == pytest.approx(by_month.to_numpy(), rel=1e-6)
+        # the energy cost is import × price × step length
+        energy = (ts[f"{e}/grid_import_kw"] * ts[f"{e}/price_cny_per_kwh"]).sum() * scenario.dt_h
+        assert energy == pytest.approx(
+            model.query("component == 'energy'")["cost_cny"].sum(), rel=1e-9)
+
+
+def test_energy_balance_at_every_meter_and_step(demo_week):
+    scenario, results = demo_week
+    for result in results.values():
+        check_energy_balance(scenario, result)
+
+
+def test_bill_of_the_solved_flows_equals_the_model_cost(demo_week):
+    scenario, results = demo_week
+    for case, result in results.items():
+        check_bill_equals_model_cost(scenario, case, result)
+        assert result.total_cost_cny == pytest.approx(result.objective_cny, rel=1e-9)
+
+
+def test_a_case_without_assets_costs_exactly_its_bill(demo_week):
+    scenario, results = demo_week
+    for case in ("baseline", "midday_valley"):
+        costs = results[case].costs
+        assert set(costs["component"]) >= set(STANDARD_COSTS)
+        for e, ent in scenario.enterprises.items():
+            load = pd.Series(scenario.load_kw[e], index=scenario.index)
+            bill = compute_bill(scenario.tariff_for(case, e), load,
+                                basic_charge=ent.basic_charge,
+                                transformer_kva=ent.transformer_kva,
+                                contract_demand_kw=ent.contract_demand_kw)
+            total = costs.query("enterprise == @e")["cost_cny"].sum()
+            assert total == pytest.approx(bill["total"].sum(), rel=1e-9)
+
+
+def test_optimising_never_costs_more_than_doing_nothing(demo_week):
+    scenario, results = demo_week
+    savings = compare(results, "baseline").set_index(["case", "enterprise"])
+    for with_assets, without in (("current_pv_storage", "baseline"),
+                                 ("midday_valley_pv_storage", "midday_valley")):
+        for e in scenario.enterprises:
+            assert savings.loc[(with_assets, e), "cost_cny"] <= \
+                savings.loc[(without, e), "cost_cny"] * (1 + 1e-9)
+    assert savings.loc[("baseline", "materials"), "savings_cny"] == pytest.approx(0.0, abs=1e-9)
+
+
+def test_storage_respects_its_limits(demo_week):
+    scenario, results = demo_week
+    ts = results["current_pv_storage"].timeseries
+    for e, ent in scenario.enterprises.items():
+        soc = ts[f"{e}/storage_soc_kwh"]
+        spec = ent.storage
+        assert soc.min() >= spec.soc_min_fraction * spec.capacity_kwh - 1e-6
+        assert soc.max() <= spec.soc_max_fraction * spec.capacity_kwh + 1e-6
+        assert soc.iloc[-1] == pytest.approx(spec.soc_initial_fraction * spec.capacity_kwh)
+        assert ts[f"{e}/storage_charge_kw"].max() <= spec.power_kw + 1e-6
+        assert (ts[f"{e}/grid_import_kw"] <= ent.transformer_kva + 1e-6).all()

@@ -1,0 +1,150 @@
+"""Scenario and profile validation: every problem, with file, line and field."""
+
+from __future__ import annotations
+
+import pytest
+from conftest import DEMO, dump_yaml, tiny_scenario, write_profile
+from ruamel.yaml import YAML
+
+from energysim import ScenarioError, load_scenario
+
+
+def _edit(path, change):
+    yaml = YAML()
+    data = yaml.load(path.read_text(encoding="utf-8"))
+    change(data)
+    with path.open("w", encoding="utf-8") as handle:
+        yaml.dump(data, handle)
+    return path
+
+
+def _problems(path) -> str:
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(path)
+    return str(info.value)
+
+
+def test_demo_scenario_loads():
+    scenario = load_scenario(DEMO)
+    assert len(scenario.index) == 35040
+    assert scenario.dt_h == pytest.approx(0.25)
+    assert set(scenario.cases) >= {"baseline", "current_pv_storage", "midday_valley",
+                                   "midday_valley_pv_storage"}
+    assert scenario.tariff_for("midday_valley", "materials").document.startswith("illustrative")
+
+
+def test_all_schema_problems_reported_at_once_with_lines(tmp_path):
+    path = tiny_scenario(tmp_path, [10.0] * 4, storage={"capacity_kwh": 10, "power_kw": 5})
+
+    def break_it(data):
+        data["enterprises"][0]["storage"]["power_kw"] = -5
+        data["enterprises"][0]["colour"] = "red"
+        data["horizon"]["resolution"] = "5min"
+
+    text = _problems(_edit(path, break_it))
+    assert "3 problems" in text
+    lines = text.splitlines()
+    assert any("scenario.yaml:" in ln and "enterprises.plant.storage.power_kw" in ln
+               and "greater than 0" in ln and "(got -5)" in ln for ln in lines)
+    assert any("enterprises.plant.colour" in ln and "Extra inputs" in ln for ln in lines)
+    assert any("horizon.resolution" in ln and "'5min'" in ln for ln in lines)
+    line_of_power = next(ln for ln in lines if "power_kw" in ln)
+    number = int(line_of_power.split("scenario.yaml:")[1].split(":")[0])
+    assert "power_kw" in path.read_text().splitlines()[number - 1]
+
+
+def test_cross_references_are_checked(tmp_path):
+    path = tiny_scenario(tmp_path, [10.0] * 4, basic_charge="contract_demand",
+                         contract_demand_kw=100, transformer_kva=1000)
+
+    def break_it(data):
+        data["enterprises"][0]["tariff"] = "nope"
+        data["cases"]["all"]["tariff"] = "missing"
+        data["baseline_case"] = "base"
+
+    text = _problems(_edit(path, break_it))
+    assert "enterprises.plant.tariff: unknown tariff 'nope'" in text
+    assert "cases.all.tariff: unknown tariff 'missing'" in text
+    assert "baseline_case: unknown case 'base'" in text
+    assert "contract_demand_kw: may not be below 40 % of transformer_kva" in text
+
+
+def test_library_tariff_with_overrides(tmp_path):
+    path = tiny_scenario(tmp_path, [10.0] * 4)
+
+    def use_library(data):
+        data["tariffs"]["t"] = {"from_library": "chongqing_2021_tou",
+                                "energy_price": {"adder_cny_per_kwh": 0.1}}
+
+    scenario = load_scenario(_edit(path, use_library))
+    tariff = scenario.tariffs["t"]
+    assert tariff.document == "渝发改规范〔2021〕14号"
+    assert tariff.energy_price.adder_cny_per_kwh == pytest.approx(0.1)
+    assert tariff.energy_price.bands_cny_per_kwh["peak"] == pytest.approx(0.8696)
+
+    def unknown(data):
+        data["tariffs"]["t"] = {"from_library": "atlantis"}
+
+    assert "no built-in tariff 'atlantis'" in _problems(_edit(path, unknown))
+
+
+def test_tariff_boundary_inside_a_step_is_an_error(tmp_path):
+    tariff = {"name": "jiangxi-like", "periods": [
+        {"band": "flat", "hours": ["00:00-11:30", "14:30-24:00"]},
+        {"band": "valley", "hours": ["11:30-14:30"]}],
+        "energy_price": {"bands_cny_per_kwh": {"flat": 0.6, "valley": 0.3}}}
+    path = tiny_scenario(tmp_path, [10.0] * 4, tariff=tariff)
+    assert "band boundaries at 11:30, 14:30 fall inside a 1h step" in _problems(path)
+
+
+def test_load_above_transformer_is_an_error(tmp_path):
+    path = tiny_scenario(tmp_path, [10.0, 1200.0, 10.0, 10.0], transformer_kva=1000)
+    text = _problems(path)
+    assert "transformer_kva: load reaches 1200.0 kW at 2025-01-01 01:00" in text
+
+
+def test_yaml_syntax_error_names_the_line(tmp_path):
+    path = tmp_path / "bad.yaml"
+    path.write_text("name: x\nhorizon: [unclosed\n", encoding="utf-8")
+    assert "bad.yaml:" in _problems(path)
+
+
+@pytest.mark.parametrize(
+    ("rows", "expected"),
+    [
+        (["2025-01-01 00:00,1", "2025-01-01 01:00,1", "2025-01-01 01:00,1",
+          "2025-01-01 02:00,1", "2025-01-01 03:00,1"],
+         "load.csv:4  timestamp: duplicate timestamp 2025-01-01 01:00"),
+        (["2025-01-01 00:00,1", "2025-01-01 01:00,1", "2025-01-01 03:00,1",
+          "2025-01-01 04:00,1"],
+         "load.csv:4  timestamp: gap: 2025-01-01 03:00 follows 2025-01-01 01:00"),
+        (["2025-01-01 00:00,1", "2025-01-01 01:00,abc", "2025-01-01 02:00,1",
+          "2025-01-01 03:00,1"],
+         "load.csv:3  value_kw: not a number (got 'abc')"),
+        (["2025-01-01 00:00,1", "2025-01-01 01:00,-4", "2025-01-01 02:00,1",
+          "2025-01-01 03:00,1"],
+         "load.csv:3  value_kw: negative power (got '-4')"),
+        (["2025-01-01 00:00,1", "yesterday,1", "2025-01-01 02:00,1", "2025-01-01 03:00,1"],
+         'load.csv:3  timestamp: not a timestamp "YYYY-MM-DD HH:MM" (got \'yesterday\')'),
+        (["2025-01-01 00:00,1", "2025-01-01 01:00,1", "2025-01-01 02:00,1"],
+         "covers 2025-01-01 00:00 to 2025-01-01 02:00, but the horizon runs 2025-01-01 00:00"
+         " to 2025-01-01 03:00 (1 steps missing)"),
+    ],
+)
+def test_profile_problems_name_the_row(tmp_path, rows, expected):
+    path = tiny_scenario(tmp_path, [1.0] * 4)
+    (tmp_path / "load.csv").write_text("timestamp,value_kw\n" + "\n".join(rows) + "\n")
+    assert expected in _problems(path)
+
+
+def test_profiles_are_resampled_keeping_energy(tmp_path):
+    path = tiny_scenario(tmp_path, [1.0] * 4)
+    # a 15-minute profile for an hourly horizon: hourly means
+    write_profile(tmp_path / "load.csv", "2025-01-01", [1, 2, 3, 4] * 4, "15min")
+    assert load_scenario(path).load_kw["plant"] == pytest.approx([2.5] * 4)
+    # an hourly profile for a 15-minute horizon: repeated
+    data = YAML().load(path.read_text())
+    data["horizon"]["resolution"] = "15min"
+    write_profile(tmp_path / "load.csv", "2025-01-01", [1, 2, 3, 4], "1h")
+    scenario = load_scenario(dump_yaml(data, tmp_path / "s15.yaml"))
+    assert scenario.load_kw["plant"] == pytest.approx([1] * 4 + [2] * 4 + [3] * 4 + [4] * 4)
