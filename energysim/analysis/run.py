@@ -15,6 +15,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 
 import pandas as pd
+from pyomo.common.gc_manager import PauseGC
 
 from energysim.model.build import build_model
 from energysim.model.extract import extract_costs, extract_timeseries
@@ -75,7 +76,8 @@ def run_case(scenario: Scenario, case: str, enterprises: Sequence[str] | None = 
     solved = solve_model(m, threads=threads)
     timings.update(solved.timings_s)
     start = time.perf_counter()
-    timeseries, costs = extract_timeseries(m, scenario.index), extract_costs(m)
+    with PauseGC():
+        timeseries, costs = extract_timeseries(m, scenario.index), extract_costs(m)
     timings["extract"] = time.perf_counter() - start
     return CaseResult(case, timeseries, costs, solved.objective_cny, solved.termination, timings)
 

@@ -24,12 +24,13 @@ from functools import partial
 import numpy as np
 import pyomo.core.base.constraint as pyomo_constraint
 import pyomo.environ as pyo
+from pyomo.common.gc_manager import PauseGC
 
 from energysim.model.basic_charge import add_basic_charge
 from energysim.model.grid import add_grid
 from energysim.model.pv import add_pv
 from energysim.model.storage import add_storage
-from energysim.model.terms import SUPPLY_TERMS, series_items, set_objective
+from energysim.model.terms import SUPPLY_TERMS, series_param, set_objective
 from energysim.scenario import Scenario
 from energysim.tariffs.bill import month_fractions, month_labels
 
@@ -52,7 +53,7 @@ def build_model(scenario: Scenario, case: str, enterprises: Sequence[str] | None
     tariffs = {e: scenario.tariff_for(case, e) for e in ids}
 
     m = pyo.ConcreteModel(name=f"{scenario.name} / {case} / {', '.join(ids)}")
-    with _templatized_constraints():
+    with _templatized_constraints(), PauseGC():
         add_meters(m, scenario, ids, {e: t.price_at(scenario.index) for e, t in tariffs.items()})
         pv = {e: ent.pv.capacity_kwp * scenario.pv_kw_per_kwp[e] for e, ent in ents.items()
               if "pv" in spec.assets and ent.pv is not None}
@@ -86,11 +87,11 @@ def add_meters(m: pyo.ConcreteModel, scenario: Scenario, ids: list[str],
     m.MONTHS = pyo.Set(initialize=list(fractions.index), ordered=True, doc="Billing months")
     starts = np.searchsorted(labels, fractions.index.to_numpy(), side="left")
     ends = np.r_[starts[1:], n]
-    m.STEPS_IN_MONTH = pyo.Set(m.MONTHS, within=m.T, doc="Steps of each billing month",
+    m.STEPS_IN_MONTH = pyo.Set(m.MONTHS, ordered=True, doc="Steps of each billing month (in T)",
                                initialize={mo: range(a, b) for mo, a, b
                                            in zip(fractions.index, starts, ends, strict=True)})
-    m.month_of_step = pyo.Param(m.T, within=pyo.Any, initialize=dict(enumerate(labels.tolist())),
-                                doc="Billing month of step t")
+    m.month_of_step = pyo.Param(m.T, within=pyo.Any, doc="Billing month of step t",
+                                initialize=partial(_month_of_step, labels=labels.tolist()))
     m.month_fraction = pyo.Param(m.MONTHS, initialize=fractions.to_dict(),
                                  doc="Share of the month inside the horizon [-]")
     m.COST_COMPONENTS = pyo.Set(ordered=True, within=pyo.Any, initialize=[],
@@ -98,10 +99,13 @@ def add_meters(m: pyo.ConcreteModel, scenario: Scenario, ids: list[str],
     m.SUPPLY_COMPONENTS = pyo.Set(ordered=True, within=pyo.Any, initialize=[],
                                   doc="Components in the power balance")
     m.dt_h = pyo.Param(initialize=scenario.dt_h, doc="Step length [h]")
-    m.load_kw = pyo.Param(m.E, m.T, doc="Load [kW]", initialize=series_items(
-        {e: scenario.load_kw[e] for e in ids}))
-    m.price_cny_per_kwh = pyo.Param(m.E, m.T, initialize=series_items(price_cny_per_kwh),
-                                    doc="All-in energy price of an imported kWh [CNY/kWh]")
+    m.load_kw = series_param(m.E, {e: scenario.load_kw[e] for e in ids}, "Load [kW]")
+    m.price_cny_per_kwh = series_param(m.E, price_cny_per_kwh,
+                                       "All-in energy price of an imported kWh [CNY/kWh]")
+
+
+def _month_of_step(m, t, labels):
+    return labels[t]
 
 
 def add_power_balance(m: pyo.ConcreteModel) -> None:

@@ -25,14 +25,16 @@ STANDARD_COSTS = ("energy", "basic_charge", "export_credit", "storage_wear")
 
 
 def _matrix(component, rows: list, n: int) -> np.ndarray:
-    """Values of a (row, T) component as an array [len(rows), n]; zeros where absent."""
+    """Values of a (row, T) Var or Param as an array [len(rows), n]; zeros where absent."""
     out = np.zeros((len(rows), n))
     if component is None:
         return out
     present = list(next(iter(component.index_set().subsets())))
-    raw = [0.0 if v is None else v for v in (pyo.value(c, exception=False)
-                                             for c in component.values())]
-    block = np.asarray(raw, dtype=float).reshape(len(present), n)
+    if component.ctype is pyo.Var:
+        raw = [v.value for v in component.values()]
+    else:
+        raw = [pyo.value(v) for v in component.values()]
+    block = np.nan_to_num(np.array(raw, dtype=float)).reshape(len(present), n)  # None → 0
     for i, key in enumerate(present):
         out[rows.index(key)] = block[i]
     return out

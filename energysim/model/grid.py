@@ -59,9 +59,10 @@ def grid_supply_kw(m, e, t):
 
 
 def _energy_cost(m, e, month):
-    return steps_sum(m, month, lambda t: m.price_cny_per_kwh[e, t] * m.dt_h * m.grid_import_kw[e, t])
+    dt_h, price = m.dt_h.value, m.price_cny_per_kwh
+    return steps_sum(m, month, lambda t: price[e, t] * dt_h, m.grid_import_kw, e)
 
 
 def _export_credit(m, e, month):
-    price = m.export_price_cny_per_kwh[e] * m.dt_h
-    return -steps_sum(m, month, lambda t: price * m.grid_export_kw[e, t])
+    credit = -m.export_price_cny_per_kwh[e] * m.dt_h.value
+    return steps_sum(m, month, lambda t: credit, m.grid_export_kw, e)

@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 import pyomo.environ as pyo
 
-from energysim.model.terms import register_supply, series_items, supply_term
+from energysim.model.terms import register_supply, series_param, supply_term
 
 
 def add_pv(m: pyo.ConcreteModel, pv_available_kw: dict[str, np.ndarray]) -> None:
@@ -28,9 +28,8 @@ def add_pv(m: pyo.ConcreteModel, pv_available_kw: dict[str, np.ndarray]) -> None
     m.PV_SITES = pyo.Set(initialize=sites, within=m.E, doc="Enterprises with PV switched on")
     m.PV_AT = pyo.Set(m.E, initialize={e: [e] if e in pv_available_kw else [] for e in m.E},
                       within=m.PV_SITES, doc="PV systems behind meter e")
-    m.pv_available_kw = pyo.Param(
-        m.PV_SITES, m.T, initialize=series_items(pv_available_kw),
-        doc="Output the panels could deliver [kW]")
+    m.pv_available_kw = series_param(m.PV_SITES, pv_available_kw,
+                                     "Output the panels could deliver [kW]")
     m.pv_curtail_kw = pyo.Var(m.PV_SITES, m.T, bounds=_curtail_bounds,
                               doc="PV output not used [kW]")
     m.grid_export_pv_limit = pyo.Constraint(m.PV_SITES, m.T, rule=_export_limit,

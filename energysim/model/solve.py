@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 import highspy
 import numpy as np
 import pyomo.environ as pyo
+from pyomo.common.gc_manager import PauseGC
 from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler
 
 from energysim.errors import SolverError
@@ -70,6 +71,11 @@ def solve_model(m: pyo.ConcreteModel, *, threads: int = 1, time_limit_s: float |
         return _solve_appsi(m, threads, time_limit_s, options)
     if interface != "highspy":
         raise ValueError(f"interface must be 'highspy' or 'appsi', got {interface!r}")
+    with PauseGC():  # the heap holds millions of Pyomo objects: full collections are slow
+        return _solve_highspy(m, threads, time_limit_s, options)
+
+
+def _solve_highspy(m, threads, time_limit_s, options) -> SolveResult:
     timings = {}
     start = time.perf_counter()
     with _quiet_pyomo():
@@ -113,8 +119,9 @@ def _highs_lp(form) -> highspy.HighsLp:
     lp.num_col_, lp.num_row_ = matrix.shape[1], matrix.shape[0]
     lp.col_cost_ = form.c.toarray().ravel() if form.c.shape[0] else np.zeros(matrix.shape[1])
     lp.offset_ = float(form.c_offset[0]) if len(form.c_offset) else 0.0
-    lp.col_lower_ = np.array([-inf if v.lb is None else v.lb for v in form.columns], dtype=float)
-    lp.col_upper_ = np.array([inf if v.ub is None else v.ub for v in form.columns], dtype=float)
+    bounds = np.array([v.bounds for v in form.columns], dtype=float).reshape(-1, 2)  # None → NaN
+    lp.col_lower_ = np.where(np.isnan(bounds[:, 0]), -inf, bounds[:, 0])
+    lp.col_upper_ = np.where(np.isnan(bounds[:, 1]), inf, bounds[:, 1])
     rhs = np.asarray(form.rhs, dtype=float)
     kind = np.fromiter((row.bound_type for row in form.rows), dtype=np.int8, count=len(form.rows))
     lp.row_lower_ = np.where(kind <= 0, rhs, -inf)  # 0: equality, -1: lower bound

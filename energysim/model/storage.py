@@ -102,5 +102,5 @@ def storage_supply_kw(m, e, t):
 
 
 def _wear_cost(m, e, month):
-    return sum(steps_sum(m, month, lambda t, s=s: m.storage_wear_cost_cny_per_kwh[s] * m.dt_h
-                         * m.storage_discharge_kw[s, t]) for s in m.STORAGES_AT[e])
+    return sum(steps_sum(m, month, lambda t, s=s: m.storage_wear_cost_cny_per_kwh[s] * m.dt_h.value,
+                         m.storage_discharge_kw, s) for s in m.STORAGES_AT[e])

@@ -17,6 +17,7 @@ branching on the index): indexed subsets such as ``STORAGES_AT[e]`` take the pla
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 
 import numpy as np
 import pyomo.environ as pyo
@@ -67,11 +68,26 @@ def set_objective(m: pyo.ConcreteModel) -> None:
     )
 
 
-def steps_sum(m: pyo.ConcreteModel, month: str, term: Callable) -> pyo.Expression:
-    """``Σ_{t in month} term(t)``, as one linear sum."""
-    return pyo.quicksum(term(t) for t in m.STEPS_IN_MONTH[month])
+def steps_sum(m: pyo.ConcreteModel, month: str, coefficient: Callable, variable: pyo.Var,
+              key) -> pyo.Expression:
+    """``Σ_{t in month} coefficient(t) · variable[key, t]`` as one linear sum.
+
+    ``coefficient(t)`` must give a number (immutable Params do): a sum of plain numbers
+    times variables builds several times faster than products of Param lookups.
+    """
+    return pyo.quicksum(coefficient(t) * variable[key, t] for t in m.STEPS_IN_MONTH[month])
 
 
-def series_items(series: dict[str, np.ndarray]) -> dict:
-    """``{key: array}`` → ``{(key, t): value}``, the initializer of a (key, T) Param."""
-    return {(key, t): v for key, values in series.items() for t, v in enumerate(values.tolist())}
+def series_param(first: pyo.Set, series: dict[str, np.ndarray], doc: str) -> pyo.Param:
+    """An immutable Param over (first, T) holding ``series[key][t]``.
+
+    Initialised by a rule rather than a dict: Pyomo validates every key of a dict
+    initializer, which takes about three times as long for a year at 15 minutes.
+    """
+    values = {key: array.tolist() for key, array in series.items()}
+    return pyo.Param(first, first.model().T, initialize=partial(_series_value, values=values),
+                     doc=doc)
+
+
+def _series_value(m, key, t, values):
+    return values[key][t]
