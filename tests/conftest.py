@@ -29,7 +29,7 @@ def two_price_tariff(cheap_until: str = "02:00", low: float = 0.3, high: float =
         "periods": [{"band": "valley", "hours": [f"00:00-{cheap_until}"]},
                     {"band": "peak", "hours": [f"{cheap_until}-24:00"]}],
         "energy_price": {"bands_cny_per_kwh": {"valley": low, "peak": high}},
-        "basic_charge": {"demand_cny_per_kw_month": 10.0},
+        "basic_charge": {"capacity_cny_per_kva_month": 20.0, "demand_cny_per_kw_month": 10.0},
         "export_price_cny_per_kwh": 0.0,
     }
 
