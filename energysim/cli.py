@@ -19,9 +19,26 @@ EXIT_BAD_INPUT = 2
 EXIT_SOLVER = 3
 
 
-@click.group()
+class _Group(click.Group):
+    """Unexpected errors print one red line, or the traceback with ``--debug``."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit):
+            raise
+        except Exception as exc:
+            if ctx.params.get("debug"):
+                raise
+            click.secho(f"error: {type(exc).__name__}: {exc} (run with --debug for the "
+                        "traceback)", fg="red", err=True)
+            sys.exit(1)
+
+
+@click.group(cls=_Group)
 @click.version_option(package_name="energysim")
-def main() -> None:
+@click.option("--debug", is_flag=True, help="Show tracebacks of unexpected errors.")
+def main(debug: bool) -> None:
     """energysim: what each enterprise of an industrial park pays for electricity, and
     what it saves, under Chinese time-of-use tariffs, PV and storage."""
 

@@ -89,10 +89,14 @@ def test_a_run_that_dies_leaves_nothing_that_looks_whole(tmp_path, monkeypatch):
         raise RuntimeError("disk full")
 
     monkeypatch.setattr("energysim.report.outputs.write_figures", crash)
-    with pytest.raises(RuntimeError, match="disk full"):
-        CliRunner().invoke(main, ["run", str(path), "--out", str(out), "--workers", "1"],
-                           catch_exceptions=False)
+    result = CliRunner().invoke(main, ["run", str(path), "--out", str(out), "--workers", "1"])
+    assert result.exit_code == 1, result.output
+    assert "error: RuntimeError: disk full (run with --debug" in result.output
+    assert "Traceback" not in result.output
     assert list(out.iterdir()) == []
+    with pytest.raises(RuntimeError, match="disk full"):
+        CliRunner().invoke(main, ["--debug", "run", str(path), "--out", str(out)],
+                           catch_exceptions=False)
 
 
 def test_run_demo_park_for_two_days_in_two_processes(tmp_path):

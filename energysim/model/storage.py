@@ -10,6 +10,8 @@
 
 with retain = (1 − self_discharge_fraction_per_h) ** dt_h and the state of charge measured
 at the end of each step. One battery per enterprise; its index is the enterprise id.
+With self-discharge the battery has a standing cost: to end where it started it must buy
+back what it lost, so where it earns nothing it costs more than no battery at all.
 Simultaneous charge and discharge is not excluded (that would need integers); it only
 loses energy and pays wear, so the optimum avoids it unless energy is free to spill.
 """

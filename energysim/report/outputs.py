@@ -63,6 +63,21 @@ def write_outputs(scenario: Scenario, results: dict[str, CaseResult], out_dir: s
     return out
 
 
+def _notes(scenario: Scenario) -> list[str]:
+    """What a reader of the numbers should know about how they were made."""
+    notes = []
+    if scenario.spec.horizon.resolution != "15min" and any(
+            e.basic_charge in ("max_demand", "contract_demand")
+            for e in scenario.enterprises.values()):
+        notes.append("maximum demand is measured on hourly averages; bills use the highest "
+                     "15-minute average, so demand charges here are a lower bound")
+    for name, tariff in scenario.tariffs.items():
+        if tariff.secondary_source:
+            notes.append(f"tariff {name!r} ({tariff.name}): figures from secondary sources or "
+                         f"assumptions, see its source and notes")
+    return notes
+
+
 def _summary(scenario: Scenario, results: dict[str, CaseResult]) -> dict:
     try:
         package_version = version("energysim")
@@ -76,6 +91,7 @@ def _summary(scenario: Scenario, results: dict[str, CaseResult]) -> dict:
         "baseline_case": scenario.baseline_case,
         "horizon": {"start": str(horizon.start), "end": str(horizon.end),
                     "resolution": horizon.resolution, "steps": len(scenario.index)},
+        "notes": _notes(scenario),
         "cases": {
             case: {
                 "description": scenario.case(case).description,
