@@ -5,8 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import demo_scenario
+from ruamel.yaml import YAML
 
-from energysim import compare, compute_bill
+from energysim import build_model, compare, compute_bill, load_scenario, run_scenario, solve_model
 from energysim.model.extract import STANDARD_COSTS
 
 BILLED = ["energy", "basic_charge", "export_credit"]
@@ -87,3 +89,22 @@ def test_storage_respects_its_limits(demo_week):
         assert soc.iloc[-1] == pytest.approx(spec.soc_initial_fraction * spec.capacity_kwh)
         assert ts[f"{e}/storage_charge_kw"].max() <= spec.power_kw + 1e-6
         assert (ts[f"{e}/grid_import_kw"] <= ent.transformer_kva + 1e-6).all()
+
+
+def test_one_park_model_equals_the_separate_enterprise_models(tmp_path):
+    """Enterprises share nothing: one joint LP costs what the separate LPs cost, also when
+    only some of them have PV or storage."""
+    path = demo_scenario(tmp_path, "2025-03-03", "2025-03-05")
+    yaml = YAML()
+    data = yaml.load(path.read_text(encoding="utf-8"))
+    del data["enterprises"][3]["storage"]
+    del data["enterprises"][1]["pv"]
+    with path.open("w", encoding="utf-8") as handle:
+        yaml.dump(data, handle)
+    scenario = load_scenario(path)
+    separate = run_scenario(scenario, ["current_pv_storage"], workers=1)["current_pv_storage"]
+    m = build_model(scenario, "current_pv_storage")
+    assert list(m.STORAGES) == ["materials", "electronics", "auto_parts"]
+    assert list(m.PV_SITES) == ["materials", "auto_parts", "cold_store"]
+    joint = solve_model(m)
+    assert joint.objective_cny == pytest.approx(separate.objective_cny, rel=1e-7)
