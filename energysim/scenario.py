@@ -19,6 +19,7 @@ import pandas as pd
 import pydantic
 from pydantic import Field, NonNegativeFloat, PositiveFloat, model_validator
 
+from energysim.daytypes import covered_years, uncovered_years
 from energysim.errors import Problem, ScenarioError
 from energysim.schema import StrictModel
 from energysim.tariffs.bill import step_hours
@@ -201,6 +202,12 @@ def load_scenario(path: str | Path) -> Scenario:
         if bad:
             at(("tariffs", name), f"band boundaries at {', '.join(bad)} fall inside a "
                f"{spec.horizon.resolution} step; use a finer resolution")
+        missing = uncovered_years(index) if tariff.uses_day_types else []
+        if missing:
+            first, last = covered_years()
+            at(("tariffs", name), f"has periods by day type, but Chinese public holidays are "
+               f"known only for {first}-{last} (package chinesecalendar); the horizon needs "
+               f"{', '.join(map(str, missing))}")
     load_kw, pv = _read_profiles(spec, path, root, data, index, problems, at)
     if problems:
         raise ScenarioError(problems)

@@ -126,3 +126,24 @@ def test_bill_needs_the_inputs_of_its_mode():
 def test_bill_refuses_steps_that_straddle_a_band_boundary():
     with pytest.raises(ValueError, match="11:30, 14:30"):
         compute_bill(_tariff(), _day([1.0] * 24, freq="1h"))
+
+
+def test_day_types_follow_the_official_calendar():
+    from energysim.daytypes import DAY_TYPES, day_types
+
+    stamps = pd.DatetimeIndex(["2025-01-28 10:00", "2025-01-26 10:00", "2025-02-09 10:00",
+                               "2025-03-03 10:00", "2025-10-08 23:45"])
+    # Spring Festival, make-up working Sunday, ordinary Sunday, Monday, National Day
+    assert [DAY_TYPES[k] for k in day_types(stamps)] == [
+        "holiday", "working", "weekend", "working", "holiday"]
+
+
+def test_deep_valley_on_holidays_only():
+    tariff = _tariff(periods=[
+        {"band": "flat", "hours": ["00:00-24:00"]},
+        {"band": "deep_valley", "hours": ["10:00-14:00"], "days": ["holiday"]}],
+        energy_price={"bands_cny_per_kwh": {"flat": 0.6, "deep_valley": 0.1}})
+    stamps = pd.DatetimeIndex(["2025-05-01 11:00", "2025-05-06 11:00", "2025-05-10 11:00"])
+    assert tariff.price_at(stamps) == pytest.approx([0.1, 0.6, 0.6])
+    with pytest.raises(ValueError, match=r"known for 2004-20\d\d .* 2099 is not covered"):
+        tariff.price_at(pd.DatetimeIndex(["2099-05-01 11:00"]))

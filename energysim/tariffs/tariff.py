@@ -1,8 +1,10 @@
 """Chinese time-of-use tariffs: bands, their calendar, and the all-in energy price.
 
-A tariff maps every minute of the day, in every month, to one band (critical peak, peak,
-flat, valley, deep valley). ``periods`` are applied in order and a later period overrides
-an earlier one, so a critical-peak window can sit inside a peak band for some months.
+A tariff maps every minute of the day, in every month and on every day type (working
+day, weekend, public holiday; see `energysim.daytypes`), to one band (critical peak,
+peak, flat, valley, deep valley). ``periods`` are applied in order and a later period
+overrides an earlier one, so a critical-peak window can sit inside a peak band for some
+months, or a deep valley on holidays only.
 
 The price of an imported kWh at step t is
 
@@ -27,10 +29,12 @@ import numpy as np
 import pandas as pd
 from pydantic import Field, NonNegativeFloat, field_validator, model_validator
 
+from energysim.daytypes import DAY_TYPES, day_types
 from energysim.schema import StrictModel, format_minute, parse_window
 
 BANDS: tuple[str, ...] = ("critical_peak", "peak", "flat", "valley", "deep_valley")
 Band = Literal["critical_peak", "peak", "flat", "valley", "deep_valley"]
+DayType = Literal["working", "weekend", "holiday"]
 MINUTES_PER_DAY = 1440
 
 
@@ -40,6 +44,8 @@ class Period(StrictModel):
     band: Band = Field(description="Band these windows belong to.")
     hours: list[str] = Field(min_length=1, description='Windows "HH:MM-HH:MM", local time.')
     months: list[int] | None = Field(None, description="Months 1–12 it applies in; all if absent.")
+    days: list[DayType] | None = Field(
+        None, description="Day types it applies on (working, weekend, holiday); all if absent.")
 
     @field_validator("hours")
     @classmethod
@@ -141,8 +147,14 @@ class Tariff(StrictModel):
 
     @cached_property
     def band_table(self) -> np.ndarray:
-        """Band number (index into `BANDS`) for [month-1, minute of day], shape (12, 1440)."""
+        """Band number (index into `BANDS`) for [day type, month-1, minute of day],
+        shape (3, 12, 1440)."""
         return _band_table(self.periods)
+
+    @property
+    def uses_day_types(self) -> bool:
+        """True where some period applies on some day types only."""
+        return any(p.days is not None for p in self.periods)
 
     @property
     def bands_used(self) -> list[str]:
@@ -158,17 +170,24 @@ class Tariff(StrictModel):
                          for f in floating])
 
     def bands_at(self, index: pd.DatetimeIndex) -> np.ndarray:
-        """Band number at the start of each step of ``index``."""
+        """Band number at the start of each step of ``index``.
+
+        Raises
+        ------
+        ValueError
+            The tariff depends on day types and the holiday calendar does not cover a year.
+        """
         minute = index.hour.to_numpy() * 60 + index.minute.to_numpy()
-        return self.band_table[index.month.to_numpy() - 1, minute]
+        kind = day_types(index) if self.uses_day_types else np.zeros(len(index), dtype=np.int8)
+        return self.band_table[kind, index.month.to_numpy() - 1, minute]
 
     def price_at(self, index: pd.DatetimeIndex) -> np.ndarray:
         """All-in energy price of an imported kWh at each step [CNY/kWh]."""
         return self.price_by_band[self.bands_at(index)]
 
     def boundaries(self) -> list[int]:
-        """Minutes after midnight where a band starts or ends, in any month."""
-        table = self.band_table
+        """Minutes after midnight where a band starts or ends, in any month or day type."""
+        table = self.band_table.reshape(-1, MINUTES_PER_DAY)
         change = (table != np.roll(table, 1, axis=1)).any(axis=0)
         return np.flatnonzero(change).tolist()
 
@@ -178,20 +197,22 @@ class Tariff(StrictModel):
 
 
 def _band_table(periods: list[Period]) -> np.ndarray:
-    table = np.full((12, MINUTES_PER_DAY), -1, dtype=np.int8)
+    table = np.full((len(DAY_TYPES), 12, MINUTES_PER_DAY), -1, dtype=np.int8)
     for period in periods:
-        rows = [m - 1 for m in period.months] if period.months else list(range(12))
+        kinds = [DAY_TYPES.index(d) for d in period.days] if period.days else range(3)
+        months = [m - 1 for m in period.months] if period.months else range(12)
         for start, end in period.minutes():
-            table[np.ix_(rows, range(start, end))] = BANDS.index(period.band)
+            table[np.ix_(list(kinds), list(months), range(start, end))] = BANDS.index(period.band)
     return table
 
 
 def _describe_gaps(table: np.ndarray) -> str:
-    """First uncovered window of each month group, e.g. ``13:00-14:00 in months 1, 2``."""
+    """First uncovered window of some months, e.g. ``13:00-14:00 in month 2 (holiday)``."""
     out = []
-    for month in range(12):
-        gap = np.flatnonzero(table[month] < 0)
+    for kind, month in np.ndindex(table.shape[:2]):
+        gap = np.flatnonzero(table[kind, month] < 0)
         if gap.size:
             end = gap[0] + np.argmax(np.diff(np.r_[gap, 10**6]) != 1) + 1
-            out.append(f"{format_minute(gap[0])}-{format_minute(end)} in month {month + 1}")
+            out.append(f"{format_minute(gap[0])}-{format_minute(end)} in month {month + 1} "
+                       f"({DAY_TYPES[kind]} days)")
     return "; ".join(out[:3]) + (" ..." if len(out) > 3 else "")
