@@ -17,11 +17,11 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 import pydantic
-from pydantic import Field, NonNegativeFloat, PositiveFloat, model_validator
+from pydantic import Field, NonNegativeFloat, PositiveFloat, field_validator, model_validator
 
 from energysim.daytypes import covered_years, uncovered_years
 from energysim.errors import Problem, ScenarioError
-from energysim.schema import StrictModel
+from energysim.schema import StrictModel, parse_window
 from energysim.tariffs.bill import step_hours
 from energysim.tariffs.library import library_data
 from energysim.tariffs.tariff import Tariff
@@ -105,6 +105,19 @@ class CaseSpec(StrictModel):
     assets: list[Literal["pv", "storage"]] = Field(default_factory=list)
 
 
+class IndicatorSpec(StrictModel):
+    """Time-of-day windows the park indicators measure import in."""
+
+    midday_window: str = Field("11:00-14:00", description='Midday window "HH:MM-HH:MM".')
+    evening_window: str = Field("17:00-22:00", description='Evening peak window "HH:MM-HH:MM".')
+
+    @field_validator("midday_window", "evening_window")
+    @classmethod
+    def _window(cls, text: str) -> str:
+        parse_window(text)
+        return text
+
+
 class ScenarioSpec(StrictModel):
     """The whole scenario file."""
 
@@ -115,6 +128,7 @@ class ScenarioSpec(StrictModel):
     enterprises: list[EnterpriseSpec] = Field(min_length=1)
     cases: dict[str, CaseSpec] = Field(min_length=1)
     baseline_case: str
+    indicators: IndicatorSpec = IndicatorSpec()
 
 
 @dataclass

@@ -30,7 +30,7 @@ def test_demo_scenario_loads():
     assert scenario.dt_h == pytest.approx(0.25)
     assert set(scenario.cases) >= {"baseline", "current_pv_storage", "midday_valley",
                                    "midday_valley_pv_storage"}
-    assert scenario.tariff_for("midday_valley", "materials").document.startswith("illustrative")
+    assert scenario.tariff_for("midday_valley", "materials").document.startswith("proposal")
 
 
 def test_all_schema_problems_reported_at_once_with_lines(tmp_path):

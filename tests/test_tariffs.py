@@ -45,7 +45,8 @@ def test_chongqing_today_midday_is_peak_and_critical_in_july():
 
 def test_library_files_all_load_with_their_document():
     names = library_names()
-    assert {"chongqing_2021_tou", "chongqing_midday_valley_example"} <= set(names)
+    assert {"chongqing_2021_tou", "chongqing_mv_narrow_12_14", "chongqing_mv_wide_evening_peak",
+            "chongqing_mv_deep_valley"} <= set(names)
     for name in names:
         assert load_library_tariff(name).document
 

@@ -3,6 +3,10 @@
     summary.json            scenario, baseline case, per case total cost, status, timings
     costs.csv               case, enterprise, month, component, cost_cny
     savings.csv             case, enterprise, baseline_cost_cny, cost_cny, savings_cny, savings_pct
+    decomposition.csv       case, enterprise, baseline_cost_cny, tariff_effect_cny,
+                            response_effect_cny, cost_cny, outcome (winner / loser / unchanged)
+    indicators.csv          per case and scope (park, each enterprise): peaks, midday and evening
+                            import, PV, storage cycles, average prices
     timeseries/<case>.csv   timestamp, then <enterprise>/<quantity>
     figures/*.png           dispatch weeks and savings
 
@@ -22,6 +26,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from energysim.analysis.decomposition import decompose
+from energysim.analysis.indicators import indicators
 from energysim.analysis.run import STAGES, CaseResult
 from energysim.analysis.savings import compare
 from energysim.report.figures import write_figures
@@ -43,6 +49,11 @@ def write_outputs(scenario: Scenario, results: dict[str, CaseResult], out_dir: s
         costs[["case", "enterprise", "month", "component", "cost_cny"]].to_csv(
             staging / "costs.csv", index=False, float_format="%.4f")
         savings.to_csv(staging / "savings.csv", index=False, float_format="%.4f")
+        if scenario.baseline_case in results:
+            decompose(scenario, results, scenario.baseline_case).to_csv(
+                staging / "decomposition.csv", index=False, float_format="%.4f")
+        indicators(scenario, results).to_csv(staging / "indicators.csv", index=False,
+                                             float_format="%.6g")
         (staging / "timeseries").mkdir()
         for case, result in results.items():
             result.timeseries.to_csv(staging / "timeseries" / f"{case}.csv",
