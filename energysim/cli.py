@@ -1,4 +1,4 @@
-"""Command line: ``energysim validate`` and ``energysim run``.
+"""Command line: ``validate``, ``run``, ``tariffs list|show`` and ``bill``.
 
 Exit codes: 0 success, 2 bad input (the problems, no traceback), 3 solver failure.
 ``--debug`` shows the traceback of unexpected errors.
@@ -46,11 +46,7 @@ def main(debug: bool) -> None:
 def _load(path: Path):
     from energysim.scenario import load_scenario
 
-    try:
-        return load_scenario(path)
-    except ScenarioError as exc:
-        click.secho(str(exc), fg="red", err=True)
-        sys.exit(EXIT_BAD_INPUT)
+    return _or_exit(load_scenario, path)
 
 
 @main.command()
@@ -111,3 +107,89 @@ def run(scenario: Path, out_dir: Path, cases: tuple[str, ...], workers: int | No
         for case, result in results.items():
             click.echo(f"  {case:<28} {result.total_cost_cny:>16,.0f} CNY"
                        f"   saves {base - result.total_cost_cny:>14,.0f} CNY")
+
+
+@main.group()
+def tariffs() -> None:
+    """The built-in tariff library."""
+
+
+@tariffs.command("list")
+def tariffs_list() -> None:
+    """Name, region, document and effective date of every built-in tariff."""
+    from energysim.tariffs import library_table
+
+    table = library_table()
+    for row in table.itertuples(index=False):
+        source = "secondary/assumed" if row.secondary_source else "document"
+        click.echo(f"{row.name:<34} {row.region:<10} {row.effective or '-'!s:<11} "
+                   f"{source:<18} {row.document}")
+
+
+@tariffs.command("show")
+@click.argument("tariff")
+@click.option("--png", type=click.Path(path_type=Path), default=None,
+              help="Heatmap file (default: <TARIFF>_bands.png here).")
+def tariffs_show(tariff: str, png: Path | None) -> None:
+    """Print TARIFF's bands as a month × time-of-day grid and write a heatmap PNG.
+
+    TARIFF is a built-in name (see `energysim tariffs list`) or a tariff YAML file.
+    """
+    from energysim.report.tariff_views import band_text, plot_band_heatmap
+    from energysim.tariffs import resolve_tariff
+
+    resolved = _or_exit(resolve_tariff, tariff)
+    label = Path(tariff).stem
+    click.echo(band_text(resolved))
+    png = png or Path(f"{label}_bands.png")
+    plot_band_heatmap(resolved, label).savefig(png, dpi=100)
+    click.echo(f"\nheatmap: {png}")
+
+
+@main.command()
+@click.option("--tariff", "tariff_name", required=True, help="Built-in tariff name or YAML file.")
+@click.option("--load", "load_file", type=click.Path(path_type=Path), required=True,
+              help="Load profile CSV (timestamp,value_kw), any regular step.")
+@click.option("--basic-charge", type=click.Choice(["none", "capacity", "contract_demand",
+                                                   "max_demand"]), default="none")
+@click.option("--transformer-kva", type=float, default=None)
+@click.option("--contract-kw", type=float, default=None)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON records instead of a table.")
+def bill(tariff_name: str, load_file: Path, basic_charge: str, transformer_kva: float | None,
+         contract_kw: float | None, as_json: bool) -> None:
+    """The monthly bill of a load profile under a tariff, without optimising."""
+    from energysim.errors import Problem
+    from energysim.tariffs import compute_bill, resolve_tariff
+    from energysim.timeseries import read_series
+
+    tariff = _or_exit(resolve_tariff, tariff_name)
+    problems: list[Problem] = []
+    load = read_series(load_file, problems)
+    if problems:
+        _fail(ScenarioError(problems))
+    try:
+        table = compute_bill(tariff, load, basic_charge=basic_charge,
+                             transformer_kva=transformer_kva, contract_demand_kw=contract_kw)
+    except ValueError as exc:
+        click.secho(f"{load_file}: {exc}", fg="red", err=True)
+        sys.exit(EXIT_BAD_INPUT)
+    table.loc["total"] = table.sum()
+    table.loc["total", "peak_kw"] = table["peak_kw"].iloc[:-1].max()
+    if as_json:
+        click.echo(table.reset_index().to_json(orient="records", force_ascii=False, indent=2))
+        return
+    click.echo(f"{tariff.name} ({tariff.document}) — {load_file}, basic charge: {basic_charge}")
+    click.echo(table.round(2).to_string())
+
+
+def _or_exit(function, *args):
+    """Call ``function``; a ScenarioError prints its problems and exits 2."""
+    try:
+        return function(*args)
+    except ScenarioError as exc:
+        _fail(exc)
+
+
+def _fail(exc: ScenarioError) -> None:
+    click.secho(str(exc), fg="red", err=True)
+    sys.exit(EXIT_BAD_INPUT)

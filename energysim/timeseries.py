@@ -36,6 +36,16 @@ def read_profile(path: Path, index: pd.DatetimeIndex, problems: list[Problem]) -
     Every problem found is appended to ``problems`` (file, row as a 1-based file line,
     column); None is returned where the profile cannot be used.
     """
+    series = read_series(path, problems)
+    return None if series is None else align(series, index, str(path), problems)
+
+
+def read_series(path: Path, problems: list[Problem]) -> pd.Series | None:
+    """Read a profile file on its own regular time index (mean power per step).
+
+    Problems (unreadable file, bad header, rows that are not timestamps or non-negative
+    numbers, duplicates, gaps) are appended to ``problems``; None where there were any.
+    """
     name = str(path)
     before = len(problems)
     try:
@@ -64,7 +74,7 @@ def read_profile(path: Path, index: pd.DatetimeIndex, problems: list[Problem]) -
                   "negative power")
     if len(problems) > before:
         return None
-    return _align(name, stamps, values.to_numpy(float), index, problems)
+    return _regular(name, stamps, values.to_numpy(float), problems)
 
 
 def _parse_flexible(column: pd.Series) -> pd.Series:
@@ -84,8 +94,8 @@ def _row_problems(problems, name, column, bad: pd.Series, raw: pd.Series, what: 
                                 f"... and {len(rows) - MAX_ROW_PROBLEMS} more rows like these"))
 
 
-def _align(name: str, stamps: pd.Series, values: np.ndarray, index: pd.DatetimeIndex,
-           problems: list[Problem]) -> np.ndarray | None:
+def _regular(name: str, stamps: pd.Series, values: np.ndarray,
+             problems: list[Problem]) -> pd.Series | None:
     before = len(problems)
     ns = stamps.to_numpy("datetime64[ns]").astype(np.int64)
     if len(ns) < 2:
@@ -106,7 +116,14 @@ def _align(name: str, stamps: pd.Series, values: np.ndarray, index: pd.DatetimeI
             f" (expected a regular {step // 60_000_000_000} min step)"))
     if len(problems) > before:
         return None
-    profile = pd.Series(values, index=pd.DatetimeIndex(stamps))
+    return pd.Series(values, index=pd.DatetimeIndex(stamps).as_unit("ns"), name="value_kw")
+
+
+def align(profile: pd.Series, index: pd.DatetimeIndex, name: str,
+          problems: list[Problem]) -> np.ndarray | None:
+    """Values of a regular ``profile`` on ``index``: averaged from finer steps, repeated
+    from coarser ones, sliced to the horizon; a problem where it does not cover it."""
+    step = int(profile.index[1].value - profile.index[0].value)
     target_ns = int(index[1].value - index[0].value)
     if target_ns % step and step % target_ns:
         problems.append(Problem(name, None, None, "timestamp",

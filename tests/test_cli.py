@@ -109,3 +109,37 @@ def test_run_demo_park_for_two_days_in_two_processes(tmp_path):
     assert list(summary["cases"]) == ["baseline", "current_pv_storage"]
     savings = pd.read_csv(out / "savings.csv").query("case == 'current_pv_storage'")
     assert len(savings) == 4 and (savings["savings_cny"] > 0).all()
+
+
+def test_tariffs_list_and_show(tmp_path):
+    runner = CliRunner()
+    listed = runner.invoke(main, ["tariffs", "list"])
+    assert listed.exit_code == 0, listed.output
+    assert "chongqing_2021_tou" in listed.output and "渝发改规范〔2021〕14号" in listed.output
+    png = tmp_path / "cq.png"
+    shown = runner.invoke(main, ["tariffs", "show", "chongqing_2021_tou", "--png", str(png)])
+    assert shown.exit_code == 0, shown.output
+    # July: valley to 08:00, flat to 11:00, peak, critical 12-14, peak to 17:00, ...
+    assert "   7 VVVVVVVVFFFPCCPPPFFFPPFF" in shown.output
+    assert png.stat().st_size > 10_000
+    missing = runner.invoke(main, ["tariffs", "show", "atlantis"])
+    assert missing.exit_code == 2 and "no built-in tariff 'atlantis'" in missing.output
+
+
+def test_bill_command_prices_a_profile_by_hand(tmp_path):
+    from conftest import write_profile
+
+    load = write_profile(tmp_path / "load.csv", "2025-07-01", [100.0] * 96, "15min")
+    result = CliRunner().invoke(main, ["bill", "--tariff", "chongqing_2021_tou", "--load",
+                                       str(load), "--basic-charge", "max_demand", "--json"])
+    assert result.exit_code == 0, result.output
+    rows = {row["month"]: row for row in json.loads(result.output)}
+    # July day: 8 h valley, 8 h flat, 6 h peak, 2 h critical peak at 100 kW
+    energy = 100 * (8 * 0.3308 + 8 * 0.5435 + 6 * 0.8696 + 2 * 1.04352)
+    assert rows["2025-07"]["energy"] == pytest.approx(energy)
+    assert rows["2025-07"]["basic_charge"] == pytest.approx(36.1 * 100 / 31)
+    bad = tmp_path / "bad.csv"
+    bad.write_text("timestamp,value_kw\n2025-07-01 00:00,1\n2025-07-01 00:15,x\n")
+    failed = CliRunner().invoke(main, ["bill", "--tariff", "chongqing_2021_tou", "--load", str(bad)])
+    assert failed.exit_code == 2
+    assert "bad.csv:3  value_kw: not a number (got 'x')" in failed.output

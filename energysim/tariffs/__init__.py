@@ -1,7 +1,13 @@
 """Time-of-use tariffs, their calendars, the bill calculator and the built-in library."""
 
 from energysim.tariffs.bill import BASIC_CHARGE_MODES, compute_bill
-from energysim.tariffs.library import library_names, load_library_tariff, load_tariff_file
+from energysim.tariffs.library import (
+    library_names,
+    library_table,
+    load_library_tariff,
+    load_tariff_file,
+    resolve_tariff,
+)
 from energysim.tariffs.tariff import BANDS, Tariff
 
 __all__ = [
@@ -10,6 +16,8 @@ __all__ = [
     "Tariff",
     "compute_bill",
     "library_names",
+    "library_table",
     "load_library_tariff",
     "load_tariff_file",
+    "resolve_tariff",
 ]

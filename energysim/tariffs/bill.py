@@ -143,7 +143,7 @@ def compute_bill(
             "import_kwh": imports * dt_h,
             "energy": imports * tariff.price_at(index) * dt_h,
             "export_kwh": exports * dt_h,
-            "export_credit": -exports * tariff.export_price_cny_per_kwh * dt_h,
+            "export_credit": 0.0 - exports * tariff.export_price_cny_per_kwh * dt_h,
             "peak_kw": imports,
         },
         index=pd.Index(month_labels(index), name="month"),

@@ -9,6 +9,8 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
+
 from energysim.errors import ScenarioError
 from energysim.tariffs.tariff import Tariff
 from energysim.yamlio import read_yaml, validate
@@ -48,6 +50,35 @@ def load_library_tariff(name: str) -> Tariff:
     """A built-in tariff, validated."""
     data, root, path = library_data(name)
     return validate(Tariff, data, path, root)
+
+
+def library_table() -> pd.DataFrame:
+    """One row per built-in tariff: name, region, document, effective date, whether its
+    figures come from a secondary source, and its display name."""
+    rows = []
+    for name in library_names():
+        tariff = load_library_tariff(name)
+        rows.append((name, tariff.region, tariff.document, tariff.effective,
+                     tariff.secondary_source, tariff.name))
+    return pd.DataFrame(rows, columns=["name", "region", "document", "effective",
+                                       "secondary_source", "title"])
+
+
+def resolve_tariff(name_or_path: str | Path) -> Tariff:
+    """A built-in tariff by name, or a tariff YAML file by path.
+
+    Raises
+    ------
+    ScenarioError
+        Neither a built-in name nor a readable, valid tariff file.
+    """
+    path = Path(name_or_path)
+    if path.suffix in (".yaml", ".yml") or path.exists():
+        return load_tariff_file(path)
+    try:
+        return load_library_tariff(str(name_or_path))
+    except KeyError as exc:
+        raise ScenarioError.single(name_or_path, "tariff", exc.args[0]) from None
 
 
 def load_tariff_file(path: str | Path) -> Tariff:

@@ -191,6 +191,18 @@ class Tariff(StrictModel):
         change = (table != np.roll(table, 1, axis=1)).any(axis=0)
         return np.flatnonzero(change).tolist()
 
+    def grid_step_minutes(self) -> int:
+        """Largest step (15, 30 or 60 min) that represents every band boundary."""
+        return next(step for step in (60, 30, 15) if not self.misaligned_boundaries(step))
+
+    def band_grid(self, day_type: str = "working", step_minutes: int | None = None) -> pd.DataFrame:
+        """Band names as a month (rows 1–12) × time of day (``HH:MM`` step starts) grid."""
+        step = step_minutes or self.grid_step_minutes()
+        minutes = range(0, MINUTES_PER_DAY, step)
+        table = self.band_table[DAY_TYPES.index(day_type)][:, list(minutes)]
+        return pd.DataFrame(np.array(BANDS)[table], index=pd.RangeIndex(1, 13, name="month"),
+                            columns=[format_minute(m) for m in minutes])
+
     def misaligned_boundaries(self, step_minutes: int) -> list[str]:
         """Band boundaries (``HH:MM``) that a step of ``step_minutes`` cannot represent."""
         return [format_minute(b) for b in self.boundaries() if b % step_minutes]

@@ -1,0 +1,67 @@
+"""Tariffs shown to people: a text grid of bands and a month × time-of-day heatmap."""
+
+from __future__ import annotations
+
+import numpy as np
+from matplotlib.colors import ListedColormap
+from matplotlib.figure import Figure
+from matplotlib.patches import Patch
+
+from energysim.daytypes import DAY_TYPES
+from energysim.report.fonts import drawable, font_kwargs
+from energysim.tariffs.tariff import BANDS, Tariff
+
+BAND_LETTERS = {"critical_peak": "C", "peak": "P", "flat": "F", "valley": "V", "deep_valley": "D"}
+BAND_COLOURS = {"critical_peak": "#8b0000", "peak": "#e4572e", "flat": "#f3d34a",
+                "valley": "#76b041", "deep_valley": "#17607d"}
+
+
+def band_text(tariff: Tariff) -> str:
+    """The band grid of each day type the tariff distinguishes, one letter a step."""
+    day_types = DAY_TYPES if tariff.uses_day_types else DAY_TYPES[:1]
+    lines = [f"{tariff.name}  ({tariff.document})",
+             "  ".join(f"{letter}={band}" for band, letter in BAND_LETTERS.items())]
+    for day_type in day_types:
+        grid = tariff.band_grid(day_type)
+        width = len(grid.columns) // 24
+        header = [" "] * len(grid.columns)
+        for hour in range(0, 24, 1 if width > 1 else 2):
+            header[hour * width: hour * width + 2] = f"{hour:02d}"
+        title = f"{day_type} days" if tariff.uses_day_types else "every day"
+        lines += ["", f"{title}: month × time of day, one letter per {60 // width} min",
+                  f"     {''.join(header)}"]
+        for month, row in grid.iterrows():
+            lines.append(f"  {month:>2} " + "".join(BAND_LETTERS[b] for b in row))
+    prices = [f"{band} {price:.4f}" for band, price in zip(BANDS, tariff.price_by_band, strict=True)
+              if band in tariff.bands_used]
+    lines += ["", "all-in energy price [CNY/kWh]: " + ", ".join(prices)]
+    return "\n".join(lines)
+
+
+def plot_band_heatmap(tariff: Tariff, label: str = "") -> Figure:
+    """Bands by month and time of day (one panel per day type where they differ).
+
+    ``label`` (e.g. the library name) titles the figure where no installed font can draw
+    the tariff's Chinese name.
+    """
+    day_types = DAY_TYPES if tariff.uses_day_types else DAY_TYPES[:1]
+    fig = Figure(figsize=(11, 1.2 + 3.2 * len(day_types)), layout="constrained")
+    axes = np.atleast_1d(fig.subplots(len(day_types), 1, squeeze=False)[:, 0])
+    cmap = ListedColormap([BAND_COLOURS[b] for b in BANDS])
+    for ax, day_type in zip(axes, day_types, strict=True):
+        grid = tariff.band_grid(day_type, 15)
+        codes = np.vectorize(BANDS.index)(grid.to_numpy())
+        ax.imshow(codes, aspect="auto", cmap=cmap, vmin=-0.5, vmax=len(BANDS) - 0.5,
+                  extent=(0, 24, 12.5, 0.5), interpolation="nearest")
+        ax.set_xticks(range(0, 25, 2))
+        ax.set_yticks(range(1, 13))
+        ax.set_ylabel("month")
+        ax.set_title(f"{day_type} days" if tariff.uses_day_types else "every day", fontsize=9)
+    axes[-1].set_xlabel("time of day [h], local time")
+    title = f"{tariff.name} ({tariff.document})" if tariff.document else tariff.name
+    fig.suptitle(drawable(title, label or tariff.region or "tariff"), **font_kwargs(title))
+    prices = dict(zip(BANDS, tariff.price_by_band, strict=True))
+    handles = [Patch(color=BAND_COLOURS[b], label=f"{b} {prices[b]:.3f} CNY/kWh")
+               for b in BANDS if b in tariff.bands_used]
+    fig.legend(handles=handles, loc="outside lower center", ncols=len(handles), fontsize=8)
+    return fig
