@@ -148,3 +148,15 @@ def test_deep_valley_on_holidays_only():
     assert tariff.price_at(stamps) == pytest.approx([0.1, 0.6, 0.6])
     with pytest.raises(ValueError, match=r"known for 2004-20\d\d .* 2099 is not covered"):
         tariff.price_at(pd.DatetimeIndex(["2099-05-01 11:00"]))
+
+
+def test_named_holidays():
+    tariff = load_library_tariff("zhejiang_2024_tou")
+    # 2025: National Day holiday Oct 1-8 (deep valley), Mid-Autumn counted within it;
+    # Qingming Apr 4 (a holiday, but not one of the three): valley at 11:00, flat at 10:00
+    stamps = pd.DatetimeIndex(["2025-10-03 10:00", "2025-04-04 10:00", "2025-04-04 11:00",
+                               "2025-01-29 13:30"])
+    assert [BANDS[b] for b in tariff.bands_at(stamps)] == [
+        "deep_valley", "peak", "valley", "deep_valley"]
+    assert tariff.day_groups()[1] == ["spring_festival", "labour_day", "national_day"]
+    assert len(tariff.day_groups()) == 2

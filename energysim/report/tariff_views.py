@@ -7,7 +7,6 @@ from matplotlib.colors import ListedColormap
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
-from energysim.daytypes import DAY_TYPES
 from energysim.report.fonts import drawable, font_kwargs
 from energysim.tariffs.tariff import BANDS, Tariff
 
@@ -18,16 +17,16 @@ BAND_COLOURS = {"critical_peak": "#8b0000", "peak": "#e4572e", "flat": "#f3d34a"
 
 def band_text(tariff: Tariff) -> str:
     """The band grid of each day type the tariff distinguishes, one letter a step."""
-    day_types = DAY_TYPES if tariff.uses_day_types else DAY_TYPES[:1]
+    groups = tariff.day_groups()
     lines = [f"{tariff.name}  ({tariff.document})",
              "  ".join(f"{letter}={band}" for band, letter in BAND_LETTERS.items())]
-    for day_type in day_types:
-        grid = tariff.band_grid(day_type)
+    for group in groups:
+        grid = tariff.band_grid(group[0])
         width = len(grid.columns) // 24
         header = [" "] * len(grid.columns)
         for hour in range(0, 24, 1 if width > 1 else 2):
             header[hour * width: hour * width + 2] = f"{hour:02d}"
-        title = f"{day_type} days" if tariff.uses_day_types else "every day"
+        title = _group_title(group, len(groups))
         lines += ["", f"{title}: month × time of day, one letter per {60 // width} min",
                   f"     {''.join(header)}"]
         for month, row in grid.iterrows():
@@ -44,19 +43,19 @@ def plot_band_heatmap(tariff: Tariff, label: str = "") -> Figure:
     ``label`` (e.g. the library name) titles the figure where no installed font can draw
     the tariff's Chinese name.
     """
-    day_types = DAY_TYPES if tariff.uses_day_types else DAY_TYPES[:1]
-    fig = Figure(figsize=(11, 1.2 + 3.2 * len(day_types)), layout="constrained")
-    axes = np.atleast_1d(fig.subplots(len(day_types), 1, squeeze=False)[:, 0])
+    groups = tariff.day_groups()
+    fig = Figure(figsize=(11, 1.2 + 3.2 * len(groups)), layout="constrained")
+    axes = np.atleast_1d(fig.subplots(len(groups), 1, squeeze=False)[:, 0])
     cmap = ListedColormap([BAND_COLOURS[b] for b in BANDS])
-    for ax, day_type in zip(axes, day_types, strict=True):
-        grid = tariff.band_grid(day_type, 15)
+    for ax, group in zip(axes, groups, strict=True):
+        grid = tariff.band_grid(group[0], 15)
         codes = np.vectorize(BANDS.index)(grid.to_numpy())
         ax.imshow(codes, aspect="auto", cmap=cmap, vmin=-0.5, vmax=len(BANDS) - 0.5,
                   extent=(0, 24, 12.5, 0.5), interpolation="nearest")
         ax.set_xticks(range(0, 25, 2))
         ax.set_yticks(range(1, 13))
         ax.set_ylabel("month")
-        ax.set_title(f"{day_type} days" if tariff.uses_day_types else "every day", fontsize=9)
+        ax.set_title(_group_title(group, len(groups)), fontsize=9)
     axes[-1].set_xlabel("time of day [h], local time")
     title = f"{tariff.name} ({tariff.document})" if tariff.document else tariff.name
     fig.suptitle(drawable(title, label or tariff.region or "tariff"), **font_kwargs(title))
@@ -65,3 +64,9 @@ def plot_band_heatmap(tariff: Tariff, label: str = "") -> Figure:
                for b in BANDS if b in tariff.bands_used]
     fig.legend(handles=handles, loc="outside lower center", ncols=len(handles), fontsize=8)
     return fig
+
+
+def _group_title(group: list[str], n_groups: int) -> str:
+    if n_groups == 1:
+        return "every day"
+    return "on " + ", ".join(name.replace("_", " ") for name in group)

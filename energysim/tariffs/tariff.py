@@ -29,12 +29,13 @@ import numpy as np
 import pandas as pd
 from pydantic import Field, NonNegativeFloat, field_validator, model_validator
 
-from energysim.daytypes import DAY_TYPES, day_types
+from energysim.daytypes import DAY_TYPES, HOLIDAYS, KINDS, day_kinds, kinds_of
 from energysim.schema import StrictModel, format_minute, parse_window
 
 BANDS: tuple[str, ...] = ("critical_peak", "peak", "flat", "valley", "deep_valley")
 Band = Literal["critical_peak", "peak", "flat", "valley", "deep_valley"]
-DayType = Literal["working", "weekend", "holiday"]
+DayType = Literal["working", "weekend", "holiday", "new_year", "spring_festival", "qingming",
+                  "labour_day", "dragon_boat", "mid_autumn", "national_day"]
 MINUTES_PER_DAY = 1440
 
 
@@ -45,7 +46,8 @@ class Period(StrictModel):
     hours: list[str] = Field(min_length=1, description='Windows "HH:MM-HH:MM", local time.')
     months: list[int] | None = Field(None, description="Months 1–12 it applies in; all if absent.")
     days: list[DayType] | None = Field(
-        None, description="Day types it applies on (working, weekend, holiday); all if absent.")
+        None, description="Day types it applies on (working, weekend, holiday, or named "
+                          "holidays such as spring_festival); all if absent.")
 
     @field_validator("hours")
     @classmethod
@@ -147,8 +149,8 @@ class Tariff(StrictModel):
 
     @cached_property
     def band_table(self) -> np.ndarray:
-        """Band number (index into `BANDS`) for [day type, month-1, minute of day],
-        shape (3, 12, 1440)."""
+        """Band number (index into `BANDS`) for [day kind, month-1, minute of day], shape
+        (KINDS, 12, 1440); day kinds as in `energysim.daytypes`."""
         return _band_table(self.periods)
 
     @property
@@ -178,7 +180,7 @@ class Tariff(StrictModel):
             The tariff depends on day types and the holiday calendar does not cover a year.
         """
         minute = index.hour.to_numpy() * 60 + index.minute.to_numpy()
-        kind = day_types(index) if self.uses_day_types else np.zeros(len(index), dtype=np.int8)
+        kind = day_kinds(index) if self.uses_day_types else np.zeros(len(index), dtype=np.int8)
         return self.band_table[kind, index.month.to_numpy() - 1, minute]
 
     def price_at(self, index: pd.DatetimeIndex) -> np.ndarray:
@@ -195,11 +197,25 @@ class Tariff(StrictModel):
         """Largest step (15, 30 or 60 min) that represents every band boundary."""
         return next(step for step in (60, 30, 15) if not self.misaligned_boundaries(step))
 
+    def day_groups(self) -> list[list[str]]:
+        """Day types and named holidays grouped by identical band schedules, working first."""
+        groups: list[list[str]] = []
+        for name in ["working", "weekend", "holiday", *HOLIDAYS]:
+            table = self.band_table[kinds_of(name)[0]]
+            match = next((g for g in groups if (self.band_table[kinds_of(g[0])[0]] == table).all()),
+                         None)
+            if match is None:
+                groups.append([name])
+            else:
+                match.append(name)
+        return groups
+
     def band_grid(self, day_type: str = "working", step_minutes: int | None = None) -> pd.DataFrame:
-        """Band names as a month (rows 1–12) × time of day (``HH:MM`` step starts) grid."""
+        """Band names as a month (rows 1–12) × time of day (``HH:MM`` step starts) grid for a
+        day type or named holiday."""
         step = step_minutes or self.grid_step_minutes()
         minutes = range(0, MINUTES_PER_DAY, step)
-        table = self.band_table[DAY_TYPES.index(day_type)][:, list(minutes)]
+        table = self.band_table[kinds_of(day_type)[0]][:, list(minutes)]
         return pd.DataFrame(np.array(BANDS)[table], index=pd.RangeIndex(1, 13, name="month"),
                             columns=[format_minute(m) for m in minutes])
 
@@ -209,9 +225,9 @@ class Tariff(StrictModel):
 
 
 def _band_table(periods: list[Period]) -> np.ndarray:
-    table = np.full((len(DAY_TYPES), 12, MINUTES_PER_DAY), -1, dtype=np.int8)
+    table = np.full((KINDS, 12, MINUTES_PER_DAY), -1, dtype=np.int8)
     for period in periods:
-        kinds = [DAY_TYPES.index(d) for d in period.days] if period.days else range(3)
+        kinds = sorted({k for d in period.days for k in kinds_of(d)}) if period.days else range(KINDS)
         months = [m - 1 for m in period.months] if period.months else range(12)
         for start, end in period.minutes():
             table[np.ix_(list(kinds), list(months), range(start, end))] = BANDS.index(period.band)
@@ -225,6 +241,7 @@ def _describe_gaps(table: np.ndarray) -> str:
         gap = np.flatnonzero(table[kind, month] < 0)
         if gap.size:
             end = gap[0] + np.argmax(np.diff(np.r_[gap, 10**6]) != 1) + 1
+            day = (DAY_TYPES[kind] if kind < 3 else list(HOLIDAYS)[kind - 3])
             out.append(f"{format_minute(gap[0])}-{format_minute(end)} in month {month + 1} "
-                       f"({DAY_TYPES[kind]} days)")
+                       f"({day} days)")
     return "; ".join(out[:3]) + (" ..." if len(out) > 3 else "")
