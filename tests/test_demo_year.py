@@ -29,12 +29,12 @@ def test_demo_year_headline_numbers_match_the_stored_table(demo_year):
     savings = pd.read_csv(demo_year / "savings.csv")
     expected = pd.read_csv(HEADLINE)
     merged = expected.merge(savings, on=["case", "enterprise"], suffixes=("_expected", ""))
-    assert len(merged) == len(expected) == 16
+    assert len(merged) == len(expected) == 32
     assert merged["cost_cny"].to_numpy() == pytest.approx(
         merged["cost_cny_expected"].to_numpy(), rel=1e-5)
     summary = json.loads((demo_year / "summary.json").read_text(encoding="utf-8"))
     assert all(case["status"] == "optimal" for case in summary["cases"].values())
-    assert len(list((demo_year / "figures").glob("dispatch_*.png"))) == 16
+    assert len(list((demo_year / "figures").glob("dispatch_*.png"))) == 32
 
 
 def test_demo_year_invariants_from_the_written_files(demo_year):
@@ -48,3 +48,31 @@ def test_demo_year_invariants_from_the_written_files(demo_year):
                             0.0, "optimal")
         check_energy_balance(scenario, result)
         check_bill_equals_model_cost(scenario, case, result)
+
+
+def test_demo_year_decomposition_and_indicators(demo_year):
+    decomposition = pd.read_csv(demo_year / "decomposition.csv")
+    assert len(decomposition) == 28  # seven cases besides the baseline, four enterprises
+    total = (decomposition["baseline_cost_cny"] + decomposition["tariff_effect_cny"]
+             + decomposition["response_effect_cny"])
+    assert total.to_numpy() == pytest.approx(decomposition["cost_cny"].to_numpy(), rel=1e-9)
+    by_case = decomposition.set_index(["case", "enterprise"])
+    for case in ("midday_valley", "mv_narrow", "mv_deep"):
+        # no assets: all of the change is the tariff's
+        assert by_case.loc[case, "response_effect_cny"].abs().max() < 1e-3
+        # with assets the tariff effect is the same re-pricing of the baseline's flows
+        assert by_case.loc[f"{case}_pv_storage", "tariff_effect_cny"].to_numpy() == pytest.approx(
+            by_case.loc[case, "tariff_effect_cny"].to_numpy(), rel=1e-9)
+    assert by_case.loc["current_pv_storage", "tariff_effect_cny"].abs().max() == 0.0
+    assert set(decomposition["outcome"]) <= {"winner", "loser", "unchanged"}
+
+    park = pd.read_csv(demo_year / "indicators.csv").query("scope == 'park'").set_index("case")
+    assert len(park) == 8
+    # midday-valley prices draw storage charging into the midday window
+    assert park.loc["midday_valley_pv_storage", "midday_import_kwh"] > \
+        park.loc["current_pv_storage", "midday_import_kwh"]
+    assert park.loc["midday_valley_pv_storage", "evening_peak_import_kwh"] < \
+        park.loc["current_pv_storage", "evening_peak_import_kwh"]
+    assert park.loc["baseline", "pv_available_kwh"] == 0.0
+    # 3000 + 2500 + 2000 + 800 kWp at 900 kWh/kWp
+    assert park.loc["current_pv_storage", "pv_available_kwh"] == pytest.approx(8300 * 900, rel=1e-3)

@@ -19,7 +19,7 @@ def check_energy_balance(scenario, result) -> None:
     for e in scenario.enterprises:
         demand = ts[f"{e}/load_kw"] + ts[f"{e}/storage_charge_kw"] + ts[f"{e}/grid_export_kw"]
         supply = ts[f"{e}/grid_import_kw"] + ts[f"{e}/pv_kw"] + ts[f"{e}/storage_discharge_kw"]
-        np.testing.assert_allclose(demand, supply, atol=1e-6, rtol=0)
+        np.testing.assert_allclose(demand, supply, atol=1e-6, rtol=1e-9)
         np.testing.assert_allclose(ts[f"{e}/load_kw"], scenario.load_kw[e], atol=1e-9)
 
 

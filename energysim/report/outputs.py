@@ -53,7 +53,7 @@ def write_outputs(scenario: Scenario, results: dict[str, CaseResult], out_dir: s
             decompose(scenario, results, scenario.baseline_case).to_csv(
                 staging / "decomposition.csv", index=False, float_format="%.4f")
         indicators(scenario, results).to_csv(staging / "indicators.csv", index=False,
-                                             float_format="%.6g")
+                                             float_format="%.4f")
         (staging / "timeseries").mkdir()
         for case, result in results.items():
             result.timeseries.to_csv(staging / "timeseries" / f"{case}.csv",
