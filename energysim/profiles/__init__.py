@@ -1,0 +1,1 @@
+"""Profiles: reading what analysts have, and making plausible ones where there is none."""
