@@ -37,7 +37,7 @@ def hourly_demo(folder: Path):
     data = yaml.load(DEMO.read_text(encoding="utf-8"))
     data["horizon"]["resolution"] = "1h"
     for ent in data["enterprises"]:
-        ent["load_profile"] = str((DEMO.parent / ent["load_profile"]).resolve())
+        ent["load"] = str((DEMO.parent / ent["load"]).resolve())
         if "pv" in ent:
             ent["pv"]["profile"] = str((DEMO.parent / ent["pv"]["profile"]).resolve())
     path = folder / "demo_1h.yaml"

@@ -57,6 +57,8 @@ def validate(scenario: Path) -> None:
     click.echo(f"{scenario}: OK — {len(loaded.enterprises)} enterprises, "
                f"{len(loaded.cases)} cases, {len(loaded.index)} steps of "
                f"{loaded.spec.horizon.resolution}")
+    for note in loaded.notes:
+        click.echo(f"  note: {note}")
 
 
 @main.command()
@@ -76,6 +78,9 @@ def run(scenario: Path, out_dir: Path, cases: tuple[str, ...], workers: int | No
     from energysim.report.outputs import write_outputs
 
     loaded = _load(scenario)
+    if not quiet:
+        for note in loaded.notes:
+            click.echo(f"  note: {note}", err=True)
     selected = list(cases) or list(loaded.cases)
     unknown = [c for c in selected if c not in loaded.cases]
     if unknown:
@@ -149,24 +154,28 @@ def tariffs_show(tariff: str, png: Path | None) -> None:
 @main.command()
 @click.option("--tariff", "tariff_name", required=True, help="Built-in tariff name or YAML file.")
 @click.option("--load", "load_file", type=click.Path(path_type=Path), required=True,
-              help="Load profile CSV (timestamp,value_kw), any regular step.")
+              help="Load profile: CSV timestamp,value_kw or a 96/24-point sheet (CSV, xlsx).")
 @click.option("--basic-charge", type=click.Choice(["none", "capacity", "contract_demand",
                                                    "max_demand"]), default="none")
 @click.option("--transformer-kva", type=float, default=None)
 @click.option("--contract-kw", type=float, default=None)
+@click.option("--unit", type=click.Choice(["kw", "kwh"]), default=None,
+              help="Values are mean kW, or kWh per interval (default: from the header).")
+@click.option("--sheet", default=None, help="Excel sheet name.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON records instead of a table.")
 def bill(tariff_name: str, load_file: Path, basic_charge: str, transformer_kva: float | None,
-         contract_kw: float | None, as_json: bool) -> None:
+         contract_kw: float | None, unit: str | None, sheet: str | None, as_json: bool) -> None:
     """The monthly bill of a load profile under a tariff, without optimising."""
     from energysim.errors import Problem
+    from energysim.profiles.readers import read_table
     from energysim.tariffs import compute_bill, resolve_tariff
-    from energysim.timeseries import read_series
 
     tariff = _or_exit(resolve_tariff, tariff_name)
     problems: list[Problem] = []
-    load = read_series(load_file, problems)
-    if problems:
+    read = read_table(load_file, problems, unit=unit, sheet=sheet)
+    if problems or read is None:
         _fail(ScenarioError(problems))
+    load = read.series
     try:
         table = compute_bill(tariff, load, basic_charge=basic_charge,
                              transformer_kva=transformer_kva, contract_demand_kw=contract_kw)
@@ -193,3 +202,90 @@ def _or_exit(function, *args):
 def _fail(exc: ScenarioError) -> None:
     click.secho(str(exc), fg="red", err=True)
     sys.exit(EXIT_BAD_INPUT)
+
+
+@main.group()
+def profiles() -> None:
+    """Read, convert and make load and PV profiles."""
+
+
+@profiles.command("convert")
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option("--resolution", type=click.Choice(["15min", "1h"]), required=True)
+@click.option("--unit", type=click.Choice(["kw", "kwh"]), default=None,
+              help="Values are mean kW, or kWh per interval (default: from the header).")
+@click.option("--layout", type=click.Choice(["auto", "long", "wide"]), default="auto")
+@click.option("--sheet", default=None, help="Excel sheet name.")
+@click.option("--year", type=int, default=None, help="Year for sheets whose dates have none.")
+@click.option("--fill", type=click.Choice(["interpolate", "previous_day", "zero"]), default=None,
+              help="Fill gaps by this rule instead of rejecting the file.")
+@click.option("--out", "out_file", type=click.Path(path_type=Path), required=True)
+def profiles_convert(file: Path, resolution: str, unit: str | None, layout: str,
+                     sheet: str | None, year: int | None, fill: str | None,
+                     out_file: Path) -> None:
+    """Turn any accepted profile FILE into the long form timestamp,value_kw."""
+    from energysim.errors import Problem
+    from energysim.profiles.readers import convert, write_long
+
+    problems: list[Problem] = []
+    read = convert(file, problems, resolution=resolution, unit=unit, year=year, layout=layout,
+                   sheet=sheet, fill=fill)
+    if problems or read is None:
+        _fail(ScenarioError(problems))
+    write_long(read, out_file)
+    for note in read.notes:
+        click.echo(f"  {note}")
+    series = read.series
+    hours = (series.index[1] - series.index[0]) / pd.Timedelta(hours=1)
+    click.echo(f"{out_file}: {len(series)} steps from {series.index[0]:%Y-%m-%d %H:%M}, "
+               f"{series.sum() * hours / 1000:,.1f} MWh, peak {series.max():,.1f} kW")
+
+
+@profiles.command("load")
+@click.option("--archetype", required=True, help="single_shift, two_shift, three_shift, ...")
+@click.option("--annual-mwh", type=float, required=True)
+@click.option("--year", type=int, required=True)
+@click.option("--seed", type=int, default=0)
+@click.option("--resolution", type=click.Choice(["15min", "1h"]), default="15min")
+@click.option("--out", "out_file", type=click.Path(path_type=Path), required=True)
+def profiles_load(archetype: str, annual_mwh: float, year: int, seed: int, resolution: str,
+                  out_file: Path) -> None:
+    """Write a synthetic load of a documented archetype (timestamp,value_kw)."""
+    from energysim.profiles.archetypes import archetype_load_kw
+    from energysim.profiles.readers import ProfileRead, write_long
+
+    try:
+        series = archetype_load_kw(archetype, annual_mwh, year, seed, resolution)
+    except ValueError as exc:
+        _fail(ScenarioError.single("--archetype", archetype, str(exc)))
+    write_long(ProfileRead(series, []), out_file)
+    click.echo(f"{out_file}: {archetype}, {annual_mwh:,.0f} MWh in {year}, "
+               f"peak {series.max():,.1f} kW, mean {series.mean():,.1f} kW")
+
+
+@profiles.command("pv")
+@click.option("--lat", type=float, default=29.56, show_default=True)
+@click.option("--lon", type=float, default=106.55, show_default=True)
+@click.option("--tilt", type=float, default=20.0, show_default=True)
+@click.option("--azimuth", type=float, default=180.0, show_default=True, help="180 = south")
+@click.option("--year", type=int, required=True)
+@click.option("--seed", type=int, default=0)
+@click.option("--resolution", type=click.Choice(["15min", "1h"]), default="15min")
+@click.option("--out", "out_file", type=click.Path(path_type=Path), required=True)
+def profiles_pv(lat: float, lon: float, tilt: float, azimuth: float, year: int, seed: int,
+                resolution: str, out_file: Path) -> None:
+    """Write PV output per kWp for a place with pvlib (the pv extra), calibrated to Chongqing's
+    monthly irradiation (timestamp,value_kw_per_kwp)."""
+    try:
+        from energysim.profiles.pv import pv_kw_per_kwp
+    except ImportError:
+        click.secho("pvlib is not installed: pip install 'energysim[pv]'", fg="red", err=True)
+        sys.exit(EXIT_BAD_INPUT)
+    from energysim.profiles.readers import ProfileRead, write_long
+
+    series = pv_kw_per_kwp(year, latitude=lat, longitude=lon, tilt_deg=tilt, azimuth_deg=azimuth,
+                           seed=seed, resolution=resolution)
+    write_long(ProfileRead(series.rename("value_kw_per_kwp"), []), out_file)
+    hours = (series.index[1] - series.index[0]) / pd.Timedelta(hours=1)
+    click.echo(f"{out_file}: {series.sum() * hours:,.0f} kWh/kWp in {year}, "
+               f"peak {series.max():.3f} kW/kWp")

@@ -21,11 +21,12 @@ from pydantic import Field, NonNegativeFloat, PositiveFloat, field_validator, mo
 
 from energysim.daytypes import covered_years, uncovered_years
 from energysim.errors import Problem, ScenarioError
+from energysim.profiles.sources import BuiltinPV, LoadSource, PVSource, SourceReader
 from energysim.schema import StrictModel, parse_window
 from energysim.tariffs.bill import step_hours
 from energysim.tariffs.library import library_data
 from energysim.tariffs.tariff import Tariff
-from energysim.timeseries import RESOLUTIONS, horizon_index, read_profile
+from energysim.timeseries import RESOLUTIONS, horizon_index
 from energysim.yamlio import problem_at, read_yaml, validation_problems
 
 ASSETS = ("pv", "storage")
@@ -51,7 +52,8 @@ class PVSpec(StrictModel):
     """Rooftop PV behind the enterprise's meter."""
 
     capacity_kwp: PositiveFloat = Field(description="Installed peak power [kWp].")
-    profile: Path = Field(description="Output per kWp installed, CSV [kW/kWp].")
+    profile: PVSource = Field(BuiltinPV(), description="Output per kWp installed [kW/kWp]: a "
+                              "file, {builtin: chongqing} (default) or {pvlib: {...}}.")
 
 
 class StorageSpec(StrictModel):
@@ -88,7 +90,8 @@ class EnterpriseSpec(StrictModel):
 
     id: str = Field(pattern=r"^[A-Za-z][A-Za-z0-9_]*$", description="Identifier used in outputs.")
     name: str = Field(description="Display name; Chinese is fine.")
-    load_profile: Path = Field(description="Load, CSV [kW].")
+    load: LoadSource = Field(description="Load [kW]: a file, {file: ..., unit: ...} or "
+                             "{archetype: ..., annual_mwh: ...}.")
     tariff: str = Field(description="Name of the tariff the enterprise is on today.")
     transformer_kva: PositiveFloat = Field(description="Limits grid import and export [kVA≈kW].")
     basic_charge: Literal["none", "capacity", "contract_demand", "max_demand"] = "none"
@@ -149,6 +152,8 @@ class Scenario:
         Load per enterprise and step. [kW]
     pv_kw_per_kwp : dict of str to numpy.ndarray
         PV output per kWp for enterprises with PV. [kW/kWp]
+    notes : list of str
+        What the profile readers did that a reader of the results should know.
     """
 
     spec: ScenarioSpec
@@ -158,6 +163,7 @@ class Scenario:
     dt_h: float
     load_kw: dict[str, np.ndarray] = field(repr=False)
     pv_kw_per_kwp: dict[str, np.ndarray] = field(repr=False)
+    notes: list[str] = field(default_factory=list)
 
     @property
     def name(self) -> str:
@@ -222,10 +228,10 @@ def load_scenario(path: str | Path) -> Scenario:
             at(("tariffs", name), f"has periods by day type, but Chinese public holidays are "
                f"known only for {first}-{last} (package chinesecalendar); the horizon needs "
                f"{', '.join(map(str, missing))}")
-    load_kw, pv = _read_profiles(spec, path, root, data, index, problems, at)
+    load_kw, pv, notes = _read_profiles(spec, path, index, problems, at)
     if problems:
         raise ScenarioError(problems)
-    return Scenario(spec, path, tariffs, index, step_hours(index), load_kw, pv)
+    return Scenario(spec, path, tariffs, index, step_hours(index), load_kw, pv, notes)
 
 
 def _resolve_tariffs(spec, path, root, data, problems) -> dict[str, Tariff]:
@@ -302,23 +308,12 @@ def _check_references(spec: ScenarioSpec, tariffs: dict[str, Tariff], at) -> Non
            f"{', '.join(spec.cases)}")
 
 
-def _read_profiles(spec, path, root, data, index, problems, at):
-    base = path.parent
-    cache: dict[Path, np.ndarray | None] = {}
-
-    def read(relative: Path, loc: tuple) -> np.ndarray | None:
-        file = (base / relative).resolve()
-        if file not in cache:
-            if not file.is_file():
-                at(loc, f"profile file not found: {file}")
-                cache[file] = None
-            else:
-                cache[file] = read_profile(file, index, problems)
-        return cache[file]
-
+def _read_profiles(spec, path, index, problems, at):
+    reader = SourceReader(path.parent, index, problems)
     load_kw, pv = {}, {}
     for i, ent in enumerate(spec.enterprises):
-        values = read(ent.load_profile, ("enterprises", i, "load_profile"))
+        loc = ("enterprises", i, "load")
+        values = reader.read(ent.load, lambda message, loc=loc: at(loc, message))
         if values is not None:
             load_kw[ent.id] = values
             worst = int(np.argmax(values))
@@ -327,7 +322,9 @@ def _read_profiles(spec, path, root, data, index, problems, at):
                    f"load reaches {values[worst]:.1f} kW at {index[worst]:%Y-%m-%d %H:%M}, above "
                    f"the transformer ({ent.transformer_kva:g} kVA)")
         if ent.pv is not None:
-            values = read(ent.pv.profile, ("enterprises", i, "pv", "profile"))
+            loc = ("enterprises", i, "pv", "profile")
+            values = reader.read(ent.pv.profile, lambda message, loc=loc: at(loc, message),
+                                 default_unit="kw")
             if values is not None:
                 pv[ent.id] = values
-    return load_kw, pv
+    return load_kw, pv, reader.notes

@@ -122,8 +122,10 @@ def validation_problems(
 
 
 def _is_union_tag(part: Any) -> bool:
-    """pydantic inserts type names (``function-after[...]``) into union error locations."""
-    return isinstance(part, str) and ("[" in part or part in {"str", "int", "float"})
+    """pydantic inserts type names (``function-after[...]``) or discriminator tags
+    (``file-source``) into union error locations."""
+    return isinstance(part, str) and ("[" in part or part.endswith("-source")
+                                      or part in {"str", "int", "float"})
 
 
 def validate(model: type[pydantic.BaseModel], data: Any, file: str | Path, root: Any):

@@ -58,7 +58,7 @@ def tiny_scenario(folder: Path, load_kw, *, tariff: dict | None = None, pv_kw=No
     n = len(load_kw)
     end = pd.Timestamp(start) + n * pd.Timedelta(freq)
     write_profile(folder / "load.csv", start, load_kw, freq)
-    ent = {"id": "plant", "name": "测试工厂", "load_profile": "load.csv", "tariff": "t",
+    ent = {"id": "plant", "name": "测试工厂", "load": "load.csv", "tariff": "t",
            "transformer_kva": transformer_kva, "basic_charge": basic_charge}
     if contract_demand_kw is not None:
         ent["contract_demand_kw"] = contract_demand_kw
@@ -84,7 +84,7 @@ def demo_scenario(folder: Path, start: str, end: str, resolution: str = "15min")
     data = yaml.load(DEMO.read_text(encoding="utf-8"))
     data["horizon"] = {"start": start, "end": end, "resolution": resolution}
     for ent in data["enterprises"]:
-        ent["load_profile"] = str((DEMO.parent / ent["load_profile"]).resolve())
+        ent["load"] = str((DEMO.parent / ent["load"]).resolve())
         if "pv" in ent:
             ent["pv"]["profile"] = str((DEMO.parent / ent["pv"]["profile"]).resolve())
     buffer = io.StringIO()

@@ -24,7 +24,7 @@ def park(tmp_path_factory):
     """
     folder = tmp_path_factory.mktemp("park")
     write_profile(folder / "load.csv", "2025-01-01", [100.0] * 4)
-    enterprise = {"load_profile": "load.csv", "tariff": "today", "transformer_kva": 500}
+    enterprise = {"load": "load.csv", "tariff": "today", "transformer_kva": 500}
     data = {
         "name": "two-enterprise park",
         "horizon": {"start": "2025-01-01 00:00", "end": "2025-01-01 04:00", "resolution": "1h"},

@@ -142,4 +142,4 @@ def test_bill_command_prices_a_profile_by_hand(tmp_path):
     bad.write_text("timestamp,value_kw\n2025-07-01 00:00,1\n2025-07-01 00:15,x\n")
     failed = CliRunner().invoke(main, ["bill", "--tariff", "chongqing_2021_tou", "--load", str(bad)])
     assert failed.exit_code == 2
-    assert "bad.csv:3  value_kw: not a number (got 'x')" in failed.output
+    assert "bad.csv:3:2  column value_kw: not a number (got 'x')" in failed.output

@@ -76,7 +76,7 @@ def write_outputs(scenario: Scenario, results: dict[str, CaseResult], out_dir: s
 
 def _notes(scenario: Scenario) -> list[str]:
     """What a reader of the numbers should know about how they were made."""
-    notes = []
+    notes = list(scenario.notes)
     if scenario.spec.horizon.resolution != "15min" and any(
             e.basic_charge in ("max_demand", "contract_demand")
             for e in scenario.enterprises.values()):

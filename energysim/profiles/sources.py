@@ -1,0 +1,180 @@
+"""Where a profile comes from, as a scenario declares it, and reading it onto the horizon.
+
+A load is a file (``load: path.csv`` or ``load: {file: ..., unit: kwh, sheet: ..., fill:
+...}``) or a synthetic archetype (``load: {archetype: two_shift, annual_mwh: 12000}``).
+A PV profile, per kWp installed, is a file, the shipped Chongqing profile (``{builtin:
+chongqing}``, the default) or modelled with pvlib (``{pvlib: {tilt_deg: 20, ...}}``, the
+``pv`` extra). Whatever the source, the values end up as mean power per step of the
+horizon [kW] or [kW/kWp]; what the readers did (units converted, gaps filled) is returned
+as notes that the run reports.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import numpy as np
+import pandas as pd
+from pydantic import Discriminator, Field, PositiveFloat, Tag
+
+from energysim.errors import Problem
+from energysim.schema import StrictModel
+from energysim.timeseries import align
+
+
+class FileProfile(StrictModel):
+    """A profile file and how to read it."""
+
+    file: Path = Field(description="CSV or Excel file, relative to the scenario file.")
+    unit: Literal["kw", "kwh"] | None = Field(
+        None, description="kw: mean power; kwh: energy per interval. Detected from the header if absent.")
+    layout: Literal["auto", "long", "wide"] = Field(
+        "auto", description="long: timestamp,value rows; wide: one row per day, 24 or 96 columns.")
+    sheet: str | int | None = Field(None, description="Excel sheet name or 0-based index.")
+    year: int | None = Field(None, description="Year for wide sheets whose dates have none.")
+    fill: Literal["interpolate", "previous_day", "zero"] | None = Field(
+        None, description="Fill gaps by this rule (reported) instead of rejecting them.")
+
+
+class ArchetypeProfile(StrictModel):
+    """A synthetic load of a documented archetype (`energysim.profiles.archetypes`)."""
+
+    archetype: str = Field(description="single_shift, two_shift, three_shift, ...")
+    annual_mwh: PositiveFloat = Field(description="Energy over each calendar year [MWh].")
+    seed: int = Field(0, description="Seed of the noise.")
+
+
+class BuiltinPV(StrictModel):
+    """A PV profile shipped with the package."""
+
+    builtin: Literal["chongqing"] = "chongqing"
+
+
+class PvlibSettings(StrictModel):
+    """A PV system modelled with pvlib (`energysim.profiles.pv.pv_kw_per_kwp`)."""
+
+    latitude: float = Field(29.56, ge=-90, le=90)
+    longitude: float = Field(106.55, ge=-180, le=180)
+    tilt_deg: float = Field(20.0, ge=0, le=90)
+    azimuth_deg: float = Field(180.0, ge=0, lt=360)
+    seed: int = 0
+    system_losses_pct: float = Field(14.0, ge=0, lt=100)
+
+
+class PvlibPV(StrictModel):
+    pvlib: PvlibSettings = PvlibSettings()
+
+
+def _source_kind(value: Any) -> str | None:
+    if isinstance(value, str | Path):
+        return "path-source"
+    if isinstance(value, dict):
+        for key in ("file", "archetype", "builtin", "pvlib"):
+            if key in value:
+                return f"{key}-source"
+    return None
+
+
+_HINT = "expected a file path, {file: ...}, {archetype: ..., annual_mwh: ...}"
+LoadSource = Annotated[
+    Annotated[Path, Tag("path-source")] | Annotated[FileProfile, Tag("file-source")]
+    | Annotated[ArchetypeProfile, Tag("archetype-source")],
+    Discriminator(_source_kind, custom_error_type="profile_source",
+                  custom_error_message=_HINT, custom_error_context={}),
+]
+PVSource = Annotated[
+    Annotated[Path, Tag("path-source")] | Annotated[FileProfile, Tag("file-source")]
+    | Annotated[BuiltinPV, Tag("builtin-source")] | Annotated[PvlibPV, Tag("pvlib-source")],
+    Discriminator(_source_kind, custom_error_type="profile_source",
+                  custom_error_message="expected a file path, {file: ...}, {builtin: chongqing} "
+                                       "or {pvlib: {...}}", custom_error_context={}),
+]
+
+
+class SourceReader:
+    """Reads profile sources onto one horizon, each file once, collecting problems and notes."""
+
+    def __init__(self, base: Path, index: pd.DatetimeIndex, problems: list[Problem]):
+        self.base, self.index, self.problems = base, index, problems
+        self.notes: list[str] = []
+        self._cache: dict[Any, np.ndarray | None] = {}
+
+    def read(self, source, at: Callable[[str], None], *, default_unit: str | None = None
+             ) -> np.ndarray | None:
+        """Values of ``source`` on the horizon; ``at(message)`` reports a problem located
+        at the scenario field that declared the source."""
+        key = source if isinstance(source, Path) else source.model_dump_json()
+        key = (key, default_unit)
+        if key not in self._cache:
+            self._cache[key] = self._read(source, at, default_unit)
+        return self._cache[key]
+
+    def _read(self, source, at, default_unit):
+        if isinstance(source, Path):
+            source = FileProfile(file=source, unit=default_unit)
+        if isinstance(source, FileProfile):
+            return self._file(source, at)
+        if isinstance(source, ArchetypeProfile):
+            return self._archetype(source, at)
+        if isinstance(source, BuiltinPV):
+            from energysim.profiles.pv import shipped_chongqing_per_kwp
+
+            return shipped_chongqing_per_kwp(self.index)
+        return self._pvlib(source.pvlib, at)
+
+    def _file(self, spec: FileProfile, at):
+        from energysim.profiles.readers import read_table
+
+        file = (self.base / spec.file).resolve()
+        if not file.is_file():
+            at(f"profile file not found: {file}")
+            return None
+        before = len(self.problems)
+        read = read_table(file, self.problems, unit=spec.unit, layout=spec.layout,
+                          sheet=spec.sheet, year=spec.year, fill=spec.fill)
+        if read is None or len(self.problems) > before:
+            return None
+        self.notes.extend(f"{file.name}: {note}" for note in read.notes)
+        return align(read.series, self.index, str(file), self.problems)
+
+    def _by_year(self, make: Callable[[int], pd.Series], label: str, at):
+        years = range(self.index[0].year, self.index[-1].year + 1)
+        try:
+            series = pd.concat([make(year) for year in years])
+        except ValueError as exc:
+            at(f"{label}: {exc}")
+            return None
+        return align(series, self.index, label, self.problems)
+
+    def _archetype(self, spec: ArchetypeProfile, at):
+        from energysim.profiles.archetypes import ARCHETYPES, archetype_load_kw
+
+        if spec.archetype not in ARCHETYPES:
+            at(f"unknown archetype {spec.archetype!r}; there are: {', '.join(ARCHETYPES)}")
+            return None
+        self.notes.append(f"synthetic load: archetype {spec.archetype}, "
+                          f"{spec.annual_mwh:g} MWh a year, seed {spec.seed}")
+        return self._by_year(lambda year: archetype_load_kw(
+            spec.archetype, spec.annual_mwh, year, spec.seed, _resolution(self.index)),
+            f"archetype {spec.archetype}", at)
+
+    def _pvlib(self, spec: PvlibSettings, at):
+        try:
+            import pvlib  # noqa: F401
+
+            from energysim.profiles.pv import pv_kw_per_kwp
+        except ImportError:
+            at("pvlib is not installed: pip install 'energysim[pv]', or use {builtin: chongqing}")
+            return None
+        self.notes.append(f"PV modelled with pvlib at {spec.latitude:.2f} N {spec.longitude:.2f} E, "
+                          f"tilt {spec.tilt_deg:g}°, azimuth {spec.azimuth_deg:g}°, seed {spec.seed}")
+        return self._by_year(lambda year: pv_kw_per_kwp(
+            year, latitude=spec.latitude, longitude=spec.longitude, tilt_deg=spec.tilt_deg,
+            azimuth_deg=spec.azimuth_deg, seed=spec.seed, resolution=_resolution(self.index),
+            system_losses_pct=spec.system_losses_pct), "pvlib PV", at)
+
+
+def _resolution(index: pd.DatetimeIndex) -> str:
+    return "15min" if index[1] - index[0] == pd.Timedelta(minutes=15) else "1h"
