@@ -37,9 +37,10 @@ def hourly_demo(folder: Path):
     data = yaml.load(DEMO.read_text(encoding="utf-8"))
     data["horizon"]["resolution"] = "1h"
     for ent in data["enterprises"]:
-        ent["load"] = str((DEMO.parent / ent["load"]).resolve())
-        if "pv" in ent:
-            ent["pv"]["profile"] = str((DEMO.parent / ent["pv"]["profile"]).resolve())
+        if isinstance(ent["load"], str):
+            ent["load"] = str((DEMO.parent / ent["load"]).resolve())
+        else:
+            ent["load"]["file"] = str((DEMO.parent / ent["load"]["file"]).resolve())
     path = folder / "demo_1h.yaml"
     with path.open("w", encoding="utf-8") as handle:
         yaml.dump(data, handle)

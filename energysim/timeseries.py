@@ -1,18 +1,20 @@
-"""The time index of a scenario, and profile files checked against it.
+"""The time index of a scenario, a regular profile aligned to it, and timestamp checks.
 
 Time is local China Standard Time (UTC+8, no daylight saving), stored as naive
-timestamps that mark the start of each step. A profile file is a CSV with a header,
-a ``timestamp`` column and one value column (``value_kw`` for load, ``value_kw_per_kwp``
-for PV), one row per step. Values are mean power over the step [kW].
+timestamps that mark the start of each step, at a step of `RESOLUTIONS` (15 min or 1 h).
+`horizon_index` gives the step starts of a horizon; `align` puts a regular profile of
+mean power [kW] on them. A profile at a finer step than the horizon is averaged, at a
+coarser step repeated (each sub-step gets the mean power of its step), so that the
+energy sum(P [kW] × Δt [h]) is kept either way.
 
-A profile at a finer step than the horizon is averaged (energy kept); at a coarser step
-it is repeated (each sub-step gets the mean power of its step, energy kept).
+`parse_timestamps` (ISO 8601 text, offsets converted to local time) and `regular_series`
+(duplicates, gaps and irregular steps) are the timestamp parsing and regularity checks
+the profile readers use; reading files is `energysim.profiles.readers`' part.
 """
 
 from __future__ import annotations
 
 from datetime import date, datetime
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -30,54 +32,13 @@ def horizon_index(start: date | datetime, end: date | datetime, resolution: str)
     return index.as_unit("ns")
 
 
-def read_profile(path: Path, index: pd.DatetimeIndex, problems: list[Problem]) -> np.ndarray | None:
-    """Read a profile and align it with ``index``.
+def parse_timestamps(column: pd.Series) -> pd.Series:
+    """Timestamps of text cells as naive local time (NaT where a cell is not one).
 
-    Every problem found is appended to ``problems`` (file, row as a 1-based file line,
-    column); None is returned where the profile cannot be used.
+    ISO 8601, with or without seconds or a ``T``; a cell ending in a UTC offset
+    (``+08:00``, ``+0800``, ``Z``) is converted to China Standard Time (Asia/Shanghai) and
+    its offset dropped, a cell without one is taken as local time already.
     """
-    series = read_series(path, problems)
-    return None if series is None else align(series, index, str(path), problems)
-
-
-def read_series(path: Path, problems: list[Problem]) -> pd.Series | None:
-    """Read a profile file on its own regular time index (mean power per step).
-
-    Problems (unreadable file, bad header, rows that are not timestamps or non-negative
-    numbers, duplicates, gaps) are appended to ``problems``; None where there were any.
-    """
-    name = str(path)
-    before = len(problems)
-    try:
-        frame = pd.read_csv(path, dtype=str, keep_default_na=False, skipinitialspace=True)
-    except FileNotFoundError:
-        problems.append(Problem(name, None, None, "file", "profile file not found"))
-        return None
-    except (OSError, ValueError, pd.errors.ParserError) as exc:
-        problems.append(Problem(name, None, None, "file", f"cannot be read as CSV ({exc})"))
-        return None
-    if list(frame.columns[:1]) != ["timestamp"] or frame.shape[1] != 2:
-        problems.append(Problem(name, 1, None, "header",
-                                "expected two columns, 'timestamp' and a value column such as "
-                                f"'value_kw' (got {list(frame.columns)})"))
-        return None
-    value_column = frame.columns[1]
-    stamps = pd.to_datetime(frame["timestamp"], format="%Y-%m-%d %H:%M", errors="coerce")
-    if stamps.isna().any():  # allow seconds or ISO 8601 with offsets too
-        stamps = _parse_flexible(frame["timestamp"])
-    values = pd.to_numeric(frame[value_column], errors="coerce")
-    _row_problems(problems, name, "timestamp", stamps.isna(), frame["timestamp"],
-                  'not a timestamp "YYYY-MM-DD HH:MM"')
-    _row_problems(problems, name, value_column, values.isna(), frame[value_column],
-                  "not a number")
-    _row_problems(problems, name, value_column, values < 0, frame[value_column],
-                  "negative power")
-    if len(problems) > before:
-        return None
-    return _regular(name, stamps, values.to_numpy(float), problems)
-
-
-def _parse_flexible(column: pd.Series) -> pd.Series:
     stamps = pd.to_datetime(column, format="ISO8601", errors="coerce", utc=True)
     local = stamps.dt.tz_convert("Asia/Shanghai").dt.tz_localize(None)
     has_offset = column.str.contains(r"(?:[+-]\d{2}:?\d{2}|Z)$", regex=True)
@@ -85,17 +46,20 @@ def _parse_flexible(column: pd.Series) -> pd.Series:
     return naive.where(~has_offset, local)
 
 
-def _row_problems(problems, name, column, bad: pd.Series, raw: pd.Series, what: str) -> None:
-    rows = np.flatnonzero(bad.to_numpy())
-    for row in rows[:MAX_ROW_PROBLEMS]:
-        problems.append(Problem(name, int(row) + 2, None, column, f"{what} (got {raw.iloc[row]!r})"))
-    if len(rows) > MAX_ROW_PROBLEMS:
-        problems.append(Problem(name, None, None, column,
-                                f"... and {len(rows) - MAX_ROW_PROBLEMS} more rows like these"))
+def regular_series(name: str, stamps: pd.Series, values: np.ndarray,
+                   problems: list[Problem]) -> pd.Series | None:
+    """``values`` on ``stamps`` if the stamps run at one regular step, else None.
 
+    The step is the median interval between rows. At least two rows are needed; every
+    duplicate timestamp, gap and out-of-order or irregular step is appended to
+    ``problems`` (up to `MAX_ROW_PROBLEMS` of each kind), with the line of the later row
+    counted as in a file with one header line (row 0 on line 2) and field ``timestamp``.
 
-def _regular(name: str, stamps: pd.Series, values: np.ndarray,
-             problems: list[Problem]) -> pd.Series | None:
+    Returns
+    -------
+    pandas.Series or None
+        ``values`` on a DatetimeIndex of ``stamps`` (ns unit), named ``value_kw``.
+    """
     before = len(problems)
     ns = stamps.to_numpy("datetime64[ns]").astype(np.int64)
     if len(ns) < 2:

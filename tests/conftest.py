@@ -84,9 +84,10 @@ def demo_scenario(folder: Path, start: str, end: str, resolution: str = "15min")
     data = yaml.load(DEMO.read_text(encoding="utf-8"))
     data["horizon"] = {"start": start, "end": end, "resolution": resolution}
     for ent in data["enterprises"]:
-        ent["load"] = str((DEMO.parent / ent["load"]).resolve())
-        if "pv" in ent:
-            ent["pv"]["profile"] = str((DEMO.parent / ent["pv"]["profile"]).resolve())
+        if isinstance(ent["load"], str):
+            ent["load"] = str((DEMO.parent / ent["load"]).resolve())
+        else:
+            ent["load"]["file"] = str((DEMO.parent / ent["load"]["file"]).resolve())
     buffer = io.StringIO()
     yaml.dump(data, buffer)
     path = folder / "demo_short.yaml"

@@ -11,7 +11,6 @@ import pytest
 
 from energysim.errors import Problem
 from energysim.profiles.readers import ProfileRead, convert, read_table, write_long
-from energysim.timeseries import read_series
 
 
 def clock(minutes: int) -> str:
@@ -216,7 +215,7 @@ def test_write_long_round_trip(tmp_path):
                                "2025-01-01 00:15,0.333333\n2025-01-01 00:30,0\n")
     assert [p.name for p in tmp_path.iterdir()] == ["out.csv"]  # no temporary left behind
     problems: list[Problem] = []
-    again = read_series(out, problems)
+    again = read_table(out, problems).series
     assert problems == []
     assert again.tolist() == pytest.approx(series.tolist(), abs=1e-6)
 

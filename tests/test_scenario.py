@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 from conftest import DEMO, dump_yaml, tiny_scenario, write_profile
 from ruamel.yaml import YAML
@@ -148,3 +149,71 @@ def test_profiles_are_resampled_keeping_energy(tmp_path):
     write_profile(tmp_path / "load.csv", "2025-01-01", [1, 2, 3, 4], "1h")
     scenario = load_scenario(dump_yaml(data, tmp_path / "s15.yaml"))
     assert scenario.load_kw["plant"] == pytest.approx([1] * 4 + [2] * 4 + [3] * 4 + [4] * 4)
+
+
+def _scenario_with(tmp_path, load, pv_profile=None, start="2025-01-01", end="2026-01-01",
+                   resolution="1h"):
+    ent = {"id": "plant", "name": "工厂", "load": load, "tariff": "t", "transformer_kva": 5000}
+    if pv_profile is not None:
+        ent["pv"] = {"capacity_kwp": 100, "profile": pv_profile}
+    data = {"name": "sources", "horizon": {"start": start, "end": end, "resolution": resolution},
+            "tariffs": {"t": {"from_library": "chongqing_2021_tou"}}, "enterprises": [ent],
+            "cases": {"base": {}}, "baseline_case": "base"}
+    return dump_yaml(data, tmp_path / "s.yaml")
+
+
+def test_load_from_an_archetype_and_the_shipped_pv(tmp_path):
+    path = _scenario_with(tmp_path, {"archetype": "two_shift", "annual_mwh": 1200, "seed": 7},
+                          {"builtin": "chongqing"})
+    scenario = load_scenario(path)
+    assert scenario.load_kw["plant"].sum() * scenario.dt_h == pytest.approx(1.2e6, rel=1e-9)
+    yield_kwh_per_kwp = scenario.pv_kw_per_kwp["plant"].sum() * scenario.dt_h
+    assert 800 <= yield_kwh_per_kwp <= 1000
+    assert any("archetype two_shift, 1200 MWh" in note for note in scenario.notes)
+
+
+def test_archetype_across_a_new_year(tmp_path):
+    path = _scenario_with(tmp_path, {"archetype": "data_centre", "annual_mwh": 876},
+                          start="2025-12-31", end="2026-01-02", resolution="15min")
+    load = load_scenario(path).load_kw["plant"]
+    assert len(load) == 192
+    assert load.mean() == pytest.approx(100.0, rel=0.2)  # 876 MWh / 8760 h, nearly flat
+
+
+def test_bad_sources_are_located(tmp_path):
+    text = _problems(_scenario_with(tmp_path, {"archetype": "bakery", "annual_mwh": 10}))
+    assert "enterprises.plant.load: unknown archetype 'bakery'" in text
+    text = _problems(_scenario_with(tmp_path, {"nonsense": 1}))
+    assert "enterprises.plant.load: expected a file path" in text
+    text = _problems(_scenario_with(tmp_path, {"file": "load.csv", "unit": "mw"}))
+    assert "enterprises.plant.load.unit" in text and "'mw'" in text
+
+
+def test_a_96_point_sheet_with_a_gap_filled_and_reported(tmp_path):
+    days = pd.date_range("2025-03-01", periods=3, freq="D")
+    columns = [f"{(m + 15) // 60:02d}:{(m + 15) % 60:02d}" for m in range(0, 1440, 15)]
+    table = pd.DataFrame(25.0, index=days.strftime("%Y-%m-%d"), columns=columns)
+    table.iloc[1, 10] = None  # one empty cell on March 2nd
+    table.index.name = "date"
+    table.reset_index().to_excel(tmp_path / "sheet.xlsx", sheet_name="Load", index=False)
+    source = {"file": "sheet.xlsx", "sheet": "Load", "unit": "kwh"}
+    path = _scenario_with(tmp_path, source, start="2025-03-01", end="2025-03-04",
+                          resolution="15min")
+    assert "sheet.xlsx:" in _problems(path)
+    source["fill"] = "interpolate"
+    scenario = load_scenario(_scenario_with(tmp_path, source, start="2025-03-01",
+                                            end="2025-03-04", resolution="15min"))
+    assert scenario.load_kw["plant"] == pytest.approx([100.0] * 288)  # 25 kWh a quarter hour
+    assert any("fill" in note for note in scenario.notes)
+
+
+def test_pv_modelled_with_pvlib(tmp_path):
+    pytest.importorskip("pvlib")
+    path = _scenario_with(tmp_path, {"archetype": "data_centre", "annual_mwh": 876},
+                          {"pvlib": {"tilt_deg": 25, "seed": 3}}, start="2025-07-01",
+                          end="2025-07-03", resolution="15min")
+    scenario = load_scenario(path)
+    pv = scenario.pv_kw_per_kwp["plant"]
+    assert pv.max() <= 1 / 1.1 + 1e-9 and pv.min() >= 0
+    assert pv[:16].max() == 0.0  # 00:00-04:00
+    assert any("pvlib" in note for note in scenario.notes)

@@ -136,7 +136,8 @@ class SourceReader:
                           sheet=spec.sheet, year=spec.year, fill=spec.fill)
         if read is None or len(self.problems) > before:
             return None
-        self.notes.extend(f"{file.name}: {note}" for note in read.notes)
+        if not _plain_long_kw(read.notes):
+            self.notes.extend(f"{file.name}: {note}" for note in read.notes)
         return align(read.series, self.index, str(file), self.problems)
 
     def _by_year(self, make: Callable[[int], pd.Series], label: str, at):
@@ -174,6 +175,14 @@ class SourceReader:
             year, latitude=spec.latitude, longitude=spec.longitude, tilt_deg=spec.tilt_deg,
             azimuth_deg=spec.azimuth_deg, seed=spec.seed, resolution=_resolution(self.index),
             system_losses_pct=spec.system_losses_pct), "pvlib PV", at)
+
+
+_ROUTINE = ("layout long", "one row per", "values are mean power [kW]")
+
+
+def _plain_long_kw(notes: list[str]) -> bool:
+    """A timestamp,value_kw file read as it is: nothing worth reporting in a run."""
+    return all(note.startswith(_ROUTINE) for note in notes)
 
 
 def _resolution(index: pd.DatetimeIndex) -> str:
