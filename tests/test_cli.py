@@ -143,3 +143,34 @@ def test_bill_command_prices_a_profile_by_hand(tmp_path):
     failed = CliRunner().invoke(main, ["bill", "--tariff", "chongqing_2021_tou", "--load", str(bad)])
     assert failed.exit_code == 2
     assert "bad.csv:3:2  column value_kw: not a number (got 'x')" in failed.output
+
+
+def test_profiles_commands(tmp_path):
+    runner = CliRunner()
+    out = tmp_path / "load.csv"
+    made = runner.invoke(main, ["profiles", "load", "--archetype", "three_shift", "--annual-mwh",
+                                "876", "--year", "2025", "--seed", "5", "--out", str(out)])
+    assert made.exit_code == 0, made.output
+    load = pd.read_csv(out, parse_dates=["timestamp"])
+    assert list(load.columns) == ["timestamp", "value_kw"] and len(load) == 35040
+    assert load["value_kw"].sum() * 0.25 == pytest.approx(876_000, rel=1e-6)
+    hourly = tmp_path / "hourly.csv"
+    converted = runner.invoke(main, ["profiles", "convert", str(out), "--resolution", "1h",
+                                     "--out", str(hourly)])
+    assert converted.exit_code == 0, converted.output
+    again = pd.read_csv(hourly)
+    assert len(again) == 8760 and again["value_kw"].sum() == pytest.approx(876_000, rel=1e-6)
+    unknown = runner.invoke(main, ["profiles", "load", "--archetype", "bakery", "--annual-mwh",
+                                   "1", "--year", "2025", "--out", str(tmp_path / "x.csv")])
+    assert unknown.exit_code == 2 and "single_shift" in unknown.output
+
+
+def test_profiles_pv_command(tmp_path):
+    pytest.importorskip("pvlib")
+    out = tmp_path / "pv.csv"
+    result = CliRunner().invoke(main, ["profiles", "pv", "--year", "2025", "--resolution", "1h",
+                                       "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    pv = pd.read_csv(out)
+    assert list(pv.columns) == ["timestamp", "value_kw_per_kwp"]
+    assert 800 <= pv["value_kw_per_kwp"].sum() <= 1000
