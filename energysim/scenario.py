@@ -20,6 +20,7 @@ import pydantic
 from pydantic import Field, NonNegativeFloat, PositiveFloat, field_validator, model_validator
 
 from energysim.daytypes import covered_years, uncovered_years
+from energysim.demand_side import FlexSpec, VPPSpec
 from energysim.errors import Problem, ScenarioError
 from energysim.profiles.sources import BuiltinPV, LoadSource, PVSource, SourceReader
 from energysim.schema import StrictModel, parse_window
@@ -29,7 +30,6 @@ from energysim.tariffs.tariff import Tariff
 from energysim.timeseries import RESOLUTIONS, horizon_index
 from energysim.yamlio import problem_at, read_yaml, validation_problems
 
-ASSETS = ("pv", "storage")
 CONTRACT_MIN_SHARE_OF_TRANSFORMER = 0.4
 """A contract demand may not be below 40 % of the transformer capacity (1583号)."""
 
@@ -98,6 +98,7 @@ class EnterpriseSpec(StrictModel):
     contract_demand_kw: PositiveFloat | None = Field(None, description="For contract_demand [kW].")
     pv: PVSpec | None = None
     storage: StorageSpec | None = None
+    flexibility: FlexSpec | None = None
 
 
 class CaseSpec(StrictModel):
@@ -105,7 +106,8 @@ class CaseSpec(StrictModel):
 
     description: str = ""
     tariff: str | None = Field(None, description="Tariff for every enterprise; own one if absent.")
-    assets: list[Literal["pv", "storage"]] = Field(default_factory=list)
+    assets: list[Literal["pv", "storage", "flex", "vpp"]] = Field(
+        default_factory=list, description="Switched on: pv, storage, flex (flexible load), vpp.")
 
 
 class IndicatorSpec(StrictModel):
@@ -132,6 +134,7 @@ class ScenarioSpec(StrictModel):
     cases: dict[str, CaseSpec] = Field(min_length=1)
     baseline_case: str
     indicators: IndicatorSpec = IndicatorSpec()
+    vpp: VPPSpec | None = None
 
 
 @dataclass

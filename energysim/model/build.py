@@ -6,7 +6,8 @@ Sets: ``T`` steps 0..n−1, ``T_AFTER_FIRST``, ``E`` enterprises (meters), ``MON
 
     Σ_components supply_kw(e, t) = load_kw[e, t]          (power_balance)
 
-where the grid supplies import − export, PV what it delivers, storage discharge − charge.
+where the grid supplies import − export, PV what it delivers, storage discharge − charge,
+flexible load what it removes from the original load.
 The objective ``total_cost_cny`` is the sum of the registered cost terms
 (`energysim.model.terms`).
 
@@ -27,6 +28,7 @@ import pyomo.environ as pyo
 from pyomo.common.gc_manager import PauseGC
 
 from energysim.model.basic_charge import add_basic_charge
+from energysim.model.flexible_load import add_flexible_load
 from energysim.model.grid import add_grid
 from energysim.model.pv import add_pv
 from energysim.model.storage import add_storage
@@ -65,6 +67,10 @@ def build_model(scenario: Scenario, case: str, enterprises: Sequence[str] | None
                     if "storage" in spec.assets and ent.storage is not None}
         if storages:
             add_storage(m, storages)
+        flex = {e: ent.flexibility for e, ent in ents.items()
+                if "flex" in spec.assets and ent.flexibility is not None}
+        if flex:
+            add_flexible_load(m, flex, scenario.load_kw, scenario.index)
         add_basic_charge(
             m, {e: ent.basic_charge for e, ent in ents.items()},
             {e: _basic_rate(ents[e].basic_charge, t) for e, t in tariffs.items()},

@@ -2,7 +2,10 @@
 
 Variables map back by name: ``grid_import_kw[e, t]`` becomes the column
 ``<e>/grid_import_kw``. PV delivered is ``pv_kw = pv_available_kw − pv_curtail_kw``;
-quantities of absent assets are zero, so at every step
+``flex_shift_kw = flex_up_kw − flex_down_kw`` (load added, negative where removed; it sums
+to zero over each day); ``load_kw`` is the load served,
+``original_load_kw + flex_shift_kw − load_curtail_kw``. Quantities of absent assets are
+zero, so at every step
 
     load_kw + storage_charge_kw + grid_export_kw = grid_import_kw + pv_kw + storage_discharge_kw
 """
@@ -18,9 +21,11 @@ from energysim.model.terms import cost_expression
 QUANTITIES = (
     "load_kw", "grid_import_kw", "grid_export_kw", "pv_kw", "pv_curtail_kw",
     "storage_charge_kw", "storage_discharge_kw", "storage_soc_kwh", "price_cny_per_kwh",
+    "original_load_kw", "flex_shift_kw", "load_curtail_kw",
 )
 """Columns of the time series of each enterprise, in order."""
-STANDARD_COSTS = ("energy", "basic_charge", "export_credit", "storage_wear")
+STANDARD_COSTS = ("energy", "basic_charge", "export_credit", "storage_wear", "unserved_load_cost",
+                  "vpp_energy_revenue", "vpp_capacity_revenue", "vpp_penalty")
 """Cost components every breakdown lists, zero where they do not apply."""
 
 
@@ -51,7 +56,7 @@ def extract_timeseries(m: pyo.ConcreteModel, index: pd.DatetimeIndex) -> pd.Data
     """
     ents, n = list(m.E), len(m.T)
     values = {
-        "load_kw": _matrix(m.load_kw, ents, n),
+        "original_load_kw": _matrix(m.load_kw, ents, n),
         "grid_import_kw": _matrix(m.grid_import_kw, ents, n),
         "grid_export_kw": _matrix(m.grid_export_kw, ents, n),
         "pv_curtail_kw": _matrix(m.component("pv_curtail_kw"), ents, n),
@@ -61,6 +66,11 @@ def extract_timeseries(m: pyo.ConcreteModel, index: pd.DatetimeIndex) -> pd.Data
         "price_cny_per_kwh": _matrix(m.price_cny_per_kwh, ents, n),
     }
     values["pv_kw"] = _matrix(m.component("pv_available_kw"), ents, n) - values["pv_curtail_kw"]
+    values["flex_shift_kw"] = (_matrix(m.component("flex_up_kw"), ents, n)
+                               - _matrix(m.component("flex_down_kw"), ents, n))
+    values["load_curtail_kw"] = _matrix(m.component("load_curtail_kw"), ents, n)
+    values["load_kw"] = (values["original_load_kw"] + values["flex_shift_kw"]
+                         - values["load_curtail_kw"])
     columns = {f"{e}/{q}": values[q][i] for i, e in enumerate(ents) for q in QUANTITIES}
     return pd.DataFrame(columns, index=pd.DatetimeIndex(index, name="timestamp"))
 
