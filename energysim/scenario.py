@@ -306,9 +306,42 @@ def _check_references(spec: ScenarioSpec, tariffs: dict[str, Tariff], at) -> Non
                 at(("enterprises", i, "basic_charge"),
                    f"{ent.basic_charge} needs basic_charge.{rate} in tariff "
                    f"{case.tariff or ent.tariff!r} (used by case {case_name!r})")
+    _check_vpp(spec, at)
     if spec.baseline_case not in spec.cases:
         at(("baseline_case",), f"unknown case {spec.baseline_case!r}; declared: "
            f"{', '.join(spec.cases)}")
+
+
+def _check_vpp(spec: ScenarioSpec, at) -> None:
+    ids = {e.id for e in spec.enterprises}
+    programme = spec.vpp
+    if programme is None:
+        for name, case in spec.cases.items():
+            if "vpp" in case.assets:
+                at(("cases", name, "assets"), "switches on vpp, but the scenario has no vpp programme")
+        return
+    for i, member in enumerate(programme.participants):
+        if member not in ids:
+            at(("vpp", "participants", i), f"unknown enterprise {member!r}")
+    for member in programme.declared_kw:
+        if member not in programme.participants:
+            at(("vpp", "declared_kw", member), f"{member!r} is not a participant")
+    start, end = pd.Timestamp(spec.horizon.start), pd.Timestamp(spec.horizon.end)
+    step = RESOLUTIONS[spec.horizon.resolution]
+    names = [event.name for event in programme.events]
+    for i, event in enumerate(programme.events):
+        first, last = parse_window(event.window)
+        day = pd.Timestamp(event.date)
+        if day + pd.Timedelta(minutes=first) < start or day + pd.Timedelta(minutes=last) > end:
+            at(("vpp", "events", i, "date"), f"event {event.name!r} lies outside the horizon")
+        if first % step or last % step:
+            at(("vpp", "events", i, "window"),
+               f"{event.window} does not fall on {spec.horizon.resolution} steps")
+        if names.index(event.name) != i:
+            at(("vpp", "events", i, "name"), f"duplicate event name {event.name!r}")
+        for member in event.baseline_kw or {}:
+            if member not in programme.participants:
+                at(("vpp", "events", i, "baseline_kw", member), f"{member!r} is not a participant")
 
 
 def _read_profiles(spec, path, index, problems, at):

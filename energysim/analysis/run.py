@@ -20,6 +20,7 @@ from pyomo.common.gc_manager import PauseGC
 from energysim.model.build import build_model
 from energysim.model.extract import extract_costs, extract_timeseries
 from energysim.model.solve import solve_model
+from energysim.model.vpp import vpp_event_table
 from energysim.scenario import Scenario
 
 STAGES = ("build", "compile", "handoff", "solve", "load", "extract")
@@ -42,6 +43,9 @@ class CaseResult:
         ``optimal``.
     timings_s : dict
         Seconds per stage (`STAGES`), summed over the case's enterprises.
+    vpp_events : pandas.DataFrame or None
+        Per VPP event and member (and ``park``): baseline, delivered, paid and requested
+        energy [kWh], revenue and penalty [CNY]; None where the case has no VPP.
     """
 
     case: str
@@ -50,6 +54,7 @@ class CaseResult:
     objective_cny: float
     status: str
     timings_s: dict[str, float] = field(default_factory=dict)
+    vpp_events: pd.DataFrame | None = None
 
     @property
     def total_cost_cny(self) -> float:
@@ -78,21 +83,24 @@ def run_case(scenario: Scenario, case: str, enterprises: Sequence[str] | None = 
     start = time.perf_counter()
     with PauseGC():
         timeseries, costs = extract_timeseries(m, scenario.index), extract_costs(m)
+        events = vpp_event_table(m) if m.component("EVENTS") is not None else None
     timings["extract"] = time.perf_counter() - start
-    return CaseResult(case, timeseries, costs, solved.objective_cny, solved.termination, timings)
+    return CaseResult(case, timeseries, costs, solved.objective_cny, solved.termination, timings,
+                      events)
 
 
 def run_scenario(scenario: Scenario, cases: Sequence[str] | None = None,
                  workers: int | None = None,
                  on_done: Callable[[str, str], None] | None = None) -> dict[str, CaseResult]:
-    """Run ``cases`` (all by default), each enterprise as its own model.
+    """Run ``cases`` (all by default), each enterprise as its own model (the members of a
+    switched-on VPP together, see `model_groups`).
 
     Parameters
     ----------
     workers : int, optional
         Processes to use; default the number of cores, 1 runs everything here.
     on_done : callable, optional
-        Called as ``on_done(case, enterprise)`` when a model is solved (progress).
+        Called as ``on_done(case, enterprises)`` when a model is solved (progress).
 
     Returns
     -------
@@ -106,40 +114,56 @@ def run_scenario(scenario: Scenario, cases: Sequence[str] | None = None,
     names = list(cases) if cases is not None else list(scenario.cases)
     for name in names:
         scenario.case(name)
-    jobs = [(c, e) for c in names for e in scenario.enterprises]
+    jobs = [(c, group) for c in names for group in model_groups(scenario, c)]
     jobs.sort(key=lambda job: -_job_weight(scenario, *job))  # long ones first
     workers = min(workers or os.cpu_count() or 1, len(jobs))
-    parts: dict[tuple[str, str], CaseResult] = {}
+    parts: dict[tuple[str, tuple[str, ...]], CaseResult] = {}
     if workers <= 1:
-        for case, ent in jobs:
-            parts[case, ent] = run_case(scenario, case, [ent])
+        for case, group in jobs:
+            parts[case, group] = run_case(scenario, case, list(group))
             if on_done:
-                on_done(case, ent)
+                on_done(case, ", ".join(group))
     else:
         with ProcessPoolExecutor(workers, initializer=_init_worker,
                                  initargs=(scenario,)) as pool:
-            futures = {pool.submit(_worker_job, case, ent): (case, ent) for case, ent in jobs}
-            for future, job in futures.items():
-                parts[job] = future.result()
+            futures = {pool.submit(_worker_job, case, group): (case, group)
+                       for case, group in jobs}
+            for future, (case, group) in futures.items():
+                parts[case, group] = future.result()
                 if on_done:
-                    on_done(*job)
-    return {c: _combine(c, [parts[c, e] for e in scenario.enterprises]) for c in names}
+                    on_done(case, ", ".join(group))
+    return {c: _combine(scenario, c, [r for (case, _), r in parts.items() if case == c])
+            for c in names}
 
 
-def _job_weight(scenario: Scenario, case: str, enterprise: str) -> int:
-    ent, assets = scenario.enterprises[enterprise], scenario.case(case).assets
-    return 2 * ("storage" in assets and ent.storage is not None) + ("pv" in assets and bool(ent.pv))
+def model_groups(scenario: Scenario, case: str) -> list[tuple[str, ...]]:
+    """Enterprises solved together under ``case``: the VPP's members share one model when
+    the case switches the VPP on; every other enterprise is a model of its own."""
+    programme = scenario.spec.vpp
+    coupled = list(programme.participants) if programme and "vpp" in scenario.case(case).assets \
+        else []
+    return ([tuple(coupled)] if coupled else []) + [
+        (e,) for e in scenario.enterprises if e not in coupled]
 
 
-def _combine(case: str, parts: list[CaseResult]) -> CaseResult:
+def _job_weight(scenario: Scenario, case: str, group: tuple[str, ...]) -> int:
+    assets = scenario.case(case).assets
+    return sum(2 * ("storage" in assets and scenario.enterprises[e].storage is not None)
+               + ("pv" in assets and bool(scenario.enterprises[e].pv)) for e in group)
+
+
+def _combine(scenario: Scenario, case: str, parts: list[CaseResult]) -> CaseResult:
     timings = {s: sum(p.timings_s.get(s, 0.0) for p in parts) for s in STAGES}
+    order = {e: i for i, e in enumerate(scenario.enterprises)}
+    timeseries = pd.concat([p.timeseries for p in parts], axis=1)
+    timeseries = timeseries[sorted(timeseries.columns, key=lambda c: order[c.split("/")[0]])]
+    costs = pd.concat([p.costs for p in parts], ignore_index=True)
+    costs = costs.sort_values("enterprise", key=lambda e: e.map(order), kind="stable")
+    events = [p.vpp_events for p in parts if p.vpp_events is not None]
     return CaseResult(
-        case,
-        pd.concat([p.timeseries for p in parts], axis=1),
-        pd.concat([p.costs for p in parts], ignore_index=True),
-        sum(p.objective_cny for p in parts),
-        "optimal" if all(p.status == "optimal" for p in parts) else "mixed",
-        timings,
+        case, timeseries, costs.reset_index(drop=True), sum(p.objective_cny for p in parts),
+        "optimal" if all(p.status == "optimal" for p in parts) else "mixed", timings,
+        pd.concat(events, ignore_index=True) if events else None,
     )
 
 
@@ -151,5 +175,5 @@ def _init_worker(scenario: Scenario) -> None:
     _WORKER_SCENARIO = scenario
 
 
-def _worker_job(case: str, enterprise: str) -> CaseResult:
-    return run_case(_WORKER_SCENARIO, case, [enterprise])
+def _worker_job(case: str, group: tuple[str, ...]) -> CaseResult:
+    return run_case(_WORKER_SCENARIO, case, list(group))

@@ -33,6 +33,7 @@ from energysim.model.grid import add_grid
 from energysim.model.pv import add_pv
 from energysim.model.storage import add_storage
 from energysim.model.terms import SUPPLY_TERMS, series_param, set_objective
+from energysim.model.vpp import add_vpp, programme_baselines
 from energysim.scenario import Scenario
 from energysim.tariffs.bill import month_fractions, month_labels
 
@@ -71,6 +72,12 @@ def build_model(scenario: Scenario, case: str, enterprises: Sequence[str] | None
                 if "flex" in spec.assets and ent.flexibility is not None}
         if flex:
             add_flexible_load(m, flex, scenario.load_kw, scenario.index)
+        programme = scenario.spec.vpp
+        members = [v for v in programme.participants if v in ids] if programme else []
+        if "vpp" in spec.assets and members:
+            net = {v: scenario.load_kw[v] - pv.get(v, 0.0) for v in members}
+            windows, baselines = programme_baselines(programme, net, scenario.index)
+            add_vpp(m, programme, windows, baselines, scenario.index)
         add_basic_charge(
             m, {e: ent.basic_charge for e, ent in ents.items()},
             {e: _basic_rate(ents[e].basic_charge, t) for e, t in tariffs.items()},

@@ -4,7 +4,8 @@ Variables map back by name: ``grid_import_kw[e, t]`` becomes the column
 ``<e>/grid_import_kw``. PV delivered is ``pv_kw = pv_available_kw − pv_curtail_kw``;
 ``flex_shift_kw = flex_up_kw − flex_down_kw`` (load added, negative where removed; it sums
 to zero over each day); ``load_kw`` is the load served,
-``original_load_kw + flex_shift_kw − load_curtail_kw``. Quantities of absent assets are
+``original_load_kw + flex_shift_kw − load_curtail_kw``; ``vpp_response_kw`` is the VPP
+baseline minus grid import during events (0 outside them). Quantities of absent assets are
 zero, so at every step
 
     load_kw + storage_charge_kw + grid_export_kw = grid_import_kw + pv_kw + storage_discharge_kw
@@ -21,7 +22,7 @@ from energysim.model.terms import cost_expression
 QUANTITIES = (
     "load_kw", "grid_import_kw", "grid_export_kw", "pv_kw", "pv_curtail_kw",
     "storage_charge_kw", "storage_discharge_kw", "storage_soc_kwh", "price_cny_per_kwh",
-    "original_load_kw", "flex_shift_kw", "load_curtail_kw",
+    "original_load_kw", "flex_shift_kw", "load_curtail_kw", "vpp_response_kw",
 )
 """Columns of the time series of each enterprise, in order."""
 STANDARD_COSTS = ("energy", "basic_charge", "export_credit", "storage_wear", "unserved_load_cost",
@@ -71,8 +72,22 @@ def extract_timeseries(m: pyo.ConcreteModel, index: pd.DatetimeIndex) -> pd.Data
     values["load_curtail_kw"] = _matrix(m.component("load_curtail_kw"), ents, n)
     values["load_kw"] = (values["original_load_kw"] + values["flex_shift_kw"]
                          - values["load_curtail_kw"])
+    values["vpp_response_kw"] = _vpp_response(m, ents, n, values["grid_import_kw"])
     columns = {f"{e}/{q}": values[q][i] for i, e in enumerate(ents) for q in QUANTITIES}
     return pd.DataFrame(columns, index=pd.DatetimeIndex(index, name="timestamp"))
+
+
+def _vpp_response(m, ents: list, n: int, grid_import_kw: np.ndarray) -> np.ndarray:
+    """Baseline − grid import at the steps of VPP events, for the VPP's members [kW]."""
+    response = np.zeros((len(ents), n))
+    if m.component("EVENTS") is None:
+        return response
+    baseline = _matrix(m.vpp_baseline_step_kw, ents, n)
+    steps = sorted({t for k in m.EVENTS for t in m.EVENT_STEPS[k]})
+    for v in m.VPP_MEMBERS:
+        i = ents.index(v)
+        response[i, steps] = baseline[i, steps] - grid_import_kw[i, steps]
+    return response
 
 
 def extract_costs(m: pyo.ConcreteModel) -> pd.DataFrame:

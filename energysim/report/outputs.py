@@ -7,6 +7,8 @@
                             response_effect_cny, cost_cny, outcome (winner / loser / unchanged)
     indicators.csv          per case and scope (park, each enterprise): peaks, midday and evening
                             import, PV, storage cycles, average prices
+    vpp_events.csv          case, event, enterprise (and park), baseline, delivered, paid and
+                            requested kWh, revenue and penalty (cases with a VPP only)
     timeseries/<case>.csv   timestamp, then <enterprise>/<quantity>
     figures/*.png           dispatch weeks and savings
 
@@ -30,6 +32,7 @@ from energysim.analysis.decomposition import decompose
 from energysim.analysis.indicators import indicators
 from energysim.analysis.run import STAGES, CaseResult
 from energysim.analysis.savings import compare
+from energysim.model.vpp import VPP_EVENT_COLUMNS
 from energysim.report.figures import write_figures
 from energysim.scenario import Scenario
 
@@ -52,6 +55,12 @@ def write_outputs(scenario: Scenario, results: dict[str, CaseResult], out_dir: s
         if scenario.baseline_case in results:
             decompose(scenario, results, scenario.baseline_case).to_csv(
                 staging / "decomposition.csv", index=False, float_format="%.4f")
+        events = [r.vpp_events.assign(case=c) for c, r in results.items()
+                  if r.vpp_events is not None]
+        if events:
+            table = pd.concat(events, ignore_index=True)
+            table[["case", *VPP_EVENT_COLUMNS]].to_csv(staging / "vpp_events.csv", index=False,
+                                                       float_format="%.4f")
         indicators(scenario, results).to_csv(staging / "indicators.csv", index=False,
                                              float_format="%.4f")
         (staging / "timeseries").mkdir()

@@ -1,0 +1,169 @@
+"""The park's virtual power plant: demand-response events and capacity payments.
+
+Members v of the programme are solved in one model (the request is a park-level
+commitment). For each event k with steps S_k (n_k steps, duration D_k [h]):
+
+    vpp_paid_kw[v, k] ≤ baseline_kw[v, k] − (1/n_k) Σ_{t∈S_k} grid_import_kw[v, t]   (vpp_delivery_limit)
+    Σ_v vpp_paid_kw[v, k] ≤ requested_kw[k]                                          (vpp_request_cap)
+    vpp_shortfall_kw[k] ≥ requested_kw[k] − Σ_v vpp_paid_kw[v, k],  ≥ 0               (vpp_shortfall_def)
+
+    cost_vpp_energy_revenue_cny[v, m]   = − Σ_{k in m} payment[k] · D_k · vpp_paid_kw[v, k]
+    cost_vpp_penalty_cny[v, m]          =   Σ_{k in m} share[v] · penalty[k] · D_k · vpp_shortfall_kw[k]
+    cost_vpp_capacity_revenue_cny[v, m] = − capacity_payment · declared_kw[v] · f[m]
+
+The baseline is the mean, over the window, of the programme's baseline days
+(`energysim.analysis.vpp_baseline`) of the member's load net of the PV it could deliver
+(what its meter would show with storage and flexibility idle) — exogenous, so the model
+cannot inflate it — unless the event gives one. Revenue goes to each member by what it
+delivers; a member that draws more than its baseline counts negatively (the model stays
+linear and never gains by it). Penalties are shared by declared flexibility (equally if
+none is declared); f[m] is the share of month m inside the horizon.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pyomo.environ as pyo
+
+from energysim.analysis.vpp_baseline import (
+    EventBaseline,
+    EventWindow,
+    event_baselines,
+    event_window,
+)
+from energysim.demand_side import VPPSpec
+from energysim.model.terms import register_cost, series_param
+from energysim.tariffs.bill import month_labels
+
+VPP_EVENT_COLUMNS = ["event", "enterprise", "baseline_kwh", "delivered_kwh", "paid_kwh",
+                     "requested_kwh", "revenue_cny", "penalty_cny"]
+
+
+def add_vpp(m: pyo.ConcreteModel, programme: VPPSpec, windows: dict[str, EventWindow],
+            baselines: dict[tuple[str, str], EventBaseline], index: pd.DatetimeIndex) -> None:
+    """Add the programme's events and payments for its members in ``m.E``."""
+    members = [e for e in programme.participants if e in m.E]
+    events = [e.name for e in programme.events]
+    steps = {k: np.flatnonzero((index >= w.start) & (index < w.end)).tolist()
+             for k, w in windows.items()}
+    declared = {v: programme.declared_kw.get(v, 0.0) for v in members}
+    total = sum(declared.values())
+    m.VPP_MEMBERS = pyo.Set(initialize=members, within=m.E, doc="Enterprises in the VPP")
+    m.EVENTS = pyo.Set(initialize=events, doc="Demand-response events")
+    m.EVENT_STEPS = pyo.Set(m.EVENTS, initialize=steps, doc="Steps of each event")
+    spec = {e.name: e for e in programme.events}
+    m.vpp_requested_kw = pyo.Param(m.EVENTS, initialize={k: spec[k].requested_kw for k in events})
+    m.vpp_payment_cny_per_kwh = pyo.Param(
+        m.EVENTS, initialize={k: spec[k].payment_cny_per_kwh for k in events})
+    m.vpp_penalty_cny_per_kwh = pyo.Param(
+        m.EVENTS, initialize={k: spec[k].penalty_cny_per_kwh for k in events})
+    m.vpp_duration_h = pyo.Param(m.EVENTS, initialize={k: len(steps[k]) * m.dt_h.value
+                                                       for k in events}, doc="[h]")
+    m.vpp_event_month = pyo.Param(m.EVENTS, within=pyo.Any, initialize={
+        k: month_labels(index[steps[k][:1]])[0] for k in events})
+    m.vpp_baseline_kw = pyo.Param(m.VPP_MEMBERS, m.EVENTS, doc="Mean baseline [kW]",
+                                  initialize={(v, k): baselines[v, k].mean_kw
+                                              for v in members for k in events})
+    m.vpp_penalty_share = pyo.Param(m.VPP_MEMBERS, initialize={
+        v: declared[v] / total if total else 1.0 / len(members) for v in members})
+    m.vpp_declared_kw = pyo.Param(m.VPP_MEMBERS, initialize=declared, doc="[kW]")
+    m.vpp_capacity_payment_cny_per_kw_month = pyo.Param(
+        initialize=programme.capacity_payment_cny_per_kw_month)
+    step_baseline = {v: np.zeros(len(index)) for v in members}
+    for (v, k), base in baselines.items():
+        step_baseline[v][steps[k]] = base.step_kw
+    m.vpp_baseline_step_kw = series_param(m.VPP_MEMBERS, step_baseline,
+                                          "Baseline at event steps, 0 elsewhere [kW]")
+    m.vpp_paid_kw = pyo.Var(m.VPP_MEMBERS, m.EVENTS, doc="Mean reduction counted [kW]")
+    m.vpp_shortfall_kw = pyo.Var(m.EVENTS, within=pyo.NonNegativeReals,
+                                 doc="Mean reduction short of the request [kW]")
+    m.vpp_delivery_limit = pyo.Constraint(m.VPP_MEMBERS, m.EVENTS, rule=_delivery_limit,
+                                          doc="paid ≤ baseline − mean import over the event")
+    m.vpp_request_cap = pyo.Constraint(m.EVENTS, rule=_request_cap, doc="Σ paid ≤ requested")
+    m.vpp_shortfall_def = pyo.Constraint(m.EVENTS, rule=_shortfall_def,
+                                         doc="shortfall ≥ requested − Σ paid")
+    register_cost(m, "vpp_energy_revenue", _energy_revenue, "− payment · duration · paid")
+    register_cost(m, "vpp_penalty", _penalty, "share · penalty · duration · shortfall")
+    register_cost(m, "vpp_capacity_revenue", _capacity_revenue,
+                  "− capacity payment · declared kW · month share")
+
+
+def programme_baselines(programme: VPPSpec, net_load_kw: dict[str, np.ndarray],
+                        index: pd.DatetimeIndex
+                        ) -> tuple[dict[str, EventWindow], dict[tuple[str, str], EventBaseline]]:
+    """Event windows, and each member's baseline for each event: computed from
+    ``net_load_kw`` (load net of available PV [kW]) or, where the event gives one, constant."""
+    windows = {e.name: event_window(e.name, e.date, e.window) for e in programme.events}
+    baselines = {}
+    for v, series in net_load_kw.items():
+        computed = event_baselines(pd.Series(series, index=index), list(windows.values()),
+                                   programme.baseline_days)
+        for event in programme.events:
+            base = computed[event.name]
+            given = (event.baseline_kw or {}).get(v)
+            if given is not None:
+                base = EventBaseline(base.days, base.steps, np.full(len(base.steps), given), given)
+            baselines[v, event.name] = base
+    return windows, baselines
+
+
+def _delivery_limit(m, v, k):
+    steps = m.EVENT_STEPS[k]
+    mean_import = sum(m.grid_import_kw[v, t] for t in steps) / len(steps)
+    return m.vpp_paid_kw[v, k] <= m.vpp_baseline_kw[v, k] - mean_import
+
+
+def _request_cap(m, k):
+    return sum(m.vpp_paid_kw[v, k] for v in m.VPP_MEMBERS) <= m.vpp_requested_kw[k]
+
+
+def _shortfall_def(m, k):
+    paid = sum(m.vpp_paid_kw[v, k] for v in m.VPP_MEMBERS)
+    return m.vpp_shortfall_kw[k] >= m.vpp_requested_kw[k] - paid
+
+
+def _events_in(m, month):
+    return [k for k in m.EVENTS if m.vpp_event_month[k] == month]
+
+
+def _energy_revenue(m, e, month):
+    if e not in m.VPP_MEMBERS:
+        return 0.0
+    return -sum(m.vpp_payment_cny_per_kwh[k] * m.vpp_duration_h[k] * m.vpp_paid_kw[e, k]
+                for k in _events_in(m, month))
+
+
+def _penalty(m, e, month):
+    if e not in m.VPP_MEMBERS:
+        return 0.0
+    return sum(m.vpp_penalty_share[e] * m.vpp_penalty_cny_per_kwh[k] * m.vpp_duration_h[k]
+               * m.vpp_shortfall_kw[k] for k in _events_in(m, month))
+
+
+def _capacity_revenue(m, e, month):
+    if e not in m.VPP_MEMBERS:
+        return 0.0
+    return (-m.vpp_capacity_payment_cny_per_kw_month * m.vpp_declared_kw[e]
+            * m.month_fraction[month])
+
+
+def vpp_event_table(m: pyo.ConcreteModel) -> pd.DataFrame:
+    """One row per event and member, and a ``park`` row per event (`VPP_EVENT_COLUMNS`)."""
+    rows = []
+    for k in m.EVENTS:
+        hours, steps = pyo.value(m.vpp_duration_h[k]), list(m.EVENT_STEPS[k])
+        requested = pyo.value(m.vpp_requested_kw[k]) * hours
+        short = pyo.value(m.vpp_shortfall_kw[k]) * hours
+        members = []
+        for v in m.VPP_MEMBERS:
+            baseline = pyo.value(m.vpp_baseline_kw[v, k]) * hours
+            imported = np.mean([pyo.value(m.grid_import_kw[v, t]) for t in steps]) * hours
+            paid = pyo.value(m.vpp_paid_kw[v, k]) * hours
+            members.append((k, v, baseline, baseline - imported, paid, requested,
+                            pyo.value(m.vpp_payment_cny_per_kwh[k]) * paid,
+                            pyo.value(m.vpp_penalty_share[v] * m.vpp_penalty_cny_per_kwh[k]) * short))
+        park = [sum(row[i] for row in members) for i in range(2, 8)]
+        park[3] = requested
+        rows += [*members, (k, "park", *park)]
+    return pd.DataFrame(rows, columns=VPP_EVENT_COLUMNS)

@@ -1,0 +1,95 @@
+"""The VPP programme solved by hand: events met, not met, and shared among members."""
+
+from __future__ import annotations
+
+import pytest
+from conftest import FLAT_TARIFF, dump_yaml, write_profile
+
+from energysim import ScenarioError, load_scenario, run_case, run_scenario
+from energysim.analysis.run import model_groups
+
+STORAGE = {"capacity_kwh": 200, "power_kw": 50, "charge_efficiency": 1.0,
+           "discharge_efficiency": 1.0, "soc_min_fraction": 0.0, "soc_max_fraction": 1.0,
+           "soc_initial_fraction": 0.5}
+HOURS = 240  # 2025-07-07 00:00 to 2025-07-17 00:00
+CAPACITY = 5.0 * HOURS / (31 * 24)  # 5 CNY/kW·month for 240 of July's 744 hours, per kW
+
+
+def _park(tmp_path, requested_kw, members=("a",), declared=None, storage_at=("a",)):
+    """Flat load 100 kW at 1.0 CNY/kWh; an event on Wed 2025-07-16 18:00-20:00 whose
+    baseline (the five working days before) is therefore 100 kW for every member."""
+    write_profile(tmp_path / "load.csv", "2025-07-07", [100.0] * HOURS)
+    enterprises = [{"id": e, "name": e, "load": "load.csv", "tariff": "t",
+                    "transformer_kva": 500, **({"storage": STORAGE} if e in storage_at else {})}
+                   for e in ("a", "b")]
+    data = {
+        "name": "vpp", "horizon": {"start": "2025-07-07", "end": "2025-07-17", "resolution": "1h"},
+        "tariffs": {"t": FLAT_TARIFF}, "enterprises": enterprises,
+        "cases": {"none": {}, "vpp": {"assets": ["storage", "vpp"]}}, "baseline_case": "none",
+        "vpp": {"participants": list(members), "capacity_payment_cny_per_kw_month": 5.0,
+                "declared_kw": declared or {m: 50.0 for m in members},
+                "events": [{"name": "evening", "date": "2025-07-16", "window": "18:00-20:00",
+                            "requested_kw": requested_kw, "payment_cny_per_kwh": 3.0,
+                            "penalty_cny_per_kwh": 1.0}]},
+    }
+    return load_scenario(dump_yaml(data, tmp_path / "vpp.yaml"))
+
+
+def _component(result, name, enterprise="a"):
+    costs = result.costs
+    return costs[(costs["component"] == name) & (costs["enterprise"] == enterprise)][
+        "cost_cny"].sum()
+
+
+def test_event_met_by_storage(tmp_path):
+    """50 kW from the battery for two hours: 3 · 50 · 2 = 300 CNY; recharging it later costs
+    what the event saved (flat price), so the case costs 300 + capacity payment less."""
+    scenario = _park(tmp_path, requested_kw=50)
+    result = run_case(scenario, "vpp", ["a"])
+    assert _component(result, "vpp_energy_revenue") == pytest.approx(-300.0, rel=1e-6)
+    assert _component(result, "vpp_penalty") == pytest.approx(0.0, abs=1e-6)
+    assert _component(result, "vpp_capacity_revenue") == pytest.approx(-50 * CAPACITY, rel=1e-9)
+    assert result.total_cost_cny == pytest.approx(100 * HOURS - 300 - 50 * CAPACITY, rel=1e-6)
+    events = result.vpp_events.set_index("enterprise")
+    assert events.loc["a", "baseline_kwh"] == pytest.approx(200.0)
+    assert events.loc["a", "delivered_kwh"] == pytest.approx(100.0, rel=1e-6)
+    assert events.loc["park", "requested_kwh"] == pytest.approx(100.0)
+    # revenue equals what was paid for times the price
+    assert events.loc["a", "revenue_cny"] == pytest.approx(3.0 * events.loc["a", "paid_kwh"])
+    response = result.timeseries["a/vpp_response_kw"]
+    assert response["2025-07-16 18:00":"2025-07-16 19:00"].to_numpy() == pytest.approx([50, 50])
+    assert response.drop(response["2025-07-16 18:00":"2025-07-16 19:00"].index).abs().max() == 0
+
+
+def test_event_that_cannot_be_met_pays_its_penalty(tmp_path):
+    """200 kW asked, 50 kW possible: 150 kW short for two hours at 1 CNY/kWh = 300 CNY."""
+    scenario = _park(tmp_path, requested_kw=200)
+    result = run_case(scenario, "vpp", ["a"])
+    assert _component(result, "vpp_energy_revenue") == pytest.approx(-300.0, rel=1e-6)
+    assert _component(result, "vpp_penalty") == pytest.approx(300.0, rel=1e-6)
+    assert result.vpp_events.set_index("enterprise").loc["park", "penalty_cny"] == \
+        pytest.approx(300.0, rel=1e-6)
+
+
+def test_members_share_revenue_by_delivery_and_penalty_by_declaration(tmp_path):
+    """a (battery) delivers 50 kW, b nothing; 100 kW asked: 50 kW short, 100 kWh penalised
+    at 1 CNY, shared 60 : 40 by declared kW."""
+    scenario = _park(tmp_path, requested_kw=100, members=("a", "b"),
+                     declared={"a": 60.0, "b": 40.0})
+    assert model_groups(scenario, "vpp") == [("a", "b")]
+    assert model_groups(scenario, "none") == [("a",), ("b",)]
+    result = run_scenario(scenario, ["vpp"], workers=1)["vpp"]
+    assert _component(result, "vpp_energy_revenue", "a") == pytest.approx(-300.0, rel=1e-6)
+    assert _component(result, "vpp_energy_revenue", "b") == pytest.approx(0.0, abs=1e-6)
+    assert _component(result, "vpp_penalty", "a") == pytest.approx(60.0, rel=1e-6)
+    assert _component(result, "vpp_penalty", "b") == pytest.approx(40.0, rel=1e-6)
+    assert list(result.timeseries.columns[:1]) == ["a/load_kw"]
+
+
+def test_vpp_declarations_are_checked(tmp_path):
+    scenario_path = tmp_path / "vpp.yaml"
+    _park(tmp_path, requested_kw=50)
+    text = scenario_path.read_text().replace("participants:\n  - a", "participants:\n  - zz")
+    scenario_path.write_text(text)
+    with pytest.raises(ScenarioError, match=r"vpp.participants.\[0\]: unknown enterprise 'zz'"):
+        load_scenario(scenario_path)
