@@ -26,6 +26,7 @@ from energysim.profiles.sources import BuiltinPV, LoadSource, PVSource, SourceRe
 from energysim.schema import StrictModel, parse_window
 from energysim.tariffs.bill import step_hours
 from energysim.tariffs.library import library_data
+from energysim.tariffs.spot import with_spot_file
 from energysim.tariffs.tariff import Tariff
 from energysim.timeseries import RESOLUTIONS, horizon_index
 from energysim.yamlio import problem_at, read_yaml, validation_problems
@@ -225,6 +226,11 @@ def load_scenario(path: str | Path) -> Scenario:
         if bad:
             at(("tariffs", name), f"band boundaries at {', '.join(bad)} fall inside a "
                f"{spec.horizon.resolution} step; use a finer resolution")
+        if tariff.is_spot and tariff.spot_cny_per_kwh is not None:
+            try:
+                tariff.price_at(index)
+            except ValueError as exc:
+                at(("tariffs", name), str(exc))
         missing = uncovered_years(index) if tariff.uses_day_types else []
         if missing:
             first, last = covered_years()
@@ -242,6 +248,7 @@ def _resolve_tariffs(spec, path, root, data, problems) -> dict[str, Tariff]:
     for name, raw in spec.tariffs.items():
         loc = ("tariffs", name)
         entry, file, tree, base = dict(raw), path, root, loc
+        prices_dir = path.parent  # where a spot price file is looked for
         library = entry.pop("from_library", None)
         if library is not None:
             try:
@@ -252,22 +259,32 @@ def _resolve_tariffs(spec, path, root, data, problems) -> dict[str, Tariff]:
             except ScenarioError as exc:
                 problems.extend(exc.problems)
                 continue
-            entry = _merge(lib_data, entry)
+            anew = _prices_anew(entry)
+            entry = _merge(lib_data, entry, replace=("energy_price",) if anew else ())
+            prices_dir = path.parent if anew else lib_path.parent
             if not set(raw) - {"from_library"}:  # nothing overridden: point at the library
                 file, tree, base = lib_path, lib_root, ()
         try:
-            tariffs[name] = Tariff.model_validate(entry)
+            tariffs[name] = with_spot_file(Tariff.model_validate(entry), prices_dir, problems)
         except pydantic.ValidationError as exc:
             problems.extend(validation_problems(exc, file, tree, data if file == path else entry,
                                                 prefix=base))
     return tariffs
 
 
-def _merge(base: dict, override: dict) -> dict:
-    """``override`` on top of ``base``; nested mappings are merged, lists replaced."""
+def _prices_anew(override: dict) -> bool:
+    """An override that prices energy another way replaces the library's energy_price."""
+    prices = override.get("energy_price")
+    return isinstance(prices, dict) and bool(
+        {"bands_cny_per_kwh", "flat_cny_per_kwh", "spot"} & set(prices))
+
+
+def _merge(base: dict, override: dict, replace: tuple[str, ...] = ()) -> dict:
+    """``override`` on top of ``base``; nested mappings are merged (those named in
+    ``replace`` replaced), lists replaced."""
     out = dict(base)
     for key, value in override.items():
-        if isinstance(value, dict) and isinstance(out.get(key), dict):
+        if isinstance(value, dict) and isinstance(out.get(key), dict) and key not in replace:
             out[key] = _merge(out[key], value)
         else:
             out[key] = value

@@ -31,9 +31,13 @@ def band_text(tariff: Tariff) -> str:
                   f"     {''.join(header)}"]
         for month, row in grid.iterrows():
             lines.append(f"  {month:>2} " + "".join(BAND_LETTERS[b] for b in row))
-    prices = [f"{band} {price:.4f}" for band, price in zip(BANDS, tariff.price_by_band, strict=True)
-              if band in tariff.bands_used]
-    lines += ["", "all-in energy price [CNY/kWh]: " + ", ".join(prices)]
+    if tariff.is_spot:
+        lines += ["", f"energy price: spot + adder {tariff.energy_price.adder_cny_per_kwh:g} "
+                      "CNY/kWh (the bands above are labels only)"]
+    else:
+        prices = [f"{band} {price:.4f}" for band, price
+                  in zip(BANDS, tariff.price_by_band, strict=True) if band in tariff.bands_used]
+        lines += ["", "all-in energy price [CNY/kWh]: " + ", ".join(prices)]
     return "\n".join(lines)
 
 
@@ -60,8 +64,8 @@ def plot_band_heatmap(tariff: Tariff, label: str = "") -> Figure:
     title = f"{tariff.name} ({tariff.document})" if tariff.document else tariff.name
     fig.suptitle(drawable(title, label or tariff.region or "tariff"), **font_kwargs(title))
     prices = dict(zip(BANDS, tariff.price_by_band, strict=True))
-    handles = [Patch(color=BAND_COLOURS[b], label=f"{b} {prices[b]:.3f} CNY/kWh")
-               for b in BANDS if b in tariff.bands_used]
+    handles = [Patch(color=BAND_COLOURS[b], label=b if tariff.is_spot
+                     else f"{b} {prices[b]:.3f} CNY/kWh") for b in BANDS if b in tariff.bands_used]
     fig.legend(handles=handles, loc="outside lower center", ncols=len(handles), fontsize=8)
     return fig
 

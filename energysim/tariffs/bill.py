@@ -9,7 +9,9 @@ For each calendar month m with steps t (length dt_h [h]):
         max_demand:       rate_kw · P[m]
         contract_demand:  rate_kw · C + 2 · rate_kw · max(0, P[m] − 1.05 · C)
 
-where P[m] = max_t import_kw[t] is the month's maximum demand (the highest 15-minute
+where price[t] is the tariff's all-in price of step t (`Tariff.price_at`: the band's
+price, or the spot price, plus the non-floating adder; a spot tariff's prices must cover
+the series), P[m] = max_t import_kw[t] is the month's maximum demand (the highest 15-minute
 average at 15-minute resolution; at hourly resolution the hourly average, a lower bound
 of it), C the contract demand, and f[m] the share of month m that the series covers
 (1 for a whole month; a partial month pays pro rata).
@@ -111,6 +113,7 @@ def compute_bill(
     Parameters
     ----------
     tariff : Tariff
+        A band tariff, or a spot tariff with its prices given (`Tariff.with_spot_prices`).
     import_kw : pandas.Series
         Mean power drawn from the grid in each step, on a regular DatetimeIndex of step
         starts (local time). [kW]
@@ -129,6 +132,12 @@ def compute_bill(
         Index ``month`` (``YYYY-MM``); columns ``energy``, ``basic_charge``,
         ``export_credit`` (negative) and ``total`` [CNY], plus ``import_kwh``,
         ``export_kwh`` and ``peak_kw``.
+
+    Raises
+    ------
+    ValueError
+        A band boundary inside a step, spot prices missing or not covering a step, or a
+        basic charge without the inputs of its mode.
     """
     index = pd.DatetimeIndex(import_kw.index)
     dt_h = step_hours(index)

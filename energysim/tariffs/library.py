@@ -12,6 +12,7 @@ from typing import Any
 import pandas as pd
 
 from energysim.errors import ScenarioError
+from energysim.tariffs.spot import load_spot
 from energysim.tariffs.tariff import Tariff
 from energysim.yamlio import read_yaml, validate
 
@@ -47,9 +48,9 @@ def library_data(name: str) -> tuple[dict[str, Any], Any, Path]:
 
 
 def load_library_tariff(name: str) -> Tariff:
-    """A built-in tariff, validated."""
+    """A built-in tariff, validated (with its spot prices, where it has some)."""
     data, root, path = library_data(name)
-    return validate(Tariff, data, path, root)
+    return load_spot(validate(Tariff, data, path, root), path.parent)
 
 
 def library_table() -> pd.DataFrame:
@@ -86,4 +87,4 @@ def load_tariff_file(path: str | Path) -> Tariff:
     data, root = read_yaml(path)
     if not isinstance(data, dict):
         raise ScenarioError.single(path, "(top level)", "a tariff file must be a mapping")
-    return validate(Tariff, data, path, root)
+    return load_spot(validate(Tariff, data, path, root), Path(path).parent)

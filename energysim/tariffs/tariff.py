@@ -1,19 +1,24 @@
-"""Chinese time-of-use tariffs: bands, their calendar, and the all-in energy price.
+"""Chinese time-of-use and spot tariffs: bands, their calendar, and the all-in energy price.
 
 A tariff maps every minute of the day, in every month and on every day type (working
 day, weekend, public holiday; see `energysim.daytypes`), to one band (critical peak,
 peak, flat, valley, deep valley). ``periods`` are applied in order and a later period
 overrides an earlier one, so a critical-peak window can sit inside a peak band for some
-months, or a deep valley on holidays only.
+months, or a deep valley on holidays only. Without ``periods`` the whole day is flat.
 
 The price of an imported kWh at step t is
 
-    price[t] = floating[band(t)] + adder
+    price[t] = floating[t] + adder
 
-where ``adder`` is the part that does not float with time of use (transmission and
-distribution, system operation, government funds), and the floating part is either given
-per band (``bands_cny_per_kwh``) or as ratios applied to the flat floating price only:
-``floating[b] = flat_cny_per_kwh * ratios[b]`` (flat's ratio is 1).
+where ``adder`` is the part that does not float (transmission and distribution, system
+operation, government funds), and the floating part is one of
+
+- per band, ``floating[t] = bands_cny_per_kwh[band(t)]``;
+- ratios applied to the flat floating price only,
+  ``floating[t] = flat_cny_per_kwh * ratios[band(t)]`` (flat's ratio is 1);
+- spot prices, ``floating[t] = spot[t]``: a price series from the spot market, which the
+  tariff file only names (``energy_price: {spot: {file: prices.csv}}``) and the caller
+  loads with `Tariff.with_spot_prices`. Bands are then labels only, with no price.
 
 Basic charges (two-part tariff) are rates here; which one an enterprise pays, and its
 transformer or contract size, belong to the enterprise (see `energysim.tariffs.bill`).
@@ -21,13 +26,15 @@ transformer or contract size, belong to the enterprise (see `energysim.tariffs.b
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from functools import cached_property
+from pathlib import Path
 from typing import Literal
 
 import numpy as np
 import pandas as pd
-from pydantic import Field, NonNegativeFloat, field_validator, model_validator
+from pydantic import Field, NonNegativeFloat, PrivateAttr, field_validator, model_validator
 
 from energysim.daytypes import DAY_TYPES, HOLIDAYS, KINDS, day_kinds, kinds_of
 from energysim.schema import StrictModel, format_minute, parse_window
@@ -37,6 +44,8 @@ Band = Literal["critical_peak", "peak", "flat", "valley", "deep_valley"]
 DayType = Literal["working", "weekend", "holiday", "new_year", "spring_festival", "qingming",
                   "labour_day", "dragon_boat", "mid_autumn", "national_day"]
 MINUTES_PER_DAY = 1440
+MAX_SPOT_CNY_PER_KWH = 10.0
+"""Median absolute spot price above which a series is taken to be in CNY/MWh by mistake."""
 
 
 class Period(StrictModel):
@@ -74,8 +83,21 @@ class Period(StrictModel):
         return spans
 
 
+class SpotSource(StrictModel):
+    """Where the spot prices of a tariff are read from (by the scenario loader)."""
+
+    file: Path = Field(
+        description="CSV of spot prices [CNY/kWh], one row per step start (naive local time); "
+                    "relative to the file that declares the tariff."
+    )
+    column: str | None = Field(
+        None, description="Column holding the prices; default the only one besides the timestamp."
+    )
+
+
 class EnergyPrice(StrictModel):
-    """Energy price per band: absolute floating parts, or ratios to the flat one."""
+    """Floating energy price: per band, as ratios to the flat one, or spot prices; plus the
+    adder that does not float."""
 
     bands_cny_per_kwh: dict[Band, float] | None = Field(
         None, description="Floating part of the price per band [CNY/kWh]."
@@ -86,22 +108,33 @@ class EnergyPrice(StrictModel):
     ratios: dict[Band, NonNegativeFloat] | None = Field(
         None, description="Floating part of each band as a multiple of the flat one [-]."
     )
+    spot: SpotSource | None = Field(
+        None, description="Floating part from a spot-price series [CNY/kWh], read from a file; "
+                          "see `Tariff.with_spot_prices`."
+    )
     adder_cny_per_kwh: NonNegativeFloat = Field(
         0.0, description="Non-floating part: T&D, system operation, funds [CNY/kWh]."
     )
 
     @model_validator(mode="after")
     def _one_way(self) -> EnergyPrice:
-        if (self.bands_cny_per_kwh is None) == (self.flat_cny_per_kwh is None):
-            raise ValueError("give either bands_cny_per_kwh, or flat_cny_per_kwh with ratios")
+        given = [name for name in ("bands_cny_per_kwh", "flat_cny_per_kwh", "spot")
+                 if getattr(self, name) is not None]
+        if len(given) != 1:
+            found = " and ".join(given) if given else "none of them"
+            raise ValueError("give exactly one of bands_cny_per_kwh, flat_cny_per_kwh (with "
+                             f"ratios) or spot; got {found}")
         if self.ratios is not None and self.flat_cny_per_kwh is None:
             raise ValueError("ratios need flat_cny_per_kwh, the floating flat price they scale")
         return self
 
     def floating(self, band: str) -> float | None:
-        """Floating part of ``band`` [CNY/kWh], or None where the tariff does not price it."""
+        """Floating part of ``band`` [CNY/kWh], or None where the tariff does not price it
+        (always None for spot prices, which do not go by band)."""
         if self.bands_cny_per_kwh is not None:
             return self.bands_cny_per_kwh.get(band)
+        if self.flat_cny_per_kwh is None:
+            return None
         ratios = {"flat": 1.0, **(self.ratios or {})}
         return None if band not in ratios else self.flat_cny_per_kwh * ratios[band]
 
@@ -117,8 +150,27 @@ class BasicChargeRates(StrictModel):
     )
 
 
+@dataclass(frozen=True, eq=False)
+class _SpotPrices:
+    """A checked spot-price series: regular steps from ``start_ns`` of ``step_ns`` each."""
+
+    series: pd.Series
+    start_ns: int
+    step_ns: int
+    values: np.ndarray
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _SpotPrices) and self.series.equals(other.series)
+
+    __hash__ = None
+
+
+def _all_day_flat() -> list[Period]:
+    return [Period(band="flat", hours=["00:00-24:00"])]
+
+
 class Tariff(StrictModel):
-    """A time-of-use tariff with its source."""
+    """A time-of-use or spot tariff with its source."""
 
     name: str = Field(description="Short name shown in reports.")
     region: str = ""
@@ -129,12 +181,17 @@ class Tariff(StrictModel):
         False, description="True where the figures were seen only in a secondary source."
     )
     notes: str = ""
-    periods: list[Period] = Field(min_length=1)
+    periods: list[Period] = Field(
+        default_factory=_all_day_flat, min_length=1,
+        description="Bands by time of day; default one flat band all day. For a spot tariff "
+                    "the bands are labels only.")
     energy_price: EnergyPrice
     basic_charge: BasicChargeRates = BasicChargeRates()
     export_price_cny_per_kwh: NonNegativeFloat = Field(
         0.0, description="Price paid for surplus PV fed into the grid [CNY/kWh]."
     )
+
+    _spot: _SpotPrices | None = PrivateAttr(None)
 
     @model_validator(mode="after")
     def _complete(self) -> Tariff:
@@ -142,10 +199,65 @@ class Tariff(StrictModel):
         gaps = _describe_gaps(table)
         if gaps:
             raise ValueError(f"no band covers {gaps}; every minute of every month needs one")
+        if self.energy_price.spot is not None:
+            return self
         unpriced = [b for b in self.bands_used if self.energy_price.floating(b) is None]
         if unpriced:
-            raise ValueError(f"band(s) {', '.join(unpriced)} are used in periods but have no price")
+            where = "periods" if "periods" in self.model_fields_set else \
+                "periods (none given: the whole day is flat)"
+            raise ValueError(f"band(s) {', '.join(unpriced)} are used in {where} but have no price")
         return self
+
+    @property
+    def is_spot(self) -> bool:
+        """True where the floating part is a spot-price series (declared, or given by
+        `with_spot_prices`), not bands."""
+        return self.energy_price.spot is not None or self._spot is not None
+
+    @property
+    def spot_cny_per_kwh(self) -> pd.Series | None:
+        """The spot prices given by `with_spot_prices` [CNY/kWh], or None."""
+        return None if self._spot is None else self._spot.series.copy()
+
+    def with_spot_prices(self, prices: pd.Series) -> Tariff:
+        """A copy of this tariff whose floating part is ``prices``.
+
+        `price_at` of the copy is ``prices`` at each step plus ``adder_cny_per_kwh``; the
+        basic charge and the export price are unchanged, and bands (``periods``) remain as
+        labels only, with no price. Negative spot prices are allowed: they happen. Any
+        tariff can be given spot prices; a band price in its ``energy_price`` is then
+        ignored.
+
+        The index that `price_at` is later asked for must have the step of ``prices`` or a
+        whole fraction of it: an hourly series on a 15-minute index gives each quarter
+        hour its hour's price. A series finer than that index is refused: average it
+        energy-weighted to the index's steps first (the weights are the caller's flows).
+
+        Parameters
+        ----------
+        prices : pandas.Series
+            Mean spot price of each step, on a regular DatetimeIndex of step starts (naive
+            local time), no missing values. [CNY/kWh]
+
+        Returns
+        -------
+        Tariff
+            A copy with `is_spot` true; this tariff is unchanged.
+
+        Raises
+        ------
+        ValueError
+            Not a Series on a naive, regular DatetimeIndex of two steps or more; missing
+            or non-numeric values; or a median above `MAX_SPOT_CNY_PER_KWH` in absolute
+            value (prices in CNY/MWh, most likely).
+        """
+        spot = _check_spot(prices, self.name)
+        copy = self.model_copy()
+        for name, attr in vars(Tariff).items():  # cached results of self must not leak
+            if isinstance(attr, cached_property):
+                copy.__dict__.pop(name, None)
+        copy._spot = spot
+        return copy
 
     @cached_property
     def band_table(self) -> np.ndarray:
@@ -166,7 +278,10 @@ class Tariff(StrictModel):
 
     @cached_property
     def price_by_band(self) -> np.ndarray:
-        """All-in energy price [CNY/kWh] per band number (NaN for unpriced bands)."""
+        """All-in energy price [CNY/kWh] per band number (NaN for unpriced bands, and for
+        every band of a spot tariff)."""
+        if self.is_spot:
+            return np.full(len(BANDS), np.nan)
         floating = [self.energy_price.floating(b) for b in BANDS]
         return np.array([np.nan if f is None else f + self.energy_price.adder_cny_per_kwh
                          for f in floating])
@@ -184,8 +299,25 @@ class Tariff(StrictModel):
         return self.band_table[kind, index.month.to_numpy() - 1, minute]
 
     def price_at(self, index: pd.DatetimeIndex) -> np.ndarray:
-        """All-in energy price of an imported kWh at each step [CNY/kWh]."""
-        return self.price_by_band[self.bands_at(index)]
+        """All-in energy price of an imported kWh at each step [CNY/kWh].
+
+        By band at the start of each step; for a spot tariff, the spot price of the spot
+        step holding each step (see `with_spot_prices`) plus the adder.
+
+        Raises
+        ------
+        ValueError
+            Band tariff: as `bands_at`. Spot tariff: prices not loaded, a step not covered
+            by them (the first one is named), a regular index whose steps do not fit
+            inside the spot steps, or a timezone-aware index.
+        """
+        if not self.is_spot:
+            return self.price_by_band[self.bands_at(index)]
+        if self._spot is None:
+            raise ValueError(f"spot prices of tariff {self.name!r} were not loaded (file "
+                             f"{self.energy_price.spot.file}); give them with with_spot_prices")
+        return _spot_at(self._spot, pd.DatetimeIndex(index), self.name) + \
+            self.energy_price.adder_cny_per_kwh
 
     def boundaries(self) -> list[int]:
         """Minutes after midnight where a band starts or ends, in any month or day type."""
@@ -194,8 +326,10 @@ class Tariff(StrictModel):
         return np.flatnonzero(change).tolist()
 
     def grid_step_minutes(self) -> int:
-        """Largest step (15, 30 or 60 min) that represents every band boundary."""
-        return next(step for step in (60, 30, 15) if not self.misaligned_boundaries(step))
+        """Largest step (60, 30, 15, 10, 5 or 1 min) that represents every band boundary."""
+        boundaries = self.boundaries()
+        return next(step for step in (60, 30, 15, 10, 5, 1)
+                    if all(b % step == 0 for b in boundaries))
 
     def day_groups(self) -> list[list[str]]:
         """Day types and named holidays grouped by identical band schedules, working first."""
@@ -220,8 +354,84 @@ class Tariff(StrictModel):
                             columns=[format_minute(m) for m in minutes])
 
     def misaligned_boundaries(self, step_minutes: int) -> list[str]:
-        """Band boundaries (``HH:MM``) that a step of ``step_minutes`` cannot represent."""
+        """Band boundaries (``HH:MM``) that a step of ``step_minutes`` cannot represent;
+        none for a spot tariff, whose bands do not set the price."""
+        if self.is_spot:
+            return []
         return [format_minute(b) for b in self.boundaries() if b % step_minutes]
+
+
+def _check_spot(prices: pd.Series, tariff: str) -> _SpotPrices:
+    what = f"spot prices of tariff {tariff!r}"
+    if not isinstance(prices, pd.Series) or not isinstance(prices.index, pd.DatetimeIndex):
+        raise ValueError(f"{what} must be a pandas Series on a DatetimeIndex of step starts, "
+                         f"got {type(prices).__name__}"
+                         + (f" on {type(prices.index).__name__}" if hasattr(prices, "index") else ""))
+    index = prices.index
+    if index.tz is not None:
+        raise ValueError(f"{what} must be on naive local time, got timezone {index.tz}")
+    if len(index) < 2:
+        raise ValueError(f"{what} need at least two steps to know their step length, "
+                         f"got {len(index)}")
+    stamps = index.as_unit("ns").asi8
+    steps = np.diff(stamps)
+    if steps[0] <= 0 or (steps != steps[0]).any():
+        first = int(np.argmax(steps != steps[0])) + 1 if steps[0] > 0 else 1
+        raise ValueError(f"{what} must be on a regular, increasing index; the step changes at "
+                         f"{_stamp(index[first])}")
+    try:
+        values = np.array(prices.to_numpy(dtype=float, na_value=np.nan), copy=True)
+    except (TypeError, ValueError):
+        raise ValueError(f"{what} must be numbers [CNY/kWh], got dtype {prices.dtype}") from None
+    missing = ~np.isfinite(values)
+    if missing.any():
+        raise ValueError(f"{what} have {int(missing.sum())} missing or infinite value(s), the "
+                         f"first at {_stamp(index[int(np.argmax(missing))])}")
+    median = float(np.median(np.abs(values)))
+    if median > MAX_SPOT_CNY_PER_KWH:
+        raise ValueError(f"{what} have a median of {median:g} in absolute value; they must be "
+                         "in CNY/kWh (CNY/MWh divided by 1000)")
+    values.flags.writeable = False
+    series = pd.Series(values, index=index.as_unit("ns"), name="spot_cny_per_kwh", copy=True)
+    return _SpotPrices(series, int(stamps[0]), int(steps[0]), values)
+
+
+def _spot_at(spot: _SpotPrices, index: pd.DatetimeIndex, tariff: str) -> np.ndarray:
+    """Spot price [CNY/kWh] of the spot step holding each step of ``index``."""
+    what = f"spot prices of tariff {tariff!r}"
+    if index.tz is not None:
+        raise ValueError(f"{what} are on naive local time; the index has timezone {index.tz}")
+    stamps = index.as_unit("ns").asi8
+    steps = np.diff(stamps)
+    step_ns = int(steps[0]) if steps.size and steps[0] > 0 and (steps == steps[0]).all() else 0
+    if step_ns > spot.step_ns or (step_ns and spot.step_ns % step_ns):
+        raise ValueError(f"{what} are at {_minutes(spot.step_ns)} steps, which {_minutes(step_ns)} "
+                         "steps do not divide; give them at the index's step or a whole "
+                         "multiple of it (average finer prices energy-weighted first)")
+    offset = stamps - spot.start_ns
+    position = offset // spot.step_ns
+    outside = (position < 0) | (position >= len(spot.values))
+    if outside.any():
+        first = int(np.argmax(outside))
+        end = spot.start_ns + len(spot.values) * spot.step_ns
+        raise ValueError(f"{what} do not cover the step starting {_stamp(index[first])} "
+                         f"({int(outside.sum())} of {len(index)} steps are outside); they cover "
+                         f"{_stamp(pd.Timestamp(spot.start_ns))} to {_stamp(pd.Timestamp(end))} "
+                         f"at {_minutes(spot.step_ns)} steps")
+    straddle = offset - position * spot.step_ns + step_ns > spot.step_ns
+    if straddle.any():
+        raise ValueError(f"the step starting {_stamp(index[int(np.argmax(straddle))])} runs across "
+                         f"two {_minutes(spot.step_ns)} steps of the {what}; align the index "
+                         f"with them (they start at {_stamp(pd.Timestamp(spot.start_ns))})")
+    return spot.values[position]
+
+
+def _stamp(stamp: pd.Timestamp) -> str:
+    return f"{stamp:%Y-%m-%d %H:%M}"
+
+
+def _minutes(step_ns: int) -> str:
+    return f"{step_ns / 6e10:g}-minute"
 
 
 def _band_table(periods: list[Period]) -> np.ndarray:
