@@ -175,5 +175,5 @@ def test_a_scenario_compares_a_tou_case_with_a_spot_case(tmp_path):
     assert run_case(scenario, "tou").total_cost_cny == pytest.approx(10 * 4 * 0.3308)
     data["horizon"]["end"] = "2025-01-01 06:00"
     write_profile(tmp_path / "load.csv", "2025-01-01", [10.0] * 6)
-    with pytest.raises(ScenarioError, match="tariffs.spot"):
+    with pytest.raises(ScenarioError, match=r"tariffs\.spot"):
         load_scenario(dump_yaml(data, tmp_path / "s.yaml"))
