@@ -238,6 +238,10 @@ def load_scenario(path: str | Path) -> Scenario:
                f"known only for {first}-{last} (package chinesecalendar); the horizon needs "
                f"{', '.join(map(str, missing))}")
     load_kw, pv, notes = _read_profiles(spec, path, index, problems, at)
+    if spec.vpp is not None:
+        inside = {e.name for e in events_in_horizon(spec.vpp, index)}
+        notes += [f"VPP event {e.name} ({e.date}) lies outside the horizon: left out"
+                  for e in spec.vpp.events if e.name not in inside]
     if problems:
         raise ScenarioError(problems)
     return Scenario(spec, path, tariffs, index, step_hours(index), load_kw, pv, notes)
@@ -329,6 +333,14 @@ def _check_references(spec: ScenarioSpec, tariffs: dict[str, Tariff], at) -> Non
            f"{', '.join(spec.cases)}")
 
 
+def events_in_horizon(programme: VPPSpec, index: pd.DatetimeIndex) -> list:
+    """The programme's events that lie inside the horizon (others are left out, with a note)."""
+    end = index[-1] + (index[1] - index[0])
+    return [e for e in programme.events
+            if pd.Timestamp(e.date) + pd.Timedelta(minutes=parse_window(e.window)[0]) >= index[0]
+            and pd.Timestamp(e.date) + pd.Timedelta(minutes=parse_window(e.window)[1]) <= end]
+
+
 def _check_vpp(spec: ScenarioSpec, at) -> None:
     ids = {e.id for e in spec.enterprises}
     programme = spec.vpp
@@ -348,9 +360,10 @@ def _check_vpp(spec: ScenarioSpec, at) -> None:
     names = [event.name for event in programme.events]
     for i, event in enumerate(programme.events):
         first, last = parse_window(event.window)
-        day = pd.Timestamp(event.date)
-        if day + pd.Timedelta(minutes=first) < start or day + pd.Timedelta(minutes=last) > end:
-            at(("vpp", "events", i, "date"), f"event {event.name!r} lies outside the horizon")
+        begins, ends = (pd.Timestamp(event.date) + pd.Timedelta(minutes=m) for m in (first, last))
+        if begins < start < ends or begins < end < ends:
+            at(("vpp", "events", i, "window"), f"event {event.name!r} straddles the horizon's "
+               "edge; move the horizon or the event")
         if first % step or last % step:
             at(("vpp", "events", i, "window"),
                f"{event.window} does not fall on {spec.horizon.resolution} steps")

@@ -20,7 +20,12 @@ def check_energy_balance(scenario, result) -> None:
         demand = ts[f"{e}/load_kw"] + ts[f"{e}/storage_charge_kw"] + ts[f"{e}/grid_export_kw"]
         supply = ts[f"{e}/grid_import_kw"] + ts[f"{e}/pv_kw"] + ts[f"{e}/storage_discharge_kw"]
         np.testing.assert_allclose(demand, supply, atol=1e-6, rtol=1e-9)
-        np.testing.assert_allclose(ts[f"{e}/load_kw"], scenario.load_kw[e], atol=1e-9)
+        np.testing.assert_allclose(ts[f"{e}/original_load_kw"], scenario.load_kw[e], atol=1e-9)
+        served = ts[f"{e}/original_load_kw"] + ts[f"{e}/flex_shift_kw"] - ts[f"{e}/load_curtail_kw"]
+        np.testing.assert_allclose(ts[f"{e}/load_kw"], served, atol=1e-6, rtol=1e-9)
+        # moved load returns within the day
+        daily = ts[f"{e}/flex_shift_kw"].groupby(ts.index.normalize()).sum()
+        np.testing.assert_allclose(daily, 0.0, atol=1e-6)
 
 
 def check_bill_equals_model_cost(scenario, case, result) -> None:

@@ -93,3 +93,19 @@ def test_vpp_declarations_are_checked(tmp_path):
     scenario_path.write_text(text)
     with pytest.raises(ScenarioError, match=r"vpp.participants.\[0\]: unknown enterprise 'zz'"):
         load_scenario(scenario_path)
+
+
+def test_revenue_shared_by_delivery_adds_up(tmp_path):
+    """Both members deliver: the request (80 kW) is met and paid once, shared by what each
+    delivered; the breakdown's revenue equals the park's."""
+    scenario = _park(tmp_path, requested_kw=80, members=("a", "b"), storage_at=("a", "b"))
+    result = run_scenario(scenario, ["vpp"], workers=1)["vpp"]
+    events = result.vpp_events.set_index("enterprise")
+    assert events.loc["park", "paid_kwh"] == pytest.approx(160.0, rel=1e-6)
+    assert events.loc["park", "revenue_cny"] == pytest.approx(3.0 * 160.0, rel=1e-6)
+    members = events.drop("park")
+    shares = members["delivered_kwh"].clip(lower=0) / members["delivered_kwh"].clip(lower=0).sum()
+    assert members["paid_kwh"].to_numpy() == pytest.approx((160.0 * shares).to_numpy(), rel=1e-6)
+    revenue = result.costs.query("component == 'vpp_energy_revenue'")["cost_cny"].sum()
+    assert revenue == pytest.approx(-3.0 * 160.0, rel=1e-6)
+    assert result.total_cost_cny == pytest.approx(result.objective_cny, rel=1e-9)

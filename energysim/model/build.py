@@ -34,7 +34,7 @@ from energysim.model.pv import add_pv
 from energysim.model.storage import add_storage
 from energysim.model.terms import SUPPLY_TERMS, series_param, set_objective
 from energysim.model.vpp import add_vpp, programme_baselines
-from energysim.scenario import Scenario
+from energysim.scenario import Scenario, events_in_horizon
 from energysim.tariffs.bill import month_fractions, month_labels
 
 
@@ -73,6 +73,9 @@ def build_model(scenario: Scenario, case: str, enterprises: Sequence[str] | None
         if flex:
             add_flexible_load(m, flex, scenario.load_kw, scenario.index)
         programme = scenario.spec.vpp
+        if programme is not None:
+            programme = programme.model_copy(
+                update={"events": events_in_horizon(programme, scenario.index)})
         members = [v for v in programme.participants if v in ids] if programme else []
         if "vpp" in spec.assets and members:
             net = {v: scenario.load_kw[v] - pv.get(v, 0.0) for v in members}

@@ -18,6 +18,7 @@ import pandas as pd
 import pyomo.environ as pyo
 
 from energysim.model.terms import cost_expression
+from energysim.model.vpp import revenue_by_delivery
 
 QUANTITIES = (
     "load_kw", "grid_import_kw", "grid_export_kw", "pv_kw", "pv_curtail_kw",
@@ -98,14 +99,20 @@ def extract_costs(m: pyo.ConcreteModel) -> pd.DataFrame:
     pandas.DataFrame
         Columns ``enterprise``, ``month`` (``YYYY-MM``), ``component``, ``cost_cny``; costs
         positive, revenues negative; every component of `STANDARD_COSTS` and any other
-        registered one.
+        registered one. VPP energy revenue is shared among members by delivery
+        (`energysim.model.vpp.revenue_by_delivery`); every other value is the model's own
+        cost term.
     """
     names = list(STANDARD_COSTS) + [c for c in m.COST_COMPONENTS if c not in STANDARD_COSTS]
+    shared = revenue_by_delivery(m) if m.component("EVENTS") is not None else None
     rows = []
     for name in names:
         expression = cost_expression(m, name) if name in m.COST_COMPONENTS else None
         for e in m.E:
             for month in m.MONTHS:
-                cost = 0.0 if expression is None else pyo.value(expression[e, month])
+                if name == "vpp_energy_revenue" and shared is not None:
+                    cost = shared.get((e, month), 0.0)
+                else:
+                    cost = 0.0 if expression is None else pyo.value(expression[e, month])
                 rows.append((e, month, name, float(cost)))
     return pd.DataFrame(rows, columns=["enterprise", "month", "component", "cost_cny"])

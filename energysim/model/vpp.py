@@ -3,21 +3,26 @@
 Members v of the programme are solved in one model (the request is a park-level
 commitment). For each event k with steps S_k (n_k steps, duration D_k [h]):
 
-    vpp_paid_kw[v, k] ≤ baseline_kw[v, k] − (1/n_k) Σ_{t∈S_k} grid_import_kw[v, t]   (vpp_delivery_limit)
-    Σ_v vpp_paid_kw[v, k] ≤ requested_kw[k]                                          (vpp_request_cap)
-    vpp_shortfall_kw[k] ≥ requested_kw[k] − Σ_v vpp_paid_kw[v, k],  ≥ 0               (vpp_shortfall_def)
+    d[v, k] = baseline_kw[v, k] − (1/n_k) Σ_{t∈S_k} grid_import_kw[v, t]    (member's response)
+    vpp_paid_kw[k] ≤ Σ_v d[v, k]                                            (vpp_delivery_limit)
+    vpp_paid_kw[k] ≤ requested_kw[k]                                        (vpp_request_cap)
+    vpp_shortfall_kw[k] ≥ requested_kw[k] − vpp_paid_kw[k],  ≥ 0            (vpp_shortfall_def)
 
-    cost_vpp_energy_revenue_cny[v, m]   = − Σ_{k in m} payment[k] · D_k · vpp_paid_kw[v, k]
-    cost_vpp_penalty_cny[v, m]          =   Σ_{k in m} share[v] · penalty[k] · D_k · vpp_shortfall_kw[k]
+    park revenue[k] = payment[k] · D_k · vpp_paid_kw[k];  penalty[k] = penalty[k] · D_k · vpp_shortfall_kw[k]
     cost_vpp_capacity_revenue_cny[v, m] = − capacity_payment · declared_kw[v] · f[m]
 
 The baseline is the mean, over the window, of the programme's baseline days
 (`energysim.analysis.vpp_baseline`) of the member's load net of the PV it could deliver
 (what its meter would show with storage and flexibility idle) — exogenous, so the model
-cannot inflate it — unless the event gives one. Revenue goes to each member by what it
-delivers; a member that draws more than its baseline counts negatively (the model stays
-linear and never gains by it). Penalties are shared by declared flexibility (equally if
-none is declared); f[m] is the share of month m inside the horizon.
+cannot inflate it — unless the event gives one. A park that draws more than its baseline
+counts negatively (the model stays linear and never gains by it).
+
+Sharing. The objective needs only the park's totals; in the model the revenue and penalty
+terms are split by declared flexibility (equally if none is declared). Revenue is then
+shared among members by their delivered contribution, max(0, d[v, k]) / Σ_v max(0, d[v, k]),
+an accounting rule applied to the solved flows (`revenue_by_delivery`); totals are
+unchanged. Penalties stay shared by declared flexibility. f[m] is the share of month m
+inside the horizon.
 """
 
 from __future__ import annotations
@@ -58,6 +63,8 @@ def add_vpp(m: pyo.ConcreteModel, programme: VPPSpec, windows: dict[str, EventWi
         m.EVENTS, initialize={k: spec[k].payment_cny_per_kwh for k in events})
     m.vpp_penalty_cny_per_kwh = pyo.Param(
         m.EVENTS, initialize={k: spec[k].penalty_cny_per_kwh for k in events})
+    m.vpp_steps = pyo.Param(m.EVENTS, initialize={k: len(steps[k]) for k in events},
+                            doc="Number of steps of the event")
     m.vpp_duration_h = pyo.Param(m.EVENTS, initialize={k: len(steps[k]) * m.dt_h.value
                                                        for k in events}, doc="[h]")
     m.vpp_event_month = pyo.Param(m.EVENTS, within=pyo.Any, initialize={
@@ -75,15 +82,16 @@ def add_vpp(m: pyo.ConcreteModel, programme: VPPSpec, windows: dict[str, EventWi
         step_baseline[v][steps[k]] = base.step_kw
     m.vpp_baseline_step_kw = series_param(m.VPP_MEMBERS, step_baseline,
                                           "Baseline at event steps, 0 elsewhere [kW]")
-    m.vpp_paid_kw = pyo.Var(m.VPP_MEMBERS, m.EVENTS, doc="Mean reduction counted [kW]")
+    m.vpp_paid_kw = pyo.Var(m.EVENTS, doc="Mean park reduction paid for [kW]")
     m.vpp_shortfall_kw = pyo.Var(m.EVENTS, within=pyo.NonNegativeReals,
                                  doc="Mean reduction short of the request [kW]")
-    m.vpp_delivery_limit = pyo.Constraint(m.VPP_MEMBERS, m.EVENTS, rule=_delivery_limit,
-                                          doc="paid ≤ baseline − mean import over the event")
-    m.vpp_request_cap = pyo.Constraint(m.EVENTS, rule=_request_cap, doc="Σ paid ≤ requested")
+    m.vpp_delivery_limit = pyo.Constraint(m.EVENTS, rule=_delivery_limit,
+                                          doc="paid ≤ Σ_v (baseline − mean import over the event)")
+    m.vpp_request_cap = pyo.Constraint(m.EVENTS, rule=_request_cap, doc="paid ≤ requested")
     m.vpp_shortfall_def = pyo.Constraint(m.EVENTS, rule=_shortfall_def,
-                                         doc="shortfall ≥ requested − Σ paid")
-    register_cost(m, "vpp_energy_revenue", _energy_revenue, "− payment · duration · paid")
+                                         doc="shortfall ≥ requested − paid")
+    register_cost(m, "vpp_energy_revenue", _energy_revenue,
+                  "− share · payment · duration · paid (re-shared by delivery after the solve)")
     register_cost(m, "vpp_penalty", _penalty, "share · penalty · duration · shortfall")
     register_cost(m, "vpp_capacity_revenue", _capacity_revenue,
                   "− capacity payment · declared kW · month share")
@@ -108,19 +116,22 @@ def programme_baselines(programme: VPPSpec, net_load_kw: dict[str, np.ndarray],
     return windows, baselines
 
 
-def _delivery_limit(m, v, k):
-    steps = m.EVENT_STEPS[k]
-    mean_import = sum(m.grid_import_kw[v, t] for t in steps) / len(steps)
-    return m.vpp_paid_kw[v, k] <= m.vpp_baseline_kw[v, k] - mean_import
+def _response(m, v, k):
+    """Member v's mean reduction below its baseline during event k [kW]."""
+    imported = sum(m.grid_import_kw[v, t] for t in m.EVENT_STEPS[k])
+    return m.vpp_baseline_kw[v, k] - imported / m.vpp_steps[k]
+
+
+def _delivery_limit(m, k):
+    return m.vpp_paid_kw[k] <= sum(_response(m, v, k) for v in m.VPP_MEMBERS)
 
 
 def _request_cap(m, k):
-    return sum(m.vpp_paid_kw[v, k] for v in m.VPP_MEMBERS) <= m.vpp_requested_kw[k]
+    return m.vpp_paid_kw[k] <= m.vpp_requested_kw[k]
 
 
 def _shortfall_def(m, k):
-    paid = sum(m.vpp_paid_kw[v, k] for v in m.VPP_MEMBERS)
-    return m.vpp_shortfall_kw[k] >= m.vpp_requested_kw[k] - paid
+    return m.vpp_shortfall_kw[k] >= m.vpp_requested_kw[k] - m.vpp_paid_kw[k]
 
 
 def _events_in(m, month):
@@ -130,8 +141,8 @@ def _events_in(m, month):
 def _energy_revenue(m, e, month):
     if e not in m.VPP_MEMBERS:
         return 0.0
-    return -sum(m.vpp_payment_cny_per_kwh[k] * m.vpp_duration_h[k] * m.vpp_paid_kw[e, k]
-                for k in _events_in(m, month))
+    return -sum(m.vpp_penalty_share[e] * m.vpp_payment_cny_per_kwh[k] * m.vpp_duration_h[k]
+                * m.vpp_paid_kw[k] for k in _events_in(m, month))
 
 
 def _penalty(m, e, month):
@@ -148,21 +159,41 @@ def _capacity_revenue(m, e, month):
             * m.month_fraction[month])
 
 
+def delivery_shares(m: pyo.ConcreteModel, k) -> dict[str, float]:
+    """Each member's share of event k's revenue: its positive response over the park's
+    (the declared shares where no member delivered)."""
+    response = {v: max(0.0, pyo.value(_response(m, v, k))) for v in m.VPP_MEMBERS}
+    total = sum(response.values())
+    if total <= 0:
+        return {v: pyo.value(m.vpp_penalty_share[v]) for v in m.VPP_MEMBERS}
+    return {v: r / total for v, r in response.items()}
+
+
+def revenue_by_delivery(m: pyo.ConcreteModel) -> dict[tuple[str, str], float]:
+    """Energy revenue [CNY] (negative: a cost term) per (member, month), shared by delivery."""
+    out: dict[tuple[str, str], float] = {}
+    for k in m.EVENTS:
+        revenue = pyo.value(m.vpp_payment_cny_per_kwh[k] * m.vpp_duration_h[k] * m.vpp_paid_kw[k])
+        for v, share in delivery_shares(m, k).items():
+            key = (v, m.vpp_event_month[k])
+            out[key] = out.get(key, 0.0) - share * revenue
+    return out
+
+
 def vpp_event_table(m: pyo.ConcreteModel) -> pd.DataFrame:
     """One row per event and member, and a ``park`` row per event (`VPP_EVENT_COLUMNS`)."""
     rows = []
     for k in m.EVENTS:
-        hours, steps = pyo.value(m.vpp_duration_h[k]), list(m.EVENT_STEPS[k])
+        hours = pyo.value(m.vpp_duration_h[k])
         requested = pyo.value(m.vpp_requested_kw[k]) * hours
-        short = pyo.value(m.vpp_shortfall_kw[k]) * hours
-        members = []
-        for v in m.VPP_MEMBERS:
-            baseline = pyo.value(m.vpp_baseline_kw[v, k]) * hours
-            imported = np.mean([pyo.value(m.grid_import_kw[v, t]) for t in steps]) * hours
-            paid = pyo.value(m.vpp_paid_kw[v, k]) * hours
-            members.append((k, v, baseline, baseline - imported, paid, requested,
-                            pyo.value(m.vpp_payment_cny_per_kwh[k]) * paid,
-                            pyo.value(m.vpp_penalty_share[v] * m.vpp_penalty_cny_per_kwh[k]) * short))
+        paid = pyo.value(m.vpp_paid_kw[k]) * hours
+        penalty = pyo.value(m.vpp_penalty_cny_per_kwh[k] * m.vpp_shortfall_kw[k]) * hours
+        price = pyo.value(m.vpp_payment_cny_per_kwh[k])
+        shares = delivery_shares(m, k)
+        members = [(k, v, pyo.value(m.vpp_baseline_kw[v, k]) * hours,
+                    pyo.value(_response(m, v, k)) * hours, shares[v] * paid, requested,
+                    price * shares[v] * paid, pyo.value(m.vpp_penalty_share[v]) * penalty)
+                   for v in m.VPP_MEMBERS]
         park = [sum(row[i] for row in members) for i in range(2, 8)]
         park[3] = requested
         rows += [*members, (k, "park", *park)]
