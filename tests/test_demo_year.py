@@ -30,12 +30,12 @@ def test_demo_year_headline_numbers_match_the_stored_table(demo_year):
     savings = pd.read_csv(demo_year / "savings.csv")
     expected = pd.read_csv(HEADLINE)
     merged = expected.merge(savings, on=["case", "enterprise"], suffixes=("_expected", ""))
-    assert len(merged) == len(expected) == 32
+    assert len(merged) == len(expected) == 40
     assert merged["cost_cny"].to_numpy() == pytest.approx(
         merged["cost_cny_expected"].to_numpy(), rel=1e-5)
     summary = json.loads((demo_year / "summary.json").read_text(encoding="utf-8"))
     assert all(case["status"] == "optimal" for case in summary["cases"].values())
-    assert len(list((demo_year / "figures").glob("dispatch_*.png"))) == 32
+    assert len(list((demo_year / "figures").glob("dispatch_*.png"))) == 40
 
 
 def test_demo_year_invariants_from_the_written_files(demo_year):
@@ -53,7 +53,7 @@ def test_demo_year_invariants_from_the_written_files(demo_year):
 
 def test_demo_year_decomposition_and_indicators(demo_year):
     decomposition = pd.read_csv(demo_year / "decomposition.csv")
-    assert len(decomposition) == 28  # seven cases besides the baseline, four enterprises
+    assert len(decomposition) == 36  # nine cases besides the baseline, four enterprises
     total = (decomposition["baseline_cost_cny"] + decomposition["tariff_effect_cny"]
              + decomposition["response_effect_cny"])
     assert total.to_numpy() == pytest.approx(decomposition["cost_cny"].to_numpy(), rel=1e-9)
@@ -68,7 +68,7 @@ def test_demo_year_decomposition_and_indicators(demo_year):
     assert set(decomposition["outcome"]) <= {"winner", "loser", "unchanged"}
 
     park = pd.read_csv(demo_year / "indicators.csv").query("scope == 'park'").set_index("case")
-    assert len(park) == 8
+    assert len(park) == 10
     # midday-valley prices draw storage charging into the midday window
     assert park.loc["midday_valley_pv_storage", "midday_import_kwh"] > \
         park.loc["current_pv_storage", "midday_import_kwh"]
@@ -81,3 +81,19 @@ def test_demo_year_decomposition_and_indicators(demo_year):
     assert 800 < per_kwp < 1000
     assert park.loc["current_pv_storage", "pv_available_kwh"] == pytest.approx(8300 * per_kwp,
                                                                                 rel=1e-6)
+
+
+def test_demo_year_vpp_events(demo_year):
+    events = pd.read_csv(demo_year / "vpp_events.csv")
+    assert set(events["case"]) == {"midday_valley_flex_vpp"}
+    park = events.query("enterprise == 'park'").set_index("event")
+    assert list(park.index) == ["jul22_evening", "aug06_evening", "aug13_evening"]
+    # revenue is what was paid for times 3 CNY/kWh, never more than requested
+    assert park["revenue_cny"].to_numpy() == pytest.approx(3.0 * park["paid_kwh"].to_numpy())
+    assert (park["paid_kwh"] <= park["requested_kwh"] + 1e-6).all()
+    members = events.query("enterprise != 'park'").groupby("event")[["paid_kwh", "revenue_cny"]]
+    assert members.sum().loc[park.index].to_numpy() == pytest.approx(
+        park[["paid_kwh", "revenue_cny"]].to_numpy(), abs=1e-3)  # the file keeps 4 decimals
+    costs = pd.read_csv(demo_year / "costs.csv").query("case == 'midday_valley_flex_vpp'")
+    revenue = costs.query("component == 'vpp_energy_revenue'")["cost_cny"].sum()
+    assert revenue == pytest.approx(-park["revenue_cny"].sum(), rel=1e-6)
