@@ -56,6 +56,9 @@ class FlexSpec(StrictModel):
         if self.shiftable_share > 0 and self.max_increase_kw is None \
                 and self.max_increase_fraction is None:
             raise ValueError("a shiftable load needs max_increase_kw or max_increase_fraction")
+        if self.shiftable_share + self.curtailable_share > 1:
+            raise ValueError("shiftable_share + curtailable_share may not exceed 1 (got "
+                             f"{self.shiftable_share + self.curtailable_share:g})")
         return self
 
 

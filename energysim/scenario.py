@@ -44,8 +44,14 @@ class Horizon(StrictModel):
 
     @model_validator(mode="after")
     def _ordered(self) -> Horizon:
-        if pd.Timestamp(self.end) <= pd.Timestamp(self.start):
-            raise ValueError(f"end {self.end} must be after start {self.start}")
+        start, end = pd.Timestamp(self.start), pd.Timestamp(self.end)
+        step = pd.Timedelta(self.resolution)
+        if end - start < 2 * step:
+            raise ValueError(f"end {self.end} must be at least two {self.resolution} steps after "
+                             f"start {self.start}")
+        if (start - start.normalize()) % step or (end - start) % step:
+            raise ValueError(f"start {self.start} and end {self.end} must fall on "
+                             f"{self.resolution} steps")
         return self
 
 
@@ -238,6 +244,8 @@ def load_scenario(path: str | Path) -> Scenario:
                f"known only for {first}-{last} (package chinesecalendar); the horizon needs "
                f"{', '.join(map(str, missing))}")
     load_kw, pv, notes = _read_profiles(spec, path, index, problems, at)
+    if spec.vpp is not None and not problems:
+        _check_baselines(spec, index, load_kw, at)
     if spec.vpp is not None:
         inside = {e.name for e in events_in_horizon(spec.vpp, index)}
         notes += [f"VPP event {e.name} ({e.date}) lies outside the horizon: left out"
@@ -331,6 +339,18 @@ def _check_references(spec: ScenarioSpec, tariffs: dict[str, Tariff], at) -> Non
     if spec.baseline_case not in spec.cases:
         at(("baseline_case",), f"unknown case {spec.baseline_case!r}; declared: "
            f"{', '.join(spec.cases)}")
+
+
+def _check_baselines(spec: ScenarioSpec, index: pd.DatetimeIndex, load_kw: dict, at) -> None:
+    """Every event inside the horizon has a baseline for every participant."""
+    from energysim.model.vpp import programme_baselines
+
+    programme = spec.vpp.model_copy(update={"events": events_in_horizon(spec.vpp, index)})
+    members = {v: load_kw[v] for v in programme.participants if v in load_kw}
+    try:
+        programme_baselines(programme, members, index)
+    except ValueError as exc:
+        at(("vpp", "events"), str(exc))
 
 
 def events_in_horizon(programme: VPPSpec, index: pd.DatetimeIndex) -> list:

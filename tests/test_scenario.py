@@ -217,3 +217,21 @@ def test_pv_modelled_with_pvlib(tmp_path):
     assert pv.max() <= 1 / 1.1 + 1e-9 and pv.min() >= 0
     assert pv[:16].max() == 0.0  # 00:00-04:00
     assert any("pvlib" in note for note in scenario.notes)
+
+
+def test_pv_profile_defaults_to_the_shipped_one(tmp_path):
+    path = _scenario_with(tmp_path, {"archetype": "data_centre", "annual_mwh": 876},
+                          start="2025-07-01", end="2025-07-02")
+    data = YAML().load(path.read_text())
+    data["enterprises"][0]["pv"] = {"capacity_kwp": 10}
+    scenario = load_scenario(dump_yaml(data, tmp_path / "default_pv.yaml"))
+    assert scenario.pv_kw_per_kwp["plant"].max() > 0
+
+
+def test_horizon_on_the_step_grid(tmp_path):
+    text = _problems(_scenario_with(tmp_path, {"archetype": "data_centre", "annual_mwh": 1},
+                                    start="2025-07-01 00:30", end="2025-07-02"))
+    assert "must fall on 1h steps" in text
+    text = _problems(_scenario_with(tmp_path, {"archetype": "data_centre", "annual_mwh": 1},
+                                    start="2025-07-01 00:00", end="2025-07-01 01:00"))
+    assert "at least two 1h steps" in text

@@ -109,3 +109,19 @@ def test_revenue_shared_by_delivery_adds_up(tmp_path):
     revenue = result.costs.query("component == 'vpp_energy_revenue'")["cost_cny"].sum()
     assert revenue == pytest.approx(-3.0 * 160.0, rel=1e-6)
     assert result.total_cost_cny == pytest.approx(result.objective_cny, rel=1e-9)
+
+
+def test_an_event_without_baseline_days_is_bad_input(tmp_path):
+    _park(tmp_path, requested_kw=50)
+    path = tmp_path / "vpp.yaml"
+    path.write_text(path.read_text().replace("date: '2025-07-16'", "date: '2025-07-07'"))
+    with pytest.raises(ScenarioError, match="evening"):
+        load_scenario(path)
+
+
+def test_a_vpp_is_built_with_all_its_members(tmp_path):
+    from energysim import build_model
+
+    scenario = _park(tmp_path, requested_kw=50, members=("a", "b"))
+    with pytest.raises(ValueError, match="participants"):
+        build_model(scenario, "vpp", ["a"])

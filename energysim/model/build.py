@@ -78,6 +78,9 @@ def build_model(scenario: Scenario, case: str, enterprises: Sequence[str] | None
                 update={"events": events_in_horizon(programme, scenario.index)})
         members = [v for v in programme.participants if v in ids] if programme else []
         if "vpp" in spec.assets and members:
+            if len(members) < len(programme.participants):
+                raise ValueError(f"case {case!r} switches on the VPP: build its participants "
+                                 f"{programme.participants} together, not {members}")
             net = {v: scenario.load_kw[v] - pv.get(v, 0.0) for v in members}
             windows, baselines = programme_baselines(programme, net, scenario.index)
             add_vpp(m, programme, windows, baselines, scenario.index)

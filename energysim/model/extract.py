@@ -5,7 +5,7 @@ Variables map back by name: ``grid_import_kw[e, t]`` becomes the column
 ``flex_shift_kw = flex_up_kw − flex_down_kw`` (load added, negative where removed; it sums
 to zero over each day); ``load_kw`` is the load served,
 ``original_load_kw + flex_shift_kw − load_curtail_kw``; ``vpp_response_kw`` is the VPP
-baseline minus grid import during events (0 outside them). Quantities of absent assets are
+baseline minus net grid import during events (0 outside them). Quantities of absent assets are
 zero, so at every step
 
     load_kw + storage_charge_kw + grid_export_kw = grid_import_kw + pv_kw + storage_discharge_kw
@@ -73,13 +73,14 @@ def extract_timeseries(m: pyo.ConcreteModel, index: pd.DatetimeIndex) -> pd.Data
     values["load_curtail_kw"] = _matrix(m.component("load_curtail_kw"), ents, n)
     values["load_kw"] = (values["original_load_kw"] + values["flex_shift_kw"]
                          - values["load_curtail_kw"])
-    values["vpp_response_kw"] = _vpp_response(m, ents, n, values["grid_import_kw"])
+    values["vpp_response_kw"] = _vpp_response(m, ents, n,
+                                              values["grid_import_kw"] - values["grid_export_kw"])
     columns = {f"{e}/{q}": values[q][i] for i, e in enumerate(ents) for q in QUANTITIES}
     return pd.DataFrame(columns, index=pd.DatetimeIndex(index, name="timestamp"))
 
 
-def _vpp_response(m, ents: list, n: int, grid_import_kw: np.ndarray) -> np.ndarray:
-    """Baseline − grid import at the steps of VPP events, for the VPP's members [kW]."""
+def _vpp_response(m, ents: list, n: int, net_import_kw: np.ndarray) -> np.ndarray:
+    """Baseline − net grid import at the steps of VPP events, for the VPP's members [kW]."""
     response = np.zeros((len(ents), n))
     if m.component("EVENTS") is None:
         return response
@@ -87,7 +88,7 @@ def _vpp_response(m, ents: list, n: int, grid_import_kw: np.ndarray) -> np.ndarr
     steps = sorted({t for k in m.EVENTS for t in m.EVENT_STEPS[k]})
     for v in m.VPP_MEMBERS:
         i = ents.index(v)
-        response[i, steps] = baseline[i, steps] - grid_import_kw[i, steps]
+        response[i, steps] = baseline[i, steps] - net_import_kw[i, steps]
     return response
 
 

@@ -3,7 +3,7 @@
 Members v of the programme are solved in one model (the request is a park-level
 commitment). For each event k with steps S_k (n_k steps, duration D_k [h]):
 
-    d[v, k] = baseline_kw[v, k] − (1/n_k) Σ_{t∈S_k} grid_import_kw[v, t]    (member's response)
+    d[v, k] = baseline_kw[v, k] − (1/n_k) Σ_{t∈S_k} (grid_import_kw − grid_export_kw)[v, t]
     vpp_paid_kw[k] ≤ Σ_v d[v, k]                                            (vpp_delivery_limit)
     vpp_paid_kw[k] ≤ requested_kw[k]                                        (vpp_request_cap)
     vpp_shortfall_kw[k] ≥ requested_kw[k] − vpp_paid_kw[k],  ≥ 0            (vpp_shortfall_def)
@@ -34,7 +34,8 @@ import pyomo.environ as pyo
 from energysim.analysis.vpp_baseline import (
     EventBaseline,
     EventWindow,
-    event_baselines,
+    baseline_days,
+    baseline_kw,
     event_window,
 )
 from energysim.demand_side import VPPSpec
@@ -100,26 +101,37 @@ def add_vpp(m: pyo.ConcreteModel, programme: VPPSpec, windows: dict[str, EventWi
 def programme_baselines(programme: VPPSpec, net_load_kw: dict[str, np.ndarray],
                         index: pd.DatetimeIndex
                         ) -> tuple[dict[str, EventWindow], dict[tuple[str, str], EventBaseline]]:
-    """Event windows, and each member's baseline for each event: computed from
-    ``net_load_kw`` (load net of available PV [kW]) or, where the event gives one, constant."""
+    """Event windows, and each member's baseline for each event: constant where the event
+    gives one, else from ``net_load_kw`` (load net of available PV [kW]) on the programme's
+    baseline days, all event days excluded.
+
+    Raises
+    ------
+    ValueError
+        An event has no baseline day in the horizon, or falls in a year the holiday
+        calendar does not cover (the message names the event).
+    """
     windows = {e.name: event_window(e.name, e.date, e.window) for e in programme.events}
+    excluded = {e.date for e in programme.events}
     baselines = {}
-    for v, series in net_load_kw.items():
-        computed = event_baselines(pd.Series(series, index=index), list(windows.values()),
-                                   programme.baseline_days)
+    for v, values in net_load_kw.items():
+        series = pd.Series(values, index=index)
         for event in programme.events:
-            base = computed[event.name]
-            given = (event.baseline_kw or {}).get(v)
+            window, given = windows[event.name], (event.baseline_kw or {}).get(v)
+            steps = index[(index >= window.start) & (index < window.end)]
             if given is not None:
-                base = EventBaseline(base.days, base.steps, np.full(len(base.steps), given), given)
-            baselines[v, event.name] = base
+                baselines[v, event.name] = EventBaseline((), steps, np.full(len(steps), given),
+                                                         given)
+                continue
+            days = baseline_days(index, window, excluded, programme.baseline_days)
+            baselines[v, event.name] = baseline_kw(series, days, window)
     return windows, baselines
 
 
 def _response(m, v, k):
-    """Member v's mean reduction below its baseline during event k [kW]."""
-    imported = sum(m.grid_import_kw[v, t] for t in m.EVENT_STEPS[k])
-    return m.vpp_baseline_kw[v, k] - imported / m.vpp_steps[k]
+    """Member v's mean reduction of its net import below its baseline during event k [kW]."""
+    net = sum(m.grid_import_kw[v, t] - m.grid_export_kw[v, t] for t in m.EVENT_STEPS[k])
+    return m.vpp_baseline_kw[v, k] - net / m.vpp_steps[k]
 
 
 def _delivery_limit(m, k):

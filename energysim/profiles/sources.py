@@ -70,6 +70,10 @@ class PvlibPV(StrictModel):
 def _source_kind(value: Any) -> str | None:
     if isinstance(value, str | Path):
         return "path-source"
+    for kind, model in (("file", FileProfile), ("archetype", ArchetypeProfile),
+                        ("builtin", BuiltinPV), ("pvlib", PvlibPV)):
+        if isinstance(value, model):  # a default, or a model built in Python
+            return f"{kind}-source"
     if isinstance(value, dict):
         for key in ("file", "archetype", "builtin", "pvlib"):
             if key in value:
