@@ -65,7 +65,8 @@ def validate(scenario: Path) -> None:
 @click.argument("scenario", type=click.Path(path_type=Path))
 @click.option("--out", "out_dir", type=click.Path(path_type=Path), required=True,
               help="Folder for the results (created if needed).")
-@click.option("--case", "cases", multiple=True, help="Run only this case (repeatable).")
+@click.option("--case", "cases", multiple=True,
+              help="Run only this case (repeatable); the baseline case always runs too.")
 @click.option("--workers", type=int, default=None, help="Processes (default: all cores).")
 @click.option("--week", type=click.DateTime(["%Y-%m-%d"]), default=None,
               help="First day of the dispatch week in the figures.")
@@ -89,7 +90,9 @@ def run(scenario: Path, out_dir: Path, cases: tuple[str, ...], workers: int | No
         sys.exit(EXIT_BAD_INPUT)
     if loaded.baseline_case not in selected:
         selected.insert(0, loaded.baseline_case)
-    total = len(selected) * len(loaded.enterprises)
+    from energysim.analysis.run import model_groups
+
+    total = sum(len(model_groups(loaded, case)) for case in selected)
     done = [0]
 
     def progress(case: str, enterprise: str) -> None:

@@ -73,12 +73,10 @@ class SolverError(RuntimeError):
         Which case and enterprise(s) the model was for.
     """
 
-    def __init__(self, termination: str, where: str = "", hint: str = ""):
+    def __init__(self, termination: str, where: str = ""):
         self.termination = termination
         self.where = where
         text = f"solver finished with termination condition '{termination}'"
         if where:
             text += f" for {where}"
-        if hint:
-            text += f": {hint}"
         super().__init__(text)

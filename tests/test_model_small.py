@@ -120,3 +120,18 @@ def test_fast_path_matches_pyomo_persistent_interface(tmp_path):
     slow = solve_model(m, interface="appsi")
     assert fast.objective_cny == pytest.approx(slow.objective_cny, rel=1e-7)
     assert pyo.value(m.total_cost_cny) == pytest.approx(slow.objective_cny, rel=1e-7)
+
+
+def test_a_researchers_maximised_objective_keeps_its_sense(tmp_path):
+    path = tiny_scenario(tmp_path, [100.0] * 4, storage=BATTERY)
+    m = build_model(load_scenario(path), "all")
+    m.total_cost_cny.deactivate()
+    m.most_discharge = pyo.Objective(expr=sum(m.storage_discharge_kw["plant", t] for t in m.T),
+                                     sense=pyo.maximize)
+    result = solve_model(m)  # HiGHS minimises −f; the result reports f
+    assert result.objective_cny > 0
+    assert result.objective_cny == pytest.approx(
+        sum(pyo.value(m.storage_discharge_kw["plant", t]) for t in m.T), rel=1e-9)
+    m.second = pyo.Objective(expr=m.grid_import_kw["plant", 0])
+    with pytest.raises(ValueError, match="exactly one active objective"):
+        solve_model(m)

@@ -160,3 +160,15 @@ def test_named_holidays():
         "deep_valley", "peak", "valley", "deep_valley"]
     assert tariff.day_groups()[1] == ["spring_festival", "labour_day", "national_day"]
     assert len(tariff.day_groups()) == 2
+
+
+def test_bill_refuses_indexes_it_would_misread():
+    load = _day([1.0] * 8)
+    with pytest.raises(ValueError, match="naive local time"):
+        compute_bill(_tariff(), load.tz_localize("UTC"))
+    with pytest.raises(ValueError, match="must increase"):
+        compute_bill(_tariff(), load.iloc[::-1])
+    with pytest.raises(ValueError, match="same index"):
+        compute_bill(_tariff(), load, _day([1.0] * 8, start="2025-01-03"))
+    with pytest.raises(ValueError, match="missing values"):
+        compute_bill(_tariff(), load.where(load.index.hour > 0))

@@ -40,7 +40,7 @@ class CaseResult:
     objective_cny : float
         Sum of the enterprises' model objectives. [CNY]
     status : str
-        ``optimal``.
+        ``optimal`` (anything else raised `SolverError`).
     timings_s : dict
         Seconds per stage (`STAGES`), summed over the case's enterprises.
     vpp_events : pandas.DataFrame or None
@@ -162,7 +162,7 @@ def _combine(scenario: Scenario, case: str, parts: list[CaseResult]) -> CaseResu
     events = [p.vpp_events for p in parts if p.vpp_events is not None]
     return CaseResult(
         case, timeseries, costs.reset_index(drop=True), sum(p.objective_cny for p in parts),
-        "optimal" if all(p.status == "optimal" for p in parts) else "mixed", timings,
+        parts[0].status, timings,
         pd.concat(events, ignore_index=True) if events else None,
     )
 

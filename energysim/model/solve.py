@@ -35,9 +35,11 @@ class SolveResult:
     termination : str
         ``optimal`` (anything else raises `SolverError`).
     objective_cny : float
-        Value of ``total_cost_cny``. [CNY]
+        Value of the model's objective (``total_cost_cny`` unless a researcher replaced
+        it; a maximised objective keeps its sign). [CNY]
     timings_s : dict
-        ``compile``, ``handoff``, ``solve``, ``load`` (seconds).
+        ``compile``, ``handoff``, ``solve``, ``load`` (seconds); the appsi interface
+        reports its hand-off, solve and load together as ``solve``.
     iterations : int
         Simplex iterations.
     """
@@ -78,8 +80,13 @@ def solve_model(m: pyo.ConcreteModel, *, threads: int = 1, time_limit_s: float |
 def _solve_highspy(m, threads, time_limit_s, options) -> SolveResult:
     timings = {}
     start = time.perf_counter()
+    objectives = list(m.component_data_objects(pyo.Objective, active=True))
+    if len(objectives) != 1:
+        raise ValueError(f"the model needs exactly one active objective, it has {len(objectives)}")
+    sign = 1.0 if objectives[0].sense == pyo.minimize else -1.0  # HiGHS minimises sign · f
     with _quiet_pyomo():
-        form = LinearStandardFormCompiler().write(m, mixed_form=True, set_sense=None)
+        form = LinearStandardFormCompiler().write(m, mixed_form=True,
+                                                  set_sense=pyo.minimize)
     timings["compile"] = time.perf_counter() - start
 
     start = time.perf_counter()
@@ -107,7 +114,7 @@ def _solve_highspy(m, threads, time_limit_s, options) -> SolveResult:
         var.set_value(value, skip_validation=True)
     info = highs.getInfo()
     timings["load"] = time.perf_counter() - start
-    return SolveResult(OPTIMAL, info.objective_function_value, timings,
+    return SolveResult(OPTIMAL, sign * info.objective_function_value, timings,
                        int(info.simplex_iteration_count))
 
 
@@ -165,4 +172,4 @@ def _solve_appsi(m, threads, time_limit_s, options) -> SolveResult:
     if result.termination_condition != TerminationCondition.optimal:
         raise SolverError(result.termination_condition.name, m.name)
     result.solution_loader.load_vars()
-    return SolveResult(OPTIMAL, result.best_feasible_objective, {"total": elapsed})
+    return SolveResult(OPTIMAL, result.best_feasible_objective, {"solve": elapsed})

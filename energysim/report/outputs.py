@@ -31,7 +31,7 @@ import pandas as pd
 from energysim.analysis.decomposition import decompose
 from energysim.analysis.indicators import indicators
 from energysim.analysis.run import STAGES, CaseResult
-from energysim.analysis.savings import compare
+from energysim.analysis.savings import SAVINGS_COLUMNS, compare
 from energysim.model.vpp import VPP_EVENT_COLUMNS
 from energysim.report.figures import write_figures
 from energysim.scenario import Scenario
@@ -47,7 +47,7 @@ def write_outputs(scenario: Scenario, results: dict[str, CaseResult], out_dir: s
     staging = Path(tempfile.mkdtemp(prefix=".energysim-partial-", dir=out))
     try:
         savings = compare(results, scenario.baseline_case) \
-            if scenario.baseline_case in results else pd.DataFrame()
+            if scenario.baseline_case in results else pd.DataFrame(columns=SAVINGS_COLUMNS)
         costs = pd.concat([r.costs.assign(case=c) for c, r in results.items()], ignore_index=True)
         costs[["case", "enterprise", "month", "component", "cost_cny"]].to_csv(
             staging / "costs.csv", index=False, float_format="%.4f")

@@ -140,7 +140,16 @@ def compute_bill(
         basic charge without the inputs of its mode.
     """
     index = pd.DatetimeIndex(import_kw.index)
+    if index.tz is not None:
+        raise ValueError("the index must be naive local time (UTC+8), not time-zone aware")
     dt_h = step_hours(index)
+    if dt_h <= 0:
+        raise ValueError("the index must increase")
+    if export_kw is not None and not pd.DatetimeIndex(export_kw.index).equals(index):
+        raise ValueError("export_kw must be on the same index as import_kw")
+    for name, series in (("import_kw", import_kw), ("export_kw", export_kw)):
+        if series is not None and np.isnan(np.asarray(series, dtype=float)).any():
+            raise ValueError(f"{name} has missing values")
     misaligned = tariff.misaligned_boundaries(round(dt_h * 60))
     if misaligned:
         raise ValueError(f"tariff {tariff.name!r} changes band at {', '.join(misaligned)}, "
