@@ -20,6 +20,8 @@ def check_energy_balance(scenario, result) -> None:
         demand = ts[f"{e}/load_kw"] + ts[f"{e}/storage_charge_kw"] + ts[f"{e}/grid_export_kw"]
         supply = ts[f"{e}/grid_import_kw"] + ts[f"{e}/pv_kw"] + ts[f"{e}/storage_discharge_kw"]
         np.testing.assert_allclose(demand, supply, atol=1e-6, rtol=1e-9)
+        simultaneous = np.minimum(ts[f"{e}/grid_import_kw"], ts[f"{e}/grid_export_kw"])
+        assert simultaneous.max() <= 1e-6  # a meter never imports and exports at once
         np.testing.assert_allclose(ts[f"{e}/original_load_kw"], scenario.load_kw[e], atol=1e-9)
         served = ts[f"{e}/original_load_kw"] + ts[f"{e}/flex_shift_kw"] - ts[f"{e}/load_curtail_kw"]
         np.testing.assert_allclose(ts[f"{e}/load_kw"], served, atol=1e-6, rtol=1e-9)

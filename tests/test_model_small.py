@@ -135,3 +135,17 @@ def test_a_researchers_maximised_objective_keeps_its_sense(tmp_path):
     m.second = pyo.Objective(expr=m.grid_import_kw["plant", 0])
     with pytest.raises(ValueError, match="exactly one active objective"):
         solve_model(m)
+
+
+def test_the_meter_never_buys_and_sells_at_once(tmp_path):
+    """Export price 0.3964 above a 0.33 import price: an LP would sell all the PV and buy the
+    load back. Load 100 kW; PV 50 kW at steps 0-1 (deficit) and 150 kW at steps 2-3
+    (surplus): import 50 + 50, export 50 + 50, never both at one step."""
+    tariff = {**FLAT_TARIFF, "energy_price": {"bands_cny_per_kwh": {"flat": 0.33}},
+              "export_price_cny_per_kwh": 0.3964}
+    path = tiny_scenario(tmp_path, [100.0] * 4, tariff=tariff, pv_kw=[50.0, 50.0, 150.0, 150.0],
+                         storage={**BATTERY, "soc_initial_fraction": 0.5})
+    ts = run_case(load_scenario(path), "all").timeseries
+    both = (ts["plant/grid_import_kw"] > 1e-6) & (ts["plant/grid_export_kw"] > 1e-6)
+    assert not both.any()
+    assert ts["plant/grid_import_kw"].iloc[:2].to_numpy() == pytest.approx([50.0, 50.0], abs=1e-6)

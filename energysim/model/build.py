@@ -29,7 +29,7 @@ from pyomo.common.gc_manager import PauseGC
 
 from energysim.model.basic_charge import add_basic_charge
 from energysim.model.flexible_load import add_flexible_load
-from energysim.model.grid import add_grid
+from energysim.model.grid import add_grid, fix_meter_direction
 from energysim.model.pv import add_pv
 from energysim.model.storage import add_storage
 from energysim.model.terms import SUPPLY_TERMS, series_param, set_objective
@@ -64,6 +64,7 @@ def build_model(scenario: Scenario, case: str, enterprises: Sequence[str] | None
                  {e: t.export_price_cny_per_kwh for e, t in tariffs.items()}, set(pv))
         if pv:
             add_pv(m, pv)
+            fix_meter_direction(m, scenario.load_kw)
         storages = {e: ent.storage for e, ent in ents.items()
                     if "storage" in spec.assets and ent.storage is not None}
         if storages:

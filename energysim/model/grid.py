@@ -7,10 +7,21 @@
 
 The transformer's kVA is taken as its kW limit (power factor 1). Exports are limited to
 the PV delivered at the same step (`energysim.model.pv`): storage does not feed the grid.
+
+Net metering. A meter cannot import and export at the same moment. Where the export price
+is at most the import price the LP never does both (it would pay to); where it is higher
+(Chongqing's coal benchmark 0.3964 CNY/kWh against a 0.3308 valley) an LP would buy the
+load and sell all the PV at once, which only integers can forbid (a MILP over a year took
+more than ten minutes). `fix_meter_direction` therefore fixes the direction at those steps
+from the balance without assets: where the PV available covers the load the meter only
+exports (grid_import_kw = 0), elsewhere it only imports (grid_export_kw = 0). This never
+lets the model buy and sell the same kWh; it forgoes charging from the grid at steps with a
+PV surplus in those hours.
 """
 
 from __future__ import annotations
 
+import numpy as np
 import pyomo.environ as pyo
 
 from energysim.model.terms import register_cost, register_supply, steps_sum, supply_term
@@ -66,3 +77,17 @@ def _energy_cost(m, e, month):
 def _export_credit(m, e, month):
     credit = -m.export_price_cny_per_kwh[e] * m.dt_h.value
     return steps_sum(m, month, lambda t: credit, m.grid_export_kw, e)
+
+
+def fix_meter_direction(m: pyo.ConcreteModel, load_kw: dict[str, np.ndarray]) -> int:
+    """Fix the meter's direction where the export price beats the import price and PV is
+    available (see the module docstring). Returns the number of steps fixed."""
+    fixed = 0
+    for e in m.PV_SITES:
+        load, export_price = load_kw[e], m.export_price_cny_per_kwh[e]
+        for t in m.T:
+            available = m.pv_available_kw[e, t]
+            if available > 0 and m.price_cny_per_kwh[e, t] < export_price:
+                (m.grid_import_kw if available >= load[t] else m.grid_export_kw)[e, t].setub(0.0)
+                fixed += 1
+    return fixed
