@@ -23,7 +23,7 @@ from energysim.daytypes import covered_years, uncovered_years
 from energysim.demand_side import FlexSpec, VPPSpec
 from energysim.errors import Problem, ScenarioError
 from energysim.profiles.sources import BuiltinPV, LoadSource, PVSource, SourceReader
-from energysim.schema import StrictModel, parse_window
+from energysim.schema import StrictModel, off_grid_boundaries, parse_window
 from energysim.tariffs.bill import step_hours
 from energysim.tariffs.library import library_data
 from energysim.tariffs.spot import with_spot_file
@@ -227,6 +227,7 @@ def load_scenario(path: str | Path) -> Scenario:
     _check_references(spec, tariffs, at)
     index = horizon_index(spec.horizon.start, spec.horizon.end, spec.horizon.resolution)
     step_minutes = RESOLUTIONS[spec.horizon.resolution]
+    _check_windows_on_steps(spec, step_minutes, at)
     for name, tariff in tariffs.items():
         bad = tariff.misaligned_boundaries(step_minutes)
         if bad:
@@ -359,6 +360,18 @@ def events_in_horizon(programme: VPPSpec, index: pd.DatetimeIndex) -> list:
     return [e for e in programme.events
             if pd.Timestamp(e.date) + pd.Timedelta(minutes=parse_window(e.window)[0]) >= index[0]
             and pd.Timestamp(e.date) + pd.Timedelta(minutes=parse_window(e.window)[1]) <= end]
+
+
+def _check_windows_on_steps(spec: ScenarioSpec, step_minutes: int, at) -> None:
+    """Flexibility and indicator windows must start and end on steps."""
+    located = [(("indicators", f), [getattr(spec.indicators, f)])
+               for f in ("midday_window", "evening_window")]
+    located += [(("enterprises", i, "flexibility", "windows"), e.flexibility.windows)
+                for i, e in enumerate(spec.enterprises) if e.flexibility is not None]
+    for loc, windows in located:
+        bad = off_grid_boundaries(windows, step_minutes)
+        if bad:
+            at(loc, f"{', '.join(bad)} falls inside a {spec.horizon.resolution} step")
 
 
 def _check_vpp(spec: ScenarioSpec, at) -> None:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+import numpy as np
+import pandas as pd
 from pydantic import BaseModel, ConfigDict
 
 _WINDOW = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*$")
@@ -42,3 +44,20 @@ def parse_window(text: str) -> tuple[int, int]:
 def format_minute(minute: int) -> str:
     """Minutes after midnight → ``HH:MM``."""
     return f"{minute // 60:02d}:{minute % 60:02d}"
+
+
+def window_mask(index: pd.DatetimeIndex, windows: list[str]) -> np.ndarray:
+    """True at the steps of ``index`` that start inside any of ``windows`` (a window that
+    wraps past midnight covers both ends of the day)."""
+    minute = index.hour.to_numpy() * 60 + index.minute.to_numpy()
+    inside = np.zeros(len(index), dtype=bool)
+    for text in windows:
+        start, end = parse_window(text)
+        inside |= ((minute >= start) & (minute < end) if start < end
+                   else (minute >= start) | (minute < end))
+    return inside
+
+
+def off_grid_boundaries(windows: list[str], step_minutes: int) -> list[str]:
+    """Window boundaries (``HH:MM``) that a step of ``step_minutes`` cannot represent."""
+    return [format_minute(m) for text in windows for m in parse_window(text) if m % step_minutes]

@@ -78,3 +78,14 @@ def test_a_shiftable_load_needs_a_limit(tmp_path):
 
     with pytest.raises(ScenarioError, match="max_increase_kw or max_increase_fraction"):
         _flex_scenario(tmp_path, {"shiftable_share": 0.5})
+
+
+def test_windows_must_fall_on_steps(tmp_path):
+    from energysim import ScenarioError
+
+    with pytest.raises(ScenarioError, match="07:30 falls inside a 1h step"):
+        _flex_scenario(tmp_path, {"shiftable_share": 0.5, "max_increase_kw": 50,
+                                  "windows": ["07:30-20:00"]})
+    with pytest.raises(ScenarioError, match="may not exceed 1"):
+        _flex_scenario(tmp_path, {"shiftable_share": 0.7, "max_increase_kw": 50,
+                                  "curtailable_share": 0.5})

@@ -20,7 +20,7 @@ import pandas as pd
 
 from energysim.analysis.run import CaseResult
 from energysim.scenario import Scenario
-from energysim.schema import parse_window
+from energysim.schema import window_mask
 
 INDICATOR_COLUMNS = [
     "case", "scope", "peak_import_kw", "peak_month", "peak_time", "grid_import_kwh",
@@ -30,16 +30,11 @@ INDICATOR_COLUMNS = [
 ]
 
 
-def _in_window(index: pd.DatetimeIndex, window: str) -> np.ndarray:
-    start, end = parse_window(window)
-    minute = index.hour.to_numpy() * 60 + index.minute.to_numpy()
-    return (minute >= start) & (minute < end) if start < end else (minute >= start) | (minute < end)
-
-
 def indicators(scenario: Scenario, results: dict[str, CaseResult]) -> pd.DataFrame:
     """One row per case and scope (``park``, then each enterprise)."""
     spec, dt_h, index = scenario.spec.indicators, scenario.dt_h, scenario.index
-    midday, evening = _in_window(index, spec.midday_window), _in_window(index, spec.evening_window)
+    midday = window_mask(index, [spec.midday_window])
+    evening = window_mask(index, [spec.evening_window])
     days = len(index) * dt_h / 24.0
     rows = []
     for case, result in results.items():

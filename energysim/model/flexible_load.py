@@ -20,7 +20,7 @@ import pyomo.environ as pyo
 
 from energysim.demand_side import FlexSpec
 from energysim.model.terms import register_cost, register_supply, series_param, steps_sum, supply_term
-from energysim.schema import parse_window
+from energysim.schema import window_mask
 
 
 def add_flexible_load(m: pyo.ConcreteModel, flex: dict[str, FlexSpec], load_kw: dict[str, np.ndarray],
@@ -31,7 +31,7 @@ def add_flexible_load(m: pyo.ConcreteModel, flex: dict[str, FlexSpec], load_kw: 
                         within=m.FLEX_SITES, doc="Flexible load behind meter e")
     down, up, curtail, periods = {}, {}, {}, {}
     for f, spec in flex.items():
-        inside = _in_windows(index, spec.windows)
+        inside = window_mask(index, spec.windows)
         load = load_kw[f]
         down[f] = spec.shiftable_share * load * inside
         limit = np.full(len(index), np.inf)
@@ -65,25 +65,14 @@ def add_flexible_load(m: pyo.ConcreteModel, flex: dict[str, FlexSpec], load_kw: 
     register_cost(m, "unserved_load_cost", _unserved_cost, "Σ unserved cost · load_curtail_kw · dt_h")
 
 
-def _in_windows(index: pd.DatetimeIndex, windows: list[str]) -> np.ndarray:
-    minute = index.hour.to_numpy() * 60 + index.minute.to_numpy()
-    inside = np.zeros(len(index), dtype=bool)
-    for text in windows:
-        start, end = parse_window(text)
-        inside |= (minute >= start) & (minute < end)
-    return inside
-
-
 def _periods(index: pd.DatetimeIndex, spec: FlexSpec, inside: np.ndarray) -> np.ndarray:
     """Period number of each step (−1 outside every window): a day, or a window of a day."""
     day = (index.normalize() - index[0].normalize()).days.to_numpy()
     if spec.conserve == "day":
         return np.where(inside, day, -1)
-    minute = index.hour.to_numpy() * 60 + index.minute.to_numpy()
     window = np.full(len(index), -1)
     for i, text in enumerate(spec.windows):
-        start, end = parse_window(text)
-        window[(minute >= start) & (minute < end)] = i
+        window[window_mask(index, [text])] = i
     return np.where(inside, day * len(spec.windows) + window, -1)
 
 
