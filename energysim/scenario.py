@@ -19,6 +19,7 @@ import pandas as pd
 import pydantic
 from pydantic import Field, NonNegativeFloat, PositiveFloat, field_validator, model_validator
 
+from energysim.analysis.vpp_baseline import event_window
 from energysim.daytypes import covered_years, uncovered_years
 from energysim.demand_side import FlexSpec, VPPSpec
 from energysim.errors import Problem, ScenarioError
@@ -357,9 +358,8 @@ def _check_baselines(spec: ScenarioSpec, index: pd.DatetimeIndex, load_kw: dict,
 def events_in_horizon(programme: VPPSpec, index: pd.DatetimeIndex) -> list:
     """The programme's events that lie inside the horizon (others are left out, with a note)."""
     end = index[-1] + (index[1] - index[0])
-    return [e for e in programme.events
-            if pd.Timestamp(e.date) + pd.Timedelta(minutes=parse_window(e.window)[0]) >= index[0]
-            and pd.Timestamp(e.date) + pd.Timedelta(minutes=parse_window(e.window)[1]) <= end]
+    spans = [(e, event_window(e.name, e.date, e.window)) for e in programme.events]
+    return [e for e, span in spans if span.start >= index[0] and span.end <= end]
 
 
 def _check_windows_on_steps(spec: ScenarioSpec, step_minutes: int, at) -> None:
@@ -392,12 +392,11 @@ def _check_vpp(spec: ScenarioSpec, at) -> None:
     step = RESOLUTIONS[spec.horizon.resolution]
     names = [event.name for event in programme.events]
     for i, event in enumerate(programme.events):
-        first, last = parse_window(event.window)
-        begins, ends = (pd.Timestamp(event.date) + pd.Timedelta(minutes=m) for m in (first, last))
-        if begins < start < ends or begins < end < ends:
+        span = event_window(event.name, event.date, event.window)
+        if span.start < start < span.end or span.start < end < span.end:
             at(("vpp", "events", i, "window"), f"event {event.name!r} straddles the horizon's "
                "edge; move the horizon or the event")
-        if first % step or last % step:
+        if off_grid_boundaries([event.window], step):
             at(("vpp", "events", i, "window"),
                f"{event.window} does not fall on {spec.horizon.resolution} steps")
         if names.index(event.name) != i:
