@@ -331,9 +331,8 @@ def _check_references(spec: ScenarioSpec, tariffs: dict[str, Tariff], at) -> Non
             if tariff is None or ent.basic_charge == "none" or (i, id(tariff)) in reported:
                 continue
             reported.add((i, id(tariff)))
-            rate = ("capacity_cny_per_kva_month" if ent.basic_charge == "capacity"
-                    else "demand_cny_per_kw_month")
-            if getattr(tariff.basic_charge, rate) is None:
+            rate = tariff.basic_charge.field_for(ent.basic_charge)
+            if tariff.basic_charge.rate_for(ent.basic_charge) is None:
                 at(("enterprises", i, "basic_charge"),
                    f"{ent.basic_charge} needs basic_charge.{rate} in tariff "
                    f"{case.tariff or ent.tariff!r} (used by case {case_name!r})")

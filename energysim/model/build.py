@@ -87,7 +87,7 @@ def build_model(scenario: Scenario, case: str, enterprises: Sequence[str] | None
             add_vpp(m, programme, windows, baselines, scenario.index)
         add_basic_charge(
             m, {e: ent.basic_charge for e, ent in ents.items()},
-            {e: _basic_rate(ents[e].basic_charge, t) for e, t in tariffs.items()},
+            {e: t.basic_charge.rate_for(ents[e].basic_charge) or 0.0 for e, t in tariffs.items()},
             {e: ent.contract_demand_kw for e, ent in ents.items()
              if ent.basic_charge == "contract_demand"})
         add_power_balance(m)
@@ -137,15 +137,6 @@ def add_power_balance(m: pyo.ConcreteModel) -> None:
 
 def _power_balance(m, e, t, names):
     return sum(SUPPLY_TERMS[name](m, e, t) for name in names) == m.load_kw[e, t]
-
-
-def _basic_rate(mode: str, tariff) -> float:
-    rates = tariff.basic_charge
-    if mode == "capacity":
-        return rates.capacity_cny_per_kva_month
-    if mode in ("max_demand", "contract_demand"):
-        return rates.demand_cny_per_kw_month
-    return 0.0
 
 
 @contextmanager

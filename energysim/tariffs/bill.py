@@ -79,19 +79,18 @@ def basic_charge_cny(
     rates = tariff.basic_charge
     if mode == "none":
         return pd.Series(0.0, index=peak_kw.index)
+    if mode not in BASIC_CHARGE_MODES:
+        raise ValueError(f"basic charge mode must be one of {BASIC_CHARGE_MODES}, got {mode!r}")
+    rate = rates.rate_for(mode)
+    _need(rate, rates.field_for(mode), tariff)
     if mode == "capacity":
-        _need(rates.capacity_cny_per_kva_month, "capacity_cny_per_kva_month", tariff)
         _need(transformer_kva, "transformer_kva", tariff)
-        return fraction * rates.capacity_cny_per_kva_month * transformer_kva
-    _need(rates.demand_cny_per_kw_month, "demand_cny_per_kw_month", tariff)
-    rate = rates.demand_cny_per_kw_month
+        return fraction * rate * transformer_kva
     if mode == "max_demand":
         return fraction * rate * peak_kw
-    if mode == "contract_demand":
-        _need(contract_demand_kw, "contract_demand_kw", tariff)
-        excess = (peak_kw - CONTRACT_TOLERANCE * contract_demand_kw).clip(lower=0.0)
-        return fraction * rate * (contract_demand_kw + CONTRACT_EXCESS_MULTIPLIER * excess)
-    raise ValueError(f"basic charge mode must be one of {BASIC_CHARGE_MODES}, got {mode!r}")
+    _need(contract_demand_kw, "contract_demand_kw", tariff)  # contract_demand
+    excess = (peak_kw - CONTRACT_TOLERANCE * contract_demand_kw).clip(lower=0.0)
+    return fraction * rate * (contract_demand_kw + CONTRACT_EXCESS_MULTIPLIER * excess)
 
 
 def _need(value, name: str, tariff: Tariff) -> None:

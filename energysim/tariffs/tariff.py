@@ -149,6 +149,17 @@ class BasicChargeRates(StrictModel):
         None, description="By contract or actual maximum demand [CNY/(kW·month)]."
     )
 
+    @staticmethod
+    def field_for(mode: str) -> str | None:
+        """The rate field a basic-charge mode uses (None for ``none``)."""
+        return {"capacity": "capacity_cny_per_kva_month", "max_demand": "demand_cny_per_kw_month",
+                "contract_demand": "demand_cny_per_kw_month"}.get(mode)
+
+    def rate_for(self, mode: str) -> float | None:
+        """The rate a basic-charge mode pays, or None where the tariff gives none."""
+        field = self.field_for(mode)
+        return None if field is None else getattr(self, field)
+
 
 @dataclass(frozen=True, eq=False)
 class _SpotPrices:
