@@ -71,12 +71,17 @@ class SolverError(RuntimeError):
         HiGHS model status, e.g. ``infeasible``, ``unbounded``, ``time_limit``.
     where : str
         Which case and enterprise(s) the model was for.
+    reason : str
+        What made the model fail, where it could be told (e.g. a green-supply rule).
     """
 
-    def __init__(self, termination: str, where: str = ""):
+    def __init__(self, termination: str, where: str = "", reason: str = ""):
         self.termination = termination
         self.where = where
+        self.reason = reason
         text = f"solver finished with termination condition '{termination}'"
         if where:
             text += f" for {where}"
+        if reason:
+            text += f": {reason}"
         super().__init__(text)

@@ -17,13 +17,15 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 import pydantic
-from pydantic import Field, NonNegativeFloat, PositiveFloat, field_validator, model_validator
+from pydantic import Field, PositiveFloat, field_validator, model_validator
 
 from energysim.analysis.vpp_baseline import event_window
+from energysim.assets import PVSpec, StorageSpec
 from energysim.daytypes import covered_years, uncovered_years
 from energysim.demand_side import FlexSpec, VPPSpec
 from energysim.errors import Problem, ScenarioError
-from energysim.profiles.sources import BuiltinPV, LoadSource, PVSource, SourceReader
+from energysim.green_supply import CarbonSpec, GreenDirectSpec, GreenRulesMode
+from energysim.profiles.sources import LoadSource, SourceReader
 from energysim.schema import StrictModel, off_grid_boundaries, parse_window
 from energysim.tariffs.bill import step_hours
 from energysim.tariffs.library import library_data
@@ -56,43 +58,6 @@ class Horizon(StrictModel):
         return self
 
 
-class PVSpec(StrictModel):
-    """Rooftop PV behind the enterprise's meter."""
-
-    capacity_kwp: PositiveFloat = Field(description="Installed peak power [kWp].")
-    profile: PVSource = Field(BuiltinPV(), description="Output per kWp installed [kW/kWp]: a "
-                              "file, {builtin: chongqing} (default) or {pvlib: {...}}.")
-
-
-class StorageSpec(StrictModel):
-    """A battery behind the enterprise's meter."""
-
-    capacity_kwh: PositiveFloat = Field(description="Usable energy capacity [kWh].")
-    power_kw: PositiveFloat = Field(description="Maximum charge and discharge power [kW].")
-    charge_efficiency: float = Field(0.95, gt=0, le=1, description="[-]")
-    discharge_efficiency: float = Field(0.95, gt=0, le=1, description="[-]")
-    soc_min_fraction: float = Field(0.1, ge=0, lt=1, description="Lowest state of charge [-].")
-    soc_max_fraction: float = Field(0.9, gt=0, le=1, description="Highest state of charge [-].")
-    soc_initial_fraction: float = Field(
-        0.5, ge=0, le=1, description="State of charge at the start, and required at the end [-]."
-    )
-    self_discharge_fraction_per_h: float = Field(
-        0.0, ge=0, lt=0.1, description="Share of the stored energy lost per hour [1/h]."
-    )
-    wear_cost_cny_per_kwh: NonNegativeFloat = Field(
-        0.0, description="Degradation cost per kWh discharged [CNY/kWh]."
-    )
-
-    @model_validator(mode="after")
-    def _soc_order(self) -> StorageSpec:
-        if not self.soc_min_fraction <= self.soc_initial_fraction <= self.soc_max_fraction:
-            raise ValueError(
-                "need soc_min_fraction <= soc_initial_fraction <= soc_max_fraction, got "
-                f"{self.soc_min_fraction}, {self.soc_initial_fraction}, {self.soc_max_fraction}"
-            )
-        return self
-
-
 class EnterpriseSpec(StrictModel):
     """One enterprise behind one grid meter."""
 
@@ -114,8 +79,12 @@ class CaseSpec(StrictModel):
 
     description: str = ""
     tariff: str | None = Field(None, description="Tariff for every enterprise; own one if absent.")
-    assets: list[Literal["pv", "storage", "flex", "vpp"]] = Field(
-        default_factory=list, description="Switched on: pv, storage, flex (flexible load), vpp.")
+    assets: list[Literal["pv", "storage", "flex", "vpp", "green_direct"]] = Field(
+        default_factory=list, description="Switched on: pv, storage, flex (flexible load), vpp, "
+                                          "green_direct (the direct green-supply projects).")
+    green_rules: GreenRulesMode | None = Field(
+        None, description="check or enforce the green-supply ratio rules in this case; "
+                          "each project's own mode if absent.")
 
 
 class IndicatorSpec(StrictModel):
@@ -143,6 +112,8 @@ class ScenarioSpec(StrictModel):
     baseline_case: str
     indicators: IndicatorSpec = IndicatorSpec()
     vpp: VPPSpec | None = None
+    green_direct: list[GreenDirectSpec] = Field(default_factory=list)
+    carbon: CarbonSpec = CarbonSpec()
 
 
 @dataclass
@@ -163,6 +134,8 @@ class Scenario:
         Load per enterprise and step. [kW]
     pv_kw_per_kwp : dict of str to numpy.ndarray
         PV output per kWp for enterprises with PV. [kW/kWp]
+    green_available_kw : dict of str to numpy.ndarray
+        Output each green-supply plant could deliver per step. [kW]
     notes : list of str
         What the profile readers did that a reader of the results should know.
     """
@@ -175,6 +148,7 @@ class Scenario:
     load_kw: dict[str, np.ndarray] = field(repr=False)
     pv_kw_per_kwp: dict[str, np.ndarray] = field(repr=False)
     notes: list[str] = field(default_factory=list)
+    green_available_kw: dict[str, np.ndarray] = field(default_factory=dict, repr=False)
 
     @property
     def name(self) -> str:
@@ -191,6 +165,14 @@ class Scenario:
     @property
     def baseline_case(self) -> str:
         return self.spec.baseline_case
+
+    @property
+    def green_projects(self) -> dict[str, GreenDirectSpec]:
+        return {g.id: g for g in self.spec.green_direct}
+
+    def green_mode(self, case: str, project: str) -> GreenRulesMode:
+        """Whether ``case`` checks or enforces the ratio rules of ``project``."""
+        return self.case(case).green_rules or self.green_projects[project].rules.mode
 
     def case(self, name: str) -> CaseSpec:
         """The case called ``name``; KeyError naming the cases there are."""
@@ -245,7 +227,7 @@ def load_scenario(path: str | Path) -> Scenario:
             at(("tariffs", name), f"has periods by day type, but Chinese public holidays are "
                f"known only for {first}-{last} (package chinesecalendar); the horizon needs "
                f"{', '.join(map(str, missing))}")
-    load_kw, pv, notes = _read_profiles(spec, path, index, problems, at)
+    load_kw, pv, green, notes = _read_profiles(spec, path, index, problems, at)
     if spec.vpp is not None and not problems:
         _check_baselines(spec, index, load_kw, at)
     if spec.vpp is not None:
@@ -254,7 +236,7 @@ def load_scenario(path: str | Path) -> Scenario:
                   for e in spec.vpp.events if e.name not in inside]
     if problems:
         raise ScenarioError(problems)
-    return Scenario(spec, path, tariffs, index, step_hours(index), load_kw, pv, notes)
+    return Scenario(spec, path, tariffs, index, step_hours(index), load_kw, pv, notes, green)
 
 
 def _resolve_tariffs(spec, path, root, data, problems) -> dict[str, Tariff]:
@@ -337,6 +319,7 @@ def _check_references(spec: ScenarioSpec, tariffs: dict[str, Tariff], at) -> Non
                    f"{ent.basic_charge} needs basic_charge.{rate} in tariff "
                    f"{case.tariff or ent.tariff!r} (used by case {case_name!r})")
     _check_vpp(spec, at)
+    _check_green(spec, at)
     if spec.baseline_case not in spec.cases:
         at(("baseline_case",), f"unknown case {spec.baseline_case!r}; declared: "
            f"{', '.join(spec.cases)}")
@@ -405,6 +388,36 @@ def _check_vpp(spec: ScenarioSpec, at) -> None:
                 at(("vpp", "events", i, "baseline_kw", member), f"{member!r} is not a participant")
 
 
+def _check_green(spec: ScenarioSpec, at) -> None:
+    """Offtakers exist and take from one project each; project ids are not enterprise ids."""
+    ids = {e.id for e in spec.enterprises}
+    served: dict[str, str] = {}
+    projects = [g.id for g in spec.green_direct]
+    for i, project in enumerate(spec.green_direct):
+        loc = ("green_direct", i)
+        if project.id in ids:
+            at((*loc, "id"), f"{project.id!r} is an enterprise id; name the project otherwise")
+        if projects.index(project.id) != i:
+            at((*loc, "id"), f"duplicate green-supply project id {project.id!r}")
+        for j, member in enumerate(project.offtakers):
+            if member not in ids:
+                at((*loc, "offtakers", j), f"unknown enterprise {member!r}")
+            elif member in served:
+                at((*loc, "offtakers", j), f"{member!r} already takes from project "
+                   f"{served[member]!r}; an enterprise may take from one project")
+            served.setdefault(member, project.id)
+        for member in project.cost_shares:
+            if member not in project.offtakers:
+                at((*loc, "cost_shares", member), f"{member!r} is not an offtaker")
+        if project.feed_in.max_kw > 0 and project.feed_in.price_cny_per_kwh == 0:
+            at((*loc, "feed_in", "price_cny_per_kwh"), "feed-in is allowed (max_kw > 0): give "
+               "the price it is paid")
+    for name, case in spec.cases.items():
+        if "green_direct" in case.assets and not spec.green_direct:
+            at(("cases", name, "assets"), "switches on green_direct, but the scenario declares "
+               "no green_direct project")
+
+
 def _read_profiles(spec, path, index, problems, at):
     reader = SourceReader(path.parent, index, problems)
     load_kw, pv = {}, {}
@@ -424,4 +437,17 @@ def _read_profiles(spec, path, index, problems, at):
                                  default_unit="kw")
             if values is not None:
                 pv[ent.id] = values
-    return load_kw, pv, reader.notes
+    green = {}
+    for i, project in enumerate(spec.green_direct):
+        total = np.zeros(len(index))
+        for kind, capacity in (("pv", "capacity_kwp"), ("wind", "capacity_kw")):
+            asset = getattr(project, kind)
+            if asset is None:
+                continue
+            loc = ("green_direct", i, kind, "profile")
+            values = reader.read(asset.profile, lambda message, loc=loc: at(loc, message),
+                                 default_unit="kw")
+            if values is not None:
+                total = total + getattr(asset, capacity) * values
+        green[project.id] = total
+    return load_kw, pv, green, reader.notes

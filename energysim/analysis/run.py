@@ -13,12 +13,15 @@ import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
+from functools import partial
 
 import pandas as pd
 from pyomo.common.gc_manager import PauseGC
 
+from energysim.errors import SolverError
 from energysim.model.build import build_model
 from energysim.model.extract import extract_costs, extract_timeseries
+from energysim.model.green_rules import enforced_rules, explain_infeasible
 from energysim.model.solve import solve_model
 from energysim.model.vpp import vpp_event_table
 from energysim.scenario import Scenario
@@ -78,7 +81,14 @@ def run_case(scenario: Scenario, case: str, enterprises: Sequence[str] | None = 
     start = time.perf_counter()
     m = build_model(scenario, case, enterprises)
     timings["build"] = time.perf_counter() - start
-    solved = solve_model(m, threads=threads)
+    try:
+        solved = solve_model(m, threads=threads)
+    except SolverError as exc:
+        reason = explain_infeasible(m, partial(solve_model, threads=threads)) \
+            if enforced_rules(m) else ""
+        if not reason:
+            raise
+        raise SolverError(exc.termination, exc.where, reason) from None
     timings.update(solved.timings_s)
     start = time.perf_counter()
     with PauseGC():
@@ -138,12 +148,26 @@ def run_scenario(scenario: Scenario, cases: Sequence[str] | None = None,
 
 def model_groups(scenario: Scenario, case: str) -> list[tuple[str, ...]]:
     """Enterprises solved together under ``case``: the VPP's members share one model when
-    the case switches the VPP on; every other enterprise is a model of its own."""
-    programme = scenario.spec.vpp
-    coupled = list(programme.participants) if programme and "vpp" in scenario.case(case).assets \
-        else []
-    return ([tuple(coupled)] if coupled else []) + [
-        (e,) for e in scenario.enterprises if e not in coupled]
+    the case switches the VPP on, so do the offtakers of a green-supply project when it
+    switches green_direct on (groups that overlap are merged); every other enterprise is a
+    model of its own. Groups follow the scenario's order of enterprises."""
+    assets = scenario.case(case).assets
+    couplings = []
+    if scenario.spec.vpp is not None and "vpp" in assets:
+        couplings.append(set(scenario.spec.vpp.participants))
+    if "green_direct" in assets:
+        couplings += [set(g.offtakers) for g in scenario.spec.green_direct]
+    group_of = {e: {e} for e in scenario.enterprises}
+    for coupled in couplings:
+        merged = set().union(*(group_of[e] for e in coupled))
+        for e in merged:
+            group_of[e] = merged
+    groups, seen = [], set()
+    for e in scenario.enterprises:
+        if e not in seen:
+            seen |= group_of[e]
+            groups.append(tuple(x for x in scenario.enterprises if x in group_of[e]))
+    return groups
 
 
 def _job_weight(scenario: Scenario, case: str, group: tuple[str, ...]) -> int:
@@ -154,7 +178,7 @@ def _job_weight(scenario: Scenario, case: str, group: tuple[str, ...]) -> int:
 
 def _combine(scenario: Scenario, case: str, parts: list[CaseResult]) -> CaseResult:
     timings = {s: sum(p.timings_s.get(s, 0.0) for p in parts) for s in STAGES}
-    order = {e: i for i, e in enumerate(scenario.enterprises)}
+    order = {e: i for i, e in enumerate([*scenario.enterprises, *scenario.green_projects])}
     timeseries = pd.concat([p.timeseries for p in parts], axis=1)
     timeseries = timeseries[sorted(timeseries.columns, key=lambda c: order[c.split("/")[0]])]
     costs = pd.concat([p.costs for p in parts], ignore_index=True)

@@ -7,7 +7,8 @@ Sets: ``T`` steps 0..n−1, ``T_AFTER_FIRST``, ``E`` enterprises (meters), ``MON
     Σ_components supply_kw(e, t) = load_kw[e, t]          (power_balance)
 
 where the grid supplies import − export, PV what it delivers, storage discharge − charge,
-flexible load what it removes from the original load.
+flexible load what it removes from the original load, a direct green-supply line what it
+delivers (the plant's own balance is in `energysim.model.green_direct`).
 The objective ``total_cost_cny`` is the sum of the registered cost terms
 (`energysim.model.terms`).
 
@@ -29,6 +30,8 @@ from pyomo.common.gc_manager import PauseGC
 
 from energysim.model.basic_charge import add_basic_charge
 from energysim.model.flexible_load import add_flexible_load
+from energysim.model.green_direct import add_green_direct, plant_storages
+from energysim.model.green_rules import add_green_rules
 from energysim.model.grid import add_grid, fix_meter_direction
 from energysim.model.pv import add_pv
 from energysim.model.storage import add_storage
@@ -67,8 +70,15 @@ def build_model(scenario: Scenario, case: str, enterprises: Sequence[str] | None
             fix_meter_direction(m, scenario.load_kw)
         storages = {e: ent.storage for e, ent in ents.items()
                     if "storage" in spec.assets and ent.storage is not None}
-        if storages:
-            add_storage(m, storages)
+        projects = _green_projects(scenario, case, ids)
+        plant_batteries, wear_shares = plant_storages(projects)
+        if storages or plant_batteries:
+            add_storage(m, storages | plant_batteries, wear_shares)
+        if projects:
+            add_green_direct(m, projects, scenario.green_available_kw)
+            enforced = green_rules_enforced(scenario, case, projects)
+            if enforced:
+                add_green_rules(m, enforced)
         flex = {e: ent.flexibility for e, ent in ents.items()
                 if "flex" in spec.assets and ent.flexibility is not None}
         if flex:
@@ -93,6 +103,33 @@ def build_model(scenario: Scenario, case: str, enterprises: Sequence[str] | None
         add_power_balance(m)
         set_objective(m)
     return m
+
+
+def _green_projects(scenario: Scenario, case: str, ids: list[str]) -> list:
+    """The green-supply projects ``case`` switches on whose offtakers are in ``ids``."""
+    if "green_direct" not in scenario.case(case).assets:
+        return []
+    projects = [g for g in scenario.spec.green_direct if set(g.offtakers) & set(ids)]
+    for g in projects:
+        if not set(g.offtakers) <= set(ids):
+            raise ValueError(f"case {case!r} switches on green-supply project {g.id!r}: build its "
+                             f"offtakers {g.offtakers} together, not {ids}")
+    return projects
+
+
+def green_rules_required(scenario: Scenario, project) -> dict[str, float]:
+    """Rule → the share the project requires (`energysim.model.green_rules.RULES`) [-]."""
+    rules = project.rules
+    return {"self_consumption": rules.min_self_consumption_share,
+            "share_of_consumption": rules.share_of_consumption_for(scenario.index[0].year),
+            "feed_in": rules.max_feed_in_share}
+
+
+def green_rules_enforced(scenario: Scenario, case: str, projects: list
+                         ) -> dict[tuple[str, str], float]:
+    """(project, rule) → required share, for the projects whose rules ``case`` enforces."""
+    return {(g.id, rule): share for g in projects if scenario.green_mode(case, g.id) == "enforce"
+            for rule, share in green_rules_required(scenario, g).items()}
 
 
 def add_meters(m: pyo.ConcreteModel, scenario: Scenario, ids: list[str],

@@ -5,10 +5,15 @@ Variables map back by name: ``grid_import_kw[e, t]`` becomes the column
 ``flex_shift_kw = flex_up_kw − flex_down_kw`` (load added, negative where removed; it sums
 to zero over each day); ``load_kw`` is the load served,
 ``original_load_kw + flex_shift_kw − load_curtail_kw``; ``vpp_response_kw`` is the VPP
-baseline minus net grid import during events (0 outside them). Quantities of absent assets are
-zero, so at every step
+baseline minus net grid import during events (0 outside them); ``green_direct_kw`` what the
+direct green-supply line delivers. Quantities of absent assets are zero, so at every step
 
-    load_kw + storage_charge_kw + grid_export_kw = grid_import_kw + pv_kw + storage_discharge_kw
+    load_kw + storage_charge_kw + grid_export_kw
+        = grid_import_kw + pv_kw + storage_discharge_kw + green_direct_kw
+
+Each green-supply plant g has columns ``<g>/<quantity>`` (`PLANT_QUANTITIES`), with
+``green_available_kw − green_curtail_kw + storage_discharge_kw − storage_charge_kw
+= green_delivered_kw + green_feed_in_kw``.
 """
 
 from __future__ import annotations
@@ -23,11 +28,16 @@ from energysim.model.vpp import revenue_by_delivery
 QUANTITIES = (
     "load_kw", "grid_import_kw", "grid_export_kw", "pv_kw", "pv_curtail_kw",
     "storage_charge_kw", "storage_discharge_kw", "storage_soc_kwh", "price_cny_per_kwh",
-    "original_load_kw", "flex_shift_kw", "load_curtail_kw", "vpp_response_kw",
+    "original_load_kw", "flex_shift_kw", "load_curtail_kw", "vpp_response_kw", "green_direct_kw",
 )
 """Columns of the time series of each enterprise, in order."""
+PLANT_QUANTITIES = ("green_available_kw", "green_delivered_kw", "green_feed_in_kw",
+                    "green_curtail_kw", "storage_charge_kw", "storage_discharge_kw",
+                    "storage_soc_kwh")
+"""Columns of the time series of each green-supply plant, in order."""
 STANDARD_COSTS = ("energy", "basic_charge", "export_credit", "storage_wear", "unserved_load_cost",
-                  "vpp_energy_revenue", "vpp_capacity_revenue", "vpp_penalty")
+                  "vpp_energy_revenue", "vpp_capacity_revenue", "vpp_penalty", "green_ppa",
+                  "green_fees", "green_feed_in_credit")
 """Cost components every breakdown lists, zero where they do not apply."""
 
 
@@ -43,7 +53,8 @@ def _matrix(component, rows: list, n: int) -> np.ndarray:
         raw = [pyo.value(v) for v in component.values()]
     block = np.nan_to_num(np.array(raw, dtype=float)).reshape(len(present), n)  # None → 0
     for i, key in enumerate(present):
-        out[rows.index(key)] = block[i]
+        if key in rows:  # a plant's battery is not a meter's
+            out[rows.index(key)] = block[i]
     return out
 
 
@@ -75,8 +86,33 @@ def extract_timeseries(m: pyo.ConcreteModel, index: pd.DatetimeIndex) -> pd.Data
                          - values["load_curtail_kw"])
     values["vpp_response_kw"] = _vpp_response(m, ents, n,
                                               values["grid_import_kw"] - values["grid_export_kw"])
+    values["green_direct_kw"] = np.zeros((len(ents), n))
+    plants = {}
+    if m.component("GREEN_PROJECTS") is not None:
+        direct = _matrix(m.green_direct_kw, list(m.GREEN_OFFTAKE), n)
+        for (_, e), row in zip(m.GREEN_OFFTAKE, direct, strict=True):
+            values["green_direct_kw"][ents.index(e)] += row
+        plants = _plant_series(m, n, direct)
     columns = {f"{e}/{q}": values[q][i] for i, e in enumerate(ents) for q in QUANTITIES}
+    columns |= {f"{g}/{q}": series[q] for g, series in plants.items() for q in PLANT_QUANTITIES}
     return pd.DataFrame(columns, index=pd.DatetimeIndex(index, name="timestamp"))
+
+
+def _plant_series(m, n: int, direct: np.ndarray) -> dict[str, dict[str, np.ndarray]]:
+    """Green-supply plant g → quantity → values [kW], [kWh]."""
+    plants = list(m.GREEN_PROJECTS)
+    pairs = list(m.GREEN_OFFTAKE)
+    values = {
+        "green_available_kw": _matrix(m.green_available_kw, plants, n),
+        "green_feed_in_kw": _matrix(m.green_feed_in_kw, plants, n),
+        "green_curtail_kw": _matrix(m.green_curtail_kw, plants, n),
+        "storage_charge_kw": _matrix(m.component("storage_charge_kw"), plants, n),
+        "storage_discharge_kw": _matrix(m.component("storage_discharge_kw"), plants, n),
+        "storage_soc_kwh": _matrix(m.component("storage_soc_kwh"), plants, n),
+    }
+    values["green_delivered_kw"] = np.array(
+        [direct[[i for i, (p, _) in enumerate(pairs) if p == g]].sum(axis=0) for g in plants])
+    return {g: {q: values[q][i] for q in PLANT_QUANTITIES} for i, g in enumerate(plants)}
 
 
 def _vpp_response(m, ents: list, n: int, net_import_kw: np.ndarray) -> np.ndarray:

@@ -5,11 +5,14 @@
     storage_soc_kwh[s, t] = storage_soc_kwh[s, t−1] · retain[s]
                             + (η_c · storage_charge_kw[s, t] − storage_discharge_kw[s, t] / η_d) · dt_h
     storage_soc_kwh[s, −1] = storage_soc_kwh[s, T_end] = soc_initial · capacity
-    cost_storage_wear_cny[e, m] = Σ_{s at e} Σ_{t∈m} wear_cost_cny_per_kwh[s]
+    cost_storage_wear_cny[e, m] = Σ_{s paid by e} share[s, e] · Σ_{t∈m} wear_cost_cny_per_kwh[s]
                                   · storage_discharge_kw[s, t] · dt_h
 
 with retain = (1 − self_discharge_fraction_per_h) ** dt_h and the state of charge measured
-at the end of each step. One battery per enterprise; its index is the enterprise id.
+at the end of each step. One battery per site: an enterprise's battery is indexed by the
+enterprise id and feeds its meter (``STORAGES_AT[e]``); a green-supply plant's battery is
+indexed by the project id and feeds the plant (`energysim.model.green_direct`), its wear
+shared among the project's offtakers.
 With self-discharge the battery has a standing cost: to end where it started it must buy
 back what it lost, so where it earns nothing it costs more than no battery at all.
 Simultaneous charge and discharge is not excluded (that would need integers); it only
@@ -20,16 +23,27 @@ from __future__ import annotations
 
 import pyomo.environ as pyo
 
+from energysim.assets import StorageSpec
 from energysim.model.terms import register_cost, register_supply, steps_sum, supply_term
-from energysim.scenario import StorageSpec
 
 
-def add_storage(m: pyo.ConcreteModel, storages: dict[str, StorageSpec]) -> None:
-    """Add a battery to each enterprise in ``storages`` (enterprise id → spec)."""
-    m.STORAGES = pyo.Set(initialize=list(storages), within=m.E,
-                         doc="Enterprises with storage switched on")
+def add_storage(m: pyo.ConcreteModel, storages: dict[str, StorageSpec],
+                wear_shares: dict[tuple[str, str], float] | None = None) -> None:
+    """Add a battery to each site in ``storages`` (site id → spec).
+
+    Sites that are enterprises get the battery behind their meter and pay its wear; other
+    sites' wear is paid by ``wear_shares[(site, enterprise)]`` [-].
+    """
+    m.STORAGES = pyo.Set(initialize=list(storages), doc="Sites with storage switched on")
     m.STORAGES_AT = pyo.Set(m.E, initialize={e: [e] if e in storages else [] for e in m.E},
                             within=m.STORAGES, doc="Batteries behind meter e")
+    shares = {(s, s): 1.0 for s in storages if s in m.E} | dict(wear_shares or {})
+    m.STORAGE_PAYERS = pyo.Set(initialize=list(shares), dimen=2,
+                               doc="(battery, enterprise) pairs: who pays a battery's wear")
+    m.STORAGES_PAID_BY = pyo.Set(m.E, within=m.STORAGES, doc="Batteries whose wear e pays",
+                                 initialize={e: [s for s, p in shares if p == e] for e in m.E})
+    m.storage_wear_share = pyo.Param(m.STORAGE_PAYERS, initialize=shares,
+                                     doc="Share of battery s's wear paid by e [-]")
 
     def param(attribute: str, doc: str) -> pyo.Param:
         return pyo.Param(m.STORAGES, initialize={s: getattr(spec, attribute)
@@ -104,5 +118,6 @@ def storage_supply_kw(m, e, t):
 
 
 def _wear_cost(m, e, month):
-    return sum(steps_sum(m, month, lambda t, s=s: m.storage_wear_cost_cny_per_kwh[s] * m.dt_h.value,
-                         m.storage_discharge_kw, s) for s in m.STORAGES_AT[e])
+    return sum(steps_sum(m, month, lambda t, s=s: m.storage_wear_share[s, e]
+                         * m.storage_wear_cost_cny_per_kwh[s] * m.dt_h.value,
+                         m.storage_discharge_kw, s) for s in m.STORAGES_PAID_BY[e])

@@ -96,6 +96,13 @@ PVSource = Annotated[
                                        "or {pvlib: {...}}", custom_error_context={}),
 ]
 
+WindSource = Annotated[
+    Annotated[Path, Tag("path-source")] | Annotated[FileProfile, Tag("file-source")],
+    Discriminator(_source_kind, custom_error_type="profile_source",
+                  custom_error_message="expected a file path or {file: ...} (output per kW "
+                                       "installed)", custom_error_context={}),
+]
+
 
 class SourceReader:
     """Reads profile sources onto one horizon, each file once, collecting problems and notes."""
