@@ -88,7 +88,12 @@ def dotted(data: Any, loc: Sequence[Any]) -> str:
         if isinstance(node, list) and isinstance(key, int) and key < len(node):
             item = node[key]
             ident = item.get("id") if isinstance(item, dict) else None
-            parts.append(str(ident) if ident else f"[{key}]")
+            if ident:
+                parts.append(str(ident))
+            elif parts:
+                parts[-1] += f"[{key}]"
+            else:
+                parts.append(f"[{key}]")
             node = item
         else:
             parts.append(str(key))

@@ -91,7 +91,7 @@ def test_vpp_declarations_are_checked(tmp_path):
     _park(tmp_path, requested_kw=50)
     text = scenario_path.read_text().replace("participants:\n  - a", "participants:\n  - zz")
     scenario_path.write_text(text)
-    with pytest.raises(ScenarioError, match=r"vpp.participants.\[0\]: unknown enterprise 'zz'"):
+    with pytest.raises(ScenarioError, match=r"vpp.participants\[0\]: unknown enterprise 'zz'"):
         load_scenario(scenario_path)
 
 

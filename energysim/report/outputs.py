@@ -9,7 +9,10 @@
                             import, PV, storage cycles, average prices
     vpp_events.csv          case, event, enterprise (and park), baseline, delivered, paid and
                             requested kWh, revenue and penalty (cases with a VPP only)
-    timeseries/<case>.csv   timestamp, then <enterprise>/<quantity>
+    green_direct.csv        case, project, enterprise: green energy, consumption, shares, CO2
+                            avoided, green cost, compliance (cases with green_direct only)
+    green_compliance.csv    case, project, rule: required and achieved share, margin, compliant
+    timeseries/<case>.csv   timestamp, then <enterprise>/<quantity> and <plant>/<quantity>
     figures/*.png           dispatch weeks and savings
 
 Everything is written into a hidden staging folder inside the output folder and then
@@ -29,6 +32,7 @@ from pathlib import Path
 import pandas as pd
 
 from energysim.analysis.decomposition import decompose
+from energysim.analysis.green import compliance_table, green_table
 from energysim.analysis.indicators import indicators
 from energysim.analysis.run import STAGES, CaseResult
 from energysim.analysis.savings import SAVINGS_COLUMNS, compare
@@ -61,6 +65,11 @@ def write_outputs(scenario: Scenario, results: dict[str, CaseResult], out_dir: s
             table = pd.concat(events, ignore_index=True)
             table[["case", *VPP_EVENT_COLUMNS]].to_csv(staging / "vpp_events.csv", index=False,
                                                        float_format="%.4f")
+        green = green_table(scenario, results)
+        if len(green):
+            green.to_csv(staging / "green_direct.csv", index=False, float_format="%.6g")
+            compliance_table(scenario, results).to_csv(staging / "green_compliance.csv",
+                                                       index=False, float_format="%.6g")
         indicators(scenario, results).to_csv(staging / "indicators.csv", index=False,
                                              float_format="%.4f")
         (staging / "timeseries").mkdir()
@@ -91,6 +100,9 @@ def _notes(scenario: Scenario) -> list[str]:
             for e in scenario.enterprises.values()):
         notes.append("maximum demand is measured on hourly averages; bills use the highest "
                      "15-minute average, so demand charges here are a lower bound")
+    if scenario.spec.green_direct:
+        notes.append(f"CO2 avoided counted with the grid emission factor "
+                     f"{scenario.spec.carbon.describe()}")
     for name, tariff in scenario.tariffs.items():
         if tariff.secondary_source:
             notes.append(f"tariff {name!r} ({tariff.name}): figures from secondary sources or "
@@ -112,6 +124,7 @@ def _summary(scenario: Scenario, results: dict[str, CaseResult]) -> dict:
         "horizon": {"start": str(horizon.start), "end": str(horizon.end),
                     "resolution": horizon.resolution, "steps": len(scenario.index)},
         "notes": _notes(scenario),
+        "grid_emission_factor": scenario.spec.carbon.describe(),
         "cases": {
             case: {
                 "description": scenario.case(case).description,
