@@ -30,12 +30,12 @@ def test_demo_year_headline_numbers_match_the_stored_table(demo_year):
     savings = pd.read_csv(demo_year / "savings.csv")
     expected = pd.read_csv(HEADLINE)
     merged = expected.merge(savings, on=["case", "enterprise"], suffixes=("_expected", ""))
-    assert len(merged) == len(expected) == 40
+    assert len(merged) == len(expected) == 48
     assert merged["cost_cny"].to_numpy() == pytest.approx(
         merged["cost_cny_expected"].to_numpy(), rel=1e-5)
     summary = json.loads((demo_year / "summary.json").read_text(encoding="utf-8"))
     assert all(case["status"] == "optimal" for case in summary["cases"].values())
-    assert len(list((demo_year / "figures").glob("dispatch_*.png"))) == 40
+    assert len(list((demo_year / "figures").glob("dispatch_*.png"))) == 48
 
 
 def test_demo_year_invariants_from_the_written_files(demo_year):
@@ -53,7 +53,7 @@ def test_demo_year_invariants_from_the_written_files(demo_year):
 
 def test_demo_year_decomposition_and_indicators(demo_year):
     decomposition = pd.read_csv(demo_year / "decomposition.csv")
-    assert len(decomposition) == 36  # nine cases besides the baseline, four enterprises
+    assert len(decomposition) == 44  # eleven cases besides the baseline, four enterprises
     total = (decomposition["baseline_cost_cny"] + decomposition["tariff_effect_cny"]
              + decomposition["response_effect_cny"])
     assert total.to_numpy() == pytest.approx(decomposition["cost_cny"].to_numpy(), rel=1e-9)
@@ -68,7 +68,7 @@ def test_demo_year_decomposition_and_indicators(demo_year):
     assert set(decomposition["outcome"]) <= {"winner", "loser", "unchanged"}
 
     park = pd.read_csv(demo_year / "indicators.csv").query("scope == 'park'").set_index("case")
-    assert len(park) == 10
+    assert len(park) == 12
     # midday-valley prices draw storage charging into the midday window
     assert park.loc["midday_valley_pv_storage", "midday_import_kwh"] > \
         park.loc["current_pv_storage", "midday_import_kwh"]
@@ -97,3 +97,25 @@ def test_demo_year_vpp_events(demo_year):
     costs = pd.read_csv(demo_year / "costs.csv").query("case == 'midday_valley_flex_vpp'")
     revenue = costs.query("component == 'vpp_energy_revenue'")["cost_cny"].sum()
     assert revenue == pytest.approx(-park["revenue_cny"].sum(), rel=1e-6)
+
+
+def test_demo_year_green_direct_supply(demo_year):
+    """The electronics plant's direct line: checked it misses the 650号 ratios; enforced it
+    meets them exactly where they bind, at a cost no lower than the checked case."""
+    green = pd.read_csv(demo_year / "green_direct.csv").set_index("case")
+    assert list(green.index) == ["green_direct", "green_direct_enforced"]
+    assert set(green["enterprise"]) == {"electronics"}
+    assert not green.loc["green_direct", "compliant"]
+    assert green.loc["green_direct_enforced", "compliant"]
+    assert green.loc["green_direct_enforced", "green_share_of_consumption"] >= 0.35 - 1e-9
+    assert green.loc["green_direct_enforced", "self_consumption_share_of_generation"] >= 0.6 - 1e-9
+    assert green["co2_avoided_t"].to_numpy() == pytest.approx(
+        green["green_supplied_kwh"].to_numpy() * 0.5306 / 1000, rel=1e-5)
+    rules = pd.read_csv(demo_year / "green_compliance.csv")
+    binding = rules.query("case == 'green_direct_enforced'")["margin_share"].abs().min()
+    assert binding < 1e-6  # at least one rule binds: it costs something to comply
+    savings = pd.read_csv(demo_year / "savings.csv").query("enterprise == 'electronics'")
+    cost = savings.set_index("case")["cost_cny"]
+    assert cost["green_direct_enforced"] >= cost["green_direct"] - 1e-6
+    summary = json.loads((demo_year / "summary.json").read_text(encoding="utf-8"))
+    assert summary["grid_emission_factor"].startswith("0.5306 kgCO2/kWh")

@@ -226,3 +226,21 @@ def test_bad_projects_are_reported_where_they_are(tmp_path, change, field, words
         park(tmp_path, change)
     text = str(caught.value)
     assert "park.yaml:" in text and field in text and words in text
+
+
+def test_rules_that_do_not_bind_leave_the_optimum_alone(tmp_path):
+    """Enforced rules are first relaxed (lazy rows): where the relaxed optimum meets them it
+    is returned as it is; where it does not, the tightened solve matches a cold solve."""
+    loose = _surplus_project(max_feed_in_share=0.5)
+    checked = run_case(park(tmp_path, loose, load_kw=(20.0,), name="check"), "green")
+    enforced = park(tmp_path, {**loose, "rules": {**loose["rules"], "mode": "enforce"}},
+                    load_kw=(20.0,))
+    assert run_case(enforced, "green").total_cost_cny == pytest.approx(checked.total_cost_cny)
+
+    from energysim import build_model, solve_model
+
+    tight = park(tmp_path, _surplus_project(mode="enforce"), load_kw=(20.0,), name="tight")
+    fast = solve_model(build_model(tight, "green")).objective_cny
+    cold = solve_model(build_model(tight, "green"), interface="appsi").objective_cny
+    assert fast == pytest.approx(cold, rel=1e-9)
+    assert fast > checked.objective_cny + 1.0  # the feed-in rule binds here

@@ -18,7 +18,8 @@ def check_energy_balance(scenario, result) -> None:
     ts = result.timeseries
     for e in scenario.enterprises:
         demand = ts[f"{e}/load_kw"] + ts[f"{e}/storage_charge_kw"] + ts[f"{e}/grid_export_kw"]
-        supply = ts[f"{e}/grid_import_kw"] + ts[f"{e}/pv_kw"] + ts[f"{e}/storage_discharge_kw"]
+        supply = (ts[f"{e}/grid_import_kw"] + ts[f"{e}/pv_kw"] + ts[f"{e}/storage_discharge_kw"]
+                  + ts[f"{e}/green_direct_kw"])
         np.testing.assert_allclose(demand, supply, atol=1e-6, rtol=1e-9)
         simultaneous = np.minimum(ts[f"{e}/grid_import_kw"], ts[f"{e}/grid_export_kw"])
         assert simultaneous.max() <= 1e-6  # a meter never imports and exports at once
@@ -28,6 +29,15 @@ def check_energy_balance(scenario, result) -> None:
         # moved load returns within the day
         daily = ts[f"{e}/flex_shift_kw"].groupby(ts.index.normalize()).sum()
         np.testing.assert_allclose(daily, 0.0, atol=1e-6)
+    for g in scenario.green_projects:
+        if f"{g}/green_available_kw" not in ts:
+            continue
+        plant = (ts[f"{g}/green_available_kw"] - ts[f"{g}/green_curtail_kw"]
+                 + ts[f"{g}/storage_discharge_kw"] - ts[f"{g}/storage_charge_kw"])
+        np.testing.assert_allclose(plant, ts[f"{g}/green_delivered_kw"] + ts[f"{g}/green_feed_in_kw"],
+                                   atol=1e-6, rtol=1e-9)
+        offtakers = sum(ts[f"{e}/green_direct_kw"] for e in scenario.green_projects[g].offtakers)
+        np.testing.assert_allclose(offtakers, ts[f"{g}/green_delivered_kw"], atol=1e-6)
 
 
 def check_bill_equals_model_cost(scenario, case, result) -> None:

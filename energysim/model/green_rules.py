@@ -86,12 +86,15 @@ def add_green_rules(m: pyo.ConcreteModel, required: dict[tuple[str, str], float]
     """Enforce the ratio rules: ``green_rule_<rule>[g]`` for each (project, rule) in
     ``required`` (the required share [-])."""
     m._green_rules_required = dict(required)
+    lazy = list(getattr(m, "LAZY_CONSTRAINTS", []))
     for rule in RULES:
         margins = {g: rule_margin(m, g, rule, share) >= 0
                    for (g, r), share in required.items() if r == rule}
         if margins:  # one expression per project, given as a dict: no template
             m.add_component(f"green_rule_{rule}", pyo.Constraint(
                 list(margins), rule=margins, doc=f"650号 ratio rule {rule}: margin ≥ 0 [kWh]"))
+            lazy.append(f"green_rule_{rule}")
+    m.LAZY_CONSTRAINTS = lazy  # dense rows: relaxed first (`energysim.model.solve`)
 
 
 def enforced_rules(m: pyo.ConcreteModel) -> dict[tuple[str, str], float]:
