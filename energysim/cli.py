@@ -117,6 +117,36 @@ def run(scenario: Path, out_dir: Path, cases: tuple[str, ...], workers: int | No
                        f"   saves {base - result.total_cost_cny:>14,.0f} CNY")
 
 
+
+@main.command("green-size")
+@click.argument("scenario", type=click.Path(path_type=Path))
+@click.option("--case", "case", required=True, help="A case that switches green_direct on.")
+@click.option("--project", required=True, help="Id of the green-supply project.")
+@click.option("--asset", type=click.Choice(["plant", "storage"]), default="plant",
+              help="Scale the plant (PV and wind) or its battery.")
+def green_size(scenario: Path, case: str, project: str, asset: str) -> None:
+    """Smallest plant or plant battery of PROJECT that meets the 650号 ratio rules, and what
+    complying at that size costs."""
+    from energysim.analysis.green_sizing import size_for_compliance
+
+    loaded = _load(scenario)
+    try:
+        sized = size_for_compliance(loaded, case, project, asset)
+    except (KeyError, ValueError) as exc:
+        click.secho(f"{scenario}: {exc.args[0]}", fg="red", err=True)
+        sys.exit(EXIT_BAD_INPUT)
+    except SolverError as exc:
+        click.secho(str(exc), fg="red", err=True)
+        sys.exit(EXIT_SOLVER)
+    click.echo(sized.describe())
+    if sized.result is not None:
+        costs = sized.result.cost_by_enterprise()
+        click.echo(f"  at that size, rules enforced: {costs.sum():,.0f} CNY for "
+                   f"{', '.join(costs.index)}")
+        for row in sized.compliance.itertuples():
+            click.echo(f"  {row.rule:<22} required {row.required_share:7.1%}   achieved "
+                       f"{row.achieved_share:7.1%}")
+
 @main.group()
 def tariffs() -> None:
     """The built-in tariff library."""

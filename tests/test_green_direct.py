@@ -244,3 +244,34 @@ def test_rules_that_do_not_bind_leave_the_optimum_alone(tmp_path):
     cold = solve_model(build_model(tight, "green"), interface="appsi").objective_cny
     assert fast == pytest.approx(cold, rel=1e-9)
     assert fast > checked.objective_cny + 1.0  # the feed-in rule binds here
+
+
+def test_plant_and_battery_sizes_that_comply(tmp_path):
+    """Share of consumption: 0.35 · 400 = 140 kWh from a plant that gives 75 kWh per 50 kWp,
+    all of it absorbed: × 140/75. A battery cannot help where the plant is the limit. With
+    the surplus plant (20 kW load, 150 kWh available, self-consumption ≥ 35 %: 52.5 kWh) a
+    battery must carry 12.5 kWh into hour 3 at 12.5 kW: × 0.25 of a 100 kWh / 50 kW battery."""
+    from energysim.analysis.green_sizing import size_for_compliance
+
+    plant = size_for_compliance(park(tmp_path, {}), "green", "solar", "plant")
+    assert plant.scale == pytest.approx(140 / 75, rel=1e-5)
+    assert plant.sizes["pv_capacity_kwp"][1] == pytest.approx(50 * 140 / 75, rel=1e-5)
+    assert plant.compliance["compliant"].all()
+    battery = {"capacity_kwh": 100, "power_kw": 50, "charge_efficiency": 1.0,
+               "discharge_efficiency": 1.0, "soc_min_fraction": 0.0, "soc_max_fraction": 1.0,
+               "soc_initial_fraction": 0.0}
+    hopeless = size_for_compliance(park(tmp_path, {"storage": battery}, name="b"), "green",
+                                   "solar", "storage")
+    assert hopeless.scale is None and "no storage size" in hopeless.describe()
+    project = {**_surplus_project(min_self_consumption_share=0.35), "storage": battery}
+    scenario = park(tmp_path, project, load_kw=(20.0,), name="c")
+    sized = size_for_compliance(scenario, "green", "solar", "storage")
+    assert sized.scale == pytest.approx(0.25, rel=1e-5)
+    assert sized.compliance["compliant"].all()
+    outcome = CliRunner().invoke(main, ["green-size", str(scenario.path), "--case", "green",
+                                        "--project", "solar", "--asset", "storage"])
+    assert outcome.exit_code == 0, outcome.output
+    assert "storage × 0.250" in outcome.output and "storage_power_kw 50 → 13" in outcome.output
+    wrong = CliRunner().invoke(main, ["green-size", str(scenario.path), "--case", "none",
+                                      "--project", "solar"])
+    assert wrong.exit_code == 2 and "does not switch green_direct on" in wrong.output
