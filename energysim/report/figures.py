@@ -11,7 +11,9 @@ from pathlib import Path
 import pandas as pd
 from matplotlib.figure import Figure
 
-SUPPLY_COLOURS = {"grid_import_kw": "#7f7f7f", "pv_kw": "#f2b701", "storage_discharge_kw": "#3a7dc9"}
+SUPPLY_COLOURS = {"grid_import_kw": "#7f7f7f", "pv_kw": "#f2b701", "storage_discharge_kw": "#3a7dc9",
+                  "green_direct_kw": "#2ca02c"}
+SUPPLY_LABELS = ["grid import", "PV delivered", "storage discharge", "green direct line"]
 
 
 def default_week(index: pd.DatetimeIndex) -> pd.Timestamp:
@@ -28,11 +30,11 @@ def plot_dispatch(timeseries: pd.DataFrame, enterprise: str, start: pd.Timestamp
     week = timeseries.loc[start: start + pd.Timedelta(days=days) - pd.Timedelta(minutes=1)]
     col = {q: week[f"{enterprise}/{q}"] for q in
            ("load_kw", "grid_import_kw", "grid_export_kw", "pv_kw", "storage_charge_kw",
-            "storage_discharge_kw", "storage_soc_kwh", "price_cny_per_kwh")}
+            "storage_discharge_kw", "storage_soc_kwh", "price_cny_per_kwh", "green_direct_kw")}
     fig = Figure(figsize=(11, 6), layout="constrained")
     power, soc = fig.subplots(2, 1, sharex=True, height_ratios=[3, 1])
     power.stackplot(week.index, *(col[q] for q in SUPPLY_COLOURS),
-                    labels=["grid import", "PV delivered", "storage discharge"],
+                    labels=SUPPLY_LABELS,
                     colors=list(SUPPLY_COLOURS.values()), step="post", alpha=0.85)
     demand = col["load_kw"] + col["storage_charge_kw"] + col["grid_export_kw"]
     power.step(week.index, col["load_kw"], where="post", color="black", lw=1.2, label="load")
