@@ -14,6 +14,8 @@
     green_compliance.csv    case, project, rule: required and achieved share, margin, compliant
     timeseries/<case>.csv   timestamp, then <enterprise>/<quantity> and <plant>/<quantity>
     figures/*.png           dispatch weeks and savings
+    report.xlsx             the tables for people to read (`energysim.report.workbook`), in
+                            English or Chinese
 
 Everything is written into a hidden staging folder inside the output folder and then
 renamed into place, ``summary.json`` last, so a run that dies leaves no file that looks
@@ -38,14 +40,19 @@ from energysim.analysis.run import STAGES, CaseResult
 from energysim.analysis.savings import SAVINGS_COLUMNS, compare
 from energysim.model.vpp import VPP_EVENT_COLUMNS
 from energysim.report.figures import write_figures
+from energysim.report.labels import check_lang
+from energysim.report.workbook import write_workbook
 from energysim.scenario import Scenario
 
 TIME_FORMAT = "%Y-%m-%d %H:%M"
 
 
 def write_outputs(scenario: Scenario, results: dict[str, CaseResult], out_dir: str | Path,
-                  *, figures: bool = True, week_start: pd.Timestamp | None = None) -> Path:
-    """Write the outputs of ``results`` into ``out_dir`` (created if needed)."""
+                  *, figures: bool = True, week_start: pd.Timestamp | None = None,
+                  lang: str = "en") -> Path:
+    """Write the outputs of ``results`` into ``out_dir`` (created if needed); ``lang``
+    (``en`` or ``zh``) is the language of the workbook, figures and report."""
+    check_lang(lang)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".energysim-partial-", dir=out))
@@ -79,6 +86,8 @@ def write_outputs(scenario: Scenario, results: dict[str, CaseResult], out_dir: s
         if figures:
             write_figures(results, savings, scenario.baseline_case, staging / "figures",
                           week_start)
+        write_workbook(scenario, results, staging / "report.xlsx", lang=lang,
+                       notes=_notes(scenario))
         (staging / "summary.json").write_text(
             json.dumps(_summary(scenario, results), ensure_ascii=False, indent=2),
             encoding="utf-8")

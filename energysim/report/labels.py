@@ -1,0 +1,203 @@
+"""Words shown to people, in English and Chinese, keyed by the machine names of the outputs.
+
+A key is the name a CSV column, cost component, band, outcome, asset or sheet carries
+(``savings_cny``, ``basic_charge``, ``valley``, ``winner``, ``summary``); its label is what a
+table header or a cell shows, with the unit in brackets where the quantity has one::
+
+    label("savings_cny", "zh")   # '节省 [元]'
+    label("peak", "en")          # 'peak'
+    label("no_such_key", "zh")   # 'no_such_key' (unknown keys fall back to themselves)
+
+The Excel workbook uses them now; the HTML report and the figures are meant to reuse them.
+"""
+
+from __future__ import annotations
+
+LANGS: tuple[str, ...] = ("en", "zh")
+"""Languages a report can be written in."""
+
+LABELS: dict[str, tuple[str, str]] = {
+    # sheets
+    "summary": ("Summary", "概要"),
+    "savings": ("Savings", "节省"),
+    "decomposition": ("Decomposition", "分解"),
+    "costs": ("Costs by month", "月度费用"),
+    "indicators": ("Indicators", "园区指标"),
+    "green_direct": ("Green direct supply", "绿电直连"),
+    "green_compliance": ("Green compliance", "绿电合规"),
+    "vpp_events": ("VPP events", "虚拟电厂事件"),
+    "tariffs": ("Tariff bands", "电价时段"),
+    "daily_energy": ("Daily energy", "每日电量"),
+    # summary
+    "item": ("Item", "条目"),
+    "value": ("Value", "内容"),
+    "scenario": ("Scenario", "情景"),
+    "scenario_file": ("Scenario file", "情景文件"),
+    "energysim_version": ("energysim version", "energysim 版本"),
+    "horizon_start": ("Horizon start", "起始日期"),
+    "horizon_end": ("Horizon end (exclusive)", "结束日期（不含）"),
+    "resolution": ("Resolution", "时间分辨率"),
+    "steps": ("Time steps", "时间步数"),
+    "baseline_case": ("Baseline case", "基准方案"),
+    "grid_emission_factor": ("Grid emission factor", "电网排放因子"),
+    "enterprises": ("Enterprises", "企业"),
+    "notes": ("Notes", "说明"),
+    "description": ("Description", "方案说明"),
+    "tariff": ("Tariff", "电价"),
+    "tariff_per_enterprise": ("each enterprise's own", "各企业自身电价"),
+    "assets": ("Assets", "资产"),
+    "status": ("Status", "求解状态"),
+    "optimal": ("optimal", "最优"),
+    "solve_seconds": ("Solve time [s]", "求解时间 [秒]"),
+    "case_savings_cny": ("Savings vs baseline [CNY]", "较基准节省 [元]"),
+    # columns shared by the tables
+    "case": ("Case", "方案"),
+    "enterprise": ("Enterprise", "企业"),
+    "month": ("Month", "月份"),
+    "date": ("Date", "日期"),
+    "component": ("Component", "费用项"),
+    "cost_cny": ("Cost [CNY]", "费用 [元]"),
+    "total": ("Total", "合计"),
+    "total_cost_cny": ("Total cost [CNY]", "总费用 [元]"),
+    # savings and decomposition
+    "baseline_cost_cny": ("Baseline cost [CNY]", "基准费用 [元]"),
+    "savings_cny": ("Savings [CNY]", "节省 [元]"),
+    "savings_pct": ("Savings [%]", "节省率 [%]"),
+    "tariff_effect_cny": ("Tariff effect [CNY]", "电价效应 [元]"),
+    "response_effect_cny": ("Response effect [CNY]", "响应效应 [元]"),
+    "outcome": ("Outcome", "结果"),
+    "winner": ("winner", "受益"),
+    "loser": ("loser", "受损"),
+    "unchanged": ("unchanged", "不变"),
+    # cost components
+    "energy": ("Energy charge", "电量电费"),
+    "basic_charge": ("Basic charge", "基本电费"),
+    "export_credit": ("Export credit", "上网收益"),
+    "storage_wear": ("Storage wear", "储能损耗"),
+    "unserved_load_cost": ("Unserved load", "未供负荷损失"),
+    "vpp_energy_revenue": ("VPP energy revenue", "虚拟电厂电量收益"),
+    "vpp_capacity_revenue": ("VPP capacity revenue", "虚拟电厂容量收益"),
+    "vpp_penalty": ("VPP penalty", "虚拟电厂考核"),
+    "green_ppa": ("Green PPA", "绿电购电费"),
+    "green_fees": ("Green supply fees", "绿电直连费用"),
+    "green_feed_in_credit": ("Green feed-in credit", "绿电上网收益"),
+    # indicators
+    "scope": ("Scope", "范围"),
+    "park": ("park", "园区"),
+    "peak_import_kw": ("Peak import [kW]", "最大购电功率 [kW]"),
+    "peak_month": ("Peak month", "峰值月份"),
+    "peak_time": ("Peak time", "峰值时刻"),
+    "grid_import_kwh": ("Grid import [kWh]", "电网购电量 [kWh]"),
+    "midday_import_kwh": ("Midday import [kWh]", "午间购电量 [kWh]"),
+    "evening_peak_import_kwh": ("Evening peak import [kWh]", "晚高峰购电量 [kWh]"),
+    "pv_available_kwh": ("PV available [kWh]", "光伏可发电量 [kWh]"),
+    "pv_curtailed_kwh": ("PV curtailed [kWh]", "光伏弃电量 [kWh]"),
+    "storage_cycles_per_day": ("Storage cycles [1/day]", "储能日均循环 [次/天]"),
+    "average_import_price_cny_per_kwh": ("Average import price [CNY/kWh]", "平均购电价 [元/kWh]"),
+    "cost_per_kwh_consumed_cny": ("Cost per kWh consumed [CNY/kWh]", "单位用电成本 [元/kWh]"),
+    # daily energy
+    "load_kwh": ("Load served [kWh]", "用电量 [kWh]"),
+    "original_load_kwh": ("Original load [kWh]", "原始负荷电量 [kWh]"),
+    "grid_export_kwh": ("Grid export [kWh]", "上网电量 [kWh]"),
+    "pv_kwh": ("PV delivered [kWh]", "光伏发电量 [kWh]"),
+    "pv_curtail_kwh": ("PV curtailed [kWh]", "光伏弃电量 [kWh]"),
+    "storage_charge_kwh": ("Storage charge [kWh]", "储能充电量 [kWh]"),
+    "storage_discharge_kwh": ("Storage discharge [kWh]", "储能放电量 [kWh]"),
+    "load_curtail_kwh": ("Load curtailed [kWh]", "削减负荷电量 [kWh]"),
+    "vpp_response_kwh": ("VPP response [kWh]", "虚拟电厂响应电量 [kWh]"),
+    "green_direct_kwh": ("Green direct supply [kWh]", "绿电直连电量 [kWh]"),
+    # VPP events
+    "event": ("Event", "事件"),
+    "baseline_kwh": ("Baseline [kWh]", "基线电量 [kWh]"),
+    "delivered_kwh": ("Delivered [kWh]", "实际响应电量 [kWh]"),
+    "paid_kwh": ("Paid [kWh]", "结算电量 [kWh]"),
+    "requested_kwh": ("Requested [kWh]", "邀约电量 [kWh]"),
+    "revenue_cny": ("Revenue [CNY]", "收益 [元]"),
+    "penalty_cny": ("Penalty [CNY]", "考核费用 [元]"),
+    # green direct supply
+    "project": ("Project", "项目"),
+    "green_supplied_kwh": ("Green supplied [kWh]", "绿电供应量 [kWh]"),
+    "consumption_kwh": ("Consumption [kWh]", "用电量 [kWh]"),
+    "green_share_of_consumption": ("Green share of consumption [%]", "绿电占用电比例 [%]"),
+    "generation_available_kwh": ("Generation available [kWh]", "可发电量 [kWh]"),
+    "feed_in_kwh": ("Feed-in [kWh]", "上网电量 [kWh]"),
+    "curtailed_kwh": ("Curtailed [kWh]", "弃电量 [kWh]"),
+    "self_consumption_share_of_generation": ("Self-consumption share [%]", "自发自用比例 [%]"),
+    "feed_in_share_of_generation": ("Feed-in share [%]", "上网电量比例 [%]"),
+    "project_share_of_consumption": ("Project share of consumption [%]", "项目绿电占用电比例 [%]"),
+    "co2_avoided_t": ("CO2 avoided [t]", "CO2 减排量 [吨]"),
+    "green_cost_cny": ("Green cost [CNY]", "绿电费用 [元]"),
+    "green_cost_cny_per_kwh": ("Green cost [CNY/kWh]", "绿电单位成本 [元/kWh]"),
+    "rules_mode": ("Rules", "规则模式"),
+    "compliant": ("Compliant", "是否合规"),
+    "rule": ("Rule", "规则"),
+    "mode": ("Mode", "模式"),
+    "required_share": ("Required [%]", "要求比例 [%]"),
+    "achieved_share": ("Achieved [%]", "实际比例 [%]"),
+    "margin_share": ("Margin [%-points]", "余量 [百分点]"),
+    "margin_kwh": ("Margin [kWh]", "余量 [kWh]"),
+    "check": ("check", "核查"),
+    "enforce": ("enforce", "强制"),
+    "self_consumption": ("self-consumption share", "自发自用比例"),
+    "share_of_consumption": ("share of consumption", "占用电比例"),
+    "feed_in": ("feed-in share", "上网电量比例"),
+    # assets
+    "pv": ("PV", "光伏"),
+    "storage": ("storage", "储能"),
+    "flex": ("flexible load", "柔性负荷"),
+    "vpp": ("VPP", "虚拟电厂"),
+    # tariff bands and day types
+    "critical_peak": ("critical peak", "尖峰"),
+    "peak": ("peak", "高峰"),
+    "flat": ("flat", "平段"),
+    "valley": ("valley", "低谷"),
+    "deep_valley": ("deep valley", "深谷"),
+    "price_cny_per_kwh": ("Energy price [CNY/kWh]", "电度电价 [元/kWh]"),
+    "spot_price": ("spot price + adder [CNY/kWh]: bands are labels only",
+                   "现货价格 + 附加 [元/kWh]：时段仅作标识"),
+    "every_day": ("every day", "每天"),
+    "working": ("working days", "工作日"),
+    "weekend": ("weekends", "周末"),
+    "holiday": ("public holidays", "法定节假日"),
+    "new_year": ("New Year's Day", "元旦"),
+    "spring_festival": ("Spring Festival", "春节"),
+    "qingming": ("Qingming", "清明节"),
+    "labour_day": ("Labour Day", "劳动节"),
+    "dragon_boat": ("Dragon Boat Festival", "端午节"),
+    "mid_autumn": ("Mid-autumn Festival", "中秋节"),
+    "national_day": ("National Day", "国庆节"),
+    # units
+    "unit_cny": ("CNY", "元"),
+    "list_separator": (", ", "、"),
+}
+"""Key → (English, Chinese)."""
+
+
+def check_lang(lang: str) -> str:
+    """``lang`` if it is one of `LANGS`, else ValueError."""
+    if lang not in LANGS:
+        raise ValueError(f"unknown language {lang!r}; expected one of: {', '.join(LANGS)}")
+    return lang
+
+
+def label(key: str, lang: str) -> str:
+    """What ``key`` is called in ``lang``; the key itself where it has no label.
+
+    Raises
+    ------
+    ValueError
+        ``lang`` is not one of `LANGS`.
+    """
+    position = LANGS.index(check_lang(lang))
+    words = LABELS.get(key)
+    return key if words is None else words[position]
+
+
+def labels(keys, lang: str) -> list[str]:
+    """`label` of each of ``keys``."""
+    return [label(k, lang) for k in keys]
+
+
+def with_unit(key: str, unit_key: str, lang: str) -> str:
+    """``label(key)`` followed by the unit in brackets, e.g. ``电量电费 [元]``."""
+    return f"{label(key, lang)} [{label(unit_key, lang)}]"
