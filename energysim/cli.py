@@ -92,19 +92,9 @@ def run(scenario: Path, out_dir: Path, cases: tuple[str, ...], workers: int | No
         sys.exit(EXIT_BAD_INPUT)
     if loaded.baseline_case not in selected:
         selected.insert(0, loaded.baseline_case)
-    from energysim.analysis.run import model_groups
-
-    total = sum(len(model_groups(loaded, case)) for case in selected)
-    done = [0]
-
-    def progress(case: str, enterprise: str) -> None:
-        done[0] += 1
-        if not quiet:
-            click.echo(f"  [{done[0]}/{total}] {case} / {enterprise}", err=True)
-
     start = time.perf_counter()
     try:
-        results = run_scenario(loaded, selected, workers=workers, on_done=progress)
+        results = run_scenario(loaded, selected, workers=workers, progress=not quiet)
     except SolverError as exc:
         click.secho(str(exc), fg="red", err=True)
         sys.exit(EXIT_SOLVER)

@@ -109,6 +109,12 @@ def test_run_demo_park_for_two_days_in_two_processes(tmp_path):
     assert list(summary["cases"]) == ["baseline", "current_pv_storage"]
     savings = pd.read_csv(out / "savings.csv").query("case == 'current_pv_storage'")
     assert len(savings) == 4 and (savings["savings_cny"] > 0).all()
+    assert "8/8" in result.stderr and "models" in result.stderr  # the progress bar
+    assert (out / "report.xlsx").stat().st_size > 5_000
+    quiet = CliRunner().invoke(main, ["run", str(path), "--out", str(tmp_path / "quiet"),
+                                      "--workers", "1", "--case", "current_pv_storage",
+                                      "--no-figures", "--quiet"])
+    assert quiet.exit_code == 0 and quiet.output == ""
 
 
 def test_tariffs_list_and_show(tmp_path):

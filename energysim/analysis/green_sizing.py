@@ -73,10 +73,11 @@ class SizingResult:
         return f"{self.project}: the rules are met from {self.asset} × {self.scale:.3f} ({needed})"
 
 
-def size_for_compliance(scenario: Scenario, case: str, project: str, asset: str = "plant"
-                        ) -> SizingResult:
+def size_for_compliance(scenario: Scenario, case: str, project: str, asset: str = "plant",
+                        options: dict | None = None) -> SizingResult:
     """The smallest scale of ``asset`` (``plant`` or ``storage``) of ``project`` that meets
-    the rules under ``case`` (which must switch ``green_direct`` on)."""
+    the rules under ``case`` (which must switch ``green_direct`` on); ``options`` go to
+    HiGHS for the sizing LP."""
     spec = scenario.green_projects.get(project)
     if spec is None:
         raise KeyError(f"no green-supply project {project!r}; the scenario has: "
@@ -100,7 +101,7 @@ def size_for_compliance(scenario: Scenario, case: str, project: str, asset: str 
     m.total_cost_cny.deactivate()
     m.green_size_objective = pyo.Objective(expr=scale, sense=pyo.minimize)
     try:
-        solve_model(m)
+        solve_model(m, options=options)
     except SolverError:
         return SizingResult(project, asset, None, _sizes(spec, asset, None))
     k = float(scale.value) * (1 + HEADROOM)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from functools import partial
 
@@ -101,7 +101,8 @@ def run_case(scenario: Scenario, case: str, enterprises: Sequence[str] | None = 
 
 def run_scenario(scenario: Scenario, cases: Sequence[str] | None = None,
                  workers: int | None = None,
-                 on_done: Callable[[str, str], None] | None = None) -> dict[str, CaseResult]:
+                 on_done: Callable[[str, str], None] | None = None,
+                 progress: bool = False) -> dict[str, CaseResult]:
     """Run ``cases`` (all by default), each enterprise as its own model (the members of a
     switched-on VPP together, see `model_groups`).
 
@@ -110,7 +111,10 @@ def run_scenario(scenario: Scenario, cases: Sequence[str] | None = None,
     workers : int, optional
         Processes to use; default the number of cores, 1 runs everything here.
     on_done : callable, optional
-        Called as ``on_done(case, enterprises)`` when a model is solved (progress).
+        Called as ``on_done(case, enterprises)`` when a model is solved.
+    progress : bool
+        Show a progress bar over the models (tqdm; a widget in Jupyter where ipywidgets is
+        installed, text elsewhere).
 
     Returns
     -------
@@ -128,22 +132,44 @@ def run_scenario(scenario: Scenario, cases: Sequence[str] | None = None,
     jobs.sort(key=lambda job: -_job_weight(scenario, *job))  # long ones first
     workers = min(workers or os.cpu_count() or 1, len(jobs))
     parts: dict[tuple[str, tuple[str, ...]], CaseResult] = {}
-    if workers <= 1:
-        for case, group in jobs:
-            parts[case, group] = run_case(scenario, case, list(group))
-            if on_done:
-                on_done(case, ", ".join(group))
-    else:
-        with ProcessPoolExecutor(workers, initializer=_init_worker,
-                                 initargs=(scenario,)) as pool:
-            futures = {pool.submit(_worker_job, case, group): (case, group)
-                       for case, group in jobs}
-            for future, (case, group) in futures.items():
-                parts[case, group] = future.result()
-                if on_done:
-                    on_done(case, ", ".join(group))
+    bar = progress_bar(len(jobs), "models") if progress and len(jobs) > 1 else None
+
+    def done(case: str, group: tuple[str, ...]) -> None:
+        if bar is not None:
+            bar.set_postfix_str(f"{case} / {', '.join(group)}", refresh=False)
+            bar.update()
+        if on_done:
+            on_done(case, ", ".join(group))
+
+    try:
+        if workers <= 1:
+            for case, group in jobs:
+                parts[case, group] = run_case(scenario, case, list(group))
+                done(case, group)
+        else:
+            with ProcessPoolExecutor(workers, initializer=_init_worker,
+                                     initargs=(scenario,)) as pool:
+                futures = {pool.submit(_worker_job, case, group): (case, group)
+                           for case, group in jobs}
+                for future in as_completed(futures):
+                    case, group = futures[future]
+                    parts[case, group] = future.result()
+                    done(case, group)
+    finally:
+        if bar is not None:
+            bar.close()
     return {c: _combine(scenario, c, [r for (case, _), r in parts.items() if case == c])
             for c in names}
+
+
+def progress_bar(total: int, unit: str):
+    """A tqdm bar on stderr: the notebook widget where ipywidgets is installed, text elsewhere."""
+    try:
+        import ipywidgets  # noqa: F401
+        from tqdm.auto import tqdm
+    except ImportError:
+        from tqdm.std import tqdm
+    return tqdm(total=total, unit=f" {unit}", dynamic_ncols=True)
 
 
 def model_groups(scenario: Scenario, case: str) -> list[tuple[str, ...]]:
