@@ -25,7 +25,8 @@ from energysim.daytypes import covered_years, uncovered_years
 from energysim.demand_side import FlexSpec, VPPSpec
 from energysim.errors import Problem, ScenarioError
 from energysim.green_supply import CarbonSpec, GreenDirectSpec, GreenRulesMode
-from energysim.profiles.sources import LoadSource, SourceReader
+from energysim.overrides import apply_overrides, split_path
+from energysim.profiles.sources import LoadSource, ProfileStore, SourceReader
 from energysim.schema import StrictModel, off_grid_boundaries, parse_window
 from energysim.tariffs.bill import step_hours
 from energysim.tariffs.library import library_data
@@ -149,6 +150,7 @@ class Scenario:
     pv_kw_per_kwp: dict[str, np.ndarray] = field(repr=False)
     notes: list[str] = field(default_factory=list)
     green_available_kw: dict[str, np.ndarray] = field(default_factory=dict, repr=False)
+    profiles: ProfileStore = field(default_factory=dict, repr=False)
 
     @property
     def name(self) -> str:
@@ -186,8 +188,20 @@ class Scenario:
         return self.tariffs[name]
 
 
-def load_scenario(path: str | Path) -> Scenario:
+def load_scenario(path: str | Path, overrides: dict[str, Any] | None = None, *,
+                  text: str | None = None, profiles: ProfileStore | None = None) -> Scenario:
     """Read, validate and resolve a scenario file.
+
+    Parameters
+    ----------
+    overrides : dict, optional
+        Dotted path → value, applied before validation (`energysim.overrides`), e.g.
+        ``{"enterprises.auto_parts.storage.capacity_kwh": 6000}``.
+    text : str, optional
+        The file's content, where it has been read already (a sweep's workers get it so).
+    profiles : dict, optional
+        Profiles read before (`energysim.profiles.sources.ProfileStore`); reused, and
+        filled with what this call reads. The scenario keeps it as ``profiles``.
 
     Raises
     ------
@@ -195,7 +209,12 @@ def load_scenario(path: str | Path) -> Scenario:
         Listing every problem as ``file:line:col  field.path: message``.
     """
     path = Path(path)
-    data, root = read_yaml(path)
+    data, root = read_yaml(path, text)
+    if overrides:
+        try:
+            data = apply_overrides(_with_library_tariffs(data, overrides), overrides)
+        except KeyError as exc:
+            raise ScenarioError.single(path, "overrides", exc.args[0]) from None
     try:
         spec = ScenarioSpec.model_validate(data)
     except pydantic.ValidationError as exc:
@@ -227,7 +246,8 @@ def load_scenario(path: str | Path) -> Scenario:
             at(("tariffs", name), f"has periods by day type, but Chinese public holidays are "
                f"known only for {first}-{last} (package chinesecalendar); the horizon needs "
                f"{', '.join(map(str, missing))}")
-    load_kw, pv, green, notes = _read_profiles(spec, path, index, problems, at)
+    store = {} if profiles is None else profiles
+    load_kw, pv, green, notes = _read_profiles(spec, path, index, problems, at, store)
     if spec.vpp is not None and not problems:
         _check_baselines(spec, index, load_kw, at)
     if spec.vpp is not None:
@@ -236,7 +256,8 @@ def load_scenario(path: str | Path) -> Scenario:
                   for e in spec.vpp.events if e.name not in inside]
     if problems:
         raise ScenarioError(problems)
-    return Scenario(spec, path, tariffs, index, step_hours(index), load_kw, pv, notes, green)
+    return Scenario(spec, path, tariffs, index, step_hours(index), load_kw, pv, notes, green,
+                    store)
 
 
 def _resolve_tariffs(spec, path, root, data, problems) -> dict[str, Tariff]:
@@ -266,6 +287,22 @@ def _resolve_tariffs(spec, path, root, data, problems) -> dict[str, Tariff]:
             problems.extend(validation_problems(exc, file, tree, data if file == path else entry,
                                                 prefix=base))
     return tariffs
+
+
+def _with_library_tariffs(data: dict, overrides: dict[str, Any]) -> dict:
+    """``data`` with the library tariffs that ``overrides`` reach into written out in full,
+    so that a path such as ``tariffs.x.periods[0].hours`` finds the library's periods."""
+    names = {split_path(path)[1] for path in overrides
+             if len(split_path(path)) > 2 and split_path(path)[0] == "tariffs"}
+    tariffs = dict(data.get("tariffs") or {})
+    for name in names:
+        entry = tariffs.get(name)
+        if isinstance(entry, dict) and "from_library" in entry:
+            own = {k: v for k, v in entry.items() if k != "from_library"}
+            library, _, _ = library_data(str(entry["from_library"]))
+            tariffs[name] = _merge(library, own,
+                                   replace=("energy_price",) if _prices_anew(own) else ())
+    return {**data, "tariffs": tariffs}
 
 
 def _prices_anew(override: dict) -> bool:
@@ -418,8 +455,8 @@ def _check_green(spec: ScenarioSpec, at) -> None:
                "no green_direct project")
 
 
-def _read_profiles(spec, path, index, problems, at):
-    reader = SourceReader(path.parent, index, problems)
+def _read_profiles(spec, path, index, problems, at, store):
+    reader = SourceReader(path.parent, index, problems, store)
     load_kw, pv = {}, {}
     for i, ent in enumerate(spec.enterprises):
         loc = ("enterprises", i, "load")

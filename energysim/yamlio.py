@@ -20,8 +20,8 @@ from ruamel.yaml.error import MarkedYAMLError
 from energysim.errors import Problem, ScenarioError
 
 
-def read_yaml(path: str | Path) -> tuple[Any, Any]:
-    """Read a YAML file.
+def read_yaml(path: str | Path, text: str | None = None) -> tuple[Any, Any]:
+    """Read a YAML file (or its ``text``, where already read).
 
     Returns
     -------
@@ -35,7 +35,7 @@ def read_yaml(path: str | Path) -> tuple[Any, Any]:
     """
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        text = path.read_text(encoding="utf-8") if text is None else text
     except OSError as exc:
         raise ScenarioError.single(path, "file", f"cannot be read ({exc.strerror})") from None
     yaml = YAML(typ="rt")

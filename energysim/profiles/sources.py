@@ -104,23 +104,36 @@ WindSource = Annotated[
 ]
 
 
+ProfileStore = dict[tuple, tuple[np.ndarray, tuple[str, ...]]]
+"""Profiles already read: (source, unit, horizon) → (values, notes). Passing one to
+`SourceReader` (and so to `energysim.load_scenario`) reuses what it holds instead of reading
+files again: a sweep ships the base scenario's store to its workers."""
+
+
 class SourceReader:
     """Reads profile sources onto one horizon, each file once, collecting problems and notes."""
 
-    def __init__(self, base: Path, index: pd.DatetimeIndex, problems: list[Problem]):
+    def __init__(self, base: Path, index: pd.DatetimeIndex, problems: list[Problem],
+                 store: ProfileStore | None = None):
         self.base, self.index, self.problems = base, index, problems
         self.notes: list[str] = []
-        self._cache: dict[Any, np.ndarray | None] = {}
+        self.store: ProfileStore = {} if store is None else store
 
     def read(self, source, at: Callable[[str], None], *, default_unit: str | None = None
              ) -> np.ndarray | None:
         """Values of ``source`` on the horizon; ``at(message)`` reports a problem located
         at the scenario field that declared the source."""
-        key = source if isinstance(source, Path) else source.model_dump_json()
-        key = (key, default_unit)
-        if key not in self._cache:
-            self._cache[key] = self._read(source, at, default_unit)
-        return self._cache[key]
+        key = str(source) if isinstance(source, Path) else source.model_dump_json()
+        key = (key, default_unit, str(self.index[0]), len(self.index), str(self.index.freq))
+        if key in self.store:
+            values, notes = self.store[key]
+            self.notes.extend(n for n in notes if n not in self.notes)
+            return values
+        before = len(self.notes)
+        values = self._read(source, at, default_unit)
+        if values is not None:
+            self.store[key] = (values, tuple(self.notes[before:]))
+        return values
 
     def _read(self, source, at, default_unit):
         if isinstance(source, Path):
