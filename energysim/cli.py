@@ -110,6 +110,47 @@ def run(scenario: Path, out_dir: Path, cases: tuple[str, ...], workers: int | No
 
 
 
+
+@main.command()
+@click.argument("scenario", type=click.Path(path_type=Path))
+@click.option("--grid", "grid_file", type=click.Path(path_type=Path), required=True,
+              help="YAML mapping of scenario paths to lists of values, or a CSV of points.")
+@click.option("--out", "out_dir", type=click.Path(path_type=Path), required=True,
+              help="Folder for the records and the table; rerun with it to resume.")
+@click.option("--case", "cases", multiple=True,
+              help="Run only this case (repeatable); the baseline case always runs too.")
+@click.option("--workers", type=int, default=None, help="Local processes (default: all cores).")
+@click.option("--scheduler", default=None, help="Dask scheduler address, tcp://HOST:PORT.")
+@click.option("--heatmap", nargs=2, default=None, metavar="X Y",
+              help="Grid paths for the savings heatmap (default: the first two).")
+@click.option("--retry-failed", is_flag=True, help="Run again the cases that failed before.")
+@click.option("--quiet", is_flag=True, help="Print nothing but errors.")
+def sweep(scenario: Path, grid_file: Path, out_dir: Path, cases: tuple[str, ...],
+          workers: int | None, scheduler: str | None, heatmap, retry_failed: bool,
+          quiet: bool) -> None:
+    """Run SCENARIO over a grid of overrides: one row per point, case and enterprise in
+    sweep.parquet and sweep.csv; finished cases are kept, so a rerun resumes."""
+    from energysim.analysis.sweep_run import SweepSetupError, sweep_command
+
+    try:
+        summary = sweep_command(scenario, grid_file, out_dir, cases=list(cases), workers=workers,
+                                scheduler=scheduler, heatmap=heatmap, retry_failed=retry_failed,
+                                progress=not quiet)
+    except ScenarioError as exc:
+        _fail(exc)
+    except SweepSetupError as exc:
+        click.secho(str(exc), fg="red", err=True)
+        sys.exit(EXIT_BAD_INPUT)
+    if not quiet:
+        counts = summary["counts"]
+        click.echo(f"{summary['points']} points × {len(summary['cases'])} cases: "
+                   f"{counts['done_before']} done before, {counts['run_now']} run now "
+                   f"({counts['resolved']} re-priced), {counts['failed']} failed, "
+                   f"{counts['seconds']:.1f} s → {out_dir}")
+        for failure in summary["failures"][:5]:
+            click.secho(f"  failed: point {failure['point']} {failure['case']}: "
+                        f"{failure['error'][:200]}", fg="yellow", err=True)
+
 @main.command("green-size")
 @click.argument("scenario", type=click.Path(path_type=Path))
 @click.option("--case", "case", required=True, help="A case that switches green_direct on.")

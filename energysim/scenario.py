@@ -212,7 +212,7 @@ def load_scenario(path: str | Path, overrides: dict[str, Any] | None = None, *,
     data, root = read_yaml(path, text)
     if overrides:
         try:
-            data = apply_overrides(_with_library_tariffs(data, overrides), overrides)
+            data = apply_overrides(with_library_tariffs(data, overrides), overrides)
         except KeyError as exc:
             raise ScenarioError.single(path, "overrides", exc.args[0]) from None
     try:
@@ -289,7 +289,7 @@ def _resolve_tariffs(spec, path, root, data, problems) -> dict[str, Tariff]:
     return tariffs
 
 
-def _with_library_tariffs(data: dict, overrides: dict[str, Any]) -> dict:
+def with_library_tariffs(data: dict, overrides: dict[str, Any]) -> dict:
     """``data`` with the library tariffs that ``overrides`` reach into written out in full,
     so that a path such as ``tariffs.x.periods[0].hours`` finds the library's periods."""
     names = {split_path(path)[1] for path in overrides

@@ -158,7 +158,7 @@ def run_scenario(scenario: Scenario, cases: Sequence[str] | None = None,
     finally:
         if bar is not None:
             bar.close()
-    return {c: _combine(scenario, c, [r for (case, _), r in parts.items() if case == c])
+    return {c: combine_parts(scenario, c, [r for (case, _), r in parts.items() if case == c])
             for c in names}
 
 
@@ -202,7 +202,8 @@ def _job_weight(scenario: Scenario, case: str, group: tuple[str, ...]) -> int:
                + ("pv" in assets and bool(scenario.enterprises[e].pv)) for e in group)
 
 
-def _combine(scenario: Scenario, case: str, parts: list[CaseResult]) -> CaseResult:
+def combine_parts(scenario: Scenario, case: str, parts: list[CaseResult]) -> CaseResult:
+    """One case's result from the results of its models (enterprises in scenario order)."""
     timings = {s: sum(p.timings_s.get(s, 0.0) for p in parts) for s in STAGES}
     order = {e: i for i, e in enumerate([*scenario.enterprises, *scenario.green_projects])}
     timeseries = pd.concat([p.timeseries for p in parts], axis=1)

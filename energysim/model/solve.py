@@ -50,16 +50,24 @@ class SolveResult:
         reports its hand-off, solve and load together as ``solve``.
     iterations : int
         Simplex iterations.
+    highs : highspy.Highs or None
+        The solver, holding its optimal basis, where ``keep_solver`` asked for it (a re-solve
+        after changing costs or bounds starts from that basis).
+    form : object or None
+        The compiled standard form (``form.columns``: the variable of each column), likewise.
     """
 
     termination: str
     objective_cny: float
     timings_s: dict[str, float] = field(default_factory=dict)
     iterations: int = 0
+    highs: object = field(default=None, repr=False)
+    form: object = field(default=None, repr=False)
 
 
 def solve_model(m: pyo.ConcreteModel, *, threads: int = 1, time_limit_s: float | None = None,
-                options: dict | None = None, interface: str = "highspy") -> SolveResult:
+                options: dict | None = None, interface: str = "highspy",
+                keep_solver: bool = False) -> SolveResult:
     """Solve ``m`` to optimality and load the solution into its variables.
 
     Parameters
@@ -71,6 +79,8 @@ def solve_model(m: pyo.ConcreteModel, *, threads: int = 1, time_limit_s: float |
     options : dict, optional
         Further HiGHS options, e.g. ``{"solver": "ipm"}``.
     interface : {"highspy", "appsi"}
+    keep_solver : bool
+        Return the HiGHS object and the compiled form with the result (highspy only).
 
     Raises
     ------
@@ -82,10 +92,10 @@ def solve_model(m: pyo.ConcreteModel, *, threads: int = 1, time_limit_s: float |
     if interface != "highspy":
         raise ValueError(f"interface must be 'highspy' or 'appsi', got {interface!r}")
     with PauseGC():  # the heap holds millions of Pyomo objects: full collections are slow
-        return _solve_highspy(m, threads, time_limit_s, options)
+        return _solve_highspy(m, threads, time_limit_s, options, keep_solver)
 
 
-def _solve_highspy(m, threads, time_limit_s, options) -> SolveResult:
+def _solve_highspy(m, threads, time_limit_s, options, keep_solver=False) -> SolveResult:
     timings = {}
     start = time.perf_counter()
     objectives = list(m.component_data_objects(pyo.Objective, active=True))
@@ -135,8 +145,9 @@ def _solve_highspy(m, threads, time_limit_s, options) -> SolveResult:
         var.set_value(value, skip_validation=True)
     info = highs.getInfo()
     timings["load"] = time.perf_counter() - start
+    kept = (highs, form) if keep_solver else (None, None)
     return SolveResult(OPTIMAL, sign * info.objective_function_value, timings,
-                       int(info.simplex_iteration_count))
+                       int(info.simplex_iteration_count), *kept)
 
 
 def _lazy_rows(m: pyo.ConcreteModel, form) -> np.ndarray:

@@ -1,0 +1,165 @@
+"""Fast re-solves: a built model re-priced and warm-started instead of rebuilt.
+
+Sweep points that differ only in tariffs (band hours, ratios, prices, or which tariff a
+case uses) change nothing in a model but the objective coefficients of grid import,
+
+    c[grid_import_kw[e, t]] = price_cny_per_kwh[e, t] · dt_h,
+
+and the meter directions fixed where export pays more than import
+(`energysim.model.grid.fix_meter_direction`), which are column bounds. A `Repricer` keeps
+the model of a (case, enterprises) with the HiGHS object that solved it; a new tariff
+changes those costs and bounds in HiGHS, which starts from the optimal basis it holds (a
+warm start), and the solution is loaded back into the model. Costs are then extracted as
+usual except the energy cost, which is Σ new price · import · dt_h per month (the model's
+expression still holds the old prices). Only tariffs with the same basic-charge rates and
+export price qualify, and not models with lazy rows (enforced green-supply rules); anything
+else is built and solved afresh. Each worker process keeps one model.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+
+import highspy
+import numpy as np
+import pandas as pd
+from pyomo.common.gc_manager import PauseGC
+
+from energysim.analysis.run import CaseResult, combine_parts, model_groups, run_case
+from energysim.errors import SolverError
+from energysim.model.build import build_model
+from energysim.model.extract import extract_costs, extract_timeseries
+from energysim.model.solve import solve_model
+from energysim.model.vpp import vpp_event_table
+from energysim.scenario import Scenario
+from energysim.tariffs.bill import month_labels
+
+_KEPT: dict[tuple, Repricer] = {}
+"""This process's model, by its structure key (one at a time: a year's model is large)."""
+
+
+class Repricer:
+    """A solved model of ``case`` for ``group`` that can be re-solved under other tariffs."""
+
+    def __init__(self, scenario: Scenario, case: str, group: tuple[str, ...]):
+        self.case, self.group = case, group
+        start = time.perf_counter()
+        self.m = build_model(scenario, case, list(group))
+        build_s = time.perf_counter() - start
+        solved = solve_model(self.m, keep_solver=True)
+        self.highs, self.columns = solved.highs, list(solved.form.columns)
+        self.tariffs = {e: scenario.tariff_for(case, e) for e in group}
+        self.dt_h = scenario.dt_h
+        col = {id(v): i for i, v in enumerate(self.columns)}
+        steps = list(self.m.T)
+        self.import_cols = {e: np.array([col[id(self.m.grid_import_kw[e, t])] for t in steps],
+                                        dtype=np.int32) for e in group}
+        self.export_cols = {e: np.array([col.get(id(self.m.grid_export_kw[e, t]), -1)
+                                         for t in steps], dtype=np.int32) for e in group}
+        self.first = self._result(scenario, solved.objective_cny,
+                                  {"build": build_s, **solved.timings_s}, None)
+
+    def can_reprice(self, scenario: Scenario) -> bool:
+        """Whether ``scenario`` differs from the one solved only in energy prices."""
+        if getattr(self.m, "LAZY_CONSTRAINTS", None):
+            return False
+        for e in self.group:
+            old, new = self.tariffs[e], scenario.tariff_for(self.case, e)
+            if (old.basic_charge != new.basic_charge
+                    or old.export_price_cny_per_kwh != new.export_price_cny_per_kwh):
+                return False
+        return True
+
+    def reprice(self, scenario: Scenario) -> CaseResult:
+        """Solve again under ``scenario``'s tariffs, warm-started."""
+        start = time.perf_counter()
+        prices = {e: scenario.tariff_for(self.case, e).price_at(scenario.index) for e in self.group}
+        for e, price in prices.items():
+            cols = self.import_cols[e]
+            self.highs.changeColsCost(len(cols), cols, price * self.dt_h)
+            self._meter_bounds(scenario, e, price)
+        handoff = time.perf_counter() - start
+        start = time.perf_counter()
+        self.highs.run()
+        solve = time.perf_counter() - start
+        status = self.highs.getModelStatus()
+        if status != highspy.HighsModelStatus.kOptimal:
+            raise SolverError(self.highs.modelStatusToString(status).lower().replace(" ", "_"),
+                              self.m.name)
+        start = time.perf_counter()
+        values = self.highs.getSolution().col_value
+        for var, value in zip(self.columns, values, strict=True):
+            var.set_value(value, skip_validation=True)
+        load = time.perf_counter() - start
+        objective = self.highs.getInfo().objective_function_value
+        return self._result(scenario, objective,
+                            {"handoff": handoff, "solve": solve, "load": load}, prices)
+
+    def _meter_bounds(self, scenario: Scenario, e: str, price: np.ndarray) -> None:
+        """Meter directions fixed anew where export pays more than import (PV on)."""
+        m = self.m
+        if m.component("PV_SITES") is None or e not in m.PV_SITES:
+            return
+        available = np.array([m.pv_available_kw[e, t] for t in m.T])
+        load = scenario.load_kw[e]
+        fixed = (available > 0) & (price < m.export_price_cny_per_kwh[e])
+        kva = float(m.transformer_kva[e])
+        import_ub = np.where(fixed & (available >= load), 0.0, kva)
+        export_ub = np.where(fixed & (available < load), 0.0, kva * float(m.export_allowed[e]))
+        for cols, upper in ((self.import_cols[e], import_ub), (self.export_cols[e], export_ub)):
+            present = cols >= 0
+            self.highs.changeColsBounds(int(present.sum()), cols[present],
+                                        np.zeros(int(present.sum())), upper[present])
+
+    def _result(self, scenario, objective, timings, prices) -> CaseResult:
+        start = time.perf_counter()
+        with PauseGC():
+            ts, costs = extract_timeseries(self.m, scenario.index), extract_costs(self.m)
+            events = vpp_event_table(self.m) if self.m.component("EVENTS") is not None else None
+        if prices is not None:
+            labels = month_labels(scenario.index)
+            for e, price in prices.items():
+                ts[f"{e}/price_cny_per_kwh"] = price
+                energy = pd.Series(price * ts[f"{e}/grid_import_kw"].to_numpy() * self.dt_h)
+                by_month = energy.groupby(labels).sum()
+                rows = (costs["enterprise"] == e) & (costs["component"] == "energy")
+                costs.loc[rows, "cost_cny"] = costs.loc[rows, "month"].map(by_month).to_numpy()
+        timings["extract"] = time.perf_counter() - start
+        return CaseResult(self.case, ts, costs, objective, "optimal", timings, events)
+
+
+def solve_case(base, scenario: Scenario, task, only) -> tuple[CaseResult, bool]:
+    """The result of ``task.case`` at this point: each model re-priced where this process
+    holds one that differs only in tariffs, else built and solved (and kept)."""
+    groups = model_groups(scenario, task.case)
+    if only:
+        unknown = set(only) - set(scenario.enterprises)
+        if unknown:
+            raise KeyError(f"run.enterprises names unknown enterprises {sorted(unknown)}")
+        groups = [g for g in groups if set(g) & set(only)]
+    parts, resolved = [], False
+    if any(scenario.green_mode(task.case, g) == "enforce" for g in scenario.green_projects) \
+            and "green_direct" in scenario.case(task.case).assets:
+        # enforced rules are lazy rows, and an infeasible model wants its explanation
+        parts = [run_case(scenario, task.case, list(group)) for group in groups]
+        return combine_parts(scenario, task.case, parts), False
+    for group in groups:
+        key = structure_key(base.key, task, group)
+        kept = _KEPT.get(key)
+        if kept is not None and kept.can_reprice(scenario):
+            parts.append(kept.reprice(scenario))
+            resolved = True
+            continue
+        _KEPT.clear()
+        kept = Repricer(scenario, task.case, group)
+        _KEPT[key] = kept
+        parts.append(kept.first)
+    return combine_parts(scenario, task.case, parts), resolved
+
+
+def structure_key(base_key: str, task, group: tuple[str, ...]) -> tuple:
+    """What must be equal for a model to be re-priced: everything but the tariffs."""
+    fixed = {k: v for k, v in task.overrides.items()
+             if not k.startswith("tariffs.") and k != f"cases.{task.case}.tariff"}
+    return (base_key, task.case, group, json.dumps(fixed, sort_keys=True, default=str))

@@ -1,0 +1,229 @@
+"""Sweeps: a scenario run over a grid of overrides × cases, on any executor, resumable.
+
+Each task is one (point, case): the worker applies the point's overrides to the scenario
+text it was given (`SweepBase`: the file's text and the profiles already read, so workers
+need neither the files nor Pyomo objects), validates it, builds and solves each model of the
+case (`energysim.analysis.run.model_groups`) and returns one record (`sweep_store`). The
+baseline case runs at every point, so savings are against the same point's baseline.
+
+Executors follow `concurrent.futures`: a local process pool by default (HiGHS on one thread
+per worker), or a Dask cluster's executor (``scheduler="tcp://host:port"``, the ``dask``
+extra), to which the base is scattered once. A task that fails (bad override, infeasible
+model) is recorded with its error and the sweep goes on. Records are stored as they arrive,
+so a sweep killed at any moment resumes where it stopped (`run_sweep` skips stored keys).
+Tasks that differ from one already solved in this worker only in tariff prices re-price the
+built model and warm-start HiGHS (`energysim.analysis.resolve`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import time
+import traceback
+from collections.abc import Callable, Iterable
+from concurrent.futures import Executor, ProcessPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+from typing import Any
+
+from energysim.analysis.sweep_grid import RUN_ENTERPRISES, point_key
+from energysim.analysis.sweep_store import RecordStore
+from energysim.errors import ScenarioError, SolverError
+from energysim.profiles.sources import ProfileStore
+from energysim.scenario import Scenario, load_scenario
+
+ROW_INDICATORS = ("peak_import_kw", "grid_import_kwh", "midday_import_kwh",
+                  "evening_peak_import_kwh", "pv_curtailed_kwh", "storage_cycles_per_day",
+                  "average_import_price_cny_per_kwh")
+"""Indicators (`energysim.analysis.indicators`) kept in each enterprise's row."""
+
+
+@dataclass(frozen=True)
+class SweepBase:
+    """What every worker needs: the scenario file's path and text, and its profiles."""
+
+    path: str
+    text: str
+    profiles: ProfileStore = field(repr=False)
+    key: str = ""
+
+    @classmethod
+    def from_file(cls, path: str | Path) -> SweepBase:
+        """Read and validate the scenario once; its hash covers the text, the profiles and
+        the energysim version."""
+        path = Path(path)
+        scenario = load_scenario(path)
+        text = path.read_text(encoding="utf-8")
+        digest = hashlib.sha256(text.encode("utf-8"))
+        for key in sorted(scenario.profiles, key=repr):
+            digest.update(repr(key).encode("utf-8"))
+            digest.update(scenario.profiles[key][0].tobytes())
+        digest.update(_version().encode("utf-8"))
+        return cls(str(path), text, scenario.profiles, digest.hexdigest()[:24])
+
+    def scenario(self, overrides: dict[str, Any] | None = None) -> Scenario:
+        """The scenario at a point (profiles from the base where the sources are unchanged)."""
+        overrides = {k: v for k, v in (overrides or {}).items() if k != RUN_ENTERPRISES}
+        return load_scenario(self.path, overrides, text=self.text, profiles=dict(self.profiles))
+
+
+@dataclass(frozen=True)
+class Task:
+    """One point of the grid under one case."""
+
+    point: int
+    overrides: dict[str, Any]
+    case: str
+    key: str
+
+
+def tasks_for(base: SweepBase, points: list[dict[str, Any]], cases: Iterable[str],
+              baseline: str) -> list[Task]:
+    """Every (point, case), the baseline case first at each point."""
+    cases = [baseline, *[c for c in cases if c != baseline]]
+    return [Task(i, point, case, point_key(base.key, point, case))
+            for i, point in enumerate(points) for case in cases]
+
+
+def run_task(base: SweepBase, task: Task) -> dict[str, Any]:
+    """Solve one task; never raises: a failure is a record with ``status: failed``."""
+    from energysim.analysis.resolve import solve_case
+
+    start = time.perf_counter()
+    record = {"key": task.key, "point": task.point, "case": task.case,
+              "overrides": task.overrides, "status": "ok", "error": None, "rows": [],
+              "resolved": False}
+    try:
+        scenario = base.scenario(task.overrides)
+        only = task.overrides.get(RUN_ENTERPRISES)
+        result, resolved = solve_case(base, scenario, task, only)
+        record["rows"], record["resolved"] = _rows(scenario, task.case, result), resolved
+    except ScenarioError as exc:
+        record.update(status="failed", error=f"bad input: {exc}")
+    except SolverError as exc:
+        record.update(status="failed", error=str(exc))
+    except Exception as exc:  # a sweep must go on; the record keeps what happened
+        where = traceback.extract_tb(exc.__traceback__)[-1]
+        record.update(status="failed", error=f"{type(exc).__name__}: {exc} "
+                      f"({Path(where.filename).name}:{where.lineno})")
+    record["seconds"] = round(time.perf_counter() - start, 3)
+    return record
+
+
+def _rows(scenario: Scenario, case: str, result) -> list[dict[str, Any]]:
+    from energysim.analysis.green import green_table
+    from energysim.analysis.indicators import indicators
+
+    costs = result.costs.pivot_table(index="enterprise", columns="component", values="cost_cny",
+                                     aggfunc="sum", sort=False)
+    table = indicators(scenario, {case: result}).set_index("scope")
+    green = green_table(scenario, {case: result}).set_index("enterprise")
+    rows = []
+    for e in costs.index:
+        row = {"enterprise": e, **{f"cost_{c}_cny": float(v) for c, v in costs.loc[e].items()},
+               "total_cost_cny": float(costs.loc[e].sum())}
+        row |= {k: float(table.loc[e, k]) for k in ROW_INDICATORS}
+        if e in green.index:
+            row |= {k: float(green.loc[e, k]) for k in
+                    ("green_share_of_consumption", "co2_avoided_t")}
+            row["green_compliant"] = bool(green.loc[e, "compliant"])
+        rows.append(row)
+    return rows
+
+
+def make_executor(workers: int | None = None, scheduler: str | None = None
+                  ) -> tuple[Executor, Callable[[SweepBase], Any]]:
+    """An executor, and how to hand it the base: a local process pool (``workers``
+    processes, default all cores), or the executor of the Dask cluster at ``scheduler``."""
+    if scheduler is None:
+        pool = ProcessPoolExecutor(workers or os.cpu_count() or 1)
+        return pool, lambda base: base
+    try:
+        from distributed import Client
+    except ImportError:
+        raise RuntimeError("a Dask scheduler needs the dask extra: pip install 'energysim[dask]'") \
+            from None
+    client = Client(scheduler)
+    executor = client.get_executor()
+    executor._energysim_client = client  # closed with the executor, see run_sweep
+    return executor, lambda base: client.scatter(base, broadcast=True)
+
+
+def run_sweep(base: SweepBase, tasks: list[Task], folder: str | Path, *,
+              executor: Executor | None = None, workers: int | None = None,
+              scheduler: str | None = None, retry_failed: bool = False,
+              progress: bool = False) -> dict[str, Any]:
+    """Run the tasks not stored yet in ``folder``, storing each record as it arrives.
+
+    Returns
+    -------
+    dict
+        ``done_before``, ``run_now``, ``failed``, ``resolved`` counts and ``seconds``.
+    """
+    store = RecordStore(folder)
+    stored = store.read()
+    pending = [t for t in tasks if t.key not in stored
+               or (retry_failed and stored[t.key]["status"] != "ok")]
+    counts = {"done_before": len(tasks) - len(pending), "run_now": 0, "failed": 0,
+              "resolved": 0}
+    start = time.perf_counter()
+    if not pending:
+        return counts | {"seconds": 0.0}
+    own = executor is None
+    if own:
+        if workers == 1 and scheduler is None:
+            executor, ship = None, (lambda b: b)
+        else:
+            executor, ship = make_executor(workers, scheduler)
+    else:
+        ship = _shipper(executor)
+    bar = None
+    if progress:
+        from energysim.analysis.run import progress_bar
+
+        bar = progress_bar(len(tasks), "cases")
+        bar.update(counts["done_before"])
+    try:
+        for record in _results(executor, ship(base), pending):
+            store.append(record)
+            counts["run_now"] += 1
+            counts["failed"] += record["status"] != "ok"
+            counts["resolved"] += bool(record.get("resolved"))
+            if bar is not None:
+                bar.set_postfix_str(f"point {record['point']} / {record['case']}", refresh=False)
+                bar.update()
+    finally:
+        if bar is not None:
+            bar.close()
+        if own and executor is not None:
+            executor.shutdown(wait=True, cancel_futures=True)
+            client = getattr(executor, "_energysim_client", None)
+            if client is not None:
+                client.close()
+    return counts | {"seconds": round(time.perf_counter() - start, 3)}
+
+
+def _results(executor: Executor | None, shipped, tasks: list[Task]):
+    if executor is None:
+        for task in tasks:
+            yield run_task(shipped, task)
+        return
+    futures = [executor.submit(run_task, shipped, task) for task in tasks]
+    for future in as_completed(futures):
+        yield future.result()
+
+
+def _shipper(executor: Executor) -> Callable[[SweepBase], Any]:
+    client = getattr(executor, "_client", None)  # a distributed.ClientExecutor
+    if client is not None:
+        return lambda base: client.scatter(base, broadcast=True)
+    return lambda base: base
+
+
+def _version() -> str:
+    try:
+        return version("energysim")
+    except PackageNotFoundError:
+        return "unknown"
