@@ -36,7 +36,9 @@ from energysim.scenario import Scenario
 from energysim.tariffs.bill import month_labels
 
 _KEPT: dict[tuple, Repricer] = {}
-"""This process's model, by its structure key (one at a time: a year's model is large)."""
+"""This process's models of the last (case, overrides but tariffs), by structure key."""
+KEEP_MODELS = 4
+"""Most models a worker keeps (a year at 15 minutes takes about 1 GB each)."""
 
 
 class Repricer:
@@ -144,6 +146,8 @@ def solve_case(base, scenario: Scenario, task, only) -> tuple[CaseResult, bool]:
         # enforced rules are lazy rows, and an infeasible model wants its explanation
         parts = [run_case(scenario, task.case, list(group)) for group in groups]
         return combine_parts(scenario, task.case, parts), False
+    for key in [k for k in _KEPT if k[0] != base.key or k[2] != tariff_free(task)]:
+        del _KEPT[key]  # models of another structure: this chunk will not need them
     for group in groups:
         key = structure_key(base.key, task, group)
         kept = _KEPT.get(key)
@@ -151,15 +155,20 @@ def solve_case(base, scenario: Scenario, task, only) -> tuple[CaseResult, bool]:
             parts.append(kept.reprice(scenario))
             resolved = True
             continue
-        _KEPT.clear()
         kept = Repricer(scenario, task.case, group)
-        _KEPT[key] = kept
+        if len(_KEPT) < KEEP_MODELS:
+            _KEPT[key] = kept
         parts.append(kept.first)
     return combine_parts(scenario, task.case, parts), resolved
 
 
 def structure_key(base_key: str, task, group: tuple[str, ...]) -> tuple:
     """What must be equal for a model to be re-priced: everything but the tariffs."""
+    return (base_key, group, tariff_free(task))
+
+
+def tariff_free(task) -> str:
+    """The task's case and its overrides but those of tariffs, as text."""
     fixed = {k: v for k, v in task.overrides.items()
              if not k.startswith("tariffs.") and k != f"cases.{task.case}.tariff"}
-    return (base_key, task.case, group, json.dumps(fixed, sort_keys=True, default=str))
+    return json.dumps([task.case, fixed], sort_keys=True, default=str)

@@ -71,7 +71,8 @@ class SweepBase:
 
 @dataclass(frozen=True)
 class Task:
-    """One point of the grid under one case."""
+    """One point of the grid under one case; ``overrides`` are those that can change the
+    case's result (`relevant_overrides`), and ``key`` hashes them with the case."""
 
     point: int
     overrides: dict[str, Any]
@@ -81,10 +82,58 @@ class Task:
 
 def tasks_for(base: SweepBase, points: list[dict[str, Any]], cases: Iterable[str],
               baseline: str) -> list[Task]:
-    """Every (point, case), the baseline case first at each point."""
+    """Every (point, case), the baseline case first at each point. Points whose overrides
+    cannot change a case share its key, so that case is solved once for all of them."""
+    scenario = base.scenario()
     cases = [baseline, *[c for c in cases if c != baseline]]
-    return [Task(i, point, case, point_key(base.key, point, case))
-            for i, point in enumerate(points) for case in cases]
+    tasks = []
+    for i, point in enumerate(points):
+        for case in cases:
+            relevant = relevant_overrides(scenario, case, point)
+            tasks.append(Task(i, relevant, case, point_key(base.key, relevant, case)))
+    return tasks
+
+
+def relevant_overrides(scenario: Scenario, case: str, overrides: dict[str, Any]) -> dict[str, Any]:
+    """The overrides that can change ``case``'s result: those of assets it does not switch
+    on, of tariffs it does not use and of other cases are left out."""
+    assets = set(scenario.case(case).assets)
+    chosen = overrides.get(f"cases.{case}.tariff", scenario.case(case).tariff)
+    used = {chosen} if chosen else {e.tariff for e in scenario.enterprises.values()}
+    used |= {v for k, v in overrides.items() if k.startswith("enterprises.") and k.endswith(".tariff")}
+    asset_of = {"storage": "storage", "pv": "pv", "flexibility": "flex"}
+    kept = {}
+    for path, value in overrides.items():
+        parts = path.split(".")
+        head = parts[0]
+        if head == "cases" and len(parts) > 1 and parts[1].split("[")[0] != case:
+            continue
+        if head == "tariffs" and len(parts) > 1 and parts[1].split("[")[0] not in used:
+            continue
+        if head == "enterprises" and len(parts) > 2 and parts[2] in asset_of \
+                and asset_of[parts[2]] not in assets:
+            continue
+        if (head == "vpp" and "vpp" not in assets) or (
+                head == "green_direct" and "green_direct" not in assets):
+            continue
+        kept[path] = value
+    return kept
+
+
+def run_tasks(base: SweepBase, tasks: list[Task]) -> list[dict[str, Any]]:
+    """Solve a chunk of tasks one after the other in this worker (`run_task`)."""
+    return [run_task(base, task) for task in tasks]
+
+
+def chunks(tasks: list[Task], size: int) -> list[list[Task]]:
+    """Tasks that differ only in tariffs, in chunks of at most ``size``: one worker solves a
+    chunk, re-pricing the model it built for the first task."""
+    from energysim.analysis.resolve import tariff_free
+
+    groups: dict[str, list[Task]] = {}
+    for task in tasks:
+        groups.setdefault(tariff_free(task), []).append(task)
+    return [group[i:i + size] for group in groups.values() for i in range(0, len(group), size)]
 
 
 def run_task(base: SweepBase, task: Task) -> dict[str, Any]:
@@ -154,8 +203,11 @@ def make_executor(workers: int | None = None, scheduler: str | None = None
 def run_sweep(base: SweepBase, tasks: list[Task], folder: str | Path, *,
               executor: Executor | None = None, workers: int | None = None,
               scheduler: str | None = None, retry_failed: bool = False,
-              progress: bool = False) -> dict[str, Any]:
+              progress: bool = False, chunk: int = 4) -> dict[str, Any]:
     """Run the tasks not stored yet in ``folder``, storing each record as it arrives.
+
+    Tasks go to the executor in chunks of up to ``chunk`` that differ only in tariffs (see
+    `chunks`); a sweep killed while a chunk runs loses that chunk's unreturned tasks only.
 
     Returns
     -------
@@ -164,9 +216,10 @@ def run_sweep(base: SweepBase, tasks: list[Task], folder: str | Path, *,
     """
     store = RecordStore(folder)
     stored = store.read()
-    pending = [t for t in tasks if t.key not in stored
+    unique = list({t.key: t for t in tasks}.values())
+    pending = [t for t in unique if t.key not in stored
                or (retry_failed and stored[t.key]["status"] != "ok")]
-    counts = {"done_before": len(tasks) - len(pending), "run_now": 0, "failed": 0,
+    counts = {"done_before": len(unique) - len(pending), "run_now": 0, "failed": 0,
               "resolved": 0}
     start = time.perf_counter()
     if not pending:
@@ -183,10 +236,10 @@ def run_sweep(base: SweepBase, tasks: list[Task], folder: str | Path, *,
     if progress:
         from energysim.analysis.run import progress_bar
 
-        bar = progress_bar(len(tasks), "cases")
+        bar = progress_bar(len(unique), "cases")
         bar.update(counts["done_before"])
     try:
-        for record in _results(executor, ship(base), pending):
+        for record in _results(executor, ship(base), chunks(pending, max(1, chunk))):
             store.append(record)
             counts["run_now"] += 1
             counts["failed"] += record["status"] != "ok"
@@ -198,21 +251,24 @@ def run_sweep(base: SweepBase, tasks: list[Task], folder: str | Path, *,
         if bar is not None:
             bar.close()
         if own and executor is not None:
-            executor.shutdown(wait=True, cancel_futures=True)
             client = getattr(executor, "_energysim_client", None)
             if client is not None:
+                executor.shutdown(wait=True)
                 client.close()
+            else:
+                executor.shutdown(wait=True, cancel_futures=True)
     return counts | {"seconds": round(time.perf_counter() - start, 3)}
 
 
-def _results(executor: Executor | None, shipped, tasks: list[Task]):
+def _results(executor: Executor | None, shipped, parts: list[list[Task]]):
     if executor is None:
-        for task in tasks:
-            yield run_task(shipped, task)
+        for part in parts:
+            for task in part:
+                yield run_task(shipped, task)
         return
-    futures = [executor.submit(run_task, shipped, task) for task in tasks]
+    futures = [executor.submit(run_tasks, shipped, part) for part in parts]
     for future in as_completed(futures):
-        yield future.result()
+        yield from future.result()
 
 
 def _shipper(executor: Executor) -> Callable[[SweepBase], Any]:

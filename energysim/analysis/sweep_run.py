@@ -43,7 +43,8 @@ def sweep_command(scenario: str | Path, grid_file: str | Path, out_dir: str | Pa
     counts = run_sweep(base, tasks, out_dir, workers=workers, scheduler=scheduler,
                        retry_failed=retry_failed, progress=progress)
     stored = RecordStore(out_dir).read()
-    records = [stored[t.key] for t in tasks if t.key in stored]
+    records = [{**stored[t.key], "point": t.point, "overrides": points[t.point]}
+               for t in tasks if t.key in stored]
     table = sweep_table(records, loaded.baseline_case)
     write_table(table, out_dir)
     axes = list(dict.fromkeys(k for p in points for k in p if k != RUN_ENTERPRISES))

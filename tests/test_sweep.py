@@ -1,0 +1,167 @@
+"""Sweeps: the table equals the cases run one by one (re-priced ones included), a killed
+sweep resumes, a failing case is recorded, and a Dask cluster gives the same table."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+from conftest import dump_yaml, two_price_tariff, write_profile
+
+from energysim import load_scenario, run_scenario
+from energysim.analysis.sweep import SweepBase, run_sweep, tasks_for
+from energysim.analysis.sweep_grid import read_grid
+from energysim.analysis.sweep_store import RecordStore
+from energysim.cli import main
+
+HOURS = 48
+BATTERY = {"capacity_kwh": 200, "power_kw": 50, "charge_efficiency": 0.95,
+           "discharge_efficiency": 0.95}
+GRID = {"enterprises.a.storage.capacity_kwh": [100, 200],
+        "tariffs.t.energy_price.bands_cny_per_kwh.valley": [0.2, 0.3, 0.4]}
+
+
+def park(tmp_path):
+    """Two enterprises over two days, hourly, on a valley-until-06:00 tariff; a has a battery
+    and PV, b only load. Cases: none (baseline) and assets."""
+    pv = ([0.0] * 8 + [0.3, 0.6, 0.8, 0.6, 0.3] + [0.0] * 11) * 2
+    write_profile(tmp_path / "pv.csv", "2025-03-03", pv, column="value_kw_per_kwp")
+    write_profile(tmp_path / "a.csv", "2025-03-03", [100.0] * HOURS)
+    write_profile(tmp_path / "b.csv", "2025-03-03", [60.0, 80.0] * (HOURS // 2))
+    enterprises = [{"id": "a", "name": "A", "load": "a.csv", "tariff": "t", "transformer_kva": 400,
+                    "pv": {"capacity_kwp": 80, "profile": "pv.csv"}, "storage": BATTERY},
+                   {"id": "b", "name": "B", "load": "b.csv", "tariff": "t", "transformer_kva": 400}]
+    data = {"name": "sweep park",
+            "horizon": {"start": "2025-03-03", "end": "2025-03-05", "resolution": "1h"},
+            "tariffs": {"t": two_price_tariff("06:00")}, "enterprises": enterprises,
+            "cases": {"none": {}, "assets": {"assets": ["pv", "storage"]}},
+            "baseline_case": "none"}
+    return dump_yaml(data, tmp_path / "park.yaml")
+
+
+def one_by_one(path, point):
+    scenario = load_scenario(path, point)
+    results = run_scenario(scenario, workers=1)
+    return {case: r.cost_by_enterprise() for case, r in results.items()}
+
+
+def test_a_grid_equals_its_cases_run_one_by_one(tmp_path):
+    path = park(tmp_path)
+    dump_yaml(GRID, tmp_path / "grid.yaml")
+    out = tmp_path / "out"
+    result = CliRunner().invoke(main, ["sweep", str(path), "--grid", str(tmp_path / "grid.yaml"),
+                                       "--out", str(out), "--workers", "1"])
+    assert result.exit_code == 0, result.output
+    table = pd.read_parquet(out / "sweep.parquet")
+    assert len(table) == 6 * 2 * 2  # points × cases × enterprises
+    assert list(table.columns[:5]) == ["point", "case", "enterprise", *GRID]
+    for point, spec in enumerate(read_grid(tmp_path / "grid.yaml")):
+        expected = one_by_one(path, spec)
+        rows = table[table["point"] == point].set_index(["case", "enterprise"])
+        for case, costs in expected.items():
+            for e, cost in costs.items():
+                assert rows.loc[(case, e), "total_cost_cny"] == pytest.approx(cost, rel=1e-7)
+        saving = rows.loc[("none", "a"), "total_cost_cny"] - rows.loc[("assets", "a"), "total_cost_cny"]
+        assert rows.loc[("assets", "a"), "savings_cny"] == pytest.approx(saving)
+    summary = json.loads((out / "sweep.json").read_text(encoding="utf-8"))
+    # the baseline does not depend on the battery: three tariff points, solved once each
+    assert summary["counts"]["run_now"] == 3 + 6
+    assert summary["counts"]["resolved"] >= 2  # tariff-only neighbours were re-priced
+    assert table["resolved"].any()
+    assert (out / "sweep_heatmap_assets.png").stat().st_size > 5_000
+    assert len(pd.read_csv(out / "sweep.csv")) == len(table)
+
+
+def test_a_failing_case_is_recorded_and_the_sweep_goes_on(tmp_path):
+    path = park(tmp_path)
+    grid = {"enterprises.a.storage.capacity_kwh": [100, -5]}
+    dump_yaml(grid, tmp_path / "grid.yaml")
+    out = tmp_path / "out"
+    result = CliRunner().invoke(main, ["sweep", str(path), "--grid", str(tmp_path / "grid.yaml"),
+                                       "--out", str(out), "--workers", "1"])
+    assert result.exit_code == 0, result.output
+    assert "1 failed" in result.output
+    table = pd.read_csv(out / "sweep.csv")
+    failed = table[table["status"] == "failed"]
+    assert list(failed["point"]) == [1] and list(failed["case"]) == ["assets"]
+    assert "capacity_kwh: Input should be greater than 0 (got -5)" in failed["error"].iloc[0]
+    assert (table.query("point == 1 and case == 'none'")["status"] == "ok").all()
+    assert (table.query("point == 0")["status"] == "ok").all()
+    bad = CliRunner().invoke(main, ["sweep", str(path), "--grid", str(tmp_path / "grid.yaml"),
+                                    "--out", str(out), "--case", "nope"])
+    assert bad.exit_code == 2 and "unknown case" in bad.output
+    dump_yaml({"enterprises.zz.storage.capacity_kwh": [1]}, tmp_path / "typo.yaml")
+    typo = CliRunner().invoke(main, ["sweep", str(path), "--grid", str(tmp_path / "typo.yaml"),
+                                     "--out", str(out)])
+    assert typo.exit_code == 2 and "no item with id 'zz'" in typo.output
+
+
+def test_a_killed_sweep_resumes_where_it_stopped(tmp_path):
+    path = park(tmp_path)
+    grid = tmp_path / "grid.csv"
+    grid.write_text("enterprises.a.storage.capacity_kwh,tariffs.t.energy_price.bands_cny_per_kwh.valley\n"
+                    + "".join(f"{c},{v}\n" for c in (50, 100, 150, 200) for v in (0.2, 0.3)),
+                    encoding="utf-8")
+    out = tmp_path / "out"
+    command = [sys.executable, "-c", "from energysim.cli import main; main()", "sweep", str(path),
+               "--grid", str(grid), "--out", str(out), "--workers", "1", "--quiet"]
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                               start_new_session=True)
+    records = out / "records.jsonl"
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and process.poll() is None:
+        if records.exists() and records.read_text(encoding="utf-8").count("\n") >= 4:
+            break
+        time.sleep(0.05)
+    assert process.poll() is None, "the sweep ended before it could be killed"
+    os.killpg(process.pid, signal.SIGKILL)
+    process.wait()
+    done = RecordStore(out).read()
+    assert 4 <= len(done) < 2 + 8  # killed before the end
+    with records.open("a", encoding="utf-8") as handle:
+        handle.write('{"key": "cut short by the ki')  # a line the kill cut
+    base = SweepBase.from_file(path)
+    tasks = tasks_for(base, read_grid(grid), ["assets"], "none")
+    counts = run_sweep(base, tasks, out, workers=1)
+    assert counts["done_before"] == len(done)
+    assert counts["run_now"] == 2 + 8 - len(done)
+    assert len(RecordStore(out).read()) == 2 + 8
+    again = run_sweep(base, tasks, out, workers=1)
+    assert again["run_now"] == 0
+    result = CliRunner().invoke(main, ["sweep", str(path), "--grid", str(grid), "--out", str(out)])
+    table = pd.read_parquet(out / "sweep.parquet")
+    assert result.exit_code == 0 and (table["status"] == "ok").all() and len(table) == 8 * 2 * 2
+    expected = one_by_one(path, read_grid(grid)[5])
+    rows = table[table["point"] == 5].set_index(["case", "enterprise"])
+    assert rows.loc[("assets", "a"), "total_cost_cny"] == pytest.approx(expected["assets"]["a"],
+                                                                        rel=1e-7)
+
+
+@pytest.mark.filterwarnings("ignore::DeprecationWarning")
+@pytest.mark.filterwarnings("ignore::ResourceWarning")
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
+def test_a_dask_cluster_gives_the_same_table(tmp_path):
+    distributed = pytest.importorskip("distributed")
+    path = park(tmp_path)
+    dump_yaml(GRID, tmp_path / "grid.yaml")
+    local = CliRunner().invoke(main, ["sweep", str(path), "--grid", str(tmp_path / "grid.yaml"),
+                                      "--out", str(tmp_path / "local"), "--workers", "2"])
+    assert local.exit_code == 0, local.output
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                  dashboard_address=None) as cluster:
+        remote = CliRunner().invoke(main, ["sweep", str(path), "--grid",
+                                           str(tmp_path / "grid.yaml"), "--out",
+                                           str(tmp_path / "dask"), "--scheduler",
+                                           cluster.scheduler_address])
+    assert remote.exit_code == 0, remote.output
+    columns = ["point", "case", "enterprise", "total_cost_cny", "savings_cny", "status"]
+    mine = pd.read_parquet(tmp_path / "local" / "sweep.parquet")[columns]
+    theirs = pd.read_parquet(tmp_path / "dask" / "sweep.parquet")[columns]
+    pd.testing.assert_frame_equal(mine, theirs, rtol=1e-7)
