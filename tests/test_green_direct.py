@@ -271,7 +271,7 @@ def test_plant_and_battery_sizes_that_comply(tmp_path):
     outcome = CliRunner().invoke(main, ["green-size", str(scenario.path), "--case", "green",
                                         "--project", "solar", "--asset", "storage"])
     assert outcome.exit_code == 0, outcome.output
-    assert "storage × 0.250" in outcome.output and "storage_power_kw 50 → 13" in outcome.output
+    assert "× 0.250" in outcome.output and "storage_power_kw 50 → 13" in outcome.output
     wrong = CliRunner().invoke(main, ["green-size", str(scenario.path), "--case", "none",
                                       "--project", "solar"])
     assert wrong.exit_code == 2 and "does not switch green_direct on" in wrong.output

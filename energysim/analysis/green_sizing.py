@@ -18,6 +18,8 @@ dispatch re-optimised at the same time, such that the three ratio rules of 650�
 minimise k (the costs do not enter). The case is then run again at the size found (× 1 +
 1e-6 against round-off) with the rules enforced, which gives what complying at that size
 costs. Where no scale meets the rules (the line or the load is the limit) the result says so.
+A larger plant is not always compliant: more generation makes the 60 % self-consumption rule
+harder, so the answer is the smallest size, not a threshold.
 """
 
 from __future__ import annotations
@@ -70,14 +72,17 @@ class SizingResult:
             return (f"{self.project}: no {self.asset} size meets the 650号 rules here (the line, "
                     "the load or the other assets are the limit)")
         needed = ", ".join(f"{name} {now:,.0f} → {new:,.0f}" for name, (now, new) in self.sizes.items())
-        return f"{self.project}: the rules are met from {self.asset} × {self.scale:.3f} ({needed})"
+        return (f"{self.project}: the smallest {self.asset} that meets the 650号 rules is "
+                f"× {self.scale:.3f} ({needed})")
 
 
 def size_for_compliance(scenario: Scenario, case: str, project: str, asset: str = "plant",
                         options: dict | None = None) -> SizingResult:
     """The smallest scale of ``asset`` (``plant`` or ``storage``) of ``project`` that meets
     the rules under ``case`` (which must switch ``green_direct`` on); ``options`` go to
-    HiGHS for the sizing LP."""
+    HiGHS for the sizing LP (default interior point: the scale is a dense column, which
+    dual simplex handles badly)."""
+    options = {"solver": "ipm"} if options is None else options
     spec = scenario.green_projects.get(project)
     if spec is None:
         raise KeyError(f"no green-supply project {project!r}; the scenario has: "

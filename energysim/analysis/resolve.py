@@ -19,6 +19,7 @@ else is built and solved afresh. Each worker process keeps one model.
 from __future__ import annotations
 
 import json
+import os
 import time
 
 import highspy
@@ -39,6 +40,8 @@ _KEPT: dict[tuple, Repricer] = {}
 """This process's models of the last (case, overrides but tariffs), by structure key."""
 KEEP_MODELS = 4
 """Most models a worker keeps (a year at 15 minutes takes about 1 GB each)."""
+REPRICE_ENV = "ENERGYSIM_REPRICE"
+"""Set to 0 to build every model afresh (benchmarks compare the two)."""
 
 
 class Repricer:
@@ -144,6 +147,9 @@ def solve_case(base, scenario: Scenario, task, only) -> tuple[CaseResult, bool]:
     if any(scenario.green_mode(task.case, g) == "enforce" for g in scenario.green_projects) \
             and "green_direct" in scenario.case(task.case).assets:
         # enforced rules are lazy rows, and an infeasible model wants its explanation
+        parts = [run_case(scenario, task.case, list(group)) for group in groups]
+        return combine_parts(scenario, task.case, parts), False
+    if os.environ.get(REPRICE_ENV, "1") == "0":
         parts = [run_case(scenario, task.case, list(group)) for group in groups]
         return combine_parts(scenario, task.case, parts), False
     for key in [k for k in _KEPT if k[0] != base.key or k[2] != tariff_free(task)]:
