@@ -19,6 +19,8 @@ several minutes in the same case).
 from __future__ import annotations
 
 import logging
+import os
+import sys
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -108,8 +110,7 @@ def _solve_highspy(m, threads, time_limit_s, options, keep_solver=False) -> Solv
     timings["compile"] = time.perf_counter() - start
 
     start = time.perf_counter()
-    highs = highspy.Highs()
-    highs.setOptionValue("output_flag", False)
+    highs = new_highs()
     lp = _highs_lp(form)
     lazy = _lazy_rows(m, form)
     row_lower, row_upper = np.asarray(lp.row_lower_), np.asarray(lp.row_upper_)
@@ -148,6 +149,30 @@ def _solve_highspy(m, threads, time_limit_s, options, keep_solver=False) -> Solv
     kept = (highs, form) if keep_solver else (None, None)
     return SolveResult(OPTIMAL, sign * info.objective_function_value, timings,
                        int(info.simplex_iteration_count), *kept)
+
+
+_BANNER_SHOWN = False
+
+
+def new_highs() -> highspy.Highs:
+    """A silent HiGHS object. The first one of a process prints HiGHS's banner on the C
+    standard output, before any option can be set: that one is made with it redirected."""
+    global _BANNER_SHOWN
+    if _BANNER_SHOWN:
+        highs = highspy.Highs()
+    else:
+        sys.stdout.flush()
+        saved = os.dup(1)
+        try:
+            with open(os.devnull, "w") as null:
+                os.dup2(null.fileno(), 1)
+                highs = highspy.Highs()
+        finally:
+            os.dup2(saved, 1)
+            os.close(saved)
+        _BANNER_SHOWN = True
+    highs.setOptionValue("output_flag", False)
+    return highs
 
 
 def _lazy_rows(m: pyo.ConcreteModel, form) -> np.ndarray:
