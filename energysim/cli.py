@@ -78,12 +78,20 @@ def run(scenario: Path, out_dir: Path, cases: tuple[str, ...], workers: int | No
         week, no_figures: bool, quiet: bool, lang: str) -> None:
     """Solve every case of SCENARIO and write costs, savings, time series and figures."""
     from energysim.analysis.run import run_scenario
+    from energysim.report.figures import check_week
+    from energysim.report.fonts import cjk_note
     from energysim.report.outputs import write_outputs
 
     loaded = _load(scenario)
     if not quiet:
-        for note in loaded.notes:
+        for note in [*loaded.notes, *filter(None, [cjk_note(lang)])]:
             click.echo(f"  note: {note}", err=True)
+    if week is not None:
+        try:
+            week = check_week(loaded.index, pd.Timestamp(week))
+        except ValueError as exc:
+            click.secho(f"--week: {exc}", fg="red", err=True)
+            sys.exit(EXIT_BAD_INPUT)
     selected = list(cases) or list(loaded.cases)
     unknown = [c for c in selected if c not in loaded.cases]
     if unknown:

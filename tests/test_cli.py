@@ -79,6 +79,25 @@ def test_run_writes_the_output_contract(tmp_path):
     assert "savings.png" in figures and "dispatch_all_plant.png" in figures
     assert all((out / "figures" / f).stat().st_size > 10_000 for f in figures)
     assert not [p for p in out.iterdir() if p.name.startswith(".energysim-partial")]
+    html = (out / "report.html").read_text(encoding="utf-8")
+    assert 'id="findings"' in html and "data:image/png;base64" in html
+    assert set(pd.read_excel(out / "report.xlsx", sheet_name=None)) >= {"Summary", "Savings"}
+
+
+def test_run_in_chinese_says_once_when_it_has_no_cjk_font(tmp_path, monkeypatch):
+    from energysim.report import fonts
+
+    monkeypatch.setattr(fonts, "cjk_family", lambda: None)
+    path = tiny_scenario(tmp_path, [100.0] * 24, storage=BATTERY)
+    out = tmp_path / "out"
+    result = CliRunner().invoke(main, ["run", str(path), "--out", str(out), "--workers", "1",
+                                       "--lang", "zh"])
+    assert result.exit_code == 0, result.output
+    assert result.output.count("no CJK font found") == 1
+    assert '<html lang="zh-CN">' in (out / "report.html").read_text(encoding="utf-8")
+    assert "概要" in pd.read_excel(out / "report.xlsx", sheet_name=None)
+    week = CliRunner().invoke(main, ["run", str(path), "--out", str(out), "--week", "2024-01-01"])
+    assert week.exit_code == 2 and "outside the horizon" in week.output
 
 
 def test_a_run_that_dies_leaves_nothing_that_looks_whole(tmp_path, monkeypatch):

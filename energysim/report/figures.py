@@ -1,19 +1,47 @@
-"""First figures: a week of dispatch per enterprise and case, and savings per enterprise.
+"""The PNG figures of a run, in English or Chinese.
+
+    dispatch_<case>_<enterprise>.png   a week of supply against load, energy price, and the
+                                       state of charge below
+    savings.png                        savings per enterprise against the baseline
+    waterfall_<case>.png               baseline cost → tariff effect → response effect → cost
+    monthly_peak_import.png            the park's coincident peak import per month and case
+    load_duration_<case>.png           grid-import duration curves, baseline against case
+    tariff_<tariff>.png                bands of each tariff the cases use, month × time of day
 
 Figures are built on `matplotlib.figure.Figure` directly (no pyplot state, no GUI
-backend), so they can be made in any process.
+backend), so they can be made in any process. Chinese labels need a CJK font; where none
+is installed the figures are labelled in English (`energysim.report.fonts.cjk_note` says
+so in one line for the caller to show).
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
+from matplotlib import colormaps
 from matplotlib.figure import Figure
 
-SUPPLY_COLOURS = {"grid_import_kw": "#7f7f7f", "pv_kw": "#f2b701", "storage_discharge_kw": "#3a7dc9",
-                  "green_direct_kw": "#2ca02c"}
-SUPPLY_LABELS = ["grid import", "PV delivered", "storage discharge", "green direct line"]
+from energysim.analysis.run import CaseResult
+from energysim.report.figures_costs import (
+    Grouped,
+    enterprise_label,
+    money_unit,
+    plot_load_duration,
+    plot_monthly_peak,
+    plot_waterfall,
+)
+from energysim.report.fonts import figure_lang, font_context, save_figure
+from energysim.report.labels import check_lang, label
+from energysim.report.tariff_views import plot_band_heatmap
+from energysim.scenario import Scenario
+
+SUPPLY = {"grid_import_kw": ("fig_grid_import", "#7f7f7f"), "pv_kw": ("fig_pv", "#f2b701"),
+          "storage_discharge_kw": ("fig_storage_discharge", "#3a7dc9"),
+          "green_direct_kw": ("fig_green_direct", "#2ca02c")}
+"""Supply stacked in the dispatch figure: quantity → (label key, colour)."""
+DPI = 100
 
 
 def default_week(index: pd.DatetimeIndex) -> pd.Timestamp:
@@ -24,66 +52,163 @@ def default_week(index: pd.DatetimeIndex) -> pd.Timestamp:
     return max(min(monday, latest), index[0].normalize())
 
 
+def check_week(index: pd.DatetimeIndex, week_start: pd.Timestamp) -> pd.Timestamp:
+    """``week_start`` at midnight where it falls within ``index``, else ValueError."""
+    start = pd.Timestamp(week_start).normalize()
+    if not index[0].normalize() <= start <= index[-1]:
+        raise ValueError(f"dispatch week {start:%Y-%m-%d} is outside the horizon "
+                         f"{index[0]:%Y-%m-%d} to {index[-1]:%Y-%m-%d}")
+    return start
+
+
 def plot_dispatch(timeseries: pd.DataFrame, enterprise: str, start: pd.Timestamp,
-                  title: str, days: int = 7) -> Figure:
-    """Supply stacked against load, price and state of charge, for ``days`` from ``start``."""
+                  title: str, days: int = 7, lang: str = "en") -> Figure:
+    """Supply stacked against load, energy price and state of charge, ``days`` from ``start``."""
+    lang = figure_lang(lang)
     week = timeseries.loc[start: start + pd.Timedelta(days=days) - pd.Timedelta(minutes=1)]
-    col = {q: week[f"{enterprise}/{q}"] for q in
-           ("load_kw", "grid_import_kw", "grid_export_kw", "pv_kw", "storage_charge_kw",
-            "storage_discharge_kw", "storage_soc_kwh", "price_cny_per_kwh", "green_direct_kw")}
-    fig = Figure(figsize=(11, 6), layout="constrained")
+    if week.empty:
+        raise ValueError(f"no time steps from {start:%Y-%m-%d} for {days} days in the results")
+
+    def col(quantity: str) -> np.ndarray:
+        """Values of ``quantity``, the last repeated at the end of the last step."""
+        name = f"{enterprise}/{quantity}"
+        values = week[name].to_numpy() if name in week else np.zeros(len(week))
+        return np.append(values, values[-1])
+
+    step = week.index[1] - week.index[0] if len(week) > 1 else pd.Timedelta(hours=1)
+    x = week.index.append(pd.DatetimeIndex([week.index[-1] + step]))
+    fig = Figure(figsize=(11, 6.4))
+    fig.subplots_adjust(left=0.075, right=0.925, top=0.93, bottom=0.1, hspace=0.08)
     power, soc = fig.subplots(2, 1, sharex=True, height_ratios=[3, 1])
-    power.stackplot(week.index, *(col[q] for q in SUPPLY_COLOURS),
-                    labels=SUPPLY_LABELS,
-                    colors=list(SUPPLY_COLOURS.values()), step="post", alpha=0.85)
-    demand = col["load_kw"] + col["storage_charge_kw"] + col["grid_export_kw"]
-    power.step(week.index, col["load_kw"], where="post", color="black", lw=1.2, label="load")
-    power.step(week.index, demand, where="post", color="crimson", lw=0.8, ls="--",
-               label="load + charge + export")
-    power.set_ylabel("power [kW]")
+    shown = [q for q in SUPPLY if q == "grid_import_kw" or col(q).any()]  # legend: used only
+    power.stackplot(x, *(col(q) for q in shown), labels=[label(SUPPLY[q][0], lang) for q in shown],
+                    colors=[SUPPLY[q][1] for q in shown], step="post", alpha=0.85)
+    demand = col("load_kw") + col("storage_charge_kw") + col("grid_export_kw")
+    power.step(x, col("load_kw"), where="post", color="black", lw=1.2, label=label("fig_load", lang))
+    power.step(x, demand, where="post", color="crimson", lw=0.8, ls="--",
+               label=label("fig_demand", lang))
+    power.set_ylabel(label("fig_power_kw", lang))
+    power.yaxis.set_major_formatter(Grouped())
+    power.set_ylim(0, max(power.get_ylim()[1], 1.0) * 1.15)  # room for the legend
     power.set_title(title)
     price = power.twinx()
-    price.step(week.index, col["price_cny_per_kwh"], where="post", color="green", lw=0.8)
-    price.set_ylabel("energy price [CNY/kWh]", color="green")
-    handles, labels = power.get_legend_handles_labels()
-    power.legend(handles, labels, loc="upper left", fontsize=8, ncols=5)
-    soc.step(week.index, col["storage_soc_kwh"], where="post", color="#3a7dc9")
-    soc.set_ylabel("state of charge [kWh]")
-    soc.set_xlabel("local time (UTC+8)")
+    price.step(x, col("price_cny_per_kwh"), where="post", color="green", lw=0.8)
+    price.set_ylabel(label("price_cny_per_kwh", lang), color="green")
+    price.set_ylim(bottom=0)
+    power.legend(loc="upper left", fontsize=8, ncols=6)
+    stored = col("storage_soc_kwh")
+    if stored.any():
+        soc.step(x, stored, where="post", color="#3a7dc9")
+        soc.set_ylim(bottom=0)
+    else:
+        soc.text(0.5, 0.5, label("fig_no_storage", lang), transform=soc.transAxes, ha="center",
+                 va="center", color="grey")
+        soc.set_yticks([])
+    soc.set_ylabel(label("fig_soc_kwh", lang), fontsize=8.5)
+    soc.yaxis.set_major_formatter(Grouped())
+    soc.set_xlabel(label("fig_local_time", lang))
+    midnights = pd.date_range(start, week.index[-1], freq="D")
+    weekdays = label("fig_weekdays", lang).split()
+    soc.set_xticks(midnights, [f"{d:%m-%d}\n{weekdays[d.day_of_week]}" for d in midnights])
+    soc.set_xlim(x[0], x[-1])
+    for ax in (power, soc):
+        ax.grid(axis="x", alpha=0.3)
     return fig
 
 
-def plot_savings(savings: pd.DataFrame, baseline: str) -> Figure:
-    """Savings per enterprise against ``baseline``, one group of bars per enterprise."""
+def plot_savings(scenario: Scenario, savings: pd.DataFrame, lang: str = "en") -> Figure:
+    """Savings per enterprise against the baseline, one group of bars per enterprise."""
+    lang = figure_lang(lang)
+    baseline = scenario.baseline_case
     table = savings[savings["case"] != baseline].pivot(
-        index="enterprise", columns="case", values="savings_cny") / 1e4
-    table = table.reindex(savings["enterprise"].drop_duplicates())
-    fig = Figure(figsize=(10, 5), layout="constrained")
+        index="enterprise", columns="case", values="savings_cny")
+    table = table.reindex(index=savings["enterprise"].drop_duplicates(),
+                          columns=savings.loc[savings["case"] != baseline, "case"].drop_duplicates())
+    scale, unit = money_unit(table.to_numpy(), lang)
+    n_cases = max(len(table.columns), 1)
+    fig = Figure(figsize=(min(15, max(10, 1.2 * len(table) * (1 + n_cases / 4))), 5.5),
+                 layout="constrained")
     ax = fig.subplots()
-    table.plot.bar(ax=ax, rot=0, width=0.8)
+    width = 0.8 / n_cases
+    colours = _case_colours(n_cases)
+    for i, case in enumerate(table.columns):
+        ax.bar(np.arange(len(table)) + (i - (n_cases - 1) / 2) * width, table[case] / scale,
+               width=width, label=case, color=colours[i])
+    ax.set_xticks(range(len(table)), [enterprise_label(scenario, e, lang) for e in table.index])
     ax.axhline(0, color="black", lw=0.8)
-    ax.set_ylabel("savings against baseline [10k CNY]")
-    ax.set_xlabel("enterprise")
-    ax.set_title(f"Savings per enterprise against '{baseline}' (positive: pays less)")
-    ax.legend(title="case", fontsize=8)
+    ax.yaxis.set_major_formatter(Grouped())
+    ax.grid(axis="y", alpha=0.3)
+    ax.set_ylabel(label("fig_savings_axis", lang).format(unit=unit))
+    ax.set_xlabel(label("enterprise", lang))
+    ax.set_title(label("fig_savings_title", lang).format(baseline=baseline))
+    fig.legend(*ax.get_legend_handles_labels(), title=label("case", lang), fontsize=8,
+               loc="outside right upper")
     return fig
 
 
-def write_figures(results: dict, savings: pd.DataFrame, baseline: str, folder: Path,
-                  week_start: pd.Timestamp | None = None) -> list[Path]:
-    """Write the dispatch and savings figures as PNG into ``folder``."""
+def write_figures(scenario: Scenario, results: dict[str, CaseResult], savings: pd.DataFrame,
+                  decomposition: pd.DataFrame | None, folder: Path, *,
+                  week_start: pd.Timestamp | None = None, lang: str = "en") -> list[Path]:
+    """Write every figure of the run as PNG into ``folder`` (created if needed).
+
+    Parameters
+    ----------
+    savings : pandas.DataFrame
+        `energysim.analysis.savings.compare` (may be empty where the baseline did not run).
+    decomposition : pandas.DataFrame or None
+        `energysim.analysis.decomposition.decompose`; None where the baseline did not run.
+    week_start : pandas.Timestamp, optional
+        First day of the dispatch week; by default a Monday in the middle of the horizon.
+    lang : str
+        ``en`` or ``zh``; Chinese falls back to English where no CJK font is installed.
+
+    Returns
+    -------
+    list of Path
+        The files written, dispatch figures first.
+    """
+    lang = figure_lang(check_lang(lang))
     folder.mkdir(parents=True, exist_ok=True)
+    baseline = scenario.baseline_case
+    has_baseline = baseline in results
+    start = check_week(scenario.index, week_start) if week_start is not None \
+        else default_week(scenario.index)
     written = []
-    for case, result in results.items():
-        start = week_start if week_start is not None else default_week(result.timeseries.index)
-        for enterprise in result.cost_by_enterprise().index:
-            fig = plot_dispatch(result.timeseries, enterprise, start,
-                                f"{enterprise} - case '{case}' - week of {start:%Y-%m-%d}")
-            path = folder / f"dispatch_{case}_{enterprise}.png"
-            fig.savefig(path, dpi=90)
-            written.append(path)
-    if len(results) > 1:
-        path = folder / "savings.png"
-        plot_savings(savings, baseline).savefig(path, dpi=100)
-        written.append(path)
+    with font_context(lang):
+        for case, result in results.items():
+            for e in scenario.enterprises:
+                title = label("fig_dispatch_title", lang).format(
+                    enterprise=enterprise_label(scenario, e, lang), case=case,
+                    start=f"{start:%Y-%m-%d}")
+                fig = plot_dispatch(result.timeseries, e, start, title, lang=lang)
+                written.append(save_figure(fig, folder / f"dispatch_{case}_{e}.png", lang, DPI))
+        others = [c for c in results if c != baseline]
+        if has_baseline and others and len(savings):
+            written.append(save_figure(plot_savings(scenario, savings, lang),
+                                       folder / "savings.png", lang, DPI))
+        if decomposition is not None and len(decomposition):
+            for case in others:
+                written.append(save_figure(plot_waterfall(scenario, decomposition, case, lang),
+                                           folder / f"waterfall_{case}.png", lang, DPI))
+        written.append(save_figure(plot_monthly_peak(scenario, results, lang),
+                                   folder / "monthly_peak_import.png", lang, DPI))
+        if has_baseline:
+            for case in others:
+                written.append(save_figure(plot_load_duration(scenario, results, case, lang),
+                                           folder / f"load_duration_{case}.png", lang, DPI))
+        for key in tariffs_used(scenario, results):
+            written.append(save_figure(plot_band_heatmap(scenario.tariffs[key], key, lang),
+                                       folder / f"tariff_{key}.png", lang, DPI))
     return written
+
+
+def tariffs_used(scenario: Scenario, cases) -> list[str]:
+    """Keys of the tariffs the enterprises pay under ``cases``, in order of first use."""
+    keys = [scenario.case(c).tariff or scenario.enterprises[e].tariff
+            for c in cases for e in scenario.enterprises]
+    return list(dict.fromkeys(keys))
+
+
+def _case_colours(n: int) -> list:
+    cmap = colormaps["tab10" if n <= 10 else "tab20"]
+    return [cmap(i % cmap.N) for i in range(n)]

@@ -13,9 +13,12 @@
                             avoided, green cost, compliance (cases with green_direct only)
     green_compliance.csv    case, project, rule: required and achieved share, margin, compliant
     timeseries/<case>.csv   timestamp, then <enterprise>/<quantity> and <plant>/<quantity>
-    figures/*.png           dispatch weeks and savings
-    report.xlsx             the tables for people to read (`energysim.report.workbook`), in
-                            English or Chinese
+    figures/*.png           dispatch weeks, savings, cost waterfalls, monthly peaks, load
+                            duration curves, tariff band heatmaps (`energysim.report.figures`)
+    report.xlsx             the tables for people to read (`energysim.report.workbook`)
+    report.html             one file with findings, tables and figures (`energysim.report.html`)
+
+The workbook, figures and report are in English or Chinese (``lang``).
 
 Everything is written into a hidden staging folder inside the output folder and then
 renamed into place, ``summary.json`` last, so a run that dies leaves no file that looks
@@ -40,6 +43,8 @@ from energysim.analysis.run import STAGES, CaseResult
 from energysim.analysis.savings import SAVINGS_COLUMNS, compare
 from energysim.model.vpp import VPP_EVENT_COLUMNS
 from energysim.report.figures import write_figures
+from energysim.report.fonts import cjk_note
+from energysim.report.html import write_html
 from energysim.report.labels import check_lang
 from energysim.report.workbook import write_workbook
 from energysim.scenario import Scenario
@@ -63,9 +68,10 @@ def write_outputs(scenario: Scenario, results: dict[str, CaseResult], out_dir: s
         costs[["case", "enterprise", "month", "component", "cost_cny"]].to_csv(
             staging / "costs.csv", index=False, float_format="%.4f")
         savings.to_csv(staging / "savings.csv", index=False, float_format="%.4f")
-        if scenario.baseline_case in results:
-            decompose(scenario, results, scenario.baseline_case).to_csv(
-                staging / "decomposition.csv", index=False, float_format="%.4f")
+        decomposition = decompose(scenario, results, scenario.baseline_case) \
+            if scenario.baseline_case in results else None
+        if decomposition is not None:
+            decomposition.to_csv(staging / "decomposition.csv", index=False, float_format="%.4f")
         events = [r.vpp_events.assign(case=c) for c, r in results.items()
                   if r.vpp_events is not None]
         if events:
@@ -84,10 +90,13 @@ def write_outputs(scenario: Scenario, results: dict[str, CaseResult], out_dir: s
             result.timeseries.to_csv(staging / "timeseries" / f"{case}.csv",
                                      date_format=TIME_FORMAT, float_format="%.10g")
         if figures:
-            write_figures(results, savings, scenario.baseline_case, staging / "figures",
-                          week_start)
+            write_figures(scenario, results, savings, decomposition, staging / "figures",
+                          week_start=week_start, lang=lang)
         write_workbook(scenario, results, staging / "report.xlsx", lang=lang,
-                       notes=_notes(scenario))
+                       notes=_notes(scenario, lang))
+        write_html(scenario, results, staging / "report.html",
+                   figures_dir=staging / "figures" if figures else None, lang=lang,
+                   notes=_notes(scenario, lang, for_html=True))
         (staging / "summary.json").write_text(
             json.dumps(_summary(scenario, results), ensure_ascii=False, indent=2),
             encoding="utf-8")
@@ -101,9 +110,14 @@ def write_outputs(scenario: Scenario, results: dict[str, CaseResult], out_dir: s
     return out
 
 
-def _notes(scenario: Scenario) -> list[str]:
-    """What a reader of the numbers should know about how they were made."""
+def _notes(scenario: Scenario, lang: str = "en", for_html: bool = False) -> list[str]:
+    """What a reader of the numbers should know about how they were made (the report shows
+    the emission factor and secondary-source tariffs in sections of its own)."""
     notes = list(scenario.notes)
+    if cjk_note(lang):
+        notes.append(cjk_note(lang))
+    if for_html:
+        return notes
     if scenario.spec.horizon.resolution != "15min" and any(
             e.basic_charge in ("max_demand", "contract_demand")
             for e in scenario.enterprises.values()):

@@ -7,7 +7,8 @@ from matplotlib.colors import ListedColormap
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
-from energysim.report.fonts import drawable, font_kwargs
+from energysim.report.fonts import drawable, figure_lang, font_kwargs
+from energysim.report.labels import label as word
 from energysim.tariffs.tariff import BANDS, Tariff
 
 BAND_LETTERS = {"critical_peak": "C", "peak": "P", "flat": "F", "valley": "V", "deep_valley": "D"}
@@ -41,12 +42,14 @@ def band_text(tariff: Tariff) -> str:
     return "\n".join(lines)
 
 
-def plot_band_heatmap(tariff: Tariff, label: str = "") -> Figure:
+def plot_band_heatmap(tariff: Tariff, label: str = "", lang: str = "en") -> Figure:
     """Bands by month and time of day (one panel per day type where they differ).
 
     ``label`` (e.g. the library name) titles the figure where no installed font can draw
-    the tariff's Chinese name.
+    the tariff's Chinese name. ``lang`` (``en`` or ``zh``) is the language of the axes and
+    legend; Chinese falls back to English where no CJK font is installed.
     """
+    lang = figure_lang(lang)
     groups = tariff.day_groups()
     fig = Figure(figsize=(11, 1.2 + 3.2 * len(groups)), layout="constrained")
     axes = np.atleast_1d(fig.subplots(len(groups), 1, squeeze=False)[:, 0])
@@ -58,19 +61,22 @@ def plot_band_heatmap(tariff: Tariff, label: str = "") -> Figure:
                   extent=(0, 24, 12.5, 0.5), interpolation="nearest")
         ax.set_xticks(range(0, 25, 2))
         ax.set_yticks(range(1, 13))
-        ax.set_ylabel("month")
-        ax.set_title(_group_title(group, len(groups)), fontsize=9)
-    axes[-1].set_xlabel("time of day [h], local time")
+        ax.set_ylabel(word("month", lang))
+        ax.set_title(_group_title(group, len(groups), lang), fontsize=9)
+    axes[-1].set_xlabel(word("fig_time_of_day", lang))
     title = f"{tariff.name} ({tariff.document})" if tariff.document else tariff.name
     fig.suptitle(drawable(title, label or tariff.region or "tariff"), **font_kwargs(title))
     prices = dict(zip(BANDS, tariff.price_by_band, strict=True))
-    handles = [Patch(color=BAND_COLOURS[b], label=b if tariff.is_spot
-                     else f"{b} {prices[b]:.3f} CNY/kWh") for b in BANDS if b in tariff.bands_used]
+    handles = [Patch(color=BAND_COLOURS[b], label=word(b, lang) if tariff.is_spot
+                     else word("fig_band_price", lang).format(band=word(b, lang),
+                                                               price=f"{prices[b]:.3f}"))
+               for b in BANDS if b in tariff.bands_used]
     fig.legend(handles=handles, loc="outside lower center", ncols=len(handles), fontsize=8)
     return fig
 
 
-def _group_title(group: list[str], n_groups: int) -> str:
+def _group_title(group: list[str], n_groups: int, lang: str = "en") -> str:
     if n_groups == 1:
-        return "every day"
-    return "on " + ", ".join(name.replace("_", " ") for name in group)
+        return word("every_day", lang)
+    days = word("list_separator", lang).join(word(name, lang) for name in group)
+    return word("fig_on_days", lang).format(days=days)
