@@ -126,8 +126,8 @@ def run_tasks(base: SweepBase, tasks: list[Task]) -> list[dict[str, Any]]:
 
 
 def chunks(tasks: list[Task], size: int) -> list[list[Task]]:
-    """Tasks that differ only in tariffs, in chunks of at most ``size``: one worker solves a
-    chunk, re-pricing the model it built for the first task."""
+    """Tasks grouped by what they share but tariffs, in chunks of at most ``size``: one
+    worker solves a chunk, re-pricing the model it built for the first task."""
     from energysim.analysis.resolve import tariff_free
 
     groups: dict[str, list[Task]] = {}
@@ -203,11 +203,14 @@ def make_executor(workers: int | None = None, scheduler: str | None = None
 def run_sweep(base: SweepBase, tasks: list[Task], folder: str | Path, *,
               executor: Executor | None = None, workers: int | None = None,
               scheduler: str | None = None, retry_failed: bool = False,
-              progress: bool = False, chunk: int = 4) -> dict[str, Any]:
+              progress: bool = False, chunk: int = 1) -> dict[str, Any]:
     """Run the tasks not stored yet in ``folder``, storing each record as it arrives.
 
-    Tasks go to the executor in chunks of up to ``chunk`` that differ only in tariffs (see
-    `chunks`); a sweep killed while a chunk runs loses that chunk's unreturned tasks only.
+    Tasks that differ only in tariffs are submitted next to each other (see `chunks`), so
+    the workers, taking them in order, mostly find the model they need already built. With
+    ``chunk`` above 1 a worker gets that many at once (fewer round trips on a cluster), and a
+    sweep killed meanwhile loses the cases of the chunks it had not got back; with 1 (the
+    default) every case is stored as soon as it is solved.
 
     Returns
     -------
