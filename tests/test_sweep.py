@@ -165,3 +165,16 @@ def test_a_dask_cluster_gives_the_same_table(tmp_path):
     mine = pd.read_parquet(tmp_path / "local" / "sweep.parquet")[columns]
     theirs = pd.read_parquet(tmp_path / "dask" / "sweep.parquet")[columns]
     pd.testing.assert_frame_equal(mine, theirs, rtol=1e-7)
+
+
+def test_a_point_may_run_some_enterprises_only(tmp_path):
+    path = park(tmp_path)
+    base = SweepBase.from_file(path)
+    tasks = tasks_for(base, [{"run.enterprises": ["b"]}], ["assets"], "none")
+    counts = run_sweep(base, tasks, tmp_path / "out", workers=1)
+    assert counts["failed"] == 0
+    records = RecordStore(tmp_path / "out").read()
+    assert {row["enterprise"] for r in records.values() for row in r["rows"]} == {"b"}
+    expected = one_by_one(path, {})["assets"]["b"]
+    row = next(r for r in records.values() if r["case"] == "assets")["rows"][0]
+    assert row["total_cost_cny"] == pytest.approx(expected, rel=1e-7)

@@ -43,12 +43,18 @@ def _green_cases(scenario: Scenario, results: dict[str, CaseResult]) -> list[str
             if "green_direct" in scenario.case(c).assets and scenario.spec.green_direct]
 
 
+def _projects(scenario: Scenario, result: CaseResult) -> list:
+    """The projects the result has a plant for (a run may leave some enterprises out)."""
+    return [g for g in scenario.spec.green_direct
+            if f"{g.id}/green_available_kw" in result.timeseries]
+
+
 def compliance_table(scenario: Scenario, results: dict[str, CaseResult]) -> pd.DataFrame:
     """One row per case, project and ratio rule (`COMPLIANCE_COLUMNS`)."""
     rows = []
     for case in _green_cases(scenario, results):
         ts = results[case].timeseries
-        for g in scenario.spec.green_direct:
+        for g in _projects(scenario, results[case]):
             totals = _project_totals(ts, g, scenario.dt_h)
             generation = totals["generation"]
             for rule, required in green_rules_required(scenario, g).items():
@@ -77,7 +83,7 @@ def green_table(scenario: Scenario, results: dict[str, CaseResult]) -> pd.DataFr
         ts, dt_h = result.timeseries, scenario.dt_h
         costs = result.costs[result.costs["component"].isin(GREEN_COSTS)]
         green_cost = costs.groupby("enterprise")["cost_cny"].sum()
-        for g in scenario.spec.green_direct:
+        for g in _projects(scenario, result):
             totals = _project_totals(ts, g, dt_h)
             generation = totals["generation"]
             rules = compliance[(compliance["case"] == case) & (compliance["project"] == g.id)]

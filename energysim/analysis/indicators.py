@@ -40,8 +40,9 @@ def indicators(scenario: Scenario, results: dict[str, CaseResult]) -> pd.DataFra
     for case, result in results.items():
         assets = scenario.case(case).assets
         ts, costs = result.timeseries, result.costs
-        for scope in ["park", *scenario.enterprises]:
-            ents = list(scenario.enterprises) if scope == "park" else [scope]
+        present = [e for e in scenario.enterprises if f"{e}/grid_import_kw" in ts]  # run for some
+        for scope in ["park", *present]:
+            ents = present if scope == "park" else [scope]
 
             def total(quantity: str, ents=ents, ts=ts) -> np.ndarray:
                 return sum(ts[f"{e}/{quantity}"].to_numpy() for e in ents)
