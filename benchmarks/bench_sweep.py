@@ -25,6 +25,7 @@ import time
 from pathlib import Path
 
 from energysim.analysis.sweep import SweepBase, run_sweep, tasks_for
+from energysim.analysis.sweep_store import RecordStore
 
 DEMO = Path(__file__).resolve().parents[1] / "scenarios" / "chongqing_demo_park.yaml"
 CASE = "midday_valley_pv_storage"
@@ -38,14 +39,21 @@ def grid(enterprise: str, valleys: int) -> list[dict]:
             for size in (2000, 6000) for price in prices]
 
 
-def timed(label: str, base, tasks, **kwargs) -> None:
+def timed(label: str, base, tasks, reference=None, **kwargs) -> dict:
+    """Run the grid into a fresh folder; print the rate and how far the costs are from
+    ``reference`` (key → total cost of the rebuilt run)."""
     with tempfile.TemporaryDirectory() as folder:
         start = time.perf_counter()
         counts = run_sweep(base, tasks, folder, **kwargs)
         wall = time.perf_counter() - start
+        totals = {k: sum(row["total_cost_cny"] for row in r["rows"])
+                  for k, r in RecordStore(folder).read().items()}
     n = counts["run_now"]
+    gap = max(abs(totals[k] / reference[k] - 1) for k in totals) if reference else 0.0
     print(f"{label:<24} {n:3d} cases {wall:8.1f} s {60 * n / wall:8.1f} cases/min "
-          f"{counts['resolved']:3d} re-priced {counts['failed']:2d} failed")
+          f"{counts['resolved']:3d} re-priced {counts['failed']:2d} failed   "
+          f"max cost gap to rebuilt {gap:.1e}")
+    return totals
 
 
 def main() -> None:
@@ -58,15 +66,15 @@ def main() -> None:
     tasks = tasks_for(base, grid(args.enterprise, args.valleys), [CASE], "baseline")
     print(f"{len({t.key for t in tasks})} distinct cases, {args.enterprise}, a year at 15 min")
     os.environ["ENERGYSIM_REPRICE"] = "0"
-    timed("1 worker, rebuilt", base, tasks, workers=1)
+    cold = timed("1 worker, rebuilt", base, tasks, workers=1)
     os.environ["ENERGYSIM_REPRICE"] = "1"
-    timed("1 worker, re-priced", base, tasks, workers=1)
-    timed("2 workers, re-priced", base, tasks, workers=2)
+    timed("1 worker, re-priced", base, tasks, cold, workers=1)
+    timed("2 workers, re-priced", base, tasks, cold, workers=2)
     if not args.skip_dask:
         from distributed import LocalCluster
 
         with LocalCluster(n_workers=2, threads_per_worker=1, dashboard_address=None) as cluster:
-            timed("Dask, 2 workers", base, tasks, scheduler=cluster.scheduler_address)
+            timed("Dask, 2 workers", base, tasks, cold, scheduler=cluster.scheduler_address)
 
 
 if __name__ == "__main__":
