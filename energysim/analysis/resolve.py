@@ -1,4 +1,5 @@
-"""Fast re-solves: a built model re-priced and warm-started instead of rebuilt.
+"""Fast re-solves: a built model re-priced (or its batteries resized) and warm-started
+instead of rebuilt.
 
 Sweep points that differ only in tariffs (band hours, ratios, prices, or which tariff a
 case uses) change nothing in a model but the objective coefficients of grid import,
@@ -6,7 +7,11 @@ case uses) change nothing in a model but the objective coefficients of grid impo
     c[grid_import_kw[e, t]] = price_cny_per_kwh[e, t] · dt_h,
 
 and the meter directions fixed where export pays more than import
-(`energysim.model.grid.fix_meter_direction`), which are column bounds. A `Repricer` keeps
+(`energysim.model.grid.fix_meter_direction`), which are column bounds. Points that differ in
+a battery's ``capacity_kwh`` or ``power_kw`` change only bounds: of its charge and discharge
+(0 … power_kw), of its state of charge (soc_min … soc_max × capacity_kwh), and the right-hand
+sides of ``storage_soc_first`` and ``storage_soc_end`` (both proportional to the capacity).
+A `Repricer` keeps
 the model of a (case, enterprises) with the HiGHS object that solved it; a new tariff
 changes those costs and bounds in HiGHS, which starts from the optimal basis it holds (a
 warm start), and the solution is loaded back into the model. Costs are then extracted as
@@ -62,6 +67,18 @@ class Repricer:
                                         dtype=np.int32) for e in group}
         self.export_cols = {e: np.array([col.get(id(self.m.grid_export_kw[e, t]), -1)
                                          for t in steps], dtype=np.int32) for e in group}
+        self.storage = {e: scenario.enterprises[e].storage for e in group
+                        if self.m.component("STORAGES") is not None and e in self.m.STORAGES}
+        rows = {id(r.constraint): i for i, r in enumerate(solved.form.rows)}
+        self.storage_cols = {e: {name: np.array([col[id(self.m.component(name)[e, t])]
+                                                 for t in steps], dtype=np.int32)
+                                 for name in ("storage_charge_kw", "storage_discharge_kw",
+                                              "storage_soc_kwh")} for e in self.storage}
+        self.storage_rows = {e: np.array([rows[id(self.m.storage_soc_first[e])],
+                                          rows[id(self.m.storage_soc_end[e])]], dtype=np.int32)
+                             for e in self.storage}
+        self.storage_rhs = {e: np.asarray(solved.form.rhs, dtype=float)[self.storage_rows[e]]
+                            for e in self.storage}
         self.first = self._result(scenario, solved.objective_cny,
                                   {"build": build_s, **solved.timings_s}, None)
 
@@ -74,6 +91,11 @@ class Repricer:
             if (old.basic_charge != new.basic_charge
                     or old.export_price_cny_per_kwh != new.export_price_cny_per_kwh):
                 return False
+        for e, spec in self.storage.items():
+            size = {"capacity_kwh", "power_kw"}
+            if spec.model_dump(exclude=size) != scenario.enterprises[e].storage.model_dump(
+                    exclude=size):
+                return False
         return True
 
     def reprice(self, scenario: Scenario) -> CaseResult:
@@ -84,6 +106,8 @@ class Repricer:
             cols = self.import_cols[e]
             self.highs.changeColsCost(len(cols), cols, price * self.dt_h)
             self._meter_bounds(scenario, e, price)
+        for e, spec in self.storage.items():
+            self._resize(e, spec, scenario.enterprises[e].storage)
         handoff = time.perf_counter() - start
         start = time.perf_counter()
         self.highs.run()
@@ -100,6 +124,19 @@ class Repricer:
         objective = self.highs.getInfo().objective_function_value
         return self._result(scenario, objective,
                             {"handoff": handoff, "solve": solve, "load": load}, prices)
+
+    def _resize(self, e: str, built, new) -> None:
+        """Bounds and right-hand sides of e's battery for ``new``'s capacity and power."""
+        cols = self.storage_cols[e]
+        n = len(cols["storage_soc_kwh"])
+        zeros = np.zeros(n)
+        for name in ("storage_charge_kw", "storage_discharge_kw"):
+            self.highs.changeColsBounds(n, cols[name], zeros, np.full(n, new.power_kw))
+        self.highs.changeColsBounds(n, cols["storage_soc_kwh"],
+                                    np.full(n, new.soc_min_fraction * new.capacity_kwh),
+                                    np.full(n, new.soc_max_fraction * new.capacity_kwh))
+        rhs = self.storage_rhs[e] * (new.capacity_kwh / built.capacity_kwh)
+        self.highs.changeRowsBounds(2, self.storage_rows[e], rhs, rhs)
 
     def _meter_bounds(self, scenario: Scenario, e: str, price: np.ndarray) -> None:
         """Meter directions fixed anew where export pays more than import (PV on)."""
@@ -174,7 +211,14 @@ def structure_key(base_key: str, task, group: tuple[str, ...]) -> tuple:
 
 
 def tariff_free(task) -> str:
-    """The task's case and its overrides but those of tariffs, as text."""
+    """The task's case and its overrides but those of tariffs and battery sizes, as text."""
     fixed = {k: v for k, v in task.overrides.items()
-             if not k.startswith("tariffs.") and k != f"cases.{task.case}.tariff"}
+             if not k.startswith("tariffs.") and k != f"cases.{task.case}.tariff"
+             and not _battery_size(k)}
     return json.dumps([task.case, fixed], sort_keys=True, default=str)
+
+
+def _battery_size(path: str) -> bool:
+    parts = path.split(".")
+    return (len(parts) == 4 and parts[0] == "enterprises" and parts[2] == "storage"
+            and parts[3] in ("capacity_kwh", "power_kw"))
