@@ -29,7 +29,7 @@ NO_FEES = {"scheme": "consumption", "td_rate_cny_per_kwh": 0.0}
 
 
 def park(tmp_path, project: dict, *, load_kw=(100.0,), price=(1.0,), case: dict | None = None,
-         name="park"):
+         name="park", flexibility: dict | None = None):
     """Enterprises e0, e1, ... with constant loads over four hours of 2025-01-01, each on a
     flat tariff, and the green-supply ``project`` (PV plant profile `PLANT_PROFILE`)."""
     write_profile(tmp_path / "plant.csv", "2025-01-01", PLANT_PROFILE, "1h", "value_kw_per_kwp")
@@ -38,13 +38,15 @@ def park(tmp_path, project: dict, *, load_kw=(100.0,), price=(1.0,), case: dict 
         write_profile(tmp_path / f"load{i}.csv", "2025-01-01", [load] * 4)
         tariffs[f"t{i}"] = flat(cost)
         enterprises.append({"id": f"e{i}", "name": f"工厂{i}", "load": f"load{i}.csv",
-                            "tariff": f"t{i}", "transformer_kva": 1000})
+                            "tariff": f"t{i}", "transformer_kva": 1000,
+                            **({"flexibility": flexibility} if flexibility and i == 0 else {})})
     project = {"id": "solar", "pv": {"capacity_kwp": 50, "profile": "plant.csv"}, "line_kw": 100,
                "offtakers": ["e0"], "price": {"ppa_cny_per_kwh": 0.4}, "fees": NO_FEES, **project}
     data = {"name": "green", "horizon": {"start": "2025-01-01 00:00", "end": "2025-01-01 04:00",
                                          "resolution": "1h"},
             "tariffs": tariffs, "enterprises": enterprises, "green_direct": [project],
-            "cases": {"none": {}, "green": {"assets": ["green_direct", "storage"], **(case or {})}},
+            "cases": {"none": {}, "green": {"assets": ["green_direct", "storage", "flex"],
+                                            **(case or {})}},
             "baseline_case": "none"}
     return load_scenario(dump_yaml(data, tmp_path / f"{name}.yaml"))
 
@@ -275,3 +277,18 @@ def test_plant_and_battery_sizes_that_comply(tmp_path):
     wrong = CliRunner().invoke(main, ["green-size", str(scenario.path), "--case", "none",
                                       "--project", "solar"])
     assert wrong.exit_code == 2 and "does not switch green_direct on" in wrong.output
+
+
+def test_the_share_rule_counts_the_load_actually_served(tmp_path):
+    """Green can cover 75 + 100 kWh of a 400 kWh load: 43.75 %. To reach 50 % the offtaker
+    leaves 50 kWh unserved (2 CNY/kWh) where no green power comes: 175 ≥ 0.5 · (400 − 50).
+    Energy 150 + 25, PPA 0.4 · 175, unserved 2 · 50."""
+    rules = {"min_self_consumption_share": 0.0, "min_share_of_consumption": 0.5}
+    flexibility = {"curtailable_share": 0.3, "unserved_cost_cny_per_kwh": 2.0}
+    scenario = park(tmp_path, {"pv": {"capacity_kwp": 150, "profile": "plant.csv"},
+                               "rules": rules}, case={"green_rules": "enforce"},
+                    flexibility=flexibility)
+    result = run_case(scenario, "green")
+    assert result.timeseries["e0/load_curtail_kw"].sum() == pytest.approx(50.0)
+    assert result.total_cost_cny == pytest.approx(175.0 + 70.0 + 100.0)
+    assert compliance_table(scenario, {"green": result})["compliant"].all()

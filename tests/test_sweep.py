@@ -179,3 +179,22 @@ def test_a_point_may_run_some_enterprises_only(tmp_path):
     expected = one_by_one(path, {})["assets"]["b"]
     row = next(r for r in records.values() if r["case"] == "assets")["rows"][0]
     assert row["total_cost_cny"] == pytest.approx(expected, rel=1e-7)
+
+
+def test_overrides_that_change_a_case_are_never_left_out_of_its_key(tmp_path):
+    """A point that switches a battery on, or gives one to an enterprise without, is a new
+    model: not the same key, not a re-price of another point's model."""
+    path = park(tmp_path)
+    base = SweepBase.from_file(path)
+    points = [{"cases.none.assets": ["storage"], "enterprises.a.storage.capacity_kwh": size}
+              for size in (100, 400)]
+    points += [{}, {"enterprises.b.storage": {"capacity_kwh": 100, "power_kw": 50}}]
+    tasks = tasks_for(base, points, ["assets"], "none")
+    assert len({t.key for t in tasks}) == len(tasks) - 1  # only {} and b's battery share none
+    counts = run_sweep(base, tasks, tmp_path / "out", workers=1)
+    assert counts["failed"] == 0
+    records = RecordStore(tmp_path / "out").read()
+    for task in tasks:
+        expected = one_by_one(path, points[task.point])[task.case]
+        got = {row["enterprise"]: row["total_cost_cny"] for row in records[task.key]["rows"]}
+        assert got == pytest.approx(expected.to_dict(), rel=1e-7)

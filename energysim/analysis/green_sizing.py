@@ -186,9 +186,12 @@ def _sizes(spec, asset: str, k: float | None) -> dict[str, tuple[float, float | 
 
 
 def _resized(scenario: Scenario, case: str, project: str, asset: str, k: float) -> Scenario:
-    """The scenario with ``asset`` of ``project`` scaled by k and ``case`` enforcing the rules."""
+    """The scenario with ``asset`` of ``project`` scaled by k and its rules enforced in ``case``
+    (other projects keep the mode they had)."""
     projects = []
     for spec in scenario.spec.green_direct:
+        mode = "enforce" if spec.id == project else scenario.green_mode(case, spec.id)
+        spec = spec.model_copy(update={"rules": spec.rules.model_copy(update={"mode": mode})})
         if spec.id == project:
             if asset == "plant":
                 update = {kind: getattr(spec, kind).model_copy(update={field: getattr(
@@ -200,7 +203,7 @@ def _resized(scenario: Scenario, case: str, project: str, asset: str, k: float) 
                     "power_kw": spec.storage.power_kw * k})}
             spec = spec.model_copy(update=update)
         projects.append(spec)
-    cases = {**scenario.cases, case: scenario.case(case).model_copy(update={"green_rules": "enforce"})}
+    cases = {**scenario.cases, case: scenario.case(case).model_copy(update={"green_rules": None})}
     available = dict(scenario.green_available_kw)
     if asset == "plant":
         available[project] = available[project] * k

@@ -91,6 +91,10 @@ class Repricer:
             if (old.basic_charge != new.basic_charge
                     or old.export_price_cny_per_kwh != new.export_price_cny_per_kwh):
                 return False
+        batteries = {e for e in self.group if "storage" in scenario.case(self.case).assets
+                     and scenario.enterprises[e].storage is not None}
+        if batteries != set(self.storage):
+            return False
         for e, spec in self.storage.items():
             size = {"capacity_kwh", "power_kw"}
             if spec.model_dump(exclude=size) != scenario.enterprises[e].storage.model_dump(

@@ -28,11 +28,15 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from energysim.analysis.sweep_grid import RUN_ENTERPRISES, point_key
 from energysim.analysis.sweep_store import RecordStore
 from energysim.errors import ScenarioError, SolverError
+from energysim.overrides import apply_overrides
 from energysim.profiles.sources import ProfileStore
 from energysim.scenario import Scenario, load_scenario
+from energysim.yamlio import read_yaml
 
 ROW_INDICATORS = ("peak_import_kw", "grid_import_kwh", "midday_import_kwh",
                   "evening_peak_import_kwh", "pv_curtailed_kwh", "storage_cycles_per_day",
@@ -60,6 +64,10 @@ class SweepBase:
         for key in sorted(scenario.profiles, key=repr):
             digest.update(repr(key).encode("utf-8"))
             digest.update(scenario.profiles[key][0].tobytes())
+        for name, tariff in sorted(scenario.tariffs.items()):  # spot prices read from files
+            if tariff.spot_cny_per_kwh is not None:
+                digest.update(name.encode("utf-8"))
+                digest.update(np.asarray(tariff.spot_cny_per_kwh, dtype=float).tobytes())
         digest.update(_version().encode("utf-8"))
         return cls(str(path), text, scenario.profiles, digest.hexdigest()[:24])
 
@@ -84,31 +92,39 @@ def tasks_for(base: SweepBase, points: list[dict[str, Any]], cases: Iterable[str
               baseline: str) -> list[Task]:
     """Every (point, case), the baseline case first at each point. Points whose overrides
     cannot change a case share its key, so that case is solved once for all of them."""
-    scenario = base.scenario()
+    data, _ = read_yaml(base.path, base.text)
     cases = [baseline, *[c for c in cases if c != baseline]]
     tasks = []
     for i, point in enumerate(points):
         for case in cases:
-            relevant = relevant_overrides(scenario, case, point)
+            relevant = relevant_overrides(data, case, point)
             tasks.append(Task(i, relevant, case, point_key(base.key, relevant, case)))
     return tasks
 
 
-def relevant_overrides(scenario: Scenario, case: str, overrides: dict[str, Any]) -> dict[str, Any]:
-    """The overrides that can change ``case``'s result: those of assets it does not switch
-    on, of tariffs it does not use and of other cases are left out."""
-    assets = set(scenario.case(case).assets)
-    chosen = overrides.get(f"cases.{case}.tariff", scenario.case(case).tariff)
-    used = {chosen} if chosen else {e.tariff for e in scenario.enterprises.values()}
-    used |= {v for k, v in overrides.items() if k.startswith("enterprises.") and k.endswith(".tariff")}
+def relevant_overrides(data: dict, case: str, overrides: dict[str, Any]) -> dict[str, Any]:
+    """The overrides that can change ``case``'s result, judged on the scenario ``data`` (plain
+    YAML) with all of them applied: those of assets the case does not switch on, of tariffs
+    no enterprise uses under it and of other cases are left out; paths of any other shape,
+    or a point that cannot be applied, keep them all."""
+    try:
+        applied = apply_overrides(data, {k: v for k, v in overrides.items()
+                                         if k != RUN_ENTERPRISES})
+        spec = applied["cases"][case]
+        assets = set(spec.get("assets") or [])
+        used = {spec["tariff"]} if spec.get("tariff") else {
+            e.get("tariff") for e in applied["enterprises"]}
+    except (KeyError, TypeError, AttributeError):
+        return dict(overrides)
     asset_of = {"storage": "storage", "pv": "pv", "flexibility": "flex"}
     kept = {}
     for path, value in overrides.items():
         parts = path.split(".")
         head = parts[0]
-        if head == "cases" and len(parts) > 1 and parts[1].split("[")[0] != case:
+        if head == "cases" and len(parts) > 1 and parts[1] in applied["cases"] and parts[1] != case:
             continue
-        if head == "tariffs" and len(parts) > 1 and parts[1].split("[")[0] not in used:
+        if head == "tariffs" and len(parts) > 1 and parts[1] in applied.get("tariffs", {}) \
+                and parts[1] not in used:
             continue
         if head == "enterprises" and len(parts) > 2 and parts[2] in asset_of \
                 and asset_of[parts[2]] not in assets:

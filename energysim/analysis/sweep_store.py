@@ -32,11 +32,11 @@ class RecordStore:
         records: dict[str, dict[str, Any]] = {}
         if not self.path.exists():
             return records
-        with self.path.open(encoding="utf-8") as handle:
+        with self.path.open("rb") as handle:
             for line in handle:
                 try:
-                    record = json.loads(line)
-                except json.JSONDecodeError:
+                    record = json.loads(line.decode("utf-8"))
+                except (UnicodeDecodeError, json.JSONDecodeError):
                     continue  # cut short by a kill
                 if isinstance(record, dict) and "key" in record:
                     records[record["key"]] = record

@@ -33,6 +33,9 @@ def sweep_table(records: list[dict[str, Any]], baseline: str) -> pd.DataFrame:
             rows.append({**shared, "enterprise": None})
         rows += [{**shared, **row} for row in record["rows"]]
     table = pd.DataFrame(rows)
+    for column in ("point", "case", "enterprise", "total_cost_cny", *TAIL):
+        if column not in table:
+            table[column] = pd.Series(dtype=float if column == "total_cost_cny" else object)
     for axis in axes:
         table[axis] = _typed(table[axis])
     base = table.loc[(table["case"] == baseline) & (table["status"] == "ok"),

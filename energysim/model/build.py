@@ -76,9 +76,6 @@ def build_model(scenario: Scenario, case: str, enterprises: Sequence[str] | None
             add_storage(m, storages | plant_batteries, wear_shares)
         if projects:
             add_green_direct(m, projects, scenario.green_available_kw)
-            enforced = green_rules_enforced(scenario, case, projects)
-            if enforced:
-                add_green_rules(m, enforced)
         flex = {e: ent.flexibility for e, ent in ents.items()
                 if "flex" in spec.assets and ent.flexibility is not None}
         if flex:
@@ -100,6 +97,9 @@ def build_model(scenario: Scenario, case: str, enterprises: Sequence[str] | None
             {e: t.basic_charge.rate_for(ents[e].basic_charge) or 0.0 for e, t in tariffs.items()},
             {e: ent.contract_demand_kw for e, ent in ents.items()
              if ent.basic_charge == "contract_demand"})
+        enforced = green_rules_enforced(scenario, case, projects)
+        if enforced:  # last: the offtakers' consumption includes every load-side term
+            add_green_rules(m, enforced)
         add_power_balance(m)
         set_objective(m)
     return m

@@ -123,7 +123,13 @@ class SourceReader:
              ) -> np.ndarray | None:
         """Values of ``source`` on the horizon; ``at(message)`` reports a problem located
         at the scenario field that declared the source."""
-        key = str(source) if isinstance(source, Path) else source.model_dump_json()
+        if isinstance(source, Path):  # a file is known by where it is, not how it is named
+            key = str((self.base / source).resolve())
+        elif isinstance(source, FileProfile):
+            key = source.model_copy(update={"file": (self.base / source.file).resolve()}
+                                    ).model_dump_json()
+        else:
+            key = source.model_dump_json()
         key = (key, default_unit, str(self.index[0]), len(self.index), str(self.index.freq))
         if key in self.store:
             values, notes = self.store[key]
