@@ -13,7 +13,7 @@ import pytest
 from markupsafe import escape
 from matplotlib.figure import Figure
 
-import energysim.report.html as report_html
+import energysim.report.atomic as atomic
 from energysim.analysis.decomposition import decompose
 from energysim.analysis.green import compliance_table, green_table
 from energysim.analysis.savings import compare
@@ -229,7 +229,7 @@ def test_written_atomically(demo_week, tmp_path, monkeypatch):
     def broken(src, dst):
         raise OSError("disk full")
 
-    monkeypatch.setattr(report_html.os, "replace", broken)
+    monkeypatch.setattr(atomic.os, "replace", broken)
     with pytest.raises(OSError, match="disk full"):
         write_html(scenario, small, path, lang="zh")
     assert path.read_bytes() == before

@@ -17,6 +17,8 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
+from energysim.report.atomic import write_atomically
+
 LEAD = ["point", "case", "enterprise"]
 TAIL = ["status", "error", "seconds", "resolved", "key"]
 
@@ -66,15 +68,9 @@ def _typed(column: pd.Series) -> pd.Series:
 def write_table(table: pd.DataFrame, folder: str | Path) -> list[Path]:
     """``sweep.parquet`` and ``sweep.csv``, each written to a temporary name and renamed."""
     folder = Path(folder)
-    written = []
-    for name, write in (("sweep.parquet", lambda p: table.to_parquet(p, index=False)),
-                        ("sweep.csv", lambda p: table.to_csv(p, index=False, float_format="%.6g"))):
-        target = folder / name
-        partial = folder / f".{name}.partial"
-        write(partial)
-        partial.replace(target)
-        written.append(target)
-    return written
+    return [write_atomically(folder / "sweep.parquet", lambda p: table.to_parquet(p, index=False)),
+            write_atomically(folder / "sweep.csv",
+                             lambda p: table.to_csv(p, index=False, float_format="%.6g"))]
 
 
 def plot_savings_heatmap(table: pd.DataFrame, case: str, x: str, y: str) -> Figure:

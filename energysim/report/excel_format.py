@@ -10,8 +10,6 @@ character counting two. `save` writes under a temporary name and renames into pl
 from __future__ import annotations
 
 import math
-import os
-import secrets
 import unicodedata
 from collections.abc import Sequence
 from pathlib import Path
@@ -21,6 +19,8 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
+
+from energysim.report.atomic import write_atomically
 
 DATE_FORMAT = "yyyy-mm-dd"
 PYTHON_FORMATS = {"#,##0.00": "{:,.2f}", "#,##0": "{:,.0f}", "0.0%": "{:.1%}", "0.00": "{:.2f}",
@@ -155,12 +155,4 @@ def finish(ws: Worksheet, widths: dict[int, int], freeze: str, filter_table: boo
 
 def save(wb: Workbook, path: Path) -> Path:
     """Save under a temporary name in ``path``'s folder, then rename into place."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_name(f".{path.stem}-{os.getpid()}-{secrets.token_hex(4)}.partial.xlsx")
-    try:
-        wb.save(partial)
-        os.replace(partial, path)
-    except BaseException:
-        Path(partial).unlink(missing_ok=True)
-        raise
-    return path
+    return write_atomically(path, wb.save)

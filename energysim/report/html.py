@@ -24,8 +24,6 @@ from __future__ import annotations
 
 import base64
 import math
-import os
-import secrets
 from collections.abc import Sequence
 from datetime import datetime
 from importlib.metadata import PackageNotFoundError, version
@@ -41,6 +39,7 @@ from energysim.analysis.indicators import indicators
 from energysim.analysis.run import CaseResult
 from energysim.analysis.savings import compare
 from energysim.model.vpp import VPP_EVENT_COLUMNS
+from energysim.report.atomic import write_atomically
 from energysim.report.findings import emission_factor_text, headline_findings
 from energysim.report.labels import check_lang, label, labels, with_unit
 from energysim.scenario import Scenario
@@ -321,13 +320,4 @@ def _caption(scenario: Scenario, stem: str, lang: str) -> str:
 
 def _write_atomic(path: Path, text: str) -> Path:
     """Write ``text`` to a temporary file beside ``path`` and rename it into place."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_name(f".{path.stem}-{os.getpid()}-{secrets.token_hex(4)}.partial.html")
-    try:
-        with open(partial, "x", encoding="utf-8") as out:  # mode from the umask, as any file
-            out.write(text)
-        os.replace(partial, path)
-    except BaseException:
-        Path(partial).unlink(missing_ok=True)
-        raise
-    return path
+    return write_atomically(path, lambda partial: partial.write_text(text, encoding="utf-8"))
