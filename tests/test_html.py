@@ -234,3 +234,19 @@ def test_written_atomically(demo_week, tmp_path, monkeypatch):
         write_html(scenario, small, path, lang="zh")
     assert path.read_bytes() == before
     assert [p.name for p in path.parent.iterdir()] == ["report.html"]
+
+
+def test_only_the_baseline_and_best_dispatch_weeks_are_embedded(demo_week, tmp_path):
+    from energysim.report.findings import best_case
+
+    scenario, results = demo_week
+    best = best_case(scenario, results)
+    other = next(c for c in results if c not in (best, scenario.baseline_case))
+    for name in (f"dispatch_{best}_materials", f"dispatch_{other}_materials"):
+        fig = Figure(figsize=(2, 1.5))
+        fig.subplots().plot([0, 1], [1, 0])
+        fig.savefig(tmp_path / f"{name}.png", dpi=30)
+    text = write_html(scenario, results, tmp_path / "r.html", figures_dir=tmp_path).read_text(
+        encoding="utf-8")
+    assert f"dispatch_{best}_materials.png" in text
+    assert f"dispatch_{other}_materials.png" not in text

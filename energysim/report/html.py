@@ -40,7 +40,7 @@ from energysim.analysis.run import CaseResult
 from energysim.analysis.savings import compare
 from energysim.model.vpp import VPP_EVENT_COLUMNS
 from energysim.report.atomic import write_atomically
-from energysim.report.findings import emission_factor_text, headline_findings
+from energysim.report.findings import best_case, emission_factor_text, headline_findings
 from energysim.report.labels import check_lang, label, labels, with_unit
 from energysim.scenario import Scenario
 
@@ -121,7 +121,7 @@ def _context(scenario, results, figures_dir, lang, notes) -> dict:
                          translate=("rule", "mode"), marks=rules["compliant"],
                          marked=("achieved_share", "margin_share", "margin_kwh", "compliant"))],
         "vpp": _vpp(results, lang),
-        "figures": _figures(scenario, figures_dir, lang),
+        "figures": _figures(scenario, figures_dir, lang, results),
         "emission_factor": emission_factor_text(scenario, lang),
         "notes": list(notes),
         "secondary": _frame_table(pd.DataFrame(
@@ -288,13 +288,18 @@ def _vpp(results: dict[str, CaseResult], lang: str) -> dict | None:
 
 # figures and writing ---------------------------------------------------------------------
 
-def _figures(scenario: Scenario, folder: str | Path | None, lang: str) -> list[dict]:
-    """Each PNG in ``folder`` as a data URI with its caption."""
+def _figures(scenario: Scenario, folder: str | Path | None, lang: str,
+             results: dict[str, CaseResult] | None = None) -> list[dict]:
+    """Each PNG in ``folder`` as a data URI with its caption; of the dispatch weeks only
+    those of the baseline and the best case (the rest stay in the figures folder)."""
     if folder is None or not Path(folder).is_dir():
         return []
+    keep = {scenario.baseline_case, best_case(scenario, results)} if results else set()
+    shown = {f"dispatch_{c}_{e}" for c in keep for e in scenario.enterprises}
     return [{"uri": "data:image/png;base64," + base64.b64encode(p.read_bytes()).decode("ascii"),
              "caption": _caption(scenario, p.stem, lang), "name": p.name}
-            for p in sorted(Path(folder).glob("*.png"), key=lambda p: (p.stem != "savings", p.name))]
+            for p in sorted(Path(folder).glob("*.png"), key=lambda p: (p.stem != "savings", p.name))
+            if not p.stem.startswith("dispatch_") or not results or p.stem in shown]
 
 
 def _caption(scenario: Scenario, stem: str, lang: str) -> str:
