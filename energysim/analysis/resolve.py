@@ -36,6 +36,7 @@ from energysim.analysis.run import CaseResult, combine_parts, model_groups, run_
 from energysim.errors import SolverError
 from energysim.model.build import build_model
 from energysim.model.extract import extract_costs, extract_timeseries
+from energysim.model.grid import meter_direction_bounds
 from energysim.model.solve import solve_model
 from energysim.model.vpp import vpp_event_table
 from energysim.scenario import Scenario
@@ -144,16 +145,10 @@ class Repricer:
 
     def _meter_bounds(self, scenario: Scenario, e: str, price: np.ndarray) -> None:
         """Meter directions fixed anew where export pays more than import (PV on)."""
-        m = self.m
-        if m.component("PV_SITES") is None or e not in m.PV_SITES:
+        if self.m.component("PV_SITES") is None or e not in self.m.PV_SITES:
             return
-        available = np.array([m.pv_available_kw[e, t] for t in m.T])
-        load = scenario.load_kw[e]
-        fixed = (available > 0) & (price < m.export_price_cny_per_kwh[e])
-        kva = float(m.transformer_kva[e])
-        import_ub = np.where(fixed & (available >= load), 0.0, kva)
-        export_ub = np.where(fixed & (available < load), 0.0, kva * float(m.export_allowed[e]))
-        for cols, upper in ((self.import_cols[e], import_ub), (self.export_cols[e], export_ub)):
+        bounds = meter_direction_bounds(self.m, e, scenario.load_kw[e], price)
+        for cols, upper in zip((self.import_cols[e], self.export_cols[e]), bounds, strict=True):
             present = cols >= 0
             self.highs.changeColsBounds(int(present.sum()), cols[present],
                                         np.zeros(int(present.sum())), upper[present])

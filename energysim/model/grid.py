@@ -84,10 +84,23 @@ def fix_meter_direction(m: pyo.ConcreteModel, load_kw: dict[str, np.ndarray]) ->
     available (see the module docstring). Returns the number of steps fixed."""
     fixed = 0
     for e in m.PV_SITES:
-        load, export_price = load_kw[e], m.export_price_cny_per_kwh[e]
-        for t in m.T:
-            available = m.pv_available_kw[e, t]
-            if available > 0 and m.price_cny_per_kwh[e, t] < export_price:
-                (m.grid_import_kw if available >= load[t] else m.grid_export_kw)[e, t].setub(0.0)
+        price = np.array([m.price_cny_per_kwh[e, t] for t in m.T])
+        for variable, upper in zip((m.grid_import_kw, m.grid_export_kw),
+                                   meter_direction_bounds(m, e, load_kw[e], price), strict=True):
+            for t in np.flatnonzero(upper == 0.0).tolist():
+                variable[e, t].setub(0.0)
                 fixed += 1
     return fixed
+
+
+def meter_direction_bounds(m: pyo.ConcreteModel, e: str, load_kw: np.ndarray,
+                           price_cny_per_kwh: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Upper bounds of ``grid_import_kw[e, ·]`` and ``grid_export_kw[e, ·]`` of PV site e
+    under these import prices: 0 in the direction the net-metering rule fixes (where PV is
+    available and export pays more), the transformer's kVA elsewhere. [kW]"""
+    available = np.array([m.pv_available_kw[e, t] for t in m.T])
+    fixed = (available > 0) & (price_cny_per_kwh < m.export_price_cny_per_kwh[e])
+    kva = float(m.transformer_kva[e])
+    import_ub = np.where(fixed & (available >= load_kw), 0.0, kva)
+    export_ub = np.where(fixed & (available < load_kw), 0.0, kva * float(m.export_allowed[e]))
+    return import_ub, export_ub
