@@ -22,6 +22,7 @@ import pandas as pd
 
 from energysim.analysis.run import CaseResult
 from energysim.model.build import green_rules_required
+from energysim.model.green_rules import RULE_BASIS
 from energysim.scenario import Scenario
 
 GREEN_COLUMNS = [
@@ -58,14 +59,9 @@ def compliance_table(scenario: Scenario, results: dict[str, CaseResult]) -> pd.D
             totals = _project_totals(ts, g, scenario.dt_h)
             generation = totals["generation"]
             for rule, required in green_rules_required(scenario, g).items():
-                if rule == "share_of_consumption":
-                    base, energy, at_least = totals["consumption"], totals["delivered"], True
-                elif rule == "self_consumption":
-                    base, energy, at_least = generation, totals["delivered"], True
-                else:
-                    base, energy, at_least = generation, totals["feed_in"], False
+                energy_name, base_name, sign = RULE_BASIS[rule]
+                energy, base = totals[energy_name], totals[base_name]
                 achieved = energy / base if base else float("nan")
-                sign = 1.0 if at_least else -1.0
                 margin_kwh = sign * (energy - required * base)
                 rows.append((case, g.id, rule, scenario.green_mode(case, g.id), required, achieved,
                              sign * (achieved - required), margin_kwh,

@@ -27,14 +27,13 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 
-import numpy as np
 import pyomo.environ as pyo
 
 from energysim.analysis.green import compliance_table
 from energysim.analysis.run import CaseResult, model_groups, run_case
 from energysim.errors import SolverError
 from energysim.model.build import build_model, green_rules_required
-from energysim.model.green_rules import consumption_kwh, delivered_kwh, feed_in_kwh
+from energysim.model.green_rules import RULES, available_kwh, rule_margin
 from energysim.model.solve import solve_model
 from energysim.scenario import Scenario
 
@@ -160,14 +159,10 @@ def _scale_battery(m, s, scale) -> None:
 
 def _add_rules(m, scenario: Scenario, spec, plant_scale) -> None:
     g = spec.id
-    required = green_rules_required(scenario, spec)
-    generation = m.dt_h.value * float(np.sum([pyo.value(m.green_available_kw[g, t]) for t in m.T]))
-    delivered = delivered_kwh(m, g)
-    m.green_size_rules = pyo.Constraint(["self_consumption", "share_of_consumption", "feed_in"], rule={
-        "self_consumption": delivered >= required["self_consumption"] * plant_scale * generation,
-        "share_of_consumption": delivered >= required["share_of_consumption"] * consumption_kwh(m, g),
-        "feed_in": feed_in_kwh(m, g) <= required["feed_in"] * plant_scale * generation,
-    })
+    generation = plant_scale * available_kwh(m, g)
+    m.green_size_rules = pyo.Constraint(list(RULES), rule={
+        rule: rule_margin(m, g, rule, share, generation) >= 0
+        for rule, share in green_rules_required(scenario, spec).items()})
 
 
 def _sizes(spec, asset: str, k: float | None) -> dict[str, tuple[float, float | None]]:

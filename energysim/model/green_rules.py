@@ -59,27 +59,33 @@ def consumption_kwh(m, g) -> pyo.Expression:
         for e in m.GREEN_OFFTAKERS[g] for t in m.T)
 
 
-def rule_margin(m, g, rule: str, required: float) -> pyo.Expression:
-    """How far ``rule`` of project g is met [kWh]: ≥ 0 where it holds."""
-    if rule == "self_consumption":
-        return delivered_kwh(m, g) - required * available_kwh(m, g)
-    if rule == "share_of_consumption":
-        return delivered_kwh(m, g) - required * consumption_kwh(m, g)
-    if rule == "feed_in":
-        return required * available_kwh(m, g) - feed_in_kwh(m, g)
-    raise KeyError(f"no green-supply rule {rule!r}; known: {', '.join(RULES)}")
+RULE_BASIS = {
+    "self_consumption": ("delivered", "generation", 1.0),
+    "share_of_consumption": ("delivered", "consumption", 1.0),
+    "feed_in": ("feed_in", "generation", -1.0),
+}
+"""Rule → (the energy it measures, what that is a share of, +1 for a floor or −1 for a cap);
+the names are those of the totals below (and of `energysim.analysis.green`'s)."""
+TOTALS = {"delivered": delivered_kwh, "feed_in": feed_in_kwh, "generation": available_kwh,
+          "consumption": consumption_kwh}
+
+
+def rule_margin(m, g, rule: str, required: float, generation_kwh=None) -> pyo.Expression:
+    """How far ``rule`` of project g is met [kWh]: ≥ 0 where it holds. ``generation_kwh``
+    replaces G[g] (plant sizing makes it a variable)."""
+    if rule not in RULE_BASIS:
+        raise KeyError(f"no green-supply rule {rule!r}; known: {', '.join(RULES)}")
+    energy, base, sign = RULE_BASIS[rule]
+    base_kwh = generation_kwh if base == "generation" and generation_kwh is not None \
+        else TOTALS[base](m, g)
+    return sign * (TOTALS[energy](m, g) - required * base_kwh)
 
 
 def achieved_share(m, g, rule: str) -> float:
     """The share ``rule`` measures, at the model's current solution [-]."""
-    if rule == "share_of_consumption":
-        consumption = pyo.value(consumption_kwh(m, g))
-        return pyo.value(delivered_kwh(m, g)) / consumption if consumption else float("nan")
-    generation = available_kwh(m, g)
-    if not generation:
-        return float("nan")
-    energy = delivered_kwh(m, g) if rule == "self_consumption" else feed_in_kwh(m, g)
-    return pyo.value(energy) / generation
+    energy, base, _ = RULE_BASIS[rule]
+    base_kwh = pyo.value(TOTALS[base](m, g))
+    return pyo.value(TOTALS[energy](m, g)) / base_kwh if base_kwh else float("nan")
 
 
 def add_green_rules(m: pyo.ConcreteModel, required: dict[tuple[str, str], float]) -> None:
