@@ -33,8 +33,10 @@ from energysim.analysis.green import compliance_table
 from energysim.analysis.run import CaseResult, model_groups, run_case
 from energysim.errors import SolverError
 from energysim.model.build import build_model, green_rules_required
+from energysim.model.green_direct import plant_balance
 from energysim.model.green_rules import RULES, available_kwh, rule_margin
 from energysim.model.solve import solve_model
+from energysim.model.storage import net_charge_kwh
 from energysim.scenario import Scenario
 
 ASSETS = ("plant", "storage")
@@ -125,10 +127,7 @@ def _scale_plant(m, g, scale) -> None:
         steps, rule={t: m.green_curtail_kw[g, t] <= scale * available[t] for t in steps})
     battery = g in m.GREEN_STORAGES_AT[g]
     m.green_size_balance = pyo.Constraint(steps, rule={
-        t: scale * available[t] - m.green_curtail_kw[g, t]
-        + ((m.storage_discharge_kw[g, t] - m.storage_charge_kw[g, t]) if battery else 0.0)
-        == sum(m.green_direct_kw[g, e, t] for e in m.GREEN_OFFTAKERS[g]) + m.green_feed_in_kw[g, t]
-        for t in steps})
+        t: plant_balance(m, g, t, scale * available[t], battery) for t in steps})
 
 
 def _scale_battery(m, s, scale) -> None:
@@ -150,9 +149,8 @@ def _scale_battery(m, s, scale) -> None:
     m.storage_soc_end[s].deactivate()
     first, last = m.T.first(), m.T.last()
     retain = pyo.value(m.storage_retain[s])
-    net = (pyo.value(m.storage_charge_efficiency[s]) * m.storage_charge_kw[s, first]
-           - m.storage_discharge_kw[s, first] / pyo.value(m.storage_discharge_efficiency[s]))
-    rows["first"] = m.storage_soc_kwh[s, first] == scale * initial * retain + net * m.dt_h.value
+    rows["first"] = m.storage_soc_kwh[s, first] == (scale * initial * retain
+                                                    + net_charge_kwh(m, s, first))
     rows["end"] = m.storage_soc_kwh[s, last] == scale * initial
     m.green_size_battery = pyo.Constraint(list(rows), rule=rows)
 

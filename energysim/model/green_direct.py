@@ -32,7 +32,7 @@ import numpy as np
 import pyomo.environ as pyo
 
 from energysim.green_supply import GreenDirectSpec
-from energysim.model.terms import register_cost, register_supply, series_param, supply_term
+from energysim.model.terms import register_cost, register_supply, series_param, steps_sum, supply_term
 
 HOURS_PER_MONTH = 730.0
 """Hours in the capacity-based T&D fee of 1192号 [h/month]."""
@@ -112,9 +112,15 @@ def _line_limit(m, g, t):
 
 
 def _plant_balance(m, g, t, batteries):
+    return plant_balance(m, g, t, m.green_available_kw[g, t], batteries)
+
+
+def plant_balance(m, g, t, available_kw, batteries: bool):
+    """``available_kw − green_curtail_kw + battery = Σ_e green_direct_kw + green_feed_in_kw``
+    at plant g and step t (plant sizing passes a scaled ``available_kw``)."""
     battery = sum(m.storage_discharge_kw[s, t] - m.storage_charge_kw[s, t]
                   for s in m.GREEN_STORAGES_AT[g]) if batteries else 0.0
-    return (m.green_available_kw[g, t] - m.green_curtail_kw[g, t] + battery
+    return (available_kw - m.green_curtail_kw[g, t] + battery
             == sum(m.green_direct_kw[g, e, t] for e in m.GREEN_OFFTAKERS[g]) + m.green_feed_in_kw[g, t])
 
 
@@ -127,7 +133,7 @@ def green_supply_kw(m, e, t):
 def _month_sum(m, month, variable, key) -> pyo.Expression:
     """Σ_{t∈month} variable[key, t] · dt_h [kWh]."""
     dt_h = m.dt_h.value
-    return pyo.quicksum(dt_h * variable[(*key, t)] for t in m.STEPS_IN_MONTH[month])
+    return steps_sum(m, month, lambda t: dt_h, variable, key)
 
 
 def _available_kwh(m, g, month) -> float:
@@ -140,7 +146,7 @@ def _ppa_cost(m, e, month):
         price, share = m._green_specs[g].price, m.green_cost_share[g, e]
         if price.ppa_cny_per_kwh is not None:
             cost += price.ppa_cny_per_kwh * (_month_sum(m, month, m.green_direct_kw, (g, e))
-                                             + share * _month_sum(m, month, m.green_feed_in_kw, (g,)))
+                                             + share * _month_sum(m, month, m.green_feed_in_kw, g))
         else:
             cost += share * price.levelised_cost_cny_per_kwh * _available_kwh(m, g, month)
     return cost
@@ -163,5 +169,5 @@ def _feed_in_credit(m, e, month):
     credit = 0.0
     for g in m.GREEN_AT[e]:
         credit -= (m.green_cost_share[g, e] * m._green_specs[g].feed_in.price_cny_per_kwh
-                   * _month_sum(m, month, m.green_feed_in_kw, (g,)))
+                   * _month_sum(m, month, m.green_feed_in_kw, g))
     return credit

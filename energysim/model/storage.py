@@ -87,14 +87,15 @@ def _soc_bounds(m, s, t):
     return (m.storage_soc_min_fraction[s] * capacity, m.storage_soc_max_fraction[s] * capacity)
 
 
-def _net_charge_kwh(m, s, t):
+def net_charge_kwh(m, s, t):
+    """(η_c · storage_charge_kw − storage_discharge_kw / η_d) · dt_h of battery s at step t [kWh]."""
     return (m.storage_charge_efficiency[s] * m.storage_charge_kw[s, t]
             - m.storage_discharge_kw[s, t] / m.storage_discharge_efficiency[s]) * m.dt_h
 
 
 def _soc_balance(m, s, t):
     return m.storage_soc_kwh[s, t] == (m.storage_soc_kwh[s, t - 1] * m.storage_retain[s]
-                                       + _net_charge_kwh(m, s, t))
+                                       + net_charge_kwh(m, s, t))
 
 
 def _initial_kwh(m, s):
@@ -104,7 +105,7 @@ def _initial_kwh(m, s):
 def _soc_first(m, s):
     first = m.T.first()
     return m.storage_soc_kwh[s, first] == (_initial_kwh(m, s) * m.storage_retain[s]
-                                           + _net_charge_kwh(m, s, first))
+                                           + net_charge_kwh(m, s, first))
 
 
 def _soc_end(m, s):
