@@ -292,8 +292,8 @@ def _resolve_tariffs(spec, path, root, data, problems) -> dict[str, Tariff]:
 def with_library_tariffs(data: dict, overrides: dict[str, Any]) -> dict:
     """``data`` with the library tariffs that ``overrides`` reach into written out in full,
     so that a path such as ``tariffs.x.periods[0].hours`` finds the library's periods."""
-    names = {split_path(path)[1] for path in overrides
-             if len(split_path(path)) > 2 and split_path(path)[0] == "tariffs"}
+    paths = [split_path(path) for path in overrides]
+    names = {parts[1] for parts in paths if len(parts) > 2 and parts[0] == "tariffs"}
     tariffs = dict(data.get("tariffs") or {})
     for name in names:
         entry = tariffs.get(name)

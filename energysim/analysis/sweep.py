@@ -21,7 +21,7 @@ import hashlib
 import os
 import time
 import traceback
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from concurrent.futures import Executor, ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from importlib.metadata import PackageNotFoundError, version
@@ -96,20 +96,26 @@ def tasks_for(base: SweepBase, points: list[dict[str, Any]], cases: Iterable[str
     cases = [baseline, *[c for c in cases if c != baseline]]
     tasks = []
     for i, point in enumerate(points):
+        try:
+            applied = apply_overrides(data, {k: v for k, v in point.items()
+                                             if k != RUN_ENTERPRISES})
+        except KeyError:
+            applied = None
         for case in cases:
-            relevant = relevant_overrides(data, case, point)
+            relevant = relevant_overrides(applied, case, point)
             tasks.append(Task(i, relevant, case, point_key(base.key, relevant, case)))
     return tasks
 
 
-def relevant_overrides(data: dict, case: str, overrides: dict[str, Any]) -> dict[str, Any]:
-    """The overrides that can change ``case``'s result, judged on the scenario ``data`` (plain
-    YAML) with all of them applied: those of assets the case does not switch on, of tariffs
-    no enterprise uses under it and of other cases are left out; paths of any other shape,
-    or a point that cannot be applied, keep them all."""
+def relevant_overrides(applied: dict | None, case: str, overrides: dict[str, Any]
+                       ) -> dict[str, Any]:
+    """The overrides that can change ``case``'s result, judged on ``applied``, the plain
+    scenario data with all of them applied (None where they cannot be): those of assets the
+    case does not switch on, of tariffs no enterprise uses under it and of other cases are
+    left out; paths of any other shape, or a point that cannot be applied, keep them all."""
+    if applied is None:
+        return dict(overrides)
     try:
-        applied = apply_overrides(data, {k: v for k, v in overrides.items()
-                                         if k != RUN_ENTERPRISES})
         spec = applied["cases"][case]
         assets = set(spec.get("assets") or [])
         used = {spec["tariff"]} if spec.get("tariff") else {
@@ -198,22 +204,17 @@ def _rows(scenario: Scenario, case: str, result) -> list[dict[str, Any]]:
     return rows
 
 
-def make_executor(workers: int | None = None, scheduler: str | None = None
-                  ) -> tuple[Executor, Callable[[SweepBase], Any]]:
-    """An executor, and how to hand it the base: a local process pool (``workers``
-    processes, default all cores), or the executor of the Dask cluster at ``scheduler``."""
+def make_executor(workers: int | None = None, scheduler: str | None = None) -> Executor:
+    """A local process pool (``workers`` processes, default all cores), or the executor of
+    the Dask cluster at ``scheduler`` (its client is the executor's ``_client``)."""
     if scheduler is None:
-        pool = ProcessPoolExecutor(workers or os.cpu_count() or 1)
-        return pool, lambda base: base
+        return ProcessPoolExecutor(workers or os.cpu_count() or 1)
     try:
         from distributed import Client
     except ImportError:
         raise RuntimeError("a Dask scheduler needs the dask extra: pip install 'energysim[dask]'") \
             from None
-    client = Client(scheduler)
-    executor = client.get_executor()
-    executor._energysim_client = client  # closed with the executor, see run_sweep
-    return executor, lambda base: client.scatter(base, broadcast=True)
+    return Client(scheduler).get_executor()
 
 
 def run_sweep(base: SweepBase, tasks: list[Task], folder: str | Path, *,
@@ -244,13 +245,8 @@ def run_sweep(base: SweepBase, tasks: list[Task], folder: str | Path, *,
     if not pending:
         return counts | {"seconds": 0.0}
     own = executor is None
-    if own:
-        if workers == 1 and scheduler is None:
-            executor, ship = None, (lambda b: b)
-        else:
-            executor, ship = make_executor(workers, scheduler)
-    else:
-        ship = _shipper(executor)
+    if own and not (workers == 1 and scheduler is None):
+        executor = make_executor(workers, scheduler)
     bar = None
     if progress:
         from energysim.analysis.run import progress_bar
@@ -258,7 +254,7 @@ def run_sweep(base: SweepBase, tasks: list[Task], folder: str | Path, *,
         bar = progress_bar(len(unique), "cases")
         bar.update(counts["done_before"])
     try:
-        for record in _results(executor, ship(base), chunks(pending, max(1, chunk))):
+        for record in _results(executor, _shipped(executor, base), chunks(pending, max(1, chunk))):
             store.append(record)
             counts["run_now"] += 1
             counts["failed"] += record["status"] != "ok"
@@ -270,7 +266,7 @@ def run_sweep(base: SweepBase, tasks: list[Task], folder: str | Path, *,
         if bar is not None:
             bar.close()
         if own and executor is not None:
-            client = getattr(executor, "_energysim_client", None)
+            client = _client(executor)
             if client is not None:
                 executor.shutdown(wait=True)
                 client.close()
@@ -290,11 +286,16 @@ def _results(executor: Executor | None, shipped, parts: list[list[Task]]):
         yield from future.result()
 
 
-def _shipper(executor: Executor) -> Callable[[SweepBase], Any]:
-    client = getattr(executor, "_client", None)  # a distributed.ClientExecutor
-    if client is not None:
-        return lambda base: client.scatter(base, broadcast=True)
-    return lambda base: base
+def _client(executor: Executor | None):
+    """The Dask client of a ``distributed`` executor, else None."""
+    return getattr(executor, "_client", None)
+
+
+def _shipped(executor: Executor | None, base: SweepBase):
+    """The base as the executor's tasks take it: scattered once to a Dask cluster's
+    workers, else as it is (a process pool pickles it with each task)."""
+    client = _client(executor)
+    return base if client is None else client.scatter(base, broadcast=True)
 
 
 def _version() -> str:
