@@ -30,15 +30,18 @@ import time
 import highspy
 import numpy as np
 import pandas as pd
-from pyomo.common.gc_manager import PauseGC
 
-from energysim.analysis.run import CaseResult, combine_parts, model_groups, run_case
+from energysim.analysis.run import (
+    CaseResult,
+    combine_parts,
+    extract_result,
+    model_groups,
+    run_case,
+)
 from energysim.errors import SolverError
 from energysim.model.build import build_model
-from energysim.model.extract import extract_costs, extract_timeseries
 from energysim.model.grid import meter_direction_bounds
 from energysim.model.solve import solve_model
-from energysim.model.vpp import vpp_event_table
 from energysim.scenario import Scenario
 from energysim.tariffs.bill import month_labels
 
@@ -154,20 +157,18 @@ class Repricer:
                                         np.zeros(int(present.sum())), upper[present])
 
     def _result(self, scenario, objective, timings, prices) -> CaseResult:
-        start = time.perf_counter()
-        with PauseGC():
-            ts, costs = extract_timeseries(self.m, scenario.index), extract_costs(self.m)
-            events = vpp_event_table(self.m) if self.m.component("EVENTS") is not None else None
-        if prices is not None:
-            labels = month_labels(scenario.index)
-            for e, price in prices.items():
-                ts[f"{e}/price_cny_per_kwh"] = price
-                energy = pd.Series(price * ts[f"{e}/grid_import_kw"].to_numpy() * self.dt_h)
-                by_month = energy.groupby(labels).sum()
-                rows = (costs["enterprise"] == e) & (costs["component"] == "energy")
-                costs.loc[rows, "cost_cny"] = costs.loc[rows, "month"].map(by_month).to_numpy()
-        timings["extract"] = time.perf_counter() - start
-        return CaseResult(self.case, ts, costs, objective, "optimal", timings, events)
+        """The result as `extract_result` gives it, the model's stale prices replaced by
+        ``prices`` in the time series and the energy cost."""
+        result = extract_result(self.m, scenario, self.case, objective, timings)
+        ts, costs = result.timeseries, result.costs
+        labels = month_labels(scenario.index)
+        for e, price in (prices or {}).items():
+            ts[f"{e}/price_cny_per_kwh"] = price
+            energy = pd.Series(price * ts[f"{e}/grid_import_kw"].to_numpy() * self.dt_h)
+            by_month = energy.groupby(labels).sum()
+            rows = (costs["enterprise"] == e) & (costs["component"] == "energy")
+            costs.loc[rows, "cost_cny"] = costs.loc[rows, "month"].map(by_month).to_numpy()
+        return result
 
 
 def solve_case(base, scenario: Scenario, task, only) -> tuple[CaseResult, bool]:
@@ -180,12 +181,10 @@ def solve_case(base, scenario: Scenario, task, only) -> tuple[CaseResult, bool]:
             raise KeyError(f"run.enterprises names unknown enterprises {sorted(unknown)}")
         groups = [g for g in groups if set(g) & set(only)]
     parts, resolved = [], False
-    if any(scenario.green_mode(task.case, g) == "enforce" for g in scenario.green_projects) \
-            and "green_direct" in scenario.case(task.case).assets:
+    enforced = "green_direct" in scenario.case(task.case).assets and any(
+        scenario.green_mode(task.case, g) == "enforce" for g in scenario.green_projects)
+    if enforced or os.environ.get(REPRICE_ENV, "1") == "0":
         # enforced rules are lazy rows, and an infeasible model wants its explanation
-        parts = [run_case(scenario, task.case, list(group)) for group in groups]
-        return combine_parts(scenario, task.case, parts), False
-    if os.environ.get(REPRICE_ENV, "1") == "0":
         parts = [run_case(scenario, task.case, list(group)) for group in groups]
         return combine_parts(scenario, task.case, parts), False
     for key in [k for k in _KEPT if k[0] != base.key or k[2] != tariff_free(task)]:
@@ -205,7 +204,8 @@ def solve_case(base, scenario: Scenario, task, only) -> tuple[CaseResult, bool]:
 
 
 def structure_key(base_key: str, task, group: tuple[str, ...]) -> tuple:
-    """What must be equal for a model to be re-priced: everything but the tariffs."""
+    """What must be equal for a model to be re-solved: everything but tariffs and battery
+    sizes."""
     return (base_key, group, tariff_free(task))
 
 

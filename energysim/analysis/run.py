@@ -22,7 +22,7 @@ from energysim.errors import SolverError
 from energysim.model.build import build_model
 from energysim.model.extract import extract_costs, extract_timeseries
 from energysim.model.green_rules import enforced_rules, explain_infeasible
-from energysim.model.solve import solve_model
+from energysim.model.solve import OPTIMAL, solve_model
 from energysim.model.vpp import vpp_event_table
 from energysim.scenario import Scenario
 
@@ -89,14 +89,19 @@ def run_case(scenario: Scenario, case: str, enterprises: Sequence[str] | None = 
         if not reason:
             raise
         raise SolverError(exc.termination, exc.where, reason) from None
-    timings.update(solved.timings_s)
+    return extract_result(m, scenario, case, solved.objective_cny, timings | solved.timings_s)
+
+
+def extract_result(m, scenario: Scenario, case: str, objective_cny: float,
+                   timings: dict[str, float]) -> CaseResult:
+    """The CaseResult of the solved model ``m`` of ``case``: its time series, costs and VPP
+    events (``timings`` gains ``extract``)."""
     start = time.perf_counter()
     with PauseGC():
         timeseries, costs = extract_timeseries(m, scenario.index), extract_costs(m)
         events = vpp_event_table(m) if m.component("EVENTS") is not None else None
     timings["extract"] = time.perf_counter() - start
-    return CaseResult(case, timeseries, costs, solved.objective_cny, solved.termination, timings,
-                      events)
+    return CaseResult(case, timeseries, costs, objective_cny, OPTIMAL, timings, events)
 
 
 def run_scenario(scenario: Scenario, cases: Sequence[str] | None = None,
