@@ -111,18 +111,18 @@ def write_outputs(scenario: Scenario, results: dict[str, CaseResult], out_dir: s
 
 
 def _notes(scenario: Scenario, lang: str = "en", for_html: bool = False) -> list[str]:
-    """What a reader of the numbers should know about how they were made (the report shows
-    the emission factor and secondary-source tariffs in sections of its own)."""
+    """What a reader of the numbers should know about how they were made (the HTML report
+    shows the emission factor and secondary-source tariffs in sections of their own)."""
     notes = list(scenario.notes)
     if cjk_note(lang):
         notes.append(cjk_note(lang))
-    if for_html:
-        return notes
     if scenario.spec.horizon.resolution != "15min" and any(
             e.basic_charge in ("max_demand", "contract_demand")
             for e in scenario.enterprises.values()):
         notes.append("maximum demand is measured on hourly averages; bills use the highest "
                      "15-minute average, so demand charges here are a lower bound")
+    if for_html:
+        return notes
     if scenario.spec.green_direct:
         notes.append(f"CO2 avoided counted with the grid emission factor "
                      f"{scenario.spec.carbon.describe()}")
