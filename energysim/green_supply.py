@@ -155,6 +155,12 @@ class GreenDirectSpec(StrictModel):
             raise ValueError("cost_shares must not all be zero")
         return self
 
+    @property
+    def marginal_cny_per_kwh(self) -> float:
+        """What one more kWh over the line costs an offtaker: the PPA price and the fees per
+        kWh (the fees alone for an owned plant, whose cost does not depend on its use). [CNY/kWh]"""
+        return (self.price.ppa_cny_per_kwh or 0.0) + self.fees.per_kwh_cny
+
     def shares(self) -> dict[str, float]:
         """Each offtaker's share of plant-wide costs [-], summing to 1."""
         weights = {e: self.cost_shares.get(e, 0.0) if self.cost_shares else 1.0

@@ -17,7 +17,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 import pydantic
-from pydantic import Field, PositiveFloat, field_validator, model_validator
+from pydantic import Field, PositiveFloat, PositiveInt, field_validator, model_validator
 
 from energysim.analysis.vpp_baseline import event_window
 from energysim.assets import PVSpec, StorageSpec
@@ -101,6 +101,18 @@ class IndicatorSpec(StrictModel):
         return text
 
 
+class SolverSpec(StrictModel):
+    """How models are solved where a choice matters (`energysim.model.net_meter`)."""
+
+    meter: Literal["auto", "iterate", "milp"] = Field(
+        "auto", description="How the net meter's import/export modes are decided: milp "
+                            "(exact), iterate (warm-started LPs, within a stated bound) or auto "
+                            "(milp up to milp_max_steps contested steps per model).")
+    milp_max_steps: PositiveInt = Field(
+        2000, description="auto solves a model's meter modes as a MILP up to this many "
+                          "contested steps.")
+
+
 class ScenarioSpec(StrictModel):
     """The whole scenario file."""
 
@@ -115,6 +127,7 @@ class ScenarioSpec(StrictModel):
     vpp: VPPSpec | None = None
     green_direct: list[GreenDirectSpec] = Field(default_factory=list)
     carbon: CarbonSpec = CarbonSpec()
+    solver: SolverSpec = SolverSpec()
 
 
 @dataclass

@@ -6,19 +6,22 @@ case uses) change nothing in a model but the objective coefficients of grid impo
 
     c[grid_import_kw[e, t]] = price_cny_per_kwh[e, t] · dt_h,
 
-and the meter directions fixed where export pays more than import
-(`energysim.model.grid.fix_meter_direction`), which are column bounds. Points that differ in
-a battery's ``capacity_kwh`` or ``power_kw`` change only bounds: of its charge and discharge
-(0 … power_kw), of its state of charge (soc_min … soc_max × capacity_kwh), and the right-hand
-sides of ``storage_soc_first`` and ``storage_soc_end`` (both proportional to the capacity).
-A `Repricer` keeps
-the model of a (case, enterprises) with the HiGHS object that solved it; a new tariff
-changes those costs and bounds in HiGHS, which starts from the optimal basis it holds (a
-warm start), and the solution is loaded back into the model. Costs are then extracted as
-usual except the energy cost, which is Σ new price · import · dt_h per month (the model's
-expression still holds the old prices). Only tariffs with the same basic-charge rates and
-export price qualify, and not models with lazy rows (enforced green-supply rules); anything
-else is built and solved afresh. Each worker process keeps one model.
+and which steps of the net meter are contested (`energysim.model.net_meter`): the modes are
+settled again under the new prices, which needs a mode column at every step the new prices
+contest. Points that differ in a battery's ``capacity_kwh`` or ``power_kw`` change only
+bounds: of its charge and discharge (0 … power_kw), of its state of charge (soc_min … soc_max
+× capacity_kwh), and the right-hand sides of ``storage_soc_first`` and ``storage_soc_end``
+(both proportional to the capacity). A `Repricer` keeps the model of a (case, enterprises)
+with the HiGHS object that solved it; a new tariff changes those costs and bounds in HiGHS,
+which starts from the optimal basis it holds (a warm start), and the solution is loaded back
+into the model. Costs are then extracted as usual except the energy cost, which is Σ new price
+· import · dt_h per month (the model's expression still holds the old prices).
+
+What may differ is decided by difference, denying by default: every field of the tariffs
+but their energy prices (`PRICE_FIELDS`) and descriptions (`DESCRIPTIVE_FIELDS`) must be
+equal, and every field of the batteries but their size; anything else, and models with lazy
+rows (enforced green-supply rules) or meter modes that batteries shape (a resized battery
+changes their bounds), are built and solved afresh. Each worker process keeps a few models.
 """
 
 from __future__ import annotations
@@ -27,7 +30,6 @@ import json
 import os
 import time
 
-import highspy
 import numpy as np
 import pandas as pd
 
@@ -38,17 +40,22 @@ from energysim.analysis.run import (
     model_groups,
     run_case,
 )
-from energysim.errors import SolverError
 from energysim.model.build import build_model
-from energysim.model.grid import meter_direction_bounds
-from energysim.model.solve import solve_model
+from energysim.model.net_meter import contested_steps, settle_modes
+from energysim.model.solve import OPTIMAL, SolveResult, method_name, solve_model
 from energysim.scenario import Scenario
 from energysim.tariffs.bill import month_labels
+from energysim.tariffs.tariff import Tariff
 
 _KEPT: dict[tuple, Repricer] = {}
 """This process's models of the last (case, overrides but tariffs), by structure key."""
 KEEP_MODELS = 4
 """Most models a worker keeps (a year at 15 minutes takes about 1 GB each)."""
+PRICE_FIELDS = frozenset({"periods", "energy_price"})
+"""Tariff fields that reach a model only through price_cny_per_kwh (the import costs)."""
+DESCRIPTIVE_FIELDS = frozenset({"name", "region", "document", "effective", "source",
+                                "secondary_source", "notes"})
+"""Tariff fields that never reach a model."""
 REPRICE_ENV = "ENERGYSIM_REPRICE"
 """Set to 0 to build every model afresh (benchmarks compare the two)."""
 
@@ -61,16 +68,15 @@ class Repricer:
         start = time.perf_counter()
         self.m = build_model(scenario, case, list(group))
         build_s = time.perf_counter() - start
-        solved = solve_model(self.m, keep_solver=True)
-        self.highs, self.columns = solved.highs, list(solved.form.columns)
+        self.meter = scenario.spec.solver.meter
+        solved = solve_model(self.m, keep_solver=True, meter=self.meter)
+        self.run, self.highs, self.columns = solved.run, solved.highs, list(solved.form.columns)
         self.tariffs = {e: scenario.tariff_for(case, e) for e in group}
         self.dt_h = scenario.dt_h
         col = {id(v): i for i, v in enumerate(self.columns)}
         steps = list(self.m.T)
         self.import_cols = {e: np.array([col[id(self.m.grid_import_kw[e, t])] for t in steps],
                                         dtype=np.int32) for e in group}
-        self.export_cols = {e: np.array([col.get(id(self.m.grid_export_kw[e, t]), -1)
-                                         for t in steps], dtype=np.int32) for e in group}
         self.storage = {e: scenario.enterprises[e].storage for e in group
                         if self.m.component("STORAGES") is not None and e in self.m.STORAGES}
         rows = {id(r.constraint): i for i, r in enumerate(solved.form.rows)}
@@ -83,27 +89,38 @@ class Repricer:
                              for e in self.storage}
         self.storage_rhs = {e: np.asarray(solved.form.rhs, dtype=float)[self.storage_rows[e]]
                             for e in self.storage}
+        modes = self.m.component("METER_MODE_STEPS")
+        self.mode_steps = {e: {t for p, t in modes if p == e} for e in group} if modes is not None \
+            else {e: set() for e in group}
+        self.solver = scenario.spec.solver
         self.first = self._result(scenario, solved.objective_cny,
-                                  {"build": build_s, **solved.timings_s}, None)
+                                  {"build": build_s, **solved.timings_s}, None, solved)
 
     def can_reprice(self, scenario: Scenario) -> bool:
-        """Whether ``scenario`` differs from the one solved only in energy prices."""
-        if getattr(self.m, "LAZY_CONSTRAINTS", None):
+        """Whether ``scenario`` differs from the one solved only in energy prices and battery
+        sizes (see the module docstring)."""
+        if getattr(self.m, "LAZY_CONSTRAINTS", None) or scenario.spec.solver != self.solver:
             return False
         for e in self.group:
-            old, new = self.tariffs[e], scenario.tariff_for(self.case, e)
-            if (old.basic_charge != new.basic_charge
-                    or old.export_price_cny_per_kwh != new.export_price_cny_per_kwh):
+            if not same_but_prices(self.tariffs[e], scenario.tariff_for(self.case, e)):
                 return False
         batteries = {e for e in self.group if "storage" in scenario.case(self.case).assets
                      and scenario.enterprises[e].storage is not None}
         if batteries != set(self.storage):
             return False
+        size = {"capacity_kwh", "power_kw"}
         for e, spec in self.storage.items():
-            size = {"capacity_kwh", "power_kw"}
-            if spec.model_dump(exclude=size) != scenario.enterprises[e].storage.model_dump(
-                    exclude=size):
+            new = scenario.enterprises[e].storage
+            if spec.model_dump(exclude=size) != new.model_dump(exclude=size):
                 return False
+            if self.mode_steps[e] and new.model_dump() != spec.model_dump():
+                return False  # the meter's mode rows hold the battery's power
+        if self.m.component("PV_SITES") is not None:
+            for e in self.m.PV_SITES:
+                price = scenario.tariff_for(self.case, e).price_at(scenario.index)
+                needed = contested_steps(self.m, e, scenario.load_kw[e], price)
+                if not set(needed.tolist()) <= self.mode_steps[e]:
+                    return False
         return True
 
     def reprice(self, scenario: Scenario) -> CaseResult:
@@ -113,25 +130,29 @@ class Repricer:
         for e, price in prices.items():
             cols = self.import_cols[e]
             self.highs.changeColsCost(len(cols), cols, price * self.dt_h)
-            self._meter_bounds(scenario, e, price)
         for e, spec in self.storage.items():
             self._resize(e, spec, scenario.enterprises[e].storage)
         handoff = time.perf_counter() - start
         start = time.perf_counter()
-        self.highs.run()
+        outcome = None
+        if self.run.modes is not None:
+            outcome = settle_modes(self.run, self.run.modes, self.meter,
+                                   scenario.spec.solver.milp_max_steps)
+            lower = outcome.lower_bound
+        else:
+            self.run.run()
+            lower = self.run.lower_bound()
         solve = time.perf_counter() - start
-        status = self.highs.getModelStatus()
-        if status != highspy.HighsModelStatus.kOptimal:
-            raise SolverError(self.highs.modelStatusToString(status).lower().replace(" ", "_"),
-                              self.m.name)
         start = time.perf_counter()
-        values = self.highs.getSolution().col_value
+        values = self.run.col_values()
         for var, value in zip(self.columns, values, strict=True):
             var.set_value(value, skip_validation=True)
         load = time.perf_counter() - start
-        objective = self.highs.getInfo().objective_function_value
+        objective = self.run.objective()
+        solved = SolveResult(OPTIMAL, objective, bound_cny=max(0.0, objective - lower),
+                             method=method_name(self.run, outcome), meter=outcome)
         return self._result(scenario, objective,
-                            {"handoff": handoff, "solve": solve, "load": load}, prices)
+                            {"handoff": handoff, "solve": solve, "load": load}, prices, solved)
 
     def _resize(self, e: str, built, new) -> None:
         """Bounds and right-hand sides of e's battery for ``new``'s capacity and power."""
@@ -146,20 +167,10 @@ class Repricer:
         rhs = self.storage_rhs[e] * (new.capacity_kwh / built.capacity_kwh)
         self.highs.changeRowsBounds(2, self.storage_rows[e], rhs, rhs)
 
-    def _meter_bounds(self, scenario: Scenario, e: str, price: np.ndarray) -> None:
-        """Meter directions fixed anew where export pays more than import (PV on)."""
-        if self.m.component("PV_SITES") is None or e not in self.m.PV_SITES:
-            return
-        bounds = meter_direction_bounds(self.m, e, scenario.load_kw[e], price)
-        for cols, upper in zip((self.import_cols[e], self.export_cols[e]), bounds, strict=True):
-            present = cols >= 0
-            self.highs.changeColsBounds(int(present.sum()), cols[present],
-                                        np.zeros(int(present.sum())), upper[present])
-
-    def _result(self, scenario, objective, timings, prices) -> CaseResult:
+    def _result(self, scenario, objective, timings, prices, solved) -> CaseResult:
         """The result as `extract_result` gives it, the model's stale prices replaced by
         ``prices`` in the time series and the energy cost."""
-        result = extract_result(self.m, scenario, self.case, objective, timings)
+        result = extract_result(self.m, scenario, self.case, solved, timings)
         ts, costs = result.timeseries, result.costs
         labels = month_labels(scenario.index)
         for e, price in (prices or {}).items():
@@ -169,6 +180,13 @@ class Repricer:
             rows = (costs["enterprise"] == e) & (costs["component"] == "energy")
             costs.loc[rows, "cost_cny"] = costs.loc[rows, "month"].map(by_month).to_numpy()
         return result
+
+
+def same_but_prices(old: Tariff, new: Tariff) -> bool:
+    """Whether two tariffs differ at most in their energy prices (`PRICE_FIELDS`) and
+    descriptions: every other field, present or added later, must be equal."""
+    keep = set(Tariff.model_fields) - PRICE_FIELDS - DESCRIPTIVE_FIELDS
+    return old.model_dump(include=keep) == new.model_dump(include=keep)
 
 
 def solve_case(base, scenario: Scenario, task, only) -> tuple[CaseResult, bool]:

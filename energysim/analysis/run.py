@@ -22,7 +22,7 @@ from energysim.errors import SolverError
 from energysim.model.build import build_model
 from energysim.model.extract import extract_costs, extract_timeseries
 from energysim.model.green_rules import enforced_rules, explain_infeasible
-from energysim.model.solve import OPTIMAL, solve_model
+from energysim.model.solve import EXACT_RELATIVE, OPTIMAL, SolveResult, solve_model
 from energysim.model.vpp import vpp_event_table
 from energysim.scenario import Scenario
 
@@ -49,6 +49,11 @@ class CaseResult:
     vpp_events : pandas.DataFrame or None
         Per VPP event and member (and ``park``): baseline, delivered, paid and requested
         energy [kWh], revenue and penalty [CNY]; None where the case has no VPP.
+    bound_cny : float
+        How much the total cost may exceed the exact optimum, summed over the case's models
+        (0: every one proven optimal; `energysim.model.solve.SolveResult.bound_cny`). [CNY]
+    methods : tuple of str
+        How its models were solved (``lp``, ``milp``, ``lp+meter iterate``).
     """
 
     case: str
@@ -58,6 +63,18 @@ class CaseResult:
     status: str
     timings_s: dict[str, float] = field(default_factory=dict)
     vpp_events: pd.DataFrame | None = None
+    bound_cny: float = 0.0
+    methods: tuple[str, ...] = ("lp",)
+
+    @property
+    def exact(self) -> bool:
+        """Whether the cost is proven optimal (to a relative 1e-6 of the total)."""
+        return self.bound_cny <= EXACT_RELATIVE * max(1.0, abs(self.total_cost_cny))
+
+    @property
+    def optimality(self) -> str:
+        """``exact``, or ``within <bound> CNY`` of the exact optimum."""
+        return "exact" if self.exact else f"within {self.bound_cny:,.2f} CNY"
 
     @property
     def total_cost_cny(self) -> float:
@@ -81,27 +98,29 @@ def run_case(scenario: Scenario, case: str, enterprises: Sequence[str] | None = 
     start = time.perf_counter()
     m = build_model(scenario, case, enterprises)
     timings["build"] = time.perf_counter() - start
+    solve = partial(solve_model, threads=threads, meter=scenario.spec.solver.meter,
+                    meter_milp_max_steps=scenario.spec.solver.milp_max_steps)
     try:
-        solved = solve_model(m, threads=threads)
+        solved = solve(m)
     except SolverError as exc:
-        reason = explain_infeasible(m, partial(solve_model, threads=threads)) \
-            if enforced_rules(m) else ""
+        reason = explain_infeasible(m, solve) if enforced_rules(m) else ""
         if not reason:
             raise
         raise SolverError(exc.termination, exc.where, reason) from None
-    return extract_result(m, scenario, case, solved.objective_cny, timings | solved.timings_s)
+    return extract_result(m, scenario, case, solved, timings | solved.timings_s)
 
 
-def extract_result(m, scenario: Scenario, case: str, objective_cny: float,
+def extract_result(m, scenario: Scenario, case: str, solved: SolveResult,
                    timings: dict[str, float]) -> CaseResult:
     """The CaseResult of the solved model ``m`` of ``case``: its time series, costs and VPP
-    events (``timings`` gains ``extract``)."""
+    events, and how close to the optimum ``solved`` is (``timings`` gains ``extract``)."""
     start = time.perf_counter()
     with PauseGC():
         timeseries, costs = extract_timeseries(m, scenario.index), extract_costs(m)
         events = vpp_event_table(m) if m.component("EVENTS") is not None else None
     timings["extract"] = time.perf_counter() - start
-    return CaseResult(case, timeseries, costs, objective_cny, OPTIMAL, timings, events)
+    return CaseResult(case, timeseries, costs, solved.objective_cny, OPTIMAL, timings, events,
+                      solved.bound_cny, (solved.method,))
 
 
 def run_scenario(scenario: Scenario, cases: Sequence[str] | None = None,
@@ -226,6 +245,7 @@ def combine_parts(scenario: Scenario, case: str, parts: list[CaseResult]) -> Cas
         case, timeseries, costs.reset_index(drop=True), sum(p.objective_cny for p in parts),
         parts[0].status, timings,
         pd.concat(events, ignore_index=True) if events else None,
+        sum(p.bound_cny for p in parts), tuple(sorted({x for p in parts for x in p.methods})),
     )
 
 

@@ -32,7 +32,8 @@ from energysim.model.basic_charge import add_basic_charge
 from energysim.model.flexible_load import add_flexible_load
 from energysim.model.green_direct import add_green_direct, plant_storages
 from energysim.model.green_rules import add_green_rules
-from energysim.model.grid import add_grid, fix_meter_direction
+from energysim.model.grid import add_grid
+from energysim.model.net_meter import add_net_meter
 from energysim.model.pv import add_pv
 from energysim.model.storage import add_storage
 from energysim.model.terms import SUPPLY_TERMS, series_param, set_objective
@@ -67,7 +68,6 @@ def build_model(scenario: Scenario, case: str, enterprises: Sequence[str] | None
                  {e: t.export_price_cny_per_kwh for e, t in tariffs.items()}, set(pv))
         if pv:
             add_pv(m, pv)
-            fix_meter_direction(m, scenario.load_kw)
         storages = {e: ent.storage for e, ent in ents.items()
                     if "storage" in spec.assets and ent.storage is not None}
         projects = _green_projects(scenario, case, ids)
@@ -98,6 +98,7 @@ def build_model(scenario: Scenario, case: str, enterprises: Sequence[str] | None
             {e: ent.contract_demand_kw for e, ent in ents.items()
              if ent.basic_charge == "contract_demand"})
         enforced = green_rules_enforced(scenario, case, projects)
+        add_net_meter(m, scenario.load_kw, launder_risk(projects, tariffs, enforced))
         if enforced:  # last: the offtakers' consumption includes every load-side term
             add_green_rules(m, enforced)
         add_power_balance(m)
@@ -115,6 +116,15 @@ def _green_projects(scenario: Scenario, case: str, ids: list[str]) -> list:
             raise ValueError(f"case {case!r} switches on green-supply project {g.id!r}: build its "
                              f"offtakers {g.offtakers} together, not {ids}")
     return projects
+
+
+def launder_risk(projects: list, tariffs: dict, enforced: dict) -> set[str]:
+    """Offtakers that could gain by exporting their PV while the line serves their load: the
+    project's rules are enforced, or their export price is at least what a green kWh costs
+    them at the margin (`energysim.model.net_meter`)."""
+    rules_on = {g for g, _ in enforced}
+    return {e for g in projects for e in g.offtakers
+            if g.id in rules_on or tariffs[e].export_price_cny_per_kwh >= g.marginal_cny_per_kwh}
 
 
 def green_rules_required(scenario: Scenario, project) -> dict[str, float]:

@@ -8,20 +8,13 @@
 The transformer's kVA is taken as its kW limit (power factor 1). Exports are limited to
 the PV delivered at the same step (`energysim.model.pv`): storage does not feed the grid.
 
-Net metering. A meter cannot import and export at the same moment. Where the export price
-is at most the import price the LP never does both (it would pay to); where it is higher
-(Chongqing's coal benchmark 0.3964 CNY/kWh against a 0.3308 valley) an LP would buy the
-load and sell all the PV at once, which only integers can forbid (a MILP over a year took
-more than ten minutes). `fix_meter_direction` therefore fixes the direction at those steps
-from the balance without assets: where the PV available covers the load the meter only
-exports (grid_import_kw = 0), elsewhere it only imports (grid_export_kw = 0). This never
-lets the model buy and sell the same kWh; it forgoes charging from the grid at steps with a
-PV surplus in those hours.
+A meter cannot import and export in the same step: `energysim.model.net_meter` sees to it
+where an LP would do both (the export price above the import price, or a green-supply
+offtaker that could launder the line's energy).
 """
 
 from __future__ import annotations
 
-import numpy as np
 import pyomo.environ as pyo
 
 from energysim.model.terms import register_cost, register_supply, steps_sum, supply_term
@@ -77,30 +70,3 @@ def _energy_cost(m, e, month):
 def _export_credit(m, e, month):
     credit = -m.export_price_cny_per_kwh[e] * m.dt_h.value
     return steps_sum(m, month, lambda t: credit, m.grid_export_kw, e)
-
-
-def fix_meter_direction(m: pyo.ConcreteModel, load_kw: dict[str, np.ndarray]) -> int:
-    """Fix the meter's direction where the export price beats the import price and PV is
-    available (see the module docstring). Returns the number of steps fixed."""
-    fixed = 0
-    for e in m.PV_SITES:
-        price = np.array([m.price_cny_per_kwh[e, t] for t in m.T])
-        for variable, upper in zip((m.grid_import_kw, m.grid_export_kw),
-                                   meter_direction_bounds(m, e, load_kw[e], price), strict=True):
-            for t in np.flatnonzero(upper == 0.0).tolist():
-                variable[e, t].setub(0.0)
-                fixed += 1
-    return fixed
-
-
-def meter_direction_bounds(m: pyo.ConcreteModel, e: str, load_kw: np.ndarray,
-                           price_cny_per_kwh: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Upper bounds of ``grid_import_kw[e, ·]`` and ``grid_export_kw[e, ·]`` of PV site e
-    under these import prices: 0 in the direction the net-metering rule fixes (where PV is
-    available and export pays more), the transformer's kVA elsewhere. [kW]"""
-    available = np.array([m.pv_available_kw[e, t] for t in m.T])
-    fixed = (available > 0) & (price_cny_per_kwh < m.export_price_cny_per_kwh[e])
-    kva = float(m.transformer_kva[e])
-    import_ub = np.where(fixed & (available >= load_kw), 0.0, kva)
-    export_ub = np.where(fixed & (available < load_kw), 0.0, kva * float(m.export_allowed[e]))
-    return import_ub, export_ub

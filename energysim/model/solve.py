@@ -14,6 +14,12 @@ do not bind (a year at 15 minutes: 227 s against 6 s). Constraints named in the 
 bounds; if the optimum satisfies them it is the optimum of the full model, else their bounds
 are set and HiGHS goes on from the optimal basis (dual simplex warm start: 43 s instead of
 several minutes in the same case).
+
+Integers. Variables declared integer (the VPP's settlement, `energysim.model.vpp`) make the
+model a MILP, solved to a relative gap of `MIP_REL_GAP`. The net meter's modes
+(`energysim.model.net_meter`) are decided by `energysim.model.net_meter.settle_modes`, as a
+MILP or by fixing, improving and bounding them with warm-started LPs. `SolveResult.bound_cny`
+says how far the result may be from the exact optimum.
 """
 
 from __future__ import annotations
@@ -32,6 +38,7 @@ from pyomo.common.gc_manager import PauseGC
 from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler
 
 from energysim.errors import SolverError
+from energysim.model.net_meter import MILP_MAX_STEPS, MeterModes, MeterOutcome, settle_modes
 
 OPTIMAL = "optimal"
 
@@ -57,6 +64,17 @@ class SolveResult:
         after changing costs or bounds starts from that basis).
     form : object or None
         The compiled standard form (``form.columns``: the variable of each column), likewise.
+    bound_cny : float
+        How far the objective may be from the exact optimum: 0 where it is proven optimal,
+        else the distance to a proven bound (a MILP's gap, or the net meter's relaxation,
+        `energysim.model.net_meter`). [CNY]
+    method : str
+        ``lp``, ``milp`` (integers: VPP settlement, or the net meter's modes) or
+        ``lp+meter iterate`` (meter modes fixed, improved and bounded).
+    meter : MeterOutcome or None
+        How the net meter's modes were settled, where the model has any.
+    run : HighsRun or None
+        The kept solver's state (lazy rows, integer columns), with ``keep_solver``.
     """
 
     termination: str
@@ -65,11 +83,27 @@ class SolveResult:
     iterations: int = 0
     highs: object = field(default=None, repr=False)
     form: object = field(default=None, repr=False)
+    bound_cny: float = 0.0
+    method: str = "lp"
+    meter: MeterOutcome | None = None
+    run: object = field(default=None, repr=False)
+
+    @property
+    def exact(self) -> bool:
+        """Whether the optimum is proven to a relative 1e-6 (`EXACT_RELATIVE`)."""
+        return self.bound_cny <= EXACT_RELATIVE * max(1.0, abs(self.objective_cny))
+
+
+EXACT_RELATIVE = 1e-6
+"""An optimum proven to this relative distance counts as exact."""
+MIP_REL_GAP = 1e-7
+"""Relative gap to which HiGHS solves models with integers."""
 
 
 def solve_model(m: pyo.ConcreteModel, *, threads: int = 1, time_limit_s: float | None = None,
                 options: dict | None = None, interface: str = "highspy",
-                keep_solver: bool = False) -> SolveResult:
+                keep_solver: bool = False, meter: str = "auto",
+                meter_milp_max_steps: int = MILP_MAX_STEPS) -> SolveResult:
     """Solve ``m`` to optimality and load the solution into its variables.
 
     Parameters
@@ -77,12 +111,18 @@ def solve_model(m: pyo.ConcreteModel, *, threads: int = 1, time_limit_s: float |
     threads : int
         HiGHS threads (1 when several models are solved in parallel processes).
     time_limit_s : float, optional
-        Wall-clock limit of the HiGHS run. [s]
+        Wall-clock limit of each HiGHS run. [s]
     options : dict, optional
         Further HiGHS options, e.g. ``{"solver": "ipm"}``.
     interface : {"highspy", "appsi"}
     keep_solver : bool
-        Return the HiGHS object and the compiled form with the result (highspy only).
+        Return the HiGHS object and the compiled form with the result (highspy only); the
+        lazy rows are then all in it with their bounds.
+    meter : {"auto", "iterate", "milp"}
+        How the net meter's modes are decided (`energysim.model.net_meter`); appsi solves
+        them as binaries.
+    meter_milp_max_steps : int
+        ``auto`` solves the modes as a MILP up to this many contested steps.
 
     Raises
     ------
@@ -94,10 +134,12 @@ def solve_model(m: pyo.ConcreteModel, *, threads: int = 1, time_limit_s: float |
     if interface != "highspy":
         raise ValueError(f"interface must be 'highspy' or 'appsi', got {interface!r}")
     with PauseGC():  # the heap holds millions of Pyomo objects: full collections are slow
-        return _solve_highspy(m, threads, time_limit_s, options, keep_solver)
+        return _solve_highspy(m, threads, time_limit_s, options, keep_solver, meter,
+                              meter_milp_max_steps)
 
 
-def _solve_highspy(m, threads, time_limit_s, options, keep_solver=False) -> SolveResult:
+def _solve_highspy(m, threads, time_limit_s, options, keep_solver=False, meter="auto",
+                   meter_milp_max_steps=MILP_MAX_STEPS) -> SolveResult:
     timings = {}
     start = time.perf_counter()
     objectives = list(m.component_data_objects(pyo.Objective, active=True))
@@ -110,45 +152,155 @@ def _solve_highspy(m, threads, time_limit_s, options, keep_solver=False) -> Solv
     timings["compile"] = time.perf_counter() - start
 
     start = time.perf_counter()
-    highs = new_highs()
-    lp = _highs_lp(form)
-    lazy = _lazy_rows(m, form)
-    row_lower, row_upper = np.asarray(lp.row_lower_), np.asarray(lp.row_upper_)
-    if len(lazy):
-        relaxed_lower, relaxed_upper = row_lower.copy(), row_upper.copy()
-        relaxed_lower[lazy], relaxed_upper[lazy] = -highspy.kHighsInf, highspy.kHighsInf
-        lp.row_lower_, lp.row_upper_ = relaxed_lower, relaxed_upper
-    highs.passModel(lp)
-    highs.setOptionValue("threads", int(threads))
-    if time_limit_s is not None:
-        highs.setOptionValue("time_limit", float(time_limit_s))
-    for key, value in (options or {}).items():
-        highs.setOptionValue(key, value)
+    run = HighsRun(m, form, threads, time_limit_s, options)
+    modes = run.modes = MeterModes.of(m, form)
     timings["handoff"] = time.perf_counter() - start
 
     start = time.perf_counter()
-    highs.run()
-    if len(lazy) and highs.getModelStatus() == highspy.HighsModelStatus.kOptimal:
-        activity = np.asarray(highs.getSolution().row_value)[lazy]
-        slack = 1e-7 * np.maximum(1.0, np.abs(activity))
-        if ((activity < row_lower[lazy] - slack) | (activity > row_upper[lazy] + slack)).any():
-            highs.changeRowsBounds(len(lazy), lazy, row_lower[lazy], row_upper[lazy])
-            highs.run()
+    outcome = None
+    if modes is None:
+        run.run()
+        lower = run.lower_bound()
+    else:
+        outcome = settle_modes(run, modes, meter, meter_milp_max_steps)
+        lower = outcome.lower_bound
+    objective = run.objective()
+    if keep_solver:
+        run.restore_rows()
     timings["solve"] = time.perf_counter() - start
-    status = highs.getModelStatus()
-    termination = _status_name(highs, status)
-    if status != highspy.HighsModelStatus.kOptimal:
-        raise SolverError(termination, m.name)
 
     start = time.perf_counter()
-    values = highs.getSolution().col_value
+    values = run.col_values()
     for var, value in zip(form.columns, values, strict=True):
         var.set_value(value, skip_validation=True)
-    info = highs.getInfo()
+    info = run.highs.getInfo()
     timings["load"] = time.perf_counter() - start
-    kept = (highs, form) if keep_solver else (None, None)
-    return SolveResult(OPTIMAL, sign * info.objective_function_value, timings,
-                       int(info.simplex_iteration_count), *kept)
+    kept = (run.highs, form, run) if keep_solver else (None, None, None)
+    return SolveResult(OPTIMAL, sign * objective, timings, int(info.simplex_iteration_count),
+                       kept[0], kept[1], max(0.0, objective - lower), method_name(run, outcome),
+                       outcome, kept[2])
+
+
+def method_name(run: HighsRun, outcome: MeterOutcome | None) -> str:
+    """How a model was solved: ``lp``, ``milp`` or ``lp+meter iterate``."""
+    if outcome is not None and outcome.method == "iterate":
+        return "lp+meter iterate"
+    return "milp" if run.is_mip else "lp"
+
+
+class HighsRun:
+    """A compiled model held in HiGHS and solved, perhaps again and again.
+
+    Lazy rows (see the module docstring) are passed free; `run` gives them their bounds, for
+    good, the first time a solution violates them. Columns of integer variables are integer.
+
+    Attributes
+    ----------
+    highs : highspy.Highs
+    row_lower, row_upper : numpy.ndarray
+        The rows' bounds, lazy rows included.
+    """
+
+    def __init__(self, m: pyo.ConcreteModel, form, threads: int = 1,
+                 time_limit_s: float | None = None, options: dict | None = None):
+        self.name = m.name
+        self.highs = new_highs()
+        lp = _highs_lp(form)
+        integer = np.array([v.is_integer() for v in form.columns], dtype=bool)
+        self._integer = set(np.flatnonzero(integer).tolist())
+        if self._integer:
+            lp.integrality_ = [highspy.HighsVarType.kInteger if flag
+                               else highspy.HighsVarType.kContinuous for flag in integer]
+        self.lazy = _lazy_rows(m, form)
+        self.row_lower, self.row_upper = np.asarray(lp.row_lower_), np.asarray(lp.row_upper_)
+        if len(self.lazy):
+            relaxed_lower, relaxed_upper = self.row_lower.copy(), self.row_upper.copy()
+            relaxed_lower[self.lazy], relaxed_upper[self.lazy] = -highspy.kHighsInf, \
+                highspy.kHighsInf
+            lp.row_lower_, lp.row_upper_ = relaxed_lower, relaxed_upper
+        self.lazy_active = not len(self.lazy)
+        self.modes: MeterModes | None = None
+        self.highs.passModel(lp)
+        self.highs.setOptionValue("threads", int(threads))
+        self.highs.setOptionValue("mip_rel_gap", MIP_REL_GAP)
+        if time_limit_s is not None:
+            self.highs.setOptionValue("time_limit", float(time_limit_s))
+        for key, value in (options or {}).items():
+            self.highs.setOptionValue(key, value)
+
+    @property
+    def is_mip(self) -> bool:
+        """Whether some columns are integer now."""
+        return bool(self._integer)
+
+    def set_integer(self, cols: np.ndarray, integer: bool) -> None:
+        """Make ``cols`` integer or continuous."""
+        if not len(cols):
+            return
+        kind = highspy.HighsVarType.kInteger if integer else highspy.HighsVarType.kContinuous
+        self.highs.changeColsIntegrality(len(cols), np.asarray(cols, dtype=np.int32),
+                                         np.full(len(cols), int(kind.value), dtype=np.uint8))
+        if integer:
+            self._integer |= set(np.asarray(cols).tolist())
+        else:
+            self._integer -= set(np.asarray(cols).tolist())
+
+    def run(self, start: np.ndarray | None = None, accept_limit: bool = False) -> None:
+        """Solve (from the basis HiGHS holds; a MILP from ``start``, a feasible solution) and
+        give the lazy rows their bounds if the solution violates them.
+
+        Raises
+        ------
+        SolverError
+            Not optimal (``accept_limit``: nor a time limit reached with a solution).
+        """
+        if start is not None:
+            self.highs.setSolution(len(start), np.arange(len(start), dtype=np.int32),
+                                   np.asarray(start, dtype=float))
+        self.highs.run()
+        self._check(accept_limit)
+        if not self.lazy_active:
+            activity = self.row_activity()[self.lazy]
+            lower, upper = self.row_lower[self.lazy], self.row_upper[self.lazy]
+            slack = 1e-7 * np.maximum(1.0, np.abs(activity))
+            if ((activity < lower - slack) | (activity > upper + slack)).any():
+                self.restore_rows()
+                self.highs.run()
+                self._check(accept_limit)
+
+    def _check(self, accept_limit: bool) -> None:
+        status = self.highs.getModelStatus()
+        if status == highspy.HighsModelStatus.kOptimal:
+            return
+        if (accept_limit and status == highspy.HighsModelStatus.kTimeLimit
+                and self.highs.getInfo().primal_solution_status == 2):
+            return
+        raise SolverError(_status_name(self.highs, status), self.name)
+
+    def restore_rows(self) -> None:
+        """Give the lazy rows their bounds (the current solution, if it meets them, stays
+        optimal)."""
+        if not self.lazy_active:
+            self.highs.changeRowsBounds(len(self.lazy), self.lazy, self.row_lower[self.lazy],
+                                        self.row_upper[self.lazy])
+            self.lazy_active = True
+
+    def objective(self) -> float:
+        """The objective HiGHS minimises, at its solution."""
+        return float(self.highs.getInfo().objective_function_value)
+
+    def lower_bound(self) -> float:
+        """A proven lower bound of the objective: a MILP's dual bound, an LP's optimum."""
+        info = self.highs.getInfo()
+        if self.is_mip:
+            return min(float(info.mip_dual_bound), float(info.objective_function_value))
+        return float(info.objective_function_value)
+
+    def col_values(self) -> np.ndarray:
+        return np.asarray(self.highs.getSolution().col_value, dtype=float)
+
+    def row_activity(self) -> np.ndarray:
+        return np.asarray(self.highs.getSolution().row_value, dtype=float)
 
 
 _BANNER_SHOWN = False
@@ -232,9 +384,17 @@ def _solve_appsi(m, threads, time_limit_s, options) -> SolveResult:
     solver.config.load_solution = False
     if time_limit_s is not None:
         solver.config.time_limit = time_limit_s
-    solver.highs_options = {"threads": int(threads), **(options or {})}
+    solver.highs_options = {"threads": int(threads), "mip_rel_gap": MIP_REL_GAP,
+                            **(options or {})}
+    modes = m.component("meter_import_mode")
+    if modes is not None:  # the exact net meter: its modes as binaries
+        modes.domain = pyo.Binary
     start = time.perf_counter()
-    result = solver.solve(m)
+    try:
+        result = solver.solve(m)
+    finally:
+        if modes is not None:
+            modes.domain = pyo.UnitInterval
     elapsed = time.perf_counter() - start
     if result.termination_condition != TerminationCondition.optimal:
         raise SolverError(result.termination_condition.name, m.name)
