@@ -107,9 +107,10 @@ class SolverSpec(StrictModel):
     meter: Literal["auto", "iterate", "milp"] = Field(
         "auto", description="How the net meter's import/export modes are decided: milp "
                             "(exact), iterate (warm-started LPs, within a stated bound) or auto "
-                            "(milp up to milp_max_steps contested steps per model).")
+                            "(iterate, then milp where that did not prove the optimum and a "
+                            "model has at most milp_max_steps contested steps).")
     milp_max_steps: PositiveInt = Field(
-        2000, description="auto solves a model's meter modes as a MILP up to this many "
+        1000, description="auto solves a model's meter modes as a MILP up to this many "
                           "contested steps.")
 
 

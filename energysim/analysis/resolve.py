@@ -42,7 +42,7 @@ from energysim.analysis.run import (
 )
 from energysim.model.build import build_model
 from energysim.model.net_meter import contested_steps, settle_modes
-from energysim.model.solve import OPTIMAL, SolveResult, method_name, solve_model
+from energysim.model.solve import EXACT_RELATIVE, OPTIMAL, SolveResult, method_name, solve_model
 from energysim.scenario import Scenario
 from energysim.tariffs.bill import month_labels
 from energysim.tariffs.tariff import Tariff
@@ -137,7 +137,8 @@ class Repricer:
         outcome = None
         if self.run.modes is not None:
             outcome = settle_modes(self.run, self.run.modes, self.meter,
-                                   scenario.spec.solver.milp_max_steps)
+                                   scenario.spec.solver.milp_max_steps,
+                                   exact_relative=EXACT_RELATIVE)
             lower = outcome.lower_bound
         else:
             self.run.run()

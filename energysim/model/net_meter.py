@@ -33,16 +33,19 @@ plant), or the project's ratio rules are enforced.
 
 `settle_modes` decides the modes when the model is solved (`energysim.model.solve`):
 
-* ``milp``: z binary at the contested steps, HiGHS branch and bound from the best fixed modes:
-  exact (to a relative gap of 1e-7).
+* ``milp``: z binary at the contested steps, HiGHS branch and bound: exact (to a relative
+  gap of 1e-7).
 * ``iterate``: z fixed by the balance without assets (PV available ≥ load: export), then
   improved by warm-started re-solves: steps whose flow in the fixed direction is zero switch
   where the solution stays feasible (so the cost never rises), and the modes the relaxation
   prefers (the sign of its net flow) are tried; the best is kept. The relaxation's optimum
   is a lower bound, so the result is known to be within the difference (a year at 15 minutes
   of the demo's electronics plant under a midday valley: 92 CNY of 2.6 million).
-* ``auto`` (the default): ``milp`` where a model has at most ``milp_max_steps`` contested
-  steps (about three weeks of daylight at 15 minutes), else ``iterate``.
+* ``auto`` (the default): ``iterate``, then, where that did not prove the optimum and the
+  model has at most ``milp_max_steps`` contested steps, the MILP within a time limit (the
+  better solution and the better bound are kept). A fortnight of the electronics plant:
+  iterating found the optimum in 0.07 s but bounded it within 4.3 CNY; the MILP proved it
+  in 11 s.
 """
 
 from __future__ import annotations
@@ -55,10 +58,12 @@ import numpy as np
 import pyomo.environ as pyo
 
 METHODS = ("auto", "iterate", "milp")
-MILP_MAX_STEPS = 2000
+MILP_MAX_STEPS = 1000
 """``auto`` solves a MILP where a model has at most this many contested steps."""
 ZERO_KW = 1e-7
 """A flow at most this large counts as none when modes are re-derived [kW]."""
+MILP_TIME_LIMIT_S = 120.0
+"""``auto``'s MILP stops here and keeps the better of its and the iterated solution [s]."""
 MAX_ROUNDS = 25
 """Most rounds of switching modes in ``iterate``."""
 
@@ -299,9 +304,14 @@ class MeterOutcome:
 
 
 def settle_modes(run, modes: MeterModes, method: str = "auto",
-                 milp_max_steps: int = MILP_MAX_STEPS) -> MeterOutcome:
+                 milp_max_steps: int = MILP_MAX_STEPS,
+                 milp_time_limit_s: float | None = MILP_TIME_LIMIT_S,
+                 exact_relative: float = 1e-6) -> MeterOutcome:
     """Decide the meter modes of the model in ``run`` (`energysim.model.solve.HighsRun`) and
-    leave it solved with them (see the module docstring)."""
+    leave it solved with them (see the module docstring). ``auto`` iterates first and solves
+    the MILP only where iterating did not prove the optimum to ``exact_relative``, the model
+    has at most ``milp_max_steps`` contested steps, within ``milp_time_limit_s`` (then the
+    better of the two solutions, and the better bound, are kept)."""
     if method not in METHODS:
         raise ValueError(f"meter method must be one of {', '.join(METHODS)}, got {method!r}")
     highs = run.highs
@@ -313,33 +323,65 @@ def settle_modes(run, modes: MeterModes, method: str = "auto",
         run.run()
         return MeterOutcome("none", 0, run.lower_bound())
     cols = modes.z[contested]
-    z = modes.rule[contested].copy()
-    best_cost, best_z, rounds = _fixed(run, cols, z), z, 1
-    if method == "milp" or (method == "auto" and n <= milp_max_steps):
-        start = run.col_values()
-        _bounds(highs, cols, 0.0, 1.0)
-        run.set_integer(cols, True)
-        run.run(start=start, accept_limit=True)
-        return MeterOutcome("milp", n, run.lower_bound(), rounds)
+    if method == "milp":
+        _milp(run, cols, None)
+        return MeterOutcome("milp", n, run.lower_bound(), 1)
+    cost, z, lower, rounds = _iterate(run, modes, contested)
+    proven = cost - lower <= exact_relative * max(1.0, abs(cost))
+    if method == "iterate" or proven or n > milp_max_steps:
+        return MeterOutcome("iterate", n, lower, rounds)
+    found = _milp(run, cols, milp_time_limit_s)
+    lower = max(lower, run.lower_bound())
+    if found and run.objective() <= cost:
+        return MeterOutcome("milp", n, lower, rounds + 1)
+    run.set_integer(cols, False)  # the MILP stopped short of what iterating found
+    _fixed(run, cols, z)
+    return MeterOutcome("iterate", n, lower, rounds + 2)
+
+
+def _milp(run, cols: np.ndarray, time_limit_s: float | None) -> bool:
+    """Solve with the modes of ``cols`` binary, within ``time_limit_s`` (HiGHS counts its
+    time over all its runs); whether a solution was found."""
+    highs = run.highs
+    _bounds(highs, cols, 0.0, 1.0)  # no start given: HiGHS 1.16 may return it as optimal
+    run.set_integer(cols, True)
+    if time_limit_s is None:
+        run.run()
+        return True
+    saved = float(highs.getOptionValue("time_limit")[1])
+    highs.setOptionValue("time_limit", min(saved, highs.getRunTime() + time_limit_s))
+    try:
+        run.run(accept_limit=True)
+    finally:
+        highs.setOptionValue("time_limit", saved)
+    return highs.getInfo().primal_solution_status == 2
+
+
+def _iterate(run, modes: MeterModes, contested: np.ndarray
+             ) -> tuple[float, np.ndarray, float, int]:
+    """Fixed modes improved (see the module docstring): the best cost, its modes, the
+    relaxation's lower bound and the re-solves spent; HiGHS is left solved at the best."""
+    cols = modes.z[contested]
     chosen = np.flatnonzero(contested)
-    best_cost, best_z, extra = _switch(run, modes, chosen, best_z, best_cost)
+    z = modes.rule[contested].copy()
+    best_cost, rounds = _fixed(run, cols, z), 1
+    best_cost, best_z, extra = _switch(run, modes, chosen, z, best_cost)
     rounds += extra
-    _bounds(highs, cols, 0.0, 1.0)
+    _bounds(run.highs, cols, 0.0, 1.0)
     run.run()
     lower = run.lower_bound()
     values = run.col_values()
     net = values[modes.imports[contested]] - values[modes.exports[contested]]
     rounded = np.where(net > ZERO_KW, 1.0, np.where(net < -ZERO_KW, 0.0, best_z))
     cost = _fixed(run, cols, rounded)
-    rounds += 1
     cost, rounded, extra = _switch(run, modes, chosen, rounded, cost)
-    rounds += extra
+    rounds += 2 + extra
     if cost < best_cost:
-        best_cost, best_z = cost, rounded
-    elif not np.array_equal(rounded, best_z):
+        return cost, rounded, min(lower, cost), rounds
+    if not np.array_equal(rounded, best_z):
         _fixed(run, cols, best_z)
         rounds += 1
-    return MeterOutcome("iterate", n, min(lower, best_cost), rounds)
+    return best_cost, best_z, min(lower, best_cost), rounds
 
 
 def _fixed(run, cols: np.ndarray, z: np.ndarray) -> float:

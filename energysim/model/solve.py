@@ -162,7 +162,8 @@ def _solve_highspy(m, threads, time_limit_s, options, keep_solver=False, meter="
         run.run()
         lower = run.lower_bound()
     else:
-        outcome = settle_modes(run, modes, meter, meter_milp_max_steps)
+        outcome = settle_modes(run, modes, meter, meter_milp_max_steps,
+                               exact_relative=EXACT_RELATIVE)
         lower = outcome.lower_bound
     objective = run.objective()
     if keep_solver:
@@ -245,18 +246,15 @@ class HighsRun:
         else:
             self._integer -= set(np.asarray(cols).tolist())
 
-    def run(self, start: np.ndarray | None = None, accept_limit: bool = False) -> None:
-        """Solve (from the basis HiGHS holds; a MILP from ``start``, a feasible solution) and
-        give the lazy rows their bounds if the solution violates them.
+    def run(self, accept_limit: bool = False) -> None:
+        """Solve (from the basis HiGHS holds) and give the lazy rows their bounds if the
+        solution violates them.
 
         Raises
         ------
         SolverError
             Not optimal (``accept_limit``: nor a time limit reached with a solution).
         """
-        if start is not None:
-            self.highs.setSolution(len(start), np.arange(len(start), dtype=np.int32),
-                                   np.asarray(start, dtype=float))
         self.highs.run()
         self._check(accept_limit)
         if not self.lazy_active:

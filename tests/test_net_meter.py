@@ -1,0 +1,170 @@
+"""The exact net meter: never importing and exporting at once, against hand-solved values and
+an independent MILP (a binary at every step with PV, HiGHS branch and bound)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pyomo.environ as pyo
+import pytest
+from conftest import demo_scenario, dump_yaml, write_profile
+from pyomo.contrib.appsi.base import TerminationCondition
+from pyomo.contrib.appsi.solvers import Highs
+
+from energysim import build_model, load_scenario, run_case, solve_model
+from energysim.model.net_meter import contested_steps
+
+
+def independent_milp(scenario, case: str, enterprises: list[str], green: bool = False) -> float:
+    """The case's optimum with the net meter as a MILP written afresh: the model's own meter
+    rows and fixed directions dropped, a binary y at every step with PV, import ≤ kVA·y,
+    export ≤ kVA·(1 − y), and (``green``) the line's energy only into the battery's net
+    charge while exporting."""
+    m = build_model(scenario, case, enterprises)
+    for c in m.component_objects(pyo.Constraint):
+        if c.name.startswith("meter_"):
+            c.deactivate()
+    steps = [(e, t) for e in m.PV_SITES for t in m.T if m.pv_available_kw[e, t] > 0]
+    for e in m.E:
+        for t in m.T:
+            m.grid_import_kw[e, t].setub(m.transformer_kva[e])
+            m.grid_export_kw[e, t].setub(m.transformer_kva[e] * m.export_allowed[e])
+    m.y = pyo.Var(steps, within=pyo.Binary)
+    m.y_import = pyo.Constraint(steps, rule=lambda m, e, t: m.grid_import_kw[e, t]
+                                <= m.transformer_kva[e] * m.y[e, t])
+    m.y_export = pyo.Constraint(steps, rule=lambda m, e, t: m.grid_export_kw[e, t]
+                                <= m.transformer_kva[e] * (1 - m.y[e, t]))
+    if green:
+        def laundering(m, e, t):
+            line = sum(m.green_direct_kw[g, e, t] for g in m.GREEN_AT[e])
+            battery = sum(m.storage_discharge_kw[s, t] - m.storage_charge_kw[s, t]
+                          for s in m.STORAGES_AT[e])
+            return line + battery <= 1e4 * m.y[e, t]
+        m.y_green = pyo.Constraint([p for p in steps if len(m.GREEN_AT[p[0]])], rule=laundering)
+    solver = Highs()
+    solver.config.stream_solver = False
+    solver.highs_options = {"mip_rel_gap": 1e-9, "threads": 1}
+    result = solver.solve(m)
+    assert result.termination_condition == TerminationCondition.optimal
+    return result.best_feasible_objective
+
+
+def _spot_scenario(tmp_path, load_kw, pv_kw, spot, storage=None):
+    n = len(load_kw)
+    write_profile(tmp_path / "load.csv", "2025-05-05", load_kw)
+    write_profile(tmp_path / "pv.csv", "2025-05-05", pv_kw, column="value_kw_per_kwp")
+    write_profile(tmp_path / "spot.csv", "2025-05-05", spot, column="price_cny_per_kwh")
+    ent = {"id": "plant", "name": "p", "load": "load.csv", "tariff": "spot", "transformer_kva": 1000,
+           "pv": {"capacity_kwp": 1.0, "profile": "pv.csv"}}
+    if storage:
+        ent["storage"] = storage
+    data = {
+        "name": "spot meter",
+        "horizon": {"start": "2025-05-05 00:00", "end": f"2025-05-05 {n:02d}:00", "resolution": "1h"},
+        "tariffs": {"spot": {"name": "spot", "energy_price": {"spot": {"file": "spot.csv"}},
+                             "export_price_cny_per_kwh": 0.4}},
+        "enterprises": [ent],
+        "cases": {"none": {}, "pv": {"assets": ["pv", "storage"]}},
+        "baseline_case": "none",
+    }
+    return dump_yaml(data, tmp_path / "scenario.yaml")
+
+
+@pytest.mark.parametrize("meter", ["auto", "iterate", "milp"])
+def test_a_negative_price_is_taken_by_importing(tmp_path, meter):
+    """Load 100 kW, PV 150 kW, export paid 0.4. At 0.3 the meter exports its 50 kW surplus
+    (−20 CNY); at −0.6 it curtails the PV and imports the load (−60 CNY, better than −20 by
+    exporting): −20 − 60 − 60 − 20 = −160 CNY (the old rule, PV ≥ load → export: −80)."""
+    path = _spot_scenario(tmp_path, [100.0] * 4, [150.0] * 4, [0.3, -0.6, -0.6, 0.3])
+    text = path.read_text() + f"solver:\n  meter: {meter}\n"
+    path.write_text(text)
+    scenario = load_scenario(path)
+    result = run_case(scenario, "pv")
+    assert result.total_cost_cny == pytest.approx(-160.0, rel=1e-9)
+    ts = result.timeseries
+    assert ts["plant/grid_import_kw"].to_numpy() == pytest.approx([0, 100, 100, 0], abs=1e-6)
+    assert ts["plant/grid_export_kw"].to_numpy() == pytest.approx([50, 0, 0, 50], abs=1e-6)
+    assert result.exact
+    assert independent_milp(scenario, "pv", ["plant"]) == pytest.approx(-160.0, rel=1e-9)
+
+
+def test_battery_charges_from_the_grid_at_a_surplus_when_the_valley_is_cheap(tmp_path):
+    """Hand-solved: PV 150 kW over a 100 kW load at 0.3 (export 0.4), then a 1.0 step with no
+    PV. A 100 kWh battery (η = 1): export mode charges the 50 kW surplus and sells nothing
+    (0), or import mode takes the 50 kW surplus plus 50 kW from the grid at 0.3 (15 CNY) and
+    saves 100 kWh at 1.0 later (import 0 then). Cost: 15 + 0 = 15 CNY against 0 + 50 = 50."""
+    storage = {"capacity_kwh": 100, "power_kw": 100, "charge_efficiency": 1.0,
+               "discharge_efficiency": 1.0, "soc_min_fraction": 0.0, "soc_max_fraction": 1.0,
+               "soc_initial_fraction": 0.0}
+    path = _spot_scenario(tmp_path, [100.0, 100.0], [150.0, 0.0], [0.3, 1.0], storage)
+    scenario = load_scenario(path)
+    result = run_case(scenario, "pv")
+    assert result.total_cost_cny == pytest.approx(15.0, rel=1e-9)
+    ts = result.timeseries
+    assert ts["plant/grid_import_kw"].to_numpy() == pytest.approx([50, 0], abs=1e-6)
+    assert ts["plant/grid_export_kw"].to_numpy() == pytest.approx([0, 0], abs=1e-6)
+
+
+@pytest.fixture(scope="module")
+def june_fortnight(tmp_path_factory):
+    """The demo over two June weeks at 15 minutes: the midday valley under PV surplus."""
+    folder = tmp_path_factory.mktemp("june")
+    return load_scenario(demo_scenario(folder, "2025-06-02", "2025-06-16"))
+
+
+@pytest.fixture(scope="module")
+def june_exact(june_fortnight):
+    """The independent MILP's optimum of each enterprise on the fortnight (computed once)."""
+    return {e: independent_milp(june_fortnight, "midday_valley_pv_storage", [e])
+            for e in ("electronics", "cold_store")}
+
+
+@pytest.mark.parametrize("enterprise", ["electronics", "cold_store"])
+def test_two_weeks_with_pv_surplus_and_storage_equal_the_milp(june_fortnight, june_exact,
+                                                               enterprise):
+    exact = june_exact[enterprise]
+    result = run_case(june_fortnight, "midday_valley_pv_storage", [enterprise])
+    assert result.total_cost_cny == pytest.approx(exact, rel=1e-6)
+    assert result.exact
+    flows = result.timeseries
+    both = (flows[f"{enterprise}/grid_import_kw"] > 1e-6) & (flows[f"{enterprise}/grid_export_kw"] > 1e-6)
+    assert not both.any()
+
+
+def test_iterating_is_within_its_stated_bound_of_the_milp(june_fortnight, june_exact):
+    """The method for long horizons (warm-started LPs) on the same fortnight: never below the
+    exact optimum, at most its stated bound above it, and the bound is small."""
+    scenario = june_fortnight
+    exact = june_exact["electronics"]
+    m = build_model(scenario, "midday_valley_pv_storage", ["electronics"])
+    solved = solve_model(m, meter="iterate")
+    assert solved.method == "lp+meter iterate"
+    assert solved.objective_cny >= exact * (1 - 1e-9)
+    assert solved.objective_cny - solved.bound_cny <= exact * (1 + 1e-9)
+    assert solved.bound_cny <= 1e-3 * exact
+    assert solved.objective_cny == pytest.approx(exact, rel=1e-4)
+
+
+def test_flexible_load_with_the_midday_valley_equals_the_milp(tmp_path):
+    """Three April days of the electronics plant with PV, storage and flexible production."""
+    scenario = load_scenario(demo_scenario(tmp_path, "2025-04-14", "2025-04-17"))
+    exact = independent_milp(scenario, "midday_valley_flex", ["electronics"])
+    result = run_case(scenario, "midday_valley_flex", ["electronics"])
+    assert result.total_cost_cny == pytest.approx(exact, rel=1e-6)
+    assert result.exact
+
+
+def test_contested_steps_follow_the_prices(june_fortnight):
+    """Under today's tariff midday is peak: only early-morning valley steps with PV are
+    contested; under the midday valley the midday valley hours are too."""
+    m = build_model(june_fortnight, "midday_valley_pv_storage", ["materials"])
+    index = june_fortnight.index
+    today = june_fortnight.tariffs["cq_current"].price_at(index)
+    valley = june_fortnight.tariffs["cq_mv_wide"].price_at(index)
+    load = june_fortnight.load_kw["materials"]
+    early = index[contested_steps(m, "materials", load, today)].hour
+    assert len(early) > 0 and (early < 8).all()
+    steps = contested_steps(m, "materials", load, valley)
+    hours = index[steps].hour
+    assert ((hours >= 11) & (hours < 15)).sum() > 0 and ((hours < 8) | (hours >= 11) & (hours < 15)).all()
+    assert set(steps.tolist()) == {t for _, t in m.METER_MODE_STEPS}
+    assert np.all(valley[steps] < 0.3964)
