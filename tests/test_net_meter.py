@@ -37,7 +37,7 @@ def independent_milp(scenario, case: str, enterprises: list[str], green: bool = 
         def laundering(m, e, t):
             line = sum(m.green_direct_kw[g, e, t] for g in m.GREEN_AT[e])
             battery = sum(m.storage_discharge_kw[s, t] - m.storage_charge_kw[s, t]
-                          for s in m.STORAGES_AT[e])
+                          for s in m.STORAGES_AT[e]) if m.component("STORAGES_AT") else 0
             return line + battery <= 1e4 * m.y[e, t]
         m.y_green = pyo.Constraint([p for p in steps if len(m.GREEN_AT[p[0]])], rule=laundering)
     solver = Highs()
@@ -168,3 +168,101 @@ def test_contested_steps_follow_the_prices(june_fortnight):
     assert ((hours >= 11) & (hours < 15)).sum() > 0 and ((hours < 8) | (hours >= 11) & (hours < 15)).all()
     assert set(steps.tolist()) == {t for _, t in m.METER_MODE_STEPS}
     assert np.all(valley[steps] < 0.3964)
+
+
+def _offtaker_park(tmp_path, rules: str = "check", storage: dict | None = None):
+    """One offtaker (load 100 kW, rooftop PV 150 kW, flat 1.0 CNY/kWh, export 0.4) and a
+    100 kW plant on a 100 kW line at PPA 0.20, no fees, no feed-in, over two hours."""
+    write_profile(tmp_path / "load.csv", "2025-05-05", [100.0, 100.0])
+    write_profile(tmp_path / "pv.csv", "2025-05-05", [150.0, 150.0], column="value_kw_per_kwp")
+    write_profile(tmp_path / "plant.csv", "2025-05-05", [1.0, 1.0], column="value_kw_per_kwp")
+    ent = {"id": "works", "name": "w", "load": "load.csv", "tariff": "t", "transformer_kva": 1000,
+           "pv": {"capacity_kwp": 1.0, "profile": "pv.csv"}, **({"storage": storage} if storage else {})}
+    data = {
+        "name": "laundering",
+        "horizon": {"start": "2025-05-05 00:00", "end": "2025-05-05 02:00", "resolution": "1h"},
+        "tariffs": {"t": {"name": "flat", "periods": [{"band": "flat", "hours": ["00:00-24:00"]}],
+                          "energy_price": {"bands_cny_per_kwh": {"flat": 1.0}},
+                          "export_price_cny_per_kwh": 0.4}},
+        "enterprises": [ent],
+        "green_direct": [{"id": "plant", "pv": {"capacity_kwp": 100, "profile": "plant.csv"},
+                          "line_kw": 100, "offtakers": ["works"],
+                          "price": {"ppa_cny_per_kwh": 0.2},
+                          "fees": {"scheme": "consumption", "td_rate_cny_per_kwh": 0.0},
+                          "feed_in": {"max_kw": 0}, "rules": {"mode": rules}}],
+        "cases": {"none": {}, "green": {"assets": ["pv", "storage", "green_direct"]}},
+        "baseline_case": "none",
+    }
+    return load_scenario(dump_yaml(data, tmp_path / "scenario.yaml"))
+
+
+def _laundered_kwh(result, enterprise: str, dt_h: float) -> float:
+    """Line energy counted as self-consumed in steps where the meter exports: what the line
+    delivered beyond the battery's net charge."""
+    ts = result.timeseries
+    net_charge = ts[f"{enterprise}/storage_charge_kw"] - ts[f"{enterprise}/storage_discharge_kw"]
+    exporting = ts[f"{enterprise}/grid_export_kw"] > 1e-6
+    excess = (ts[f"{enterprise}/green_direct_kw"] - net_charge.clip(lower=0)).clip(lower=0)
+    return float(excess[exporting].sum() * dt_h)
+
+
+def test_rooftop_pv_is_not_exported_while_the_line_serves_the_load(tmp_path):
+    """Exporting 150 kW of rooftop PV (0.4) while the line serves the load (0.2) would earn
+    40 CNY an hour. Honestly: export the 50 kW surplus and leave the plant idle, −20 CNY an
+    hour (serving the load from the line and curtailing the rooftop PV costs +20)."""
+    scenario = _offtaker_park(tmp_path)
+    result = run_case(scenario, "green")
+    assert result.total_cost_cny == pytest.approx(-40.0, rel=1e-9)
+    assert result.timeseries["works/green_direct_kw"].to_numpy() == pytest.approx([0, 0], abs=1e-6)
+    assert result.timeseries["works/grid_export_kw"].to_numpy() == pytest.approx([50, 50], abs=1e-6)
+    assert independent_milp(scenario, "green", ["works"], green=True) == pytest.approx(-40.0)
+
+
+def test_enforced_rules_are_not_met_by_laundering(tmp_path):
+    """Enforced, the plant must deliver ≥ 60 % of its 200 kWh (120 kWh). The line's energy
+    counts only while the meter does not export: 120 kWh at 0.2 with the rooftop PV curtailed
+    to the rest of the load, no export: 24 CNY (laundering would have paid −96)."""
+    scenario = _offtaker_park(tmp_path, rules="enforce")
+    result = run_case(scenario, "green")
+    assert result.total_cost_cny == pytest.approx(24.0, rel=1e-9)
+    assert result.timeseries["works/green_direct_kw"].sum() == pytest.approx(120.0, rel=1e-6)
+    assert _laundered_kwh(result, "works", 1.0) == pytest.approx(0.0, abs=1e-6)
+    assert independent_milp(scenario, "green", ["works"], green=True) == pytest.approx(24.0)
+
+
+def test_a_battery_charging_and_discharging_at_once_launders_nothing(tmp_path):
+    """With a battery at the offtaker (η 0.9 each way) the line's energy could be charged while
+    the battery discharges to the load and the PV is exported; the net meter counts only the
+    battery's net charge, so the enforced rules cost what the independent MILP says."""
+    storage = {"capacity_kwh": 100, "power_kw": 100, "charge_efficiency": 0.9,
+               "discharge_efficiency": 0.9, "soc_min_fraction": 0.0, "soc_max_fraction": 1.0,
+               "soc_initial_fraction": 0.5}
+    scenario = _offtaker_park(tmp_path, rules="enforce", storage=storage)
+    result = run_case(scenario, "green")
+    assert _laundered_kwh(result, "works", 1.0) == pytest.approx(0.0, abs=1e-6)
+    exact = independent_milp(scenario, "green", ["works"], green=True)
+    assert result.total_cost_cny == pytest.approx(exact, rel=1e-6)
+
+
+@pytest.mark.parametrize("case", ["green_direct", "green_direct_enforced"])
+def test_the_demo_line_launders_nothing_at_a_low_ppa(tmp_path, case):
+    """The demo's electronics plant over three April days with the line's PPA at 0.20 and no
+    fees (below the 0.3964 export price): before the net meter's rule the LP counted 1,198 kWh
+    of exported rooftop PV as green self-consumption; now none, checked or enforced, and the
+    cost is the independent MILP's."""
+    overrides = {"green_direct.green_line.price.ppa_cny_per_kwh": 0.20,
+                 "green_direct.green_line.fees": {"scheme": "consumption",
+                                                  "td_rate_cny_per_kwh": 0.0}}
+    scenario = load_scenario(demo_scenario(tmp_path, "2025-04-14", "2025-04-17"), overrides)
+    result = run_case(scenario, case, ["electronics"])
+    assert _laundered_kwh(result, "electronics", 0.25) == pytest.approx(0.0, abs=1e-3)
+    exact = independent_milp(scenario, case, ["electronics"], green=True)
+    assert result.total_cost_cny == pytest.approx(exact, rel=1e-6)
+    m = build_model(scenario, case, ["electronics"])
+    for c in m.component_objects(pyo.Constraint):
+        if c.name.startswith("meter_"):
+            c.deactivate()  # without the net meter's rows the LP launders
+    solve_model(m)
+    export = np.array([m.grid_export_kw["electronics", t].value for t in m.T])
+    line = np.array([m.green_direct_kw["green_line", "electronics", t].value for t in m.T])
+    assert (np.minimum(export, line) > 1.0).sum() > 0

@@ -57,6 +57,8 @@ import highspy
 import numpy as np
 import pyomo.environ as pyo
 
+from energysim.errors import SolverError
+
 METHODS = ("auto", "iterate", "milp")
 MILP_MAX_STEPS = 1000
 """``auto`` solves a MILP where a model has at most this many contested steps."""
@@ -256,7 +258,10 @@ class MeterModes:
         if m.component("METER_MODE_STEPS") is None or not len(m.METER_MODE_STEPS):
             return None
         col = {id(v): i for i, v in enumerate(form.columns)}
-        pairs = list(m.METER_MODE_STEPS)
+        # a mode whose rows a researcher deactivated is no column: that step has none
+        pairs = [p for p in m.METER_MODE_STEPS if id(m.meter_import_mode[p]) in col]
+        if not pairs:
+            return None
         green = set(m.METER_MODE_GREEN_STEPS)
 
         def columns(var) -> np.ndarray:
@@ -360,34 +365,56 @@ def _milp(run, cols: np.ndarray, time_limit_s: float | None) -> bool:
 def _iterate(run, modes: MeterModes, contested: np.ndarray
              ) -> tuple[float, np.ndarray, float, int]:
     """Fixed modes improved (see the module docstring): the best cost, its modes, the
-    relaxation's lower bound and the re-solves spent; HiGHS is left solved at the best."""
+    relaxation's lower bound and the re-solves spent; HiGHS is left solved at the best.
+
+    Raises
+    ------
+    SolverError
+        The relaxation has no solution (then no modes have).
+    """
     cols = modes.z[contested]
     chosen = np.flatnonzero(contested)
-    z = modes.rule[contested].copy()
-    best_cost, rounds = _fixed(run, cols, z), 1
-    best_cost, best_z, extra = _switch(run, modes, chosen, z, best_cost)
-    rounds += extra
     _bounds(run.highs, cols, 0.0, 1.0)
     run.run()
     lower = run.lower_bound()
     values = run.col_values()
+    relaxed = values[cols]
     net = values[modes.imports[contested]] - values[modes.exports[contested]]
-    rounded = np.where(net > ZERO_KW, 1.0, np.where(net < -ZERO_KW, 0.0, best_z))
-    cost = _fixed(run, cols, rounded)
-    cost, rounded, extra = _switch(run, modes, chosen, rounded, cost)
-    rounds += 2 + extra
-    if cost < best_cost:
-        return cost, rounded, min(lower, cost), rounds
-    if not np.array_equal(rounded, best_z):
+    rule = modes.rule[contested]
+    # the relaxation's direction, else the rule; importing wherever the relaxation imported
+    # at all; importing everywhere (feasible whenever any modes are: it only forgoes exports)
+    candidates = [np.where(net > ZERO_KW, 1.0, np.where(net < -ZERO_KW, 0.0, rule)), rule,
+                  np.where(relaxed > ZERO_KW, 1.0, 0.0), np.ones(len(cols))]
+    best_cost, best_z, rounds, tried = np.inf, None, 1, []
+    for z in candidates:
+        if any(np.array_equal(z, seen) for seen in tried):
+            continue
+        tried.append(z)
+        cost = _fixed(run, cols, z)
+        rounds += 1
+        if not np.isfinite(cost):
+            continue
+        cost, z, extra = _switch(run, modes, chosen, z, cost)
+        rounds += extra
+        if cost < best_cost:
+            best_cost, best_z = cost, z
+        if best_z is not None and len(tried) >= 2:
+            break  # two feasible starts tried: enough
+    if best_z is None:  # importing everywhere is feasible whenever any modes are
+        raise SolverError("infeasible", run.name)
+    if not np.array_equal(z, best_z):
         _fixed(run, cols, best_z)
         rounds += 1
     return best_cost, best_z, min(lower, best_cost), rounds
 
 
 def _fixed(run, cols: np.ndarray, z: np.ndarray) -> float:
-    """Solve with the modes of ``cols`` fixed to ``z``; the objective."""
+    """Solve with the modes of ``cols`` fixed to ``z``; the objective (inf if infeasible)."""
     _bounds(run.highs, cols, z, z)
-    run.run()
+    try:
+        run.run()
+    except SolverError:
+        return np.inf
     return run.objective()
 
 
