@@ -15,9 +15,11 @@ HOURS = 240  # 2025-07-07 00:00 to 2025-07-17 00:00
 CAPACITY = 5.0 * HOURS / (31 * 24)  # 5 CNY/kW·month for 240 of July's 744 hours, per kW
 
 
-def _park(tmp_path, requested_kw, members=("a",), declared=None, storage_at=("a",)):
+def _park(tmp_path, requested_kw, members=("a",), declared=None, storage_at=("a",),
+          baseline_kw=None):
     """Flat load 100 kW at 1.0 CNY/kWh; an event on Wed 2025-07-16 18:00-20:00 whose
-    baseline (the five working days before) is therefore 100 kW for every member."""
+    baseline (the five working days before) is therefore 100 kW for every member, unless
+    ``baseline_kw`` (member → kW) gives it."""
     write_profile(tmp_path / "load.csv", "2025-07-07", [100.0] * HOURS)
     enterprises = [{"id": e, "name": e, "load": "load.csv", "tariff": "t",
                     "transformer_kva": 500, **({"storage": STORAGE} if e in storage_at else {})}
@@ -30,7 +32,8 @@ def _park(tmp_path, requested_kw, members=("a",), declared=None, storage_at=("a"
                 "declared_kw": declared or {m: 50.0 for m in members},
                 "events": [{"name": "evening", "date": "2025-07-16", "window": "18:00-20:00",
                             "requested_kw": requested_kw, "payment_cny_per_kwh": 3.0,
-                            "penalty_cny_per_kwh": 1.0}]},
+                            "penalty_cny_per_kwh": 1.0,
+                            **({"baseline_kw": baseline_kw} if baseline_kw else {})}]},
     }
     return load_scenario(dump_yaml(data, tmp_path / "vpp.yaml"))
 
@@ -125,3 +128,58 @@ def test_a_vpp_is_built_with_all_its_members(tmp_path):
     scenario = _park(tmp_path, requested_kw=50, members=("a", "b"))
     with pytest.raises(ValueError, match="participants"):
         build_model(scenario, "vpp", ["a"])
+
+
+def _park_row(result):
+    return result.vpp_events.set_index("enterprise").loc["park"]
+
+
+def test_a_park_above_its_baseline_is_paid_nothing_and_penalised_for_the_request(tmp_path):
+    """Baseline given as 10 kW while the load is 100 kW, no battery: the park delivers −90 kW.
+    Settled: paid min(max(−90, 0), 200) = 0, revenue 0, penalty 1 · 200 kW · 2 h = 400 CNY
+    (a linear settlement booked −11,803 CNY of 'revenue' in such a case)."""
+    scenario = _park(tmp_path, requested_kw=200, storage_at=(), baseline_kw={"a": 10.0})
+    result = run_case(scenario, "vpp", ["a"])
+    park = _park_row(result)
+    assert park["delivered_kwh"] == pytest.approx(-180.0, rel=1e-9)
+    assert park["paid_kwh"] == pytest.approx(0.0, abs=1e-6)
+    assert park["revenue_cny"] == pytest.approx(0.0, abs=1e-6)
+    assert park["penalty_cny"] == pytest.approx(400.0, rel=1e-9)
+    assert _component(result, "vpp_energy_revenue") == pytest.approx(0.0, abs=1e-6)
+    assert _component(result, "vpp_penalty") == pytest.approx(400.0, rel=1e-9)
+    assert result.total_cost_cny == pytest.approx(100 * HOURS + 400 - 50 * CAPACITY, rel=1e-9)
+    assert result.exact and result.methods == ("milp",)
+
+
+def test_a_battery_does_not_chase_an_event_it_cannot_win(tmp_path):
+    """Baseline 10 kW, load 100 kW, a 50 kW battery: the best it could do is −40 kW, still
+    paid nothing, so the settlement adds nothing to discharging then: the case costs the
+    flat energy plus the full penalty, as without the battery."""
+    scenario = _park(tmp_path, requested_kw=200, baseline_kw={"a": 10.0})
+    result = run_case(scenario, "vpp", ["a"])
+    assert _park_row(result)["paid_kwh"] == pytest.approx(0.0, abs=1e-6)
+    assert result.total_cost_cny == pytest.approx(100 * HOURS + 400 - 50 * CAPACITY, rel=1e-6)
+
+
+def test_a_half_met_event(tmp_path):
+    """100 kW asked, the battery gives its 50 kW for the two hours: paid 100 kWh (300 CNY),
+    50 kW short for two hours (100 CNY)."""
+    scenario = _park(tmp_path, requested_kw=100)
+    park = _park_row(run_case(scenario, "vpp", ["a"]))
+    assert park["delivered_kwh"] == pytest.approx(100.0, rel=1e-6)
+    assert park["paid_kwh"] == pytest.approx(100.0, rel=1e-6)
+    assert park["revenue_cny"] == pytest.approx(300.0, rel=1e-6)
+    assert park["penalty_cny"] == pytest.approx(100.0, rel=1e-6)
+
+
+def test_an_over_delivered_event_is_paid_the_request(tmp_path):
+    """Baseline given as 200 kW against a 100 kW load, no battery: 100 kW delivered against 30
+    asked. Paid the request: 60 kWh, 180 CNY, no penalty."""
+    scenario = _park(tmp_path, requested_kw=30, storage_at=(), baseline_kw={"a": 200.0})
+    result = run_case(scenario, "vpp", ["a"])
+    park = _park_row(result)
+    assert park["delivered_kwh"] == pytest.approx(200.0, rel=1e-9)
+    assert park["paid_kwh"] == pytest.approx(60.0, rel=1e-9)
+    assert park["revenue_cny"] == pytest.approx(180.0, rel=1e-9)
+    assert park["penalty_cny"] == pytest.approx(0.0, abs=1e-9)
+    assert result.total_cost_cny == pytest.approx(100 * HOURS - 180 - 50 * CAPACITY, rel=1e-9)

@@ -1,21 +1,32 @@
 """The park's virtual power plant: demand-response events and capacity payments.
 
 Members v of the programme are solved in one model (the request is a park-level
-commitment). For each event k with steps S_k (n_k steps, duration D_k [h]):
+commitment). For each event k with steps S_k (n_k steps, duration D_k [h]) the programme
+settles what the park delivered, d[k], as every programme does:
 
-    d[v, k] = baseline_kw[v, k] − (1/n_k) Σ_{t∈S_k} (grid_import_kw − grid_export_kw)[v, t]
-    vpp_paid_kw[k] ≤ Σ_v d[v, k]                                            (vpp_delivery_limit)
-    vpp_paid_kw[k] ≤ requested_kw[k]                                        (vpp_request_cap)
-    vpp_shortfall_kw[k] ≥ requested_kw[k] − vpp_paid_kw[k],  ≥ 0            (vpp_shortfall_def)
+    d[k]    = Σ_v ( baseline_kw[v, k] − (1/n_k) Σ_{t∈S_k} (grid_import_kw − grid_export_kw)[v, t] )
+    paid[k] = min(max(d[k], 0), requested_kw[k])
+    revenue[k] = payment[k] · D_k · paid[k];  penalty[k] = penalty[k] · D_k · (requested_kw[k] − paid[k])
 
-    park revenue[k] = payment[k] · D_k · vpp_paid_kw[k];  penalty[k] = penalty[k] · D_k · vpp_shortfall_kw[k]
+A park that draws more than its baseline is paid nothing and penalised for the whole request,
+never more. paid is not a concave function of the dispatch, so each event has one binary,
+``vpp_delivering[k]`` δ (1: the park is paid for a delivery), and
+
+    0 ≤ vpp_paid_kw[k] ≤ requested_kw[k] · δ[k]                                (vpp_request_cap)
+    vpp_paid_kw[k] ≤ d[k] + M[k] · (1 − δ[k])                                  (vpp_delivery_limit)
+
+with M[k] = max(0, Σ_v (transformer_kva[v] − baseline_kw[v, k])), the most d can fall below
+zero. Minimising the cost (−revenue + penalty) makes paid the settlement above: with δ = 1
+paid ≤ min(d, requested) needs d ≥ 0; with δ = 0 paid = 0. These few integers are the only
+ones a VPP brings (DESIGN.md: "integers only where a feature truly needs them"): a linear
+model either pays negative responses or rewards delivering beyond what is paid.
+
     cost_vpp_capacity_revenue_cny[v, m] = − capacity_payment · declared_kw[v] · f[m]
 
 The baseline is the mean, over the window, of the programme's baseline days
 (`energysim.analysis.vpp_baseline`) of the member's load net of the PV it could deliver
 (what its meter would show with storage and flexibility idle) — exogenous, so the model
-cannot inflate it — unless the event gives one. A park that draws more than its baseline
-counts negatively (the model stays linear and never gains by it).
+cannot inflate it — unless the event gives one.
 
 Sharing. The objective needs only the park's totals; in the model the revenue and penalty
 terms are split by declared flexibility (equally if none is declared). Revenue is then
@@ -83,17 +94,19 @@ def add_vpp(m: pyo.ConcreteModel, programme: VPPSpec, windows: dict[str, EventWi
         step_baseline[v][steps[k]] = base.step_kw
     m.vpp_baseline_step_kw = series_param(m.VPP_MEMBERS, step_baseline,
                                           "Baseline at event steps, 0 elsewhere [kW]")
-    m.vpp_paid_kw = pyo.Var(m.EVENTS, doc="Mean park reduction paid for [kW]")
-    m.vpp_shortfall_kw = pyo.Var(m.EVENTS, within=pyo.NonNegativeReals,
-                                 doc="Mean reduction short of the request [kW]")
+    kva = {v: float(m.transformer_kva[v]) for v in members}
+    m.vpp_delivery_slack_kw = pyo.Param(m.EVENTS, doc="M: most d can fall below 0 [kW]", initialize={
+        k: max(0.0, sum(kva[v] - baselines[v, k].mean_kw for v in members)) for k in events})
+    m.vpp_paid_kw = pyo.Var(m.EVENTS, within=pyo.NonNegativeReals,
+                            doc="Mean park reduction paid for: min(max(d, 0), requested) [kW]")
+    m.vpp_delivering = pyo.Var(m.EVENTS, within=pyo.Binary,
+                               doc="δ: 1 where the park is paid for a delivery [-]")
+    m.vpp_request_cap = pyo.Constraint(m.EVENTS, rule=_request_cap, doc="paid ≤ requested · δ")
     m.vpp_delivery_limit = pyo.Constraint(m.EVENTS, rule=_delivery_limit,
-                                          doc="paid ≤ Σ_v (baseline − mean import over the event)")
-    m.vpp_request_cap = pyo.Constraint(m.EVENTS, rule=_request_cap, doc="paid ≤ requested")
-    m.vpp_shortfall_def = pyo.Constraint(m.EVENTS, rule=_shortfall_def,
-                                         doc="shortfall ≥ requested − paid")
+                                          doc="paid ≤ d + M · (1 − δ)")
     register_cost(m, "vpp_energy_revenue", _energy_revenue,
                   "− share · payment · duration · paid (re-shared by delivery after the solve)")
-    register_cost(m, "vpp_penalty", _penalty, "share · penalty · duration · shortfall")
+    register_cost(m, "vpp_penalty", _penalty, "share · penalty · duration · (requested − paid)")
     register_cost(m, "vpp_capacity_revenue", _capacity_revenue,
                   "− capacity payment · declared kW · month share")
 
@@ -135,15 +148,17 @@ def _response(m, v, k):
 
 
 def _delivery_limit(m, k):
-    return m.vpp_paid_kw[k] <= sum(_response(m, v, k) for v in m.VPP_MEMBERS)
+    return m.vpp_paid_kw[k] <= (sum(_response(m, v, k) for v in m.VPP_MEMBERS)
+                                + m.vpp_delivery_slack_kw[k] * (1 - m.vpp_delivering[k]))
 
 
 def _request_cap(m, k):
-    return m.vpp_paid_kw[k] <= m.vpp_requested_kw[k]
+    return m.vpp_paid_kw[k] <= m.vpp_requested_kw[k] * m.vpp_delivering[k]
 
 
-def _shortfall_def(m, k):
-    return m.vpp_shortfall_kw[k] >= m.vpp_requested_kw[k] - m.vpp_paid_kw[k]
+def shortfall_kw(m, k):
+    """requested_kw[k] − vpp_paid_kw[k]: the mean reduction short of the request [kW]."""
+    return m.vpp_requested_kw[k] - m.vpp_paid_kw[k]
 
 
 def _events_in(m, month):
@@ -161,7 +176,7 @@ def _penalty(m, e, month):
     if e not in m.VPP_MEMBERS:
         return 0.0
     return sum(m.vpp_penalty_share[e] * m.vpp_penalty_cny_per_kwh[k] * m.vpp_duration_h[k]
-               * m.vpp_shortfall_kw[k] for k in _events_in(m, month))
+               * shortfall_kw(m, k) for k in _events_in(m, month))
 
 
 def _capacity_revenue(m, e, month):
@@ -199,7 +214,7 @@ def vpp_event_table(m: pyo.ConcreteModel) -> pd.DataFrame:
         hours = pyo.value(m.vpp_duration_h[k])
         requested = pyo.value(m.vpp_requested_kw[k]) * hours
         paid = pyo.value(m.vpp_paid_kw[k]) * hours
-        penalty = pyo.value(m.vpp_penalty_cny_per_kwh[k] * m.vpp_shortfall_kw[k]) * hours
+        penalty = pyo.value(m.vpp_penalty_cny_per_kwh[k] * shortfall_kw(m, k)) * hours
         price = pyo.value(m.vpp_payment_cny_per_kwh[k])
         shares = delivery_shares(m, k)
         members = [(k, v, pyo.value(m.vpp_baseline_kw[v, k]) * hours,
