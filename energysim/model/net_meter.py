@@ -331,7 +331,15 @@ def settle_modes(run, modes: MeterModes, method: str = "auto",
     if method == "milp":
         _milp(run, cols, None)
         return MeterOutcome("milp", n, run.lower_bound(), 1)
+    others = run.model_integer
+    run.set_integer(others, False)  # the model's own integers (VPP) relaxed while iterating
     cost, z, lower, rounds = _iterate(run, modes, contested)
+    values = run.col_values()[others]
+    if len(others) and np.abs(values - np.round(values)).max() > 1e-6:
+        run.set_integer(others, True)  # the modes found, with the integers exact
+        cost = _fixed(run, cols, z)
+        rounds += 1
+    run.set_integer(others, True)
     proven = cost - lower <= exact_relative * max(1.0, abs(cost))
     if method == "iterate" or proven or n > milp_max_steps:
         return MeterOutcome("iterate", n, lower, rounds)

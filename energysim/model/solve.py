@@ -200,6 +200,9 @@ class HighsRun:
     highs : highspy.Highs
     row_lower, row_upper : numpy.ndarray
         The rows' bounds, lazy rows included.
+    model_integer : numpy.ndarray
+        Columns of the variables the model declares integer, with their bounds
+        ``model_integer_lower`` and ``model_integer_upper``.
     """
 
     def __init__(self, m: pyo.ConcreteModel, form, threads: int = 1,
@@ -209,6 +212,9 @@ class HighsRun:
         lp = _highs_lp(form)
         integer = np.array([v.is_integer() for v in form.columns], dtype=bool)
         self._integer = set(np.flatnonzero(integer).tolist())
+        self.model_integer = np.flatnonzero(integer).astype(np.int32)
+        self.model_integer_lower = np.asarray(lp.col_lower_)[self.model_integer]
+        self.model_integer_upper = np.asarray(lp.col_upper_)[self.model_integer]
         if self._integer:
             lp.integrality_ = [highspy.HighsVarType.kInteger if flag
                                else highspy.HighsVarType.kContinuous for flag in integer]
