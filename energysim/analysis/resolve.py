@@ -186,7 +186,9 @@ class Repricer:
 def same_but_prices(old: Tariff, new: Tariff) -> bool:
     """Whether two tariffs differ at most in their energy prices (`PRICE_FIELDS`) and
     descriptions: every other field, present or added later, must be equal."""
-    keep = set(Tariff.model_fields) - PRICE_FIELDS - DESCRIPTIVE_FIELDS
+    if type(old) is not type(new):
+        return False
+    keep = set(type(old).model_fields) - PRICE_FIELDS - DESCRIPTIVE_FIELDS
     return old.model_dump(include=keep) == new.model_dump(include=keep)
 
 
