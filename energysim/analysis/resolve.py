@@ -42,7 +42,14 @@ from energysim.analysis.run import (
 )
 from energysim.model.build import build_model
 from energysim.model.net_meter import contested_steps, settle_modes
-from energysim.model.solve import EXACT_RELATIVE, OPTIMAL, SolveResult, method_name, solve_model
+from energysim.model.solve import (
+    EXACT_RELATIVE,
+    OPTIMAL,
+    SolveResult,
+    method_name,
+    optimality_bound,
+    solve_model,
+)
 from energysim.scenario import Scenario
 from energysim.tariffs.bill import month_labels
 from energysim.tariffs.tariff import Tariff
@@ -150,7 +157,8 @@ class Repricer:
             var.set_value(value, skip_validation=True)
         load = time.perf_counter() - start
         objective = self.run.objective()
-        solved = SolveResult(OPTIMAL, objective, bound_cny=max(0.0, objective - lower),
+        bound, regularisation = optimality_bound(self.m, objective, lower)
+        solved = SolveResult(OPTIMAL, objective, bound_cny=bound, regularisation_cny=regularisation,
                              method=method_name(self.run, outcome), meter=outcome)
         return self._result(scenario, objective,
                             {"handoff": handoff, "solve": solve, "load": load}, prices, solved)

@@ -54,6 +54,9 @@ class CaseResult:
         (0: every one proven optimal; `energysim.model.solve.SolveResult.bound_cny`). [CNY]
     methods : tuple of str
         How its models were solved (``lp``, ``milp``, ``lp+meter iterate``).
+    regularisation_cny : float
+        The tie-breaking terms in the objectives (not money): ``objective_cny`` is
+        ``total_cost_cny`` plus them. [CNY]
     """
 
     case: str
@@ -65,6 +68,7 @@ class CaseResult:
     vpp_events: pd.DataFrame | None = None
     bound_cny: float = 0.0
     methods: tuple[str, ...] = ("lp",)
+    regularisation_cny: float = 0.0
 
     @property
     def exact(self) -> bool:
@@ -120,7 +124,7 @@ def extract_result(m, scenario: Scenario, case: str, solved: SolveResult,
         events = vpp_event_table(m) if m.component("EVENTS") is not None else None
     timings["extract"] = time.perf_counter() - start
     return CaseResult(case, timeseries, costs, solved.objective_cny, OPTIMAL, timings, events,
-                      solved.bound_cny, (solved.method,))
+                      solved.bound_cny, (solved.method,), solved.regularisation_cny)
 
 
 def run_scenario(scenario: Scenario, cases: Sequence[str] | None = None,
@@ -246,6 +250,7 @@ def combine_parts(scenario: Scenario, case: str, parts: list[CaseResult]) -> Cas
         parts[0].status, timings,
         pd.concat(events, ignore_index=True) if events else None,
         sum(p.bound_cny for p in parts), tuple(sorted({x for p in parts for x in p.methods})),
+        sum(p.regularisation_cny for p in parts),
     )
 
 

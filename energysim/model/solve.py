@@ -39,6 +39,7 @@ from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler
 
 from energysim.errors import SolverError
 from energysim.model.net_meter import MILP_MAX_STEPS, MeterModes, MeterOutcome, settle_modes
+from energysim.model.terms import regularisation_cny
 
 OPTIMAL = "optimal"
 
@@ -65,9 +66,9 @@ class SolveResult:
     form : object or None
         The compiled standard form (``form.columns``: the variable of each column), likewise.
     bound_cny : float
-        How far the objective may be from the exact optimum: 0 where it is proven optimal,
-        else the distance to a proven bound (a MILP's gap, or the net meter's relaxation,
-        `energysim.model.net_meter`). [CNY]
+        How far the costs may be above the least possible: 0 where proven optimal, else the
+        distance to a proven bound (a MILP's gap, or the net meter's relaxation,
+        `energysim.model.net_meter`) and what the regularisations may have moved them. [CNY]
     method : str
         ``lp``, ``milp`` (integers: VPP settlement, or the net meter's modes) or
         ``lp+meter iterate`` (meter modes fixed, improved and bounded).
@@ -75,6 +76,8 @@ class SolveResult:
         How the net meter's modes were settled, where the model has any.
     run : HighsRun or None
         The kept solver's state (lazy rows, integer columns), with ``keep_solver``.
+    regularisation_cny : float
+        The tie-breaking terms in the objective (not money; `energysim.model.terms`). [CNY]
     """
 
     termination: str
@@ -87,6 +90,7 @@ class SolveResult:
     method: str = "lp"
     meter: MeterOutcome | None = None
     run: object = field(default=None, repr=False)
+    regularisation_cny: float = 0.0
 
     @property
     def exact(self) -> bool:
@@ -177,9 +181,20 @@ def _solve_highspy(m, threads, time_limit_s, options, keep_solver=False, meter="
     info = run.highs.getInfo()
     timings["load"] = time.perf_counter() - start
     kept = (run.highs, form, run) if keep_solver else (None, None, None)
+    bound, regularisation = optimality_bound(m, objective, lower)
     return SolveResult(OPTIMAL, sign * objective, timings, int(info.simplex_iteration_count),
-                       kept[0], kept[1], max(0.0, objective - lower), method_name(run, outcome),
-                       outcome, kept[2])
+                       kept[0], kept[1], bound, method_name(run, outcome), outcome, kept[2],
+                       regularisation)
+
+
+def optimality_bound(m: pyo.ConcreteModel, objective: float, lower: float
+                     ) -> tuple[float, float]:
+    """How far the costs at ``m``'s solution may exceed the least possible, given the
+    objective found and a proven lower bound of it: their gap, plus the most the
+    regularisations can have moved the costs (`energysim.model.terms.regularisation_cny`);
+    and the regularisations' value. [CNY]"""
+    regularisation, most = regularisation_cny(m)
+    return max(0.0, objective - lower) + max(0.0, most - regularisation), regularisation
 
 
 def method_name(run: HighsRun, outcome: MeterOutcome | None) -> str:

@@ -7,7 +7,12 @@ Each component registers
   objective is the sum of all of them and the cost breakdown reads the same names;
 * power supplied to a meter: a module-level function ``f(m, e, t)`` [kW] registered in
   `SUPPLY_TERMS` and named in the Set ``SUPPLY_COMPONENTS``; the power balance is
-  ``Σ_f f(m, e, t) = load_kw[e, t]``.
+  ``Σ_f f(m, e, t) = load_kw[e, t]``;
+* regularisations: tiny objective terms ``regularisation_<name>_cny`` that are not money
+  but break ties between dispatches of equal cost (named in ``REGULARISATIONS``), each with
+  ``regularisation_<name>_max_cny``, the most it can be. The objective is the costs plus
+  them; if R is their value at the optimum and R_max the most they can be, the costs found
+  exceed the least possible costs by at most R_max − R (`regularisation_cny`).
 
 Rules are module-level functions written so that Pyomo can templatize them (no Python
 branching on the index): indexed subsets such as ``STORAGES_AT[e]`` take the place of
@@ -56,15 +61,40 @@ def cost_expression(m: pyo.ConcreteModel, name: str) -> pyo.Expression:
     return m.component(f"cost_{name}_cny")
 
 
+def register_regularisation(m: pyo.ConcreteModel, name: str, expression, max_cny: float,
+                            doc: str) -> None:
+    """Add the tie-breaking term ``regularisation_<name>_cny`` (an expression [CNY], at most
+    ``max_cny``) to the objective. Call `set_objective` again if the model already has one."""
+    if m.component("REGULARISATIONS") is None:
+        m.REGULARISATIONS = pyo.Set(ordered=True, within=pyo.Any, initialize=[],
+                                    doc="Names r of the tie-breaking terms regularisation_<r>_cny")
+    m.add_component(f"regularisation_{name}_cny", pyo.Expression(expr=expression, doc=f"{doc} [CNY]"))
+    m.add_component(f"regularisation_{name}_max_cny", pyo.Param(
+        initialize=float(max_cny), doc=f"Most regularisation_{name}_cny can be [CNY]"))
+    m.REGULARISATIONS.add(name)
+
+
+def regularisation_cny(m: pyo.ConcreteModel) -> tuple[float, float]:
+    """(R, R_max): the regularisations' value at the current solution and the most they can
+    be [CNY]; the costs exceed the least possible by at most R_max − R."""
+    names = list(m.REGULARISATIONS) if m.component("REGULARISATIONS") is not None else []
+    return (float(sum(pyo.value(m.component(f"regularisation_{r}_cny")) for r in names)),
+            float(sum(pyo.value(m.component(f"regularisation_{r}_max_cny")) for r in names)))
+
+
 def set_objective(m: pyo.ConcreteModel) -> None:
-    """(Re)build ``total_cost_cny``: the sum of every registered cost term."""
+    """(Re)build ``total_cost_cny``: the sum of every registered cost term and the
+    regularisations."""
     if m.component("total_cost_cny") is not None:
         m.del_component("total_cost_cny")
+    names = list(m.REGULARISATIONS) if m.component("REGULARISATIONS") is not None else []
     m.total_cost_cny = pyo.Objective(
         expr=sum(cost_expression(m, name)[e, mo]
-                 for name in m.COST_COMPONENTS for e in m.E for mo in m.MONTHS),
+                 for name in m.COST_COMPONENTS for e in m.E for mo in m.MONTHS)
+        + sum(m.component(f"regularisation_{r}_cny") for r in names),
         sense=pyo.minimize,
-        doc="Σ over cost components, enterprises and months of cost_<c>_cny[e, month] [CNY]",
+        doc="Σ over cost components, enterprises and months of cost_<c>_cny[e, month] "
+            "+ Σ_r regularisation_<r>_cny [CNY]",
     )
 
 
