@@ -26,6 +26,7 @@ from energysim.demand_side import FlexSpec, VPPSpec
 from energysim.errors import Problem, ScenarioError
 from energysim.green_supply import CarbonSpec, GreenDirectSpec, GreenRulesMode
 from energysim.overrides import apply_overrides, split_path
+from energysim.profiles.intra_hour import demand_margin_kw, margin_notes, read_quarter_hours
 from energysim.profiles.sources import LoadSource, ProfileStore, SourceReader
 from energysim.schema import StrictModel, off_grid_boundaries, parse_window
 from energysim.tariffs.bill import step_hours
@@ -153,6 +154,9 @@ class Scenario:
         Output each green-supply plant could deliver per step. [kW]
     notes : list of str
         What the profile readers did that a reader of the results should know.
+    load_quarter_kw, pv_quarter_kw_per_kwp : dict of str to numpy.ndarray
+        Over an hourly horizon, the load [kW] and PV per kWp [kW/kWp] at 15 minutes, of the
+        enterprises whose sources have them (`energysim.profiles.intra_hour`).
     """
 
     spec: ScenarioSpec
@@ -165,6 +169,8 @@ class Scenario:
     notes: list[str] = field(default_factory=list)
     green_available_kw: dict[str, np.ndarray] = field(default_factory=dict, repr=False)
     profiles: ProfileStore = field(default_factory=dict, repr=False)
+    load_quarter_kw: dict[str, np.ndarray] = field(default_factory=dict, repr=False)
+    pv_quarter_kw_per_kwp: dict[str, np.ndarray] = field(default_factory=dict, repr=False)
 
     @property
     def name(self) -> str:
@@ -200,6 +206,18 @@ class Scenario:
         """The tariff ``enterprise`` pays under ``case``."""
         name = self.case(case).tariff or self.enterprises[enterprise].tariff
         return self.tariffs[name]
+
+    def demand_margin_kw(self, case: str, enterprise: str) -> np.ndarray:
+        """What the meter's 15-minute demand adds to each step's mean import under ``case``
+        (`energysim.profiles.intra_hour`): zero at 15-minute steps and where no 15-minute
+        load exists. [kW]"""
+        load = self.load_quarter_kw.get(enterprise)
+        if load is None:
+            return np.zeros(len(self.index))
+        ent = self.enterprises[enterprise]
+        pv = self.pv_quarter_kw_per_kwp.get(enterprise)
+        on = "pv" in self.case(case).assets and ent.pv is not None and pv is not None
+        return demand_margin_kw(load, ent.pv.capacity_kwp * pv if on else None)
 
 
 def load_scenario(path: str | Path, overrides: dict[str, Any] | None = None, *,
@@ -270,8 +288,10 @@ def load_scenario(path: str | Path, overrides: dict[str, Any] | None = None, *,
                   for e in spec.vpp.events if e.name not in inside]
     if problems:
         raise ScenarioError(problems)
+    load_quarter, pv_quarter = read_quarter_hours(spec, path.parent, bool(problems), store)
+    notes += margin_notes(spec, load_quarter)
     return Scenario(spec, path, tariffs, index, step_hours(index), load_kw, pv, notes, green,
-                    store)
+                    store, load_quarter, pv_quarter)
 
 
 def _resolve_tariffs(spec, path, root, data, problems) -> dict[str, Tariff]:

@@ -43,10 +43,12 @@ def check_energy_balance(scenario, result) -> None:
 def check_bill_equals_model_cost(scenario, case, result) -> None:
     ts = result.timeseries
     for e, ent in scenario.enterprises.items():
+        margin = scenario.demand_margin_kw(case, e)  # 0 at 15-minute steps
         bill = compute_bill(scenario.tariff_for(case, e), ts[f"{e}/grid_import_kw"],
                             ts[f"{e}/grid_export_kw"], basic_charge=ent.basic_charge,
                             transformer_kva=ent.transformer_kva,
-                            contract_demand_kw=ent.contract_demand_kw)
+                            contract_demand_kw=ent.contract_demand_kw,
+                            demand_kw=ts[f"{e}/grid_import_kw"] + margin)
         model = result.costs.query("enterprise == @e and component in @BILLED")
         by_month = model.groupby("month")["cost_cny"].sum()
         assert bill["total"].to_numpy() == pytest.approx(by_month.to_numpy(), rel=1e-6)

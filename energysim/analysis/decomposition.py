@@ -26,14 +26,18 @@ TOLERANCE = 1e-6
 
 
 def enterprise_bill(scenario: Scenario, case: str, enterprise: str,
-                    timeseries: pd.DataFrame) -> float:
-    """Bill [CNY] of ``enterprise``'s grid flows in ``timeseries`` under ``case``'s tariff."""
+                    timeseries: pd.DataFrame, flows_case: str | None = None) -> float:
+    """Bill [CNY] of ``enterprise``'s grid flows in ``timeseries`` (those of ``flows_case``,
+    ``case`` by default) under ``case``'s tariff; the demand the meter measures includes the
+    flows' 15-minute margin at hourly steps (`energysim.profiles.intra_hour`)."""
     ent = scenario.enterprises[enterprise]
-    bill = compute_bill(scenario.tariff_for(case, enterprise),
-                        timeseries[f"{enterprise}/grid_import_kw"],
+    imports = timeseries[f"{enterprise}/grid_import_kw"]
+    margin = scenario.demand_margin_kw(flows_case or case, enterprise)
+    bill = compute_bill(scenario.tariff_for(case, enterprise), imports,
                         timeseries[f"{enterprise}/grid_export_kw"],
                         basic_charge=ent.basic_charge, transformer_kva=ent.transformer_kva,
-                        contract_demand_kw=ent.contract_demand_kw)
+                        contract_demand_kw=ent.contract_demand_kw,
+                        demand_kw=imports + margin if margin.any() else None)
     return float(bill["total"].sum())
 
 
@@ -59,7 +63,8 @@ def decompose(scenario: Scenario, results: dict[str, CaseResult], baseline: str)
         for e in scenario.enterprises:
             same = scenario.tariff_for(case, e) is scenario.tariff_for(baseline, e)
             repriced = base_cost[e] if same else (
-                enterprise_bill(scenario, case, e, base.timeseries) + base_other.get(e, 0.0))
+                enterprise_bill(scenario, case, e, base.timeseries, baseline)
+                + base_other.get(e, 0.0))
             rows.append((case, e, base_cost[e], repriced - base_cost[e], cost[e] - repriced,
                          cost[e], outcome(base_cost[e], cost[e])))
     return pd.DataFrame(rows, columns=DECOMPOSITION_COLUMNS)

@@ -2,7 +2,7 @@
 
 For enterprises billed on demand (max_demand, contract_demand):
 
-    demand_peak_kw[e, m] ≥ grid_import_kw[e, t]                     ∀ t ∈ m   (demand_peak_def)
+    demand_peak_kw[e, m] ≥ grid_import_kw[e, t] + demand_margin_kw[e, t]   ∀ t ∈ m   (demand_peak_def)
     contract_excess_kw[e, m] ≥ demand_peak_kw[e, m] − 1.05 · C[e],  ≥ 0       (contract_excess_def)
 
     cost_basic_charge_cny[e, m] = f[m] · { rate_kva · kVA[e]                   capacity
@@ -10,19 +10,23 @@ For enterprises billed on demand (max_demand, contract_demand):
                                            rate_kw · (C[e] + 2 · excess[e, m])  contract_demand }
 
 with f[m] the share of month m inside the horizon. Minimising the cost makes
-demand_peak_kw the month's maximum import, as the bill measures it.
+demand_peak_kw the month's maximum import, as the bill measures it. demand_margin_kw is 0 at
+15-minute steps; at hourly steps it is what each hour's 15-minute peak of the load (net of
+PV) adds to its mean, where 15-minute profiles exist (`energysim.profiles.intra_hour`).
 """
 
 from __future__ import annotations
 
+import numpy as np
 import pyomo.environ as pyo
 
-from energysim.model.terms import register_cost
+from energysim.model.terms import register_cost, series_param
 from energysim.tariffs.bill import CONTRACT_EXCESS_MULTIPLIER, CONTRACT_TOLERANCE
 
 
 def add_basic_charge(m: pyo.ConcreteModel, mode: dict[str, str], rate: dict[str, float],
-                     contract_demand_kw: dict[str, float]) -> None:
+                     contract_demand_kw: dict[str, float],
+                     demand_margin_kw: dict[str, np.ndarray] | None = None) -> None:
     """Add the basic charge of every enterprise.
 
     Parameters
@@ -33,6 +37,8 @@ def add_basic_charge(m: pyo.ConcreteModel, mode: dict[str, str], rate: dict[str,
         The rate that mode uses, per enterprise. [CNY/(kVA·month)] or [CNY/(kW·month)]
     contract_demand_kw : dict
         Contract demand of ``contract_demand`` enterprises. [kW]
+    demand_margin_kw : dict, optional
+        What the metered demand adds to each step's mean import, per enterprise. [kW]
     """
     demand = [e for e in m.E if mode[e] in ("max_demand", "contract_demand")]
     contract = [e for e in m.E if mode[e] == "contract_demand"]
@@ -44,6 +50,11 @@ def add_basic_charge(m: pyo.ConcreteModel, mode: dict[str, str], rate: dict[str,
     m.basic_charge_rate = pyo.Param(m.E, initialize=rate,
                                     doc="[CNY/(kVA·month)] or [CNY/(kW·month)]")
     m.contract_demand_kw = pyo.Param(m.CONTRACT_METERS, initialize=contract_demand_kw, doc="[kW]")
+    n = len(m.T)
+    margins = {e: np.asarray((demand_margin_kw or {}).get(e, np.zeros(n)), dtype=float)
+               for e in demand}
+    m.demand_margin_kw = series_param(m.DEMAND_METERS, margins,
+                                      "Metered demand above the step's mean import [kW]")
     m.demand_peak_kw = pyo.Var(m.DEMAND_METERS, m.MONTHS, within=pyo.NonNegativeReals,
                                doc="Maximum grid import of the month [kW]")
     m.demand_peak_def = pyo.Constraint(m.DEMAND_METERS, m.T, rule=_demand_peak_def,
@@ -57,7 +68,7 @@ def add_basic_charge(m: pyo.ConcreteModel, mode: dict[str, str], rate: dict[str,
 
 
 def _demand_peak_def(m, e, t):
-    return m.demand_peak_kw[e, m.month_of_step[t]] >= m.grid_import_kw[e, t]
+    return m.demand_peak_kw[e, m.month_of_step[t]] >= m.grid_import_kw[e, t] + m.demand_margin_kw[e, t]
 
 
 def _contract_excess_def(m, e, month):

@@ -96,7 +96,8 @@ def build_model(scenario: Scenario, case: str, enterprises: Sequence[str] | None
             m, {e: ent.basic_charge for e, ent in ents.items()},
             {e: t.basic_charge.rate_for(ents[e].basic_charge) or 0.0 for e, t in tariffs.items()},
             {e: ent.contract_demand_kw for e, ent in ents.items()
-             if ent.basic_charge == "contract_demand"})
+             if ent.basic_charge == "contract_demand"},
+            {e: scenario.demand_margin_kw(case, e) for e in ids})
         enforced = green_rules_enforced(scenario, case, projects)
         add_net_meter(m, scenario.load_kw, launder_risk(projects, tariffs, enforced))
         if enforced:  # last: the offtakers' consumption includes every load-side term

@@ -13,8 +13,8 @@ balance the component supplies flex_down − flex_up + curtail (what it takes of
 
 Ties. Where prices are flat many shifts cost the same, and a solver picks one arbitrarily:
 load moved up and down from one 15-minute step to the next (+520, −476, +550, −482 kW), which
-no plant manager would believe. A tie-breaking term (not money, `energysim.model.terms`), with λ[f, t] = load_kw[f, t] / its
-maximum,
+no plant manager would believe. A tie-breaking term (not money, `energysim.model.terms`),
+with λ[f, t] = load_kw[f, t] / its maximum,
 
     regularisation_flex_cny = ε · Σ_{f, t} ((1 + λ) · flex_up_kw + (2 − λ) · flex_down_kw) · dt_h,
     ε = 1e-6 CNY/kWh,

@@ -111,13 +111,16 @@ files again: a sweep ships the base scenario's store to its workers."""
 
 
 class SourceReader:
-    """Reads profile sources onto one horizon, each file once, collecting problems and notes."""
+    """Reads profile sources onto one horizon, each file once, collecting problems and notes.
+    With ``finest_only``, a file whose steps are longer than the horizon's is not repeated
+    onto it but left out (None)."""
 
     def __init__(self, base: Path, index: pd.DatetimeIndex, problems: list[Problem],
-                 store: ProfileStore | None = None):
+                 store: ProfileStore | None = None, finest_only: bool = False):
         self.base, self.index, self.problems = base, index, problems
         self.notes: list[str] = []
         self.store: ProfileStore = {} if store is None else store
+        self.finest_only = finest_only
 
     def read(self, source, at: Callable[[str], None], *, default_unit: str | None = None
              ) -> np.ndarray | None:
@@ -168,6 +171,9 @@ class SourceReader:
             return None
         if not _plain_long_kw(read.notes):
             self.notes.extend(f"{file.name}: {note}" for note in read.notes)
+        index = read.series.index
+        if self.finest_only and len(index) > 1 and index[1] - index[0] > self.index[1] - self.index[0]:
+            return None
         return align(read.series, self.index, str(file), self.problems)
 
     def _by_year(self, make: Callable[[int], pd.Series], label: str, at):

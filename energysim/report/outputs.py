@@ -116,11 +116,6 @@ def _notes(scenario: Scenario, lang: str = "en", for_html: bool = False) -> list
     notes = list(scenario.notes)
     if cjk_note(lang):
         notes.append(cjk_note(lang))
-    if scenario.spec.horizon.resolution != "15min" and any(
-            e.basic_charge in ("max_demand", "contract_demand")
-            for e in scenario.enterprises.values()):
-        notes.append("maximum demand is measured on hourly averages; bills use the highest "
-                     "15-minute average, so demand charges here are a lower bound")
     if for_html:
         return notes
     if scenario.spec.green_direct:

@@ -14,7 +14,9 @@ price, or the spot price, plus the non-floating adder; a spot tariff's prices mu
 the series), P[m] = max_t import_kw[t] is the month's maximum demand (the highest 15-minute
 average at 15-minute resolution; at hourly resolution the hourly average, a lower bound
 of it), C the contract demand, and f[m] the share of month m that the series covers
-(1 for a whole month; a partial month pays pro rata).
+(1 for a whole month; a partial month pays pro rata). Where the meter measures more than the
+mean import (an hourly series, `energysim.profiles.intra_hour`), P[m] is the maximum of the
+``demand_kw`` given.
 
 This is the independent check of the optimiser: the bill of its solved flows must equal
 its own energy, basic-charge and export terms.
@@ -106,6 +108,7 @@ def compute_bill(
     basic_charge: str = "none",
     transformer_kva: float | None = None,
     contract_demand_kw: float | None = None,
+    demand_kw: pd.Series | None = None,
 ) -> pd.DataFrame:
     """Monthly bill of one meter.
 
@@ -124,6 +127,10 @@ def compute_bill(
         Installed transformer capacity, for ``capacity``. [kVA]
     contract_demand_kw : float, optional
         Contract maximum demand, for ``contract_demand``. [kW]
+    demand_kw : pandas.Series, optional
+        The demand the meter measures in each step where it is not the mean import (at
+        hourly steps, the import plus its 15-minute margin,
+        `energysim.profiles.intra_hour`), same index. [kW]
 
     Returns
     -------
@@ -161,7 +168,7 @@ def compute_bill(
             "energy": imports * tariff.price_at(index) * dt_h,
             "export_kwh": exports * dt_h,
             "export_credit": 0.0 - exports * tariff.export_price_cny_per_kwh * dt_h,
-            "peak_kw": imports,
+            "peak_kw": imports if demand_kw is None else np.asarray(demand_kw, dtype=float),
         },
         index=pd.Index(month_labels(index), name="month"),
     )

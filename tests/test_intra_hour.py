@@ -1,0 +1,87 @@
+"""Demand charges at hourly steps: the 15-minute peak inside each hour is added where the
+profiles have it, checked against a 15-minute evaluation of the hourly dispatch."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+from conftest import FLAT_TARIFF, demo_scenario, tiny_scenario
+
+from energysim import build_model, load_scenario, run_case, solve_model
+from energysim.cli import main
+from energysim.profiles.intra_hour import demand_margin_kw
+
+
+def test_the_margin_is_the_quarter_hour_peak_above_the_hourly_mean():
+    load = np.array([100.0, 140.0, 120.0, 80.0, 50.0, 50.0, 50.0, 50.0])
+    assert demand_margin_kw(load) == pytest.approx([140.0 - 110.0, 0.0])
+    pv = np.array([0.0, 60.0, 0.0, 0.0, 10.0, 0.0, 0.0, 0.0])
+    # net 100, 80, 120, 80 (mean 95, max 120); 40, 50, 50, 50 (mean 47.5)
+    assert demand_margin_kw(load, pv) == pytest.approx([25.0, 2.5])
+
+
+@pytest.fixture(scope="module")
+def july(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("july")
+    hourly = load_scenario(demo_scenario(folder, "2025-07-01", "2025-08-01", resolution="1h"))
+    quarter = load_scenario(demo_scenario(folder, "2025-07-01", "2025-08-01"))
+    return hourly, quarter
+
+
+def test_hourly_peak_is_what_a_meter_sees_with_the_dispatch_held_through_each_hour(july):
+    """Materials in July with PV and storage, solved at hourly steps. Evaluated at 15 minutes
+    from the 15-minute profiles (import held through each hour, load and PV as they are), the
+    meter's peak is the model's demand_peak_kw, not the hourly mean it used to take."""
+    hourly, quarter = july
+    case = "current_pv_storage"
+    net = quarter.load_kw["materials"] - 3000 * quarter.pv_kw_per_kwp["materials"]
+
+    def solved(scenario):
+        m = build_model(scenario, case, ["materials"])
+        solve_model(m)
+        imports = np.array([m.grid_import_kw["materials", t].value for t in m.T])
+        held = np.repeat(imports, 4) + net - np.repeat(net.reshape(-1, 4).mean(axis=1), 4)
+        return m.demand_peak_kw["materials", "2025-07"].value, held.max()
+
+    peak, metered = solved(hourly)
+    assert peak == pytest.approx(metered, rel=1e-7)
+    # without the margin the model believes in the hourly mean and a meter bills far more
+    naive_peak, naive_metered = solved(replace(hourly, load_quarter_kw={}))
+    assert naive_peak < naive_metered - 200.0
+    assert metered < naive_metered
+    held = np.array([metered])
+    result = run_case(hourly, case, ["materials"])
+    basic = result.costs.query("component == 'basic_charge'")["cost_cny"].sum()
+    rate = hourly.tariff_for(case, "materials").basic_charge.demand_cny_per_kw_month
+    assert basic == pytest.approx(rate * held.max(), rel=1e-7)
+    # the 15-minute model can follow the quarter-hours, so it meters no more
+    fine = run_case(quarter, case, ["materials"])
+    fine_basic = fine.costs.query("component == 'basic_charge'")["cost_cny"].sum()
+    assert fine_basic <= basic * (1 + 1e-9)
+    assert fine.total_cost_cny <= result.total_cost_cny * (1 + 1e-6)
+
+
+def test_without_quarter_hours_the_run_says_demand_charges_are_a_lower_bound(tmp_path):
+    path = tiny_scenario(tmp_path, [100.0, 120.0] * 24, tariff=FLAT_TARIFF,
+                         basic_charge="max_demand")  # an hourly CSV: no 15-minute data
+    scenario = load_scenario(path)
+    assert any("lower bound" in note and "plant" in note for note in scenario.notes)
+    assert scenario.demand_margin_kw("all", "plant") == pytest.approx(np.zeros(48))
+    result = CliRunner().invoke(main, ["run", str(path), "--out", str(tmp_path / "out"),
+                                       "--workers", "1", "--no-figures"])
+    assert result.exit_code == 0, result.output
+    assert "lower bound" in result.output
+
+
+def test_hourly_demo_notes_say_the_margin_is_added(july):
+    hourly, quarter = july
+    assert any("15-minute peak" in note for note in hourly.notes)
+    assert not any("15-minute peak" in note for note in quarter.notes)
+    margin = hourly.demand_margin_kw("baseline", "materials")
+    load = quarter.load_kw["materials"].reshape(-1, 4)
+    assert margin == pytest.approx(load.max(axis=1) - load.mean(axis=1))
+    assert pd.Series(margin).describe()["mean"] > 10.0
