@@ -266,3 +266,35 @@ def test_the_demo_line_launders_nothing_at_a_low_ppa(tmp_path, case):
     export = np.array([m.grid_export_kw["electronics", t].value for t in m.T])
     line = np.array([m.green_direct_kw["green_line", "electronics", t].value for t in m.T])
     assert (np.minimum(export, line) > 1.0).sum() > 0
+
+
+def test_outputs_say_what_kind_of_optimum_each_case_is(tmp_path):
+    """Three June days iterated (the year's method): electronics is bounded, not proven,
+    and summary.json, the CLI and the workbook say so; the baseline is exact."""
+    import json
+
+    from click.testing import CliRunner
+    from openpyxl import load_workbook
+
+    from energysim.cli import main
+
+    path = demo_scenario(tmp_path, "2025-06-02", "2025-06-05")
+    path.write_text(path.read_text(encoding="utf-8") + "solver:\n  meter: iterate\n",
+                    encoding="utf-8")
+    out = tmp_path / "out"
+    result = CliRunner().invoke(main, ["run", str(path), "--out", str(out), "--workers", "1",
+                                       "--no-figures", "--case", "midday_valley_pv_storage"])
+    assert result.exit_code == 0, result.output
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    bounded = summary["cases"]["midday_valley_pv_storage"]["optimality"]
+    assert bounded["kind"] == "bounded" and bounded["methods"] == ["lp+meter iterate"]
+    assert 0 < bounded["bound_cny"] < 1e-4 * summary["cases"]["midday_valley_pv_storage"][
+        "total_cost_cny"]
+    assert summary["cases"]["baseline"]["optimality"] == {
+        "kind": "exact", "bound_cny": 0.0, "bound_relative": 0.0, "methods": ["lp"],
+        "regularisation_cny": 0.0}
+    assert "of the optimum" in result.output
+    assert any("net meter" in note for note in summary["notes"])
+    sheet = load_workbook(out / "report.xlsx")["Summary"]
+    texts = [c.value for row in sheet.iter_rows() for c in row if isinstance(c.value, str)]
+    assert "exact" in texts and any(t.startswith("within ") for t in texts)

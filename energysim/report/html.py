@@ -41,7 +41,7 @@ from energysim.analysis.savings import compare
 from energysim.model.vpp import VPP_EVENT_COLUMNS
 from energysim.report.atomic import write_atomically
 from energysim.report.findings import best_case, emission_factor_text, headline_findings
-from energysim.report.labels import check_lang, label, labels, with_unit
+from energysim.report.labels import check_lang, label, labels, optimality_text, with_unit
 from energysim.scenario import Scenario
 
 TEMPLATE = "report.html.j2"
@@ -211,8 +211,9 @@ def _run_tables(scenario: Scenario, results: dict[str, CaseResult], lang: str) -
 
     cases = pd.DataFrame([
         (c, scenario.case(c).description, tariff(c), sep.join(labels(scenario.case(c).assets, lang)),
-         r.total_cost_cny, label(r.status, lang)) for c, r in results.items()
-    ], columns=["case", "description", "tariff", "assets", "total_cost_cny", "status"])
+         r.total_cost_cny, label(r.status, lang),
+         optimality_text(r.bound_cny, r.total_cost_cny, r.exact, lang)) for c, r in results.items()
+    ], columns=["case", "description", "tariff", "assets", "total_cost_cny", "status", "optimality"])
     return [_frame_table(items, lang), _frame_table(cases, lang)]
 
 

@@ -48,6 +48,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "assets": ("Assets", "资产"),
     "status": ("Status", "求解状态"),
     "optimal": ("optimal", "最优"),
+    "optimality": ("Optimality", "最优性"),
+    "exact": ("exact", "精确最优"),
     "solve_seconds": ("Solve time [s]", "求解时间 [秒]"),
     "case_savings_cny": ("Savings vs baseline [CNY]", "较基准节省 [元]"),
     # columns shared by the tables
@@ -276,6 +278,16 @@ def label(key: str, lang: str) -> str:
     position = LANGS.index(check_lang(lang))
     words = LABELS.get(key)
     return key if words is None else words[position]
+
+
+def optimality_text(bound_cny: float, total_cny: float, exact: bool, lang: str) -> str:
+    """``exact``, or how far above the least possible the cost may be, in ``lang``."""
+    if exact:
+        return label("exact", lang)
+    share = bound_cny / abs(total_cny) if total_cny else float("nan")
+    if lang == "zh":
+        return f"与最优相差不超过 {bound_cny:,.0f} 元（{share:.4%}）"
+    return f"within {bound_cny:,.0f} CNY ({share:.4%}) of the optimum"
 
 
 def labels(keys, lang: str) -> list[str]:

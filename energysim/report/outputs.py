@@ -1,6 +1,8 @@
 """The files a run leaves: a contract other tools read.
 
-    summary.json            scenario, baseline case, per case total cost, status, timings
+    summary.json            scenario, baseline case, per case total cost, status, optimality
+                            (exact, or bounded: the cost is at most bound_cny above the least
+                            possible), timings
     costs.csv               case, enterprise, month, component, cost_cny
     savings.csv             case, enterprise, baseline_cost_cny, cost_cny, savings_cny, savings_pct
     decomposition.csv       case, enterprise, baseline_cost_cny, tariff_effect_cny,
@@ -93,10 +95,10 @@ def write_outputs(scenario: Scenario, results: dict[str, CaseResult], out_dir: s
             write_figures(scenario, results, savings, decomposition, staging / "figures",
                           week_start=week_start, lang=lang)
         write_workbook(scenario, results, staging / "report.xlsx", lang=lang,
-                       notes=_notes(scenario, lang))
+                       notes=_notes(scenario, lang, results=results))
         write_html(scenario, results, staging / "report.html",
                    figures_dir=staging / "figures" if figures else None, lang=lang,
-                   notes=_notes(scenario, lang, for_html=True))
+                   notes=_notes(scenario, lang, for_html=True, results=results))
         (staging / "summary.json").write_text(
             json.dumps(_summary(scenario, results), ensure_ascii=False, indent=2),
             encoding="utf-8")
@@ -110,12 +112,19 @@ def write_outputs(scenario: Scenario, results: dict[str, CaseResult], out_dir: s
     return out
 
 
-def _notes(scenario: Scenario, lang: str = "en", for_html: bool = False) -> list[str]:
+def _notes(scenario: Scenario, lang: str = "en", for_html: bool = False,
+           results: dict[str, CaseResult] | None = None) -> list[str]:
     """What a reader of the numbers should know about how they were made (the HTML report
     shows the emission factor and secondary-source tariffs in sections of their own)."""
     notes = list(scenario.notes)
     if cjk_note(lang):
         notes.append(cjk_note(lang))
+    bounded = [c for c, r in (results or {}).items() if not r.exact]
+    if bounded:
+        notes.append(f"{', '.join(bounded)}: the net meter's import and export modes were found "
+                     "by iterating warm-started LPs (a MILP over so many steps takes too long): "
+                     "each cost is at most the stated bound above the least possible "
+                     "(solver: {meter: milp} for the exact optimum on short horizons)")
     if for_html:
         return notes
     if scenario.spec.green_direct:
@@ -141,7 +150,7 @@ def _summary(scenario: Scenario, results: dict[str, CaseResult]) -> dict:
         "baseline_case": scenario.baseline_case,
         "horizon": {"start": str(horizon.start), "end": str(horizon.end),
                     "resolution": horizon.resolution, "steps": len(scenario.index)},
-        "notes": _notes(scenario),
+        "notes": _notes(scenario, results=results),
         "grid_emission_factor": scenario.spec.carbon.describe(),
         "cases": {
             case: {
@@ -150,6 +159,14 @@ def _summary(scenario: Scenario, results: dict[str, CaseResult]) -> dict:
                 "assets": list(scenario.case(case).assets),
                 "total_cost_cny": round(result.total_cost_cny, 4),
                 "status": result.status,
+                "optimality": {
+                    "kind": "exact" if result.exact else "bounded",
+                    "bound_cny": round(result.bound_cny, 4),
+                    "bound_relative": (result.bound_cny / abs(result.total_cost_cny)
+                                       if result.total_cost_cny else None),
+                    "methods": list(result.methods),
+                    "regularisation_cny": round(result.regularisation_cny, 6),
+                },
                 "solve_seconds": round(result.solve_seconds, 3),
                 "timings_s": {s: round(result.timings_s.get(s, 0.0), 3) for s in STAGES},
             }

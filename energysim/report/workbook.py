@@ -40,7 +40,7 @@ from energysim.analysis.run import CaseResult
 from energysim.analysis.savings import compare
 from energysim.model.vpp import VPP_EVENT_COLUMNS
 from energysim.report import excel_format as xf
-from energysim.report.labels import check_lang, label, labels, with_unit
+from energysim.report.labels import check_lang, label, labels, optimality_text, with_unit
 from energysim.report.tariff_views import BAND_COLOURS
 from energysim.scenario import Scenario
 from energysim.schema import format_minute
@@ -233,14 +233,15 @@ def _summary_sheet(ws: Worksheet, scenario: Scenario, results: dict[str, CaseRes
         (case, scenario.case(case).description,
          scenario.case(case).tariff or label("tariff_per_enterprise", lang),
          separator.join(labels(scenario.case(case).assets, lang)), r.total_cost_cny,
-         base_total - r.total_cost_cny, label(r.status, lang), r.solve_seconds)
+         base_total - r.total_cost_cny, label(r.status, lang),
+         optimality_text(r.bound_cny, r.total_cost_cny, r.exact, lang), r.solve_seconds)
         for case, r in results.items()
     ], columns=["case", "description", "tariff", "assets", "total_cost_cny", "case_savings_cny",
-                "status", "solve_seconds"])
+                "status", "optimality", "solve_seconds"])
     start = len(items) + 3
     widths = xf.merge_widths(widths, xf.write_table(
         ws, cases, labels(cases.columns, lang),
-        [None] * 4 + ["#,##0.00", "#,##0.00", None, "0.0"], start_row=start))
+        [None] * 4 + ["#,##0.00", "#,##0.00", None, None, "0.0"], start_row=start))
     row = start + len(cases) + 2
     ws.cell(row, 1, label("notes", lang)).font = xf.BOLD
     for i, note in enumerate(notes, start=row + 1):
