@@ -15,7 +15,10 @@ dispatch re-optimised at the same time, such that the three ratio rules of 650�
       k · soc_min · capacity ≤ storage_soc_kwh ≤ k · soc_max · capacity
       storage_soc_kwh at the start and the end = k · soc_initial · capacity
 
-minimise k (the costs do not enter). The case is then run again at the size found (× 1 +
+minimise k (the costs do not enter). The offtakers do not export in the sizing LP: exporting
+never helps meet the rules, and forbidding it keeps rooftop PV from being exported while the
+line serves the load (green laundering, `energysim.model.net_meter`), so the LP stays exact
+without the meter's modes. The case is then run again at the size found (× 1 +
 1e-6 against round-off) with the rules enforced, which gives what complying at that size
 costs. Where no scale meets the rules (the line or the load is the limit) the result says so.
 A larger plant is not always compliant: more generation makes the 60 % self-consumption rule
@@ -98,6 +101,9 @@ def size_for_compliance(scenario: Scenario, case: str, project: str, asset: str 
     check = dataclasses.replace(scenario, spec=scenario.spec.model_copy(update={"cases": {
         **scenario.cases, case: scenario.case(case).model_copy(update={"green_rules": "check"})}}))
     m = build_model(check, case, list(group))
+    for e in spec.offtakers:
+        for t in m.T:
+            m.grid_export_kw[e, t].setub(0.0)
     scale = m.green_size_scale = pyo.Var(bounds=(0.0, None), doc=f"Scale of the {asset} [-]")
     if asset == "plant":
         _scale_plant(m, project, scale)

@@ -8,19 +8,23 @@ green energy as self-consumed that in fact went to the grid ("green laundering")
 steps are *contested*. At each contested step (e, t) where both directions are possible the
 model has a mode ``meter_import_mode[e, t]`` z (1: the meter imports, 0: it exports) and,
 with C, D the charge and discharge of the batteries behind the meter, g what the green lines
-deliver to it, L the load, pv the PV available, fd, lc, fu the most flexible production can
-take off or add, P_c, P_d the batteries' power and G the lines' capacity:
+deliver to it, Φ what flexible production takes off it (down + curtailed − up), L the load,
+pv the PV available, fd, lc, fu the most flexibility can take off, leave unserved or add,
+P_c, P_d the batteries' power and G the lines' capacity:
 
-    grid_import_kw            ≤ I · z                              (meter_import_mode_limit)
-    grid_export_kw            ≤ X · (1 − z)                        (meter_export_mode_limit)
-    grid_export_kw − D        ≤ S · (1 − z)                        (meter_export_surplus)
-    grid_export_kw + C − D    ≤ (S + G) · (1 − z) + P_c · z        (meter_export_net_charge)
-    grid_import_kw − C        ≤ R · z                              (meter_import_residual)
-    grid_import_kw − C + D    ≤ R · z + P_d · (1 − z)              (meter_import_net_discharge)
-    g + D − C                 ≤ (G + P_d) · z      offtakers only  (meter_green_in_export)
+    grid_import_kw               ≤ I · z                                (meter_import_mode_limit)
+    grid_export_kw               ≤ X · (1 − z)                          (meter_export_mode_limit)
+    grid_export_kw − D − Φ       ≤ (S + G′) · (1 − z) + fu · z          (meter_export_surplus)
+    grid_export_kw + C − D − Φ   ≤ (S + G) · (1 − z) + (P_c + fu) · z   (meter_export_net_charge)
+    grid_import_kw − C + Φ       ≤ L · z + (fd + lc) · (1 − z)          (meter_import_residual)
+    grid_import_kw − C + D + Φ   ≤ L · z + (P_d + fd + lc) · (1 − z)    (meter_import_net_discharge)
+    g + D − C                    ≤ (G + P_d) · z       offtakers only   (meter_green_in_export)
 
-with S = (pv + fd + lc − L)⁺ the most the site can have over, R = L + fu the most it can
-need, X = min(kVA, pv, S + P_d) (S for offtakers), I = min(kVA, R + P_c). The last row is the
+with S = (pv − L)⁺ the PV over the load, X = min(kVA, pv, S + fd + lc + P_d + G),
+I = min(kVA, L + fu + P_c), and G′ = G; where the last row holds, X = min(kVA, pv, S + fd + lc)
+and G′ = 0. In export mode the balance gives
+grid_export_kw = pv + D − C + g + Φ − L, in import mode grid_import_kw = L − pv − D + C − g − Φ
+(pv delivered ≤ pv available); each row follows in either mode. The last row is the
 rule against laundering: while the meter exports, the line's energy can only go into the
 battery's headroom (its net charge), so the battery does not discharge then either. Each row
 holds for every solution in either mode, so with z ∈ {0, 1} they are the exact net meter; with
@@ -88,12 +92,12 @@ def add_net_meter(m: pyo.ConcreteModel, load_kw: dict[str, np.ndarray],
         steps[e] = _contested(m, e, b, price, e in launder_risk).tolist()
         bounds[e] = b
     pairs = [(e, t) for e, ts in steps.items() for t in ts]
-    storage = [(e, t) for e, t in pairs if bounds[e]["P_c"] > 0]
+    assets = [(e, t) for e, t in pairs if bounds[e]["P_c"] > 0 or bounds[e]["flex"]]
     green = [(e, t) for e, t in pairs if e in launder_risk]
     m.METER_MODE_STEPS = pyo.Set(initialize=pairs, dimen=2, ordered=True,
                                  doc="(meter, step) contested: z decides the direction")
-    m.METER_MODE_STORAGE_STEPS = pyo.Set(initialize=storage, dimen=2, within=m.METER_MODE_STEPS,
-                                         doc="Mode steps of meters with batteries")
+    m.METER_MODE_ASSET_STEPS = pyo.Set(initialize=assets, dimen=2, within=m.METER_MODE_STEPS,
+                                       doc="Mode steps of meters with batteries or flexibility")
     m.METER_MODE_GREEN_STEPS = pyo.Set(initialize=green, dimen=2, within=m.METER_MODE_STEPS,
                                        doc="Mode steps of green-supply offtakers")
 
@@ -101,35 +105,30 @@ def add_net_meter(m: pyo.ConcreteModel, load_kw: dict[str, np.ndarray],
         values = {(e, t): float(bounds[e][key][t]) for e, t in pairs}
         return pyo.Param(m.METER_MODE_STEPS, initialize=partial(_lookup, values=values), doc=doc)
 
-    m.meter_import_max_kw = param("I", "I = min(kVA, R + P_c): most import in import mode [kW]")
-    m.meter_export_max_kw = param("X", "X = min(kVA, pv, S + P_d): most export in export mode [kW]")
-    m.meter_surplus_kw = param("S", "S = (pv + fd + lc − L)⁺: most the site has over [kW]")
-    m.meter_residual_kw = param("R", "R = L + fu: most the site needs [kW]")
+    def per_meter(key: str, doc: str) -> pyo.Param:
+        return pyo.Param(m.PV_SITES, initialize={e: b[key] for e, b in bounds.items()}, doc=doc)
+
+    m.meter_import_max_kw = param("I", "I = min(kVA, L + fu + P_c): most import [kW]")
+    m.meter_export_max_kw = param("X", "X = min(kVA, pv, S + fd + lc (+ P_d)): most export [kW]")
+    m.meter_surplus_kw = param("S", "S = (pv − L)⁺: the PV over the load [kW]")
+    m.meter_load_kw = param("L", "L: the load [kW]")
+    m.meter_flex_up_max_kw = param("fu", "fu: most load flexibility can add [kW]")
+    m.meter_flex_down_max_kw = param("fd", "fd + lc: most load flexibility can take off [kW]")
     m.meter_rule_import_mode = param("z0", "Mode of the balance without assets: 1 where pv < L")
-    per_meter = {e: bounds[e] for e in steps}
-    m.meter_charge_max_kw = pyo.Param(m.PV_SITES, initialize={e: b["P_c"] for e, b in per_meter.items()},
-                                      doc="P_c: batteries' charging power [kW]")
-    m.meter_discharge_max_kw = pyo.Param(m.PV_SITES, doc="P_d: batteries' discharging power [kW]",
-                                         initialize={e: b["P_d"] for e, b in per_meter.items()})
-    m.meter_line_max_kw = pyo.Param(m.PV_SITES, initialize={e: b["G"] for e, b in per_meter.items()},
-                                    doc="G: capacity of the green lines to the meter [kW]")
+    m.meter_charge_max_kw = per_meter("P_c", "P_c: batteries' charging power [kW]")
+    m.meter_discharge_max_kw = per_meter("P_d", "P_d: batteries' discharging power [kW]")
+    m.meter_line_max_kw = per_meter("G", "G: capacity of the green lines to the meter [kW]")
+    m.meter_line_unruled_kw = per_meter("G_free", "G where the meter has no rule against "
+                                        "laundering, else 0 [kW]")
     m.meter_import_mode = pyo.Var(m.METER_MODE_STEPS, bounds=(0.0, 1.0),
                                   doc="z: 1 where the meter imports, 0 where it exports [-]")
     m.meter_import_mode_limit = pyo.Constraint(m.METER_MODE_STEPS, rule=_import_limit,
                                                doc="grid_import_kw ≤ I·z")
     m.meter_export_mode_limit = pyo.Constraint(m.METER_MODE_STEPS, rule=_export_limit,
                                                doc="grid_export_kw ≤ X·(1 − z)")
-    if storage:  # the rules read the batteries: only where there are some
-        m.meter_export_surplus = pyo.Constraint(m.METER_MODE_STORAGE_STEPS, rule=_export_surplus,
-                                                doc="grid_export_kw − D ≤ S·(1 − z)")
-        m.meter_export_net_charge = pyo.Constraint(
-            m.METER_MODE_STORAGE_STEPS, rule=_export_net_charge,
-            doc="grid_export_kw + C − D ≤ (S + G)·(1 − z) + P_c·z")
-        m.meter_import_residual = pyo.Constraint(m.METER_MODE_STORAGE_STEPS,
-                                                 rule=_import_residual, doc="grid_import_kw − C ≤ R·z")
-        m.meter_import_net_discharge = pyo.Constraint(
-            m.METER_MODE_STORAGE_STEPS, rule=_import_net_discharge,
-            doc="grid_import_kw − C + D ≤ R·z + P_d·(1 − z)")
+    if assets:  # the rules read batteries and flexibility: only where there are some
+        for name, rule, doc in _ASSET_ROWS:
+            m.add_component(name, pyo.Constraint(m.METER_MODE_ASSET_STEPS, rule=rule, doc=doc))
     if green:
         m.meter_green_in_export = pyo.Constraint(m.METER_MODE_GREEN_STEPS, rule=_green_in_export,
                                                  doc="g + D − C ≤ (G + P_d)·z")
@@ -159,9 +158,9 @@ def _step_bounds(m, e: str, load_kw: np.ndarray, offtaker: bool) -> dict:
     """The bounds of the module docstring for meter e, per step [kW]."""
     n = len(load_kw)
 
-    def series(name: str, sites: str) -> np.ndarray:
+    def series(name: str) -> np.ndarray:
         component = m.component(name)
-        if component is None or e not in m.component(sites)[e]:
+        if component is None or e not in m.FLEX_SITES:
             return np.zeros(n)
         return np.array([component[e, t] for t in m.T], dtype=float)
 
@@ -170,22 +169,40 @@ def _step_bounds(m, e: str, load_kw: np.ndarray, offtaker: bool) -> dict:
     lines = list(m.GREEN_AT[e]) if m.component("GREEN_AT") is not None else []
     line_kw = float(sum(m.green_line_kw[g] for g in lines))
     pv = np.array([m.pv_available_kw[e, t] for t in m.T], dtype=float)
-    down = series("flex_down_max_kw", "FLEX_AT") + series("load_curtail_max_kw", "FLEX_AT")
-    surplus = np.maximum(0.0, pv + down - load_kw)
-    residual = load_kw + series("flex_up_max_kw", "FLEX_AT")
+    down = series("flex_down_max_kw") + series("load_curtail_max_kw")
+    up = np.minimum(series("flex_up_max_kw"), float(m.transformer_kva[e]))
+    surplus = np.maximum(0.0, pv - load_kw)
     kva = float(m.transformer_kva[e])
-    export_max = np.minimum(np.minimum(kva, pv), surplus + (0.0 if offtaker else power))
-    return {"pv": pv, "S": surplus, "R": residual, "X": export_max,
-            "I": np.minimum(kva, residual + power), "z0": (pv < load_kw).astype(float),
-            "P_c": power, "P_d": power, "G": line_kw}
+    unruled = 0.0 if offtaker else line_kw  # a line's energy that may leave while exporting
+    export_max = np.minimum(np.minimum(kva, pv),
+                            surplus + down + (0.0 if offtaker else power + line_kw))
+    return {"pv": pv, "S": surplus, "L": np.asarray(load_kw, dtype=float), "fu": up, "fd": down,
+            "X": export_max, "I": np.minimum(kva, load_kw + up + power),
+            "z0": (pv < load_kw).astype(float), "P_c": power, "P_d": power, "G": line_kw,
+            "G_free": unruled,
+            "flex": m.component("FLEX_SITES") is not None and e in m.FLEX_SITES}
 
 
 def _charge(m, e, t):
+    """C: what the batteries behind meter e charge [kW]."""
+    if m.component("STORAGES_AT") is None:
+        return 0.0
     return sum(m.storage_charge_kw[s, t] for s in m.STORAGES_AT[e])
 
 
 def _discharge(m, e, t):
+    """D: what the batteries behind meter e discharge [kW]."""
+    if m.component("STORAGES_AT") is None:
+        return 0.0
     return sum(m.storage_discharge_kw[s, t] for s in m.STORAGES_AT[e])
+
+
+def _flex(m, e, t):
+    """Φ: the load flexibility takes off meter e (down + curtailed − up) [kW]."""
+    if m.component("FLEX_AT") is None:
+        return 0.0
+    return sum(m.flex_down_kw[f, t] + m.load_curtail_kw[f, t] - m.flex_up_kw[f, t]
+               for f in m.FLEX_AT[e])
 
 
 def _import_limit(m, e, t):
@@ -197,33 +214,49 @@ def _export_limit(m, e, t):
 
 
 def _export_surplus(m, e, t):
-    return (m.grid_export_kw[e, t] - _discharge(m, e, t)
-            <= m.meter_surplus_kw[e, t] * (1 - m.meter_import_mode[e, t]))
+    z = m.meter_import_mode[e, t]
+    return (m.grid_export_kw[e, t] - _discharge(m, e, t) - _flex(m, e, t)
+            <= (m.meter_surplus_kw[e, t] + m.meter_line_unruled_kw[e]) * (1 - z)
+            + m.meter_flex_up_max_kw[e, t] * z)
 
 
 def _export_net_charge(m, e, t):
     z = m.meter_import_mode[e, t]
-    return (m.grid_export_kw[e, t] + _charge(m, e, t) - _discharge(m, e, t)
+    return (m.grid_export_kw[e, t] + _charge(m, e, t) - _discharge(m, e, t) - _flex(m, e, t)
             <= (m.meter_surplus_kw[e, t] + m.meter_line_max_kw[e]) * (1 - z)
-            + m.meter_charge_max_kw[e] * z)
+            + (m.meter_charge_max_kw[e] + m.meter_flex_up_max_kw[e, t]) * z)
 
 
 def _import_residual(m, e, t):
-    return (m.grid_import_kw[e, t] - _charge(m, e, t)
-            <= m.meter_residual_kw[e, t] * m.meter_import_mode[e, t])
+    z = m.meter_import_mode[e, t]
+    return (m.grid_import_kw[e, t] - _charge(m, e, t) + _flex(m, e, t)
+            <= m.meter_load_kw[e, t] * z + m.meter_flex_down_max_kw[e, t] * (1 - z))
 
 
 def _import_net_discharge(m, e, t):
     z = m.meter_import_mode[e, t]
-    return (m.grid_import_kw[e, t] - _charge(m, e, t) + _discharge(m, e, t)
-            <= m.meter_residual_kw[e, t] * z + m.meter_discharge_max_kw[e] * (1 - z))
+    return (m.grid_import_kw[e, t] - _charge(m, e, t) + _discharge(m, e, t) + _flex(m, e, t)
+            <= m.meter_load_kw[e, t] * z
+            + (m.meter_discharge_max_kw[e] + m.meter_flex_down_max_kw[e, t]) * (1 - z))
+
+
+_ASSET_ROWS = (
+    ("meter_export_surplus", _export_surplus,
+     "grid_export_kw − D − Φ ≤ (S + G')·(1 − z) + fu·z"),
+    ("meter_export_net_charge", _export_net_charge,
+     "grid_export_kw + C − D − Φ ≤ (S + G)·(1 − z) + (P_c + fu)·z"),
+    ("meter_import_residual", _import_residual,
+     "grid_import_kw − C + Φ ≤ L·z + (fd + lc)·(1 − z)"),
+    ("meter_import_net_discharge", _import_net_discharge,
+     "grid_import_kw − C + D + Φ ≤ L·z + (P_d + fd + lc)·(1 − z)"),
+)
+"""The valid inequalities that tighten the relaxation where a meter has batteries or
+flexibility (see the module docstring)."""
 
 
 def _green_in_export(m, e, t):
     delivered = sum(m.green_direct_kw[g, e, t] for g in m.GREEN_AT[e])
-    storage = _discharge(m, e, t) - _charge(m, e, t) if m.component("STORAGES_AT") is not None \
-        else 0.0
-    return (delivered + storage
+    return (delivered + _discharge(m, e, t) - _charge(m, e, t)
             <= (m.meter_line_max_kw[e] + m.meter_discharge_max_kw[e]) * m.meter_import_mode[e, t])
 
 
@@ -358,9 +391,9 @@ def _milp(run, cols: np.ndarray, time_limit_s: float | None) -> bool:
     highs = run.highs
     _bounds(highs, cols, 0.0, 1.0)  # no start given: HiGHS 1.16 may return it as optimal
     run.set_integer(cols, True)
-    if time_limit_s is None:
-        run.run()
-        return True
+    if time_limit_s is None:  # a limit the caller set may stop it: then it is bounded
+        run.run(accept_limit=True)
+        return highs.getInfo().primal_solution_status == 2
     saved = float(highs.getOptionValue("time_limit")[1])
     highs.setOptionValue("time_limit", min(saved, highs.getRunTime() + time_limit_s))
     try:
