@@ -310,3 +310,15 @@ def test_the_demo_line_at_its_own_ppa_equals_the_milp(tmp_path):
     exact = independent_milp(scenario, "green_direct", ["electronics"])
     result = run_case(scenario, "green_direct", ["electronics"])
     assert result.total_cost_cny == pytest.approx(exact, rel=1e-6)
+
+
+def test_iterating_keeps_the_best_of_its_starts(tmp_path):
+    """Cold store, three June days, iterated: the relaxation's direction is optimal and the
+    next start is infeasible; the solution kept (and extracted) is the best one, proven."""
+    scenario = load_scenario(demo_scenario(tmp_path, "2025-06-02", "2025-06-05"),
+                             {"solver.meter": "iterate"})
+    result = run_case(scenario, "midday_valley_pv_storage", ["cold_store"])
+    assert result.methods == ("lp+meter iterate",) and result.exact
+    exact = independent_milp(scenario, "midday_valley_pv_storage", ["cold_store"])
+    assert result.total_cost_cny == pytest.approx(exact, rel=1e-9)
+    assert result.objective_cny == pytest.approx(result.total_cost_cny, rel=1e-12)
