@@ -99,7 +99,8 @@ def build_model(scenario: Scenario, case: str, enterprises: Sequence[str] | None
              if ent.basic_charge == "contract_demand"},
             {e: scenario.demand_margin_kw(case, e) for e in ids})
         enforced = green_rules_enforced(scenario, case, projects)
-        add_net_meter(m, scenario.load_kw, launder_risk(projects, tariffs, enforced))
+        vpp_members = set(m.VPP_MEMBERS) if m.component("VPP_MEMBERS") is not None else set()
+        add_net_meter(m, scenario.load_kw, launder_risk(projects, tariffs, enforced, vpp_members))
         if enforced:  # last: the offtakers' consumption includes every load-side term
             add_green_rules(m, enforced)
         add_power_balance(m)
@@ -119,13 +120,15 @@ def _green_projects(scenario: Scenario, case: str, ids: list[str]) -> list:
     return projects
 
 
-def launder_risk(projects: list, tariffs: dict, enforced: dict) -> set[str]:
+def launder_risk(projects: list, tariffs: dict, enforced: dict, vpp_members: set[str]
+                 ) -> set[str]:
     """Offtakers that could gain by exporting their PV while the line serves their load: the
-    project's rules are enforced, or their export price is at least what a green kWh costs
-    them at the margin (`energysim.model.net_meter`)."""
+    project's rules are enforced, their export price is at least what a green kWh costs them
+    at the margin, or they are in the VPP (`energysim.model.net_meter`)."""
     rules_on = {g for g, _ in enforced}
     return {e for g in projects for e in g.offtakers
-            if g.id in rules_on or tariffs[e].export_price_cny_per_kwh >= g.marginal_cny_per_kwh}
+            if g.id in rules_on or e in vpp_members
+            or tariffs[e].export_price_cny_per_kwh >= g.marginal_cny_per_kwh}
 
 
 def green_rules_required(scenario: Scenario, project) -> dict[str, float]:

@@ -14,26 +14,29 @@ P_c, P_d the batteries' power and G the lines' capacity:
 
     grid_import_kw               ≤ I · z                                (meter_import_mode_limit)
     grid_export_kw               ≤ X · (1 − z)                          (meter_export_mode_limit)
-    grid_export_kw − D − Φ       ≤ (S + G′) · (1 − z) + fu · z          (meter_export_surplus)
+    grid_export_kw − D − Φ       ≤ S · (1 − z) + fu · z                 (meter_export_surplus)
     grid_export_kw + C − D − Φ   ≤ (S + G) · (1 − z) + (P_c + fu) · z   (meter_export_net_charge)
     grid_import_kw − C + Φ       ≤ L · z + (fd + lc) · (1 − z)          (meter_import_residual)
     grid_import_kw − C + D + Φ   ≤ L · z + (P_d + fd + lc) · (1 − z)    (meter_import_net_discharge)
     g + D − C                    ≤ (G + P_d) · z       offtakers only   (meter_green_in_export)
 
-with S = (pv − L)⁺ the PV over the load, X = min(kVA, pv, S + fd + lc + P_d + G),
-I = min(kVA, L + fu + P_c), and G′ = G; where the last row holds, X = min(kVA, pv, S + fd + lc)
-and G′ = 0. In export mode the balance gives
-grid_export_kw = pv + D − C + g + Φ − L, in import mode grid_import_kw = L − pv − D + C − g − Φ
-(pv delivered ≤ pv available); each row follows in either mode. The last row is the
+with S = (pv − L)⁺ the PV over the load, X = min(kVA, pv, S + fd + lc + P_d) (for offtakers,
+whom the last row binds, min(kVA, pv, S + fd + lc)) and I = min(kVA, L + fu + P_c). In
+export mode the balance gives grid_export_kw = pv + D − C + g + Φ − L, in import mode
+grid_import_kw = L − pv − D + C − g − Φ (pv delivered ≤ pv available); each row follows in
+either mode. The last row is the
 rule against laundering: while the meter exports, the line's energy can only go into the
 battery's headroom (its net charge), so the battery does not discharge then either. Each row
 holds for every solution in either mode, so with z ∈ {0, 1} they are the exact net meter; with
 z fixed the model is an LP; with z ∈ [0, 1] it is a relaxation whose optimum is a lower bound
 (the rows after the first two are valid inequalities that make that bound tight). Where one
 direction is impossible (X = 0 or I = 0) the other's bound is set to 0 and no mode is needed.
-An offtaker's steps are contested where laundering could pay: its export price is at least
-the marginal price of green energy (PPA plus per-kWh fees; the fees alone for an owned
-plant), or the project's ratio rules are enforced.
+The last row holds at every mode step of an offtaker. All of an offtaker's steps with PV
+are contested where laundering could pay: its export price is at least the marginal price
+of green energy (PPA plus per-kWh fees; the fees alone for an owned plant), the project's
+ratio rules are enforced, or the offtaker is in the VPP (exports count as response).
+Elsewhere, taking δ less from the line and exporting δ less never costs more, so the row
+changes no optimum at the steps contested by price.
 
 `settle_modes` decides the modes when the model is solved (`energysim.model.solve`):
 
@@ -84,8 +87,10 @@ def add_net_meter(m: pyo.ConcreteModel, load_kw: dict[str, np.ndarray],
     if m.component("PV_SITES") is None:
         return 0
     steps, bounds = {}, {}
+    m.METER_LAUNDER_RISK = pyo.Set(initialize=sorted(set(launder_risk) & set(m.PV_SITES)),
+                                   within=m.E, doc="Offtakers whose every step is contested")
     for e in m.PV_SITES:
-        b = _step_bounds(m, e, load_kw[e], offtaker=e in launder_risk)
+        b = _step_bounds(m, e, load_kw[e])
         price = np.array([m.price_cny_per_kwh[e, t] for t in m.T])
         for t in np.flatnonzero((b["pv"] > 0) & (b["X"] <= 0)).tolist():
             m.grid_export_kw[e, t].setub(0.0)
@@ -95,7 +100,7 @@ def add_net_meter(m: pyo.ConcreteModel, load_kw: dict[str, np.ndarray],
         bounds[e] = b
     pairs = [(e, t) for e, ts in steps.items() for t in ts]
     assets = [(e, t) for e, t in pairs if bounds[e]["P_c"] > 0 or bounds[e]["flex"]]
-    green = [(e, t) for e, t in pairs if e in launder_risk]
+    green = [(e, t) for e, t in pairs if bounds[e]["G"] > 0]
     m.METER_MODE_STEPS = pyo.Set(initialize=pairs, dimen=2, ordered=True,
                                  doc="(meter, step) contested: z decides the direction")
     m.METER_MODE_ASSET_STEPS = pyo.Set(initialize=assets, dimen=2, within=m.METER_MODE_STEPS,
@@ -120,8 +125,6 @@ def add_net_meter(m: pyo.ConcreteModel, load_kw: dict[str, np.ndarray],
     m.meter_charge_max_kw = per_meter("P_c", "P_c: batteries' charging power [kW]")
     m.meter_discharge_max_kw = per_meter("P_d", "P_d: batteries' discharging power [kW]")
     m.meter_line_max_kw = per_meter("G", "G: capacity of the green lines to the meter [kW]")
-    m.meter_line_unruled_kw = per_meter("G_free", "G where the meter has no rule against "
-                                        "laundering, else 0 [kW]")
     m.meter_import_mode = pyo.Var(m.METER_MODE_STEPS, bounds=(0.0, 1.0),
                                   doc="z: 1 where the meter imports, 0 where it exports [-]")
     m.meter_import_mode_limit = pyo.Constraint(m.METER_MODE_STEPS, rule=_import_limit,
@@ -141,22 +144,20 @@ def contested_steps(m: pyo.ConcreteModel, e: str, load_kw: np.ndarray,
                     price_cny_per_kwh: np.ndarray) -> np.ndarray:
     """Steps of PV site e that need a mode under these import prices (a model built with
     other prices can be re-solved under these only if it has a mode at each of them)."""
-    offtaker = m.component("METER_MODE_GREEN_STEPS") is not None and any(
-        p == e for p, _ in m.METER_MODE_GREEN_STEPS)
-    b = _step_bounds(m, e, load_kw, offtaker)
-    return _contested(m, e, b, np.asarray(price_cny_per_kwh), offtaker)
+    risk = m.component("METER_LAUNDER_RISK") is not None and e in m.METER_LAUNDER_RISK
+    return _contested(m, e, _step_bounds(m, e, load_kw), np.asarray(price_cny_per_kwh), risk)
 
 
-def _contested(m, e: str, bounds: dict, price: np.ndarray, offtaker: bool) -> np.ndarray:
+def _contested(m, e: str, bounds: dict, price: np.ndarray, risk: bool) -> np.ndarray:
     both = (bounds["X"] > 0) & (bounds["I"] > 0) & (bounds["pv"] > 0)
-    return np.flatnonzero(both & ((price < m.export_price_cny_per_kwh[e]) | offtaker))
+    return np.flatnonzero(both & ((price < m.export_price_cny_per_kwh[e]) | risk))
 
 
 def _lookup(m, e, t, values):
     return values[e, t]
 
 
-def _step_bounds(m, e: str, load_kw: np.ndarray, offtaker: bool) -> dict:
+def _step_bounds(m, e: str, load_kw: np.ndarray) -> dict:
     """The bounds of the module docstring for meter e, per step [kW]."""
     n = len(load_kw)
 
@@ -175,13 +176,11 @@ def _step_bounds(m, e: str, load_kw: np.ndarray, offtaker: bool) -> dict:
     up = np.minimum(series("flex_up_max_kw"), float(m.transformer_kva[e]))
     surplus = np.maximum(0.0, pv - load_kw)
     kva = float(m.transformer_kva[e])
-    unruled = 0.0 if offtaker else line_kw  # a line's energy that may leave while exporting
-    export_max = np.minimum(np.minimum(kva, pv),
-                            surplus + down + (0.0 if offtaker else power + line_kw))
+    offtaker = line_kw > 0  # the last row keeps its batteries from exporting too
+    export_max = np.minimum(np.minimum(kva, pv), surplus + down + (0.0 if offtaker else power))
     return {"pv": pv, "S": surplus, "L": np.asarray(load_kw, dtype=float), "fu": up, "fd": down,
             "X": export_max, "I": np.minimum(kva, load_kw + up + power),
             "z0": (pv < load_kw).astype(float), "P_c": power, "P_d": power, "G": line_kw,
-            "G_free": unruled,
             "flex": m.component("FLEX_SITES") is not None and e in m.FLEX_SITES}
 
 
@@ -218,8 +217,7 @@ def _export_limit(m, e, t):
 def _export_surplus(m, e, t):
     z = m.meter_import_mode[e, t]
     return (m.grid_export_kw[e, t] - _discharge(m, e, t) - _flex(m, e, t)
-            <= (m.meter_surplus_kw[e, t] + m.meter_line_unruled_kw[e]) * (1 - z)
-            + m.meter_flex_up_max_kw[e, t] * z)
+            <= m.meter_surplus_kw[e, t] * (1 - z) + m.meter_flex_up_max_kw[e, t] * z)
 
 
 def _export_net_charge(m, e, t):
@@ -243,8 +241,7 @@ def _import_net_discharge(m, e, t):
 
 
 _ASSET_ROWS = (
-    ("meter_export_surplus", _export_surplus,
-     "grid_export_kw − D − Φ ≤ (S + G')·(1 − z) + fu·z"),
+    ("meter_export_surplus", _export_surplus, "grid_export_kw − D − Φ ≤ S·(1 − z) + fu·z"),
     ("meter_export_net_charge", _export_net_charge,
      "grid_export_kw + C − D − Φ ≤ (S + G)·(1 − z) + (P_c + fu)·z"),
     ("meter_import_residual", _import_residual,
@@ -274,7 +271,8 @@ class MeterModes:
     rule : numpy.ndarray
         The modes of the balance without assets (1: import). [-]
     always : numpy.ndarray
-        Steps contested whatever the prices (offtakers at risk of laundering).
+        Steps contested whatever the prices (offtakers at risk of laundering,
+        ``METER_LAUNDER_RISK``).
     rows, coefficients : list of numpy.ndarray
         For each mode step, the rows with its z and z's coefficient in each.
     """
@@ -297,7 +295,7 @@ class MeterModes:
         pairs = [p for p in m.METER_MODE_STEPS if id(m.meter_import_mode[p]) in col]
         if not pairs:
             return None
-        green = set(m.METER_MODE_GREEN_STEPS)
+        risk = set(m.METER_LAUNDER_RISK)
 
         def columns(var) -> np.ndarray:
             return np.array([col[id(var[p])] for p in pairs], dtype=np.int32)
@@ -308,7 +306,7 @@ class MeterModes:
         coefficients = [matrix.data[matrix.indptr[j]:matrix.indptr[j + 1]] for j in z]
         return cls(z, columns(m.grid_import_kw), columns(m.grid_export_kw),
                    np.array([m.meter_rule_import_mode[p] for p in pairs], dtype=float),
-                   np.array([p in green for p in pairs]), rows, coefficients)
+                   np.array([p[0] in risk for p in pairs]), rows, coefficients)
 
     def contested(self, highs: highspy.Highs) -> np.ndarray:
         """Steps where buying and selling at once would pay under the costs HiGHS holds now
