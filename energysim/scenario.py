@@ -289,7 +289,7 @@ def load_scenario(path: str | Path, overrides: dict[str, Any] | None = None, *,
     if problems:
         raise ScenarioError(problems)
     load_quarter, pv_quarter = read_quarter_hours(spec, path.parent, bool(problems), store)
-    notes += margin_notes(spec, load_quarter)
+    notes += margin_notes(spec, load_quarter, pv_quarter)
     return Scenario(spec, path, tariffs, index, step_hours(index), load_kw, pv, notes, green,
                     store, load_quarter, pv_quarter)
 

@@ -35,6 +35,11 @@ def test_demo_year_headline_numbers_match_the_stored_table(demo_year):
         merged["cost_cny_expected"].to_numpy(), rel=1e-5)
     summary = json.loads((demo_year / "summary.json").read_text(encoding="utf-8"))
     assert all(case["status"] == "optimal" for case in summary["cases"].values())
+    # every case proven, or bounded close to the optimum (the net meter iterated over a year)
+    optimality = {c: v["optimality"] for c, v in summary["cases"].items()}
+    assert {o["kind"] for o in optimality.values()} <= {"exact", "bounded"}
+    assert all(o["bound_relative"] < 2e-4 for o in optimality.values())
+    assert optimality["baseline"]["kind"] == optimality["green_direct"]["kind"] == "exact"
     assert len(list((demo_year / "figures").glob("dispatch_*.png"))) == 48
 
 
@@ -114,6 +119,11 @@ def test_demo_year_green_direct_supply(demo_year):
     rules = pd.read_csv(demo_year / "green_compliance.csv")
     binding = rules.query("case == 'green_direct_enforced'")["margin_share"].abs().min()
     assert binding < 1e-6  # at least one rule binds: it costs something to comply
+    ts = pd.read_csv(demo_year / "timeseries" / "green_direct_enforced.csv")
+    net_charge = ts["electronics/storage_charge_kw"] - ts["electronics/storage_discharge_kw"]
+    exporting = ts["electronics/grid_export_kw"] > 1e-6
+    laundered = (ts["electronics/green_direct_kw"] - net_charge.clip(lower=0)).clip(lower=0)
+    assert laundered[exporting].sum() * 0.25 == pytest.approx(0.0, abs=1e-3)
     savings = pd.read_csv(demo_year / "savings.csv").query("enterprise == 'electronics'")
     cost = savings.set_index("case")["cost_cny"]
     assert cost["green_direct_enforced"] >= cost["green_direct"] - 1e-6

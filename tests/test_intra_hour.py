@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from click.testing import CliRunner
-from conftest import FLAT_TARIFF, demo_scenario, tiny_scenario
+from conftest import FLAT_TARIFF, demo_scenario, dump_yaml, tiny_scenario, write_profile
 
 from energysim import build_model, load_scenario, run_case, solve_model
 from energysim.cli import main
@@ -85,3 +85,43 @@ def test_hourly_demo_notes_say_the_margin_is_added(july):
     load = quarter.load_kw["materials"].reshape(-1, 4)
     assert margin == pytest.approx(load.max(axis=1) - load.mean(axis=1))
     assert pd.Series(margin).describe()["mean"] > 10.0
+
+
+def _exporting_hour(tmp_path):
+    """Flat 100 kW load; PV only from 12:00 to 13:00, 300, 120, 300, 300 kW by quarter-hour."""
+    load = np.full(96, 100.0)
+    pv = np.zeros(96)
+    pv[48:52] = [300.0, 120.0, 300.0, 300.0]
+    write_profile(tmp_path / "load.csv", "2025-05-05", load, freq="15min")
+    write_profile(tmp_path / "pv.csv", "2025-05-05", pv, freq="15min", column="value_kw_per_kwp")
+    ent = {"id": "plant", "name": "p", "load": "load.csv", "tariff": "t", "transformer_kva": 1000,
+           "basic_charge": "max_demand", "pv": {"capacity_kwp": 1.0, "profile": "pv.csv"}}
+    data = {"name": "margin", "horizon": {"start": "2025-05-05 00:00", "end": "2025-05-06 00:00",
+                                          "resolution": "1h"},
+            "tariffs": {"t": FLAT_TARIFF}, "enterprises": [ent],
+            "cases": {"none": {}, "pv": {"assets": ["pv"]}}, "baseline_case": "none"}
+    return load_scenario(dump_yaml(data, tmp_path / "scenario.yaml"))
+
+
+def test_an_hour_exported_through_is_metered_by_its_net_flow(tmp_path):
+    """12:00–13:00 exports 155 kW on average with a 135 kW margin: no quarter-hour imports (the
+    120 kW quarter still covers the load), so the month's demand is the 100 kW of the other
+    hours, not 0 + 135."""
+    scenario = _exporting_hour(tmp_path)
+    assert scenario.demand_margin_kw("pv", "plant")[12] == pytest.approx(135.0)
+    result = run_case(scenario, "pv")
+    rate = FLAT_TARIFF["basic_charge"]["demand_cny_per_kw_month"]
+    basic = result.costs.query("component == 'basic_charge'")["cost_cny"].sum()
+    assert basic == pytest.approx(rate * 100.0 / 31, rel=1e-9)
+
+
+def test_a_shared_store_does_not_take_an_hourly_file_for_quarter_hours(tmp_path):
+    """A sweep may read an hourly load at 15 minutes (repeated) and then the same file for an
+    hourly scenario: the latter still knows it has no 15-minute data."""
+    rng = np.random.default_rng(0)
+    path = tiny_scenario(tmp_path, list(200 + 100 * rng.random(48)), basic_charge="max_demand")
+    store = {}
+    load_scenario(path, {"horizon.resolution": "15min"}, profiles=store)
+    shared = load_scenario(path, {"horizon.resolution": "1h"}, profiles=store)
+    assert "plant" not in shared.load_quarter_kw
+    assert any("lower bound" in note for note in shared.notes)

@@ -10,6 +10,7 @@ from ruamel.yaml import YAML
 
 from energysim import build_model, compare, compute_bill, load_scenario, run_scenario, solve_model
 from energysim.model.extract import STANDARD_COSTS
+from energysim.profiles.intra_hour import metered_demand_kw
 
 BILLED = ["energy", "basic_charge", "export_credit"]
 
@@ -48,7 +49,8 @@ def check_bill_equals_model_cost(scenario, case, result) -> None:
                             ts[f"{e}/grid_export_kw"], basic_charge=ent.basic_charge,
                             transformer_kva=ent.transformer_kva,
                             contract_demand_kw=ent.contract_demand_kw,
-                            demand_kw=ts[f"{e}/grid_import_kw"] + margin)
+                            demand_kw=metered_demand_kw(ts[f"{e}/grid_import_kw"],
+                                                        ts[f"{e}/grid_export_kw"], margin))
         model = result.costs.query("enterprise == @e and component in @BILLED")
         by_month = model.groupby("month")["cost_cny"].sum()
         assert bill["total"].to_numpy() == pytest.approx(by_month.to_numpy(), rel=1e-6)

@@ -325,3 +325,85 @@ def test_iterating_keeps_the_best_of_its_starts(tmp_path):
     exact = independent_milp(scenario, "midday_valley_pv_storage", ["cold_store"])
     assert result.total_cost_cny == pytest.approx(exact, rel=1e-9)
     assert result.objective_cny == pytest.approx(result.total_cost_cny, rel=1e-12)
+
+
+def test_flexible_load_may_take_more_than_the_transformer_at_a_pv_surplus(tmp_path):
+    """Load 50 kW with 150 kW of PV at 0.3 CNY/kWh, then 100 kW at 1.0 for two hours with no
+    PV; a 100 kVA transformer and load that may all move, by up to 1,000 kW a step. The
+    optimum imports the full 100 kW in the cheap hour and moves 200 kW of load into it
+    (flexibility adds more than the transformer could carry): 30 CNY."""
+    write_profile(tmp_path / "load.csv", "2025-05-05", [50.0, 100.0, 100.0])
+    write_profile(tmp_path / "pv.csv", "2025-05-05", [150.0, 0.0, 0.0], column="value_kw_per_kwp")
+    write_profile(tmp_path / "spot.csv", "2025-05-05", [0.3, 1.0, 1.0], column="price_cny_per_kwh")
+    ent = {"id": "plant", "name": "p", "load": "load.csv", "tariff": "spot", "transformer_kva": 100,
+           "pv": {"capacity_kwp": 1.0, "profile": "pv.csv"},
+           "flexibility": {"shiftable_share": 1.0, "max_increase_kw": 1000.0}}
+    data = {"name": "flex", "horizon": {"start": "2025-05-05 00:00", "end": "2025-05-05 03:00",
+                                        "resolution": "1h"},
+            "tariffs": {"spot": {"name": "spot", "energy_price": {"spot": {"file": "spot.csv"}},
+                                 "export_price_cny_per_kwh": 0.4}},
+            "enterprises": [ent], "cases": {"none": {}, "flex": {"assets": ["pv", "flex"]}},
+            "baseline_case": "none"}
+    scenario = load_scenario(dump_yaml(data, tmp_path / "scenario.yaml"))
+    for meter in ("iterate", "milp"):
+        m = build_model(scenario, "flex", ["plant"])
+        solved = solve_model(m, meter=meter)
+        assert solved.objective_cny - solved.regularisation_cny == pytest.approx(30.0, rel=1e-9)
+    assert independent_milp(scenario, "flex", ["plant"]) == pytest.approx(solved.objective_cny,
+                                                                          rel=1e-9)
+
+
+def test_an_idle_line_does_not_change_the_optimum(tmp_path):
+    """An offtaker where laundering cannot pay (PPA 1.0 above the 0.4 export price, rules
+    checked) and a plant that produces nothing: its battery charges at 0.1 and discharges
+    while the PV is exported, as it would without the line: −40 CNY either way."""
+    write_profile(tmp_path / "load.csv", "2025-05-05", [100.0, 100.0])
+    write_profile(tmp_path / "pv.csv", "2025-05-05", [0.0, 150.0], column="value_kw_per_kwp")
+    write_profile(tmp_path / "plant.csv", "2025-05-05", [0.0, 0.0], column="value_kw_per_kwp")
+    write_profile(tmp_path / "spot.csv", "2025-05-05", [0.1, 0.3], column="price_cny_per_kwh")
+    storage = {"capacity_kwh": 100, "power_kw": 100, "charge_efficiency": 1.0,
+               "discharge_efficiency": 1.0, "soc_min_fraction": 0.0, "soc_max_fraction": 1.0,
+               "soc_initial_fraction": 0.0}
+    ent = {"id": "works", "name": "w", "load": "load.csv", "tariff": "t", "transformer_kva": 1000,
+           "pv": {"capacity_kwp": 1.0, "profile": "pv.csv"}, "storage": storage}
+    data = {"name": "idle line", "horizon": {"start": "2025-05-05 00:00",
+                                             "end": "2025-05-05 02:00", "resolution": "1h"},
+            "tariffs": {"t": {"name": "spot", "energy_price": {"spot": {"file": "spot.csv"}},
+                              "export_price_cny_per_kwh": 0.4}},
+            "enterprises": [ent],
+            "green_direct": [{"id": "plant", "pv": {"capacity_kwp": 100, "profile": "plant.csv"},
+                              "line_kw": 100, "offtakers": ["works"],
+                              "price": {"ppa_cny_per_kwh": 1.0},
+                              "fees": {"scheme": "consumption", "td_rate_cny_per_kwh": 0.0},
+                              "feed_in": {"max_kw": 0}, "rules": {"mode": "check"}}],
+            "cases": {"none": {}, "no_line": {"assets": ["pv", "storage"]},
+                      "line": {"assets": ["pv", "storage", "green_direct"]}},
+            "baseline_case": "none"}
+    scenario = load_scenario(dump_yaml(data, tmp_path / "scenario.yaml"))
+    assert not len(build_model(scenario, "line", ["works"]).METER_LAUNDER_RISK)
+    for case in ("no_line", "line"):
+        result = run_case(scenario, case)
+        assert result.total_cost_cny == pytest.approx(-40.0, rel=1e-9) and result.exact
+        assert result.timeseries["works/storage_discharge_kw"].to_numpy() == pytest.approx(
+            [0.0, 100.0], abs=1e-6)
+
+
+def test_only_infeasible_modes_are_passed_over(monkeypatch):
+    """A start whose modes leave the model infeasible is skipped; any other failure of a
+    re-solve (a time limit reached, say) is raised, never taken for a result."""
+    from energysim.errors import SolverError
+    from energysim.model import net_meter
+
+    class Run:
+        highs = None
+
+        def __init__(self, termination):
+            self.termination = termination
+
+        def run(self):
+            raise SolverError(self.termination, "test")
+
+    monkeypatch.setattr(net_meter, "_bounds", lambda *args: None)  # the fake has no HiGHS
+    assert net_meter._fixed(Run("infeasible"), np.array([0]), np.array([1.0])) == np.inf
+    with pytest.raises(SolverError, match="time_limit_reached"):
+        net_meter._fixed(Run("time_limit_reached"), np.array([0]), np.array([1.0]))

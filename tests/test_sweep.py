@@ -61,6 +61,7 @@ def test_a_grid_equals_its_cases_run_one_by_one(tmp_path):
     assert result.exit_code == 0, result.output
     table = pd.read_parquet(out / "sweep.parquet")
     assert len(table) == 6 * 2 * 2  # points × cases × enterprises
+    assert (table["case_optimality"] == "exact").all() and (table["case_bound_cny"] == 0).all()
     assert list(table.columns[:5]) == ["point", "case", "enterprise", *GRID]
     for point, spec in enumerate(read_grid(tmp_path / "grid.yaml")):
         expected = one_by_one(path, spec)

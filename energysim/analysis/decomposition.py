@@ -17,6 +17,7 @@ from __future__ import annotations
 import pandas as pd
 
 from energysim.analysis.run import CaseResult
+from energysim.profiles.intra_hour import metered_demand_kw
 from energysim.scenario import Scenario
 from energysim.tariffs.bill import BILL_COMPONENTS, compute_bill
 
@@ -32,12 +33,13 @@ def enterprise_bill(scenario: Scenario, case: str, enterprise: str,
     flows' 15-minute margin at hourly steps (`energysim.profiles.intra_hour`)."""
     ent = scenario.enterprises[enterprise]
     imports = timeseries[f"{enterprise}/grid_import_kw"]
+    exports = timeseries[f"{enterprise}/grid_export_kw"]
     margin = scenario.demand_margin_kw(flows_case or case, enterprise)
-    bill = compute_bill(scenario.tariff_for(case, enterprise), imports,
-                        timeseries[f"{enterprise}/grid_export_kw"],
+    bill = compute_bill(scenario.tariff_for(case, enterprise), imports, exports,
                         basic_charge=ent.basic_charge, transformer_kva=ent.transformer_kva,
                         contract_demand_kw=ent.contract_demand_kw,
-                        demand_kw=imports + margin if margin.any() else None)
+                        demand_kw=metered_demand_kw(imports, exports, margin)
+                        if margin.any() else None)
     return float(bill["total"].sum())
 
 

@@ -76,7 +76,8 @@ class Repricer:
         self.m = build_model(scenario, case, list(group))
         build_s = time.perf_counter() - start
         self.meter = scenario.spec.solver.meter
-        solved = solve_model(self.m, keep_solver=True, meter=self.meter)
+        solved = solve_model(self.m, keep_solver=True, meter=self.meter,
+                             meter_milp_max_steps=scenario.spec.solver.milp_max_steps)
         self.run, self.highs, self.columns = solved.run, solved.highs, list(solved.form.columns)
         self.tariffs = {e: scenario.tariff_for(case, e) for e in group}
         self.dt_h = scenario.dt_h

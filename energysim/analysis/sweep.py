@@ -196,6 +196,8 @@ def _rows(scenario: Scenario, case: str, result) -> list[dict[str, Any]]:
         row = {"enterprise": e, **{f"cost_{c}_cny": float(v) for c, v in costs.loc[e].items()},
                "total_cost_cny": float(costs.loc[e].sum())}
         row |= {k: float(table.loc[e, k]) for k in ROW_INDICATORS}
+        row |= {"case_optimality": "exact" if result.exact else "bounded",
+                "case_bound_cny": float(result.bound_cny)}
         if e in green.index:
             row |= {k: float(green.loc[e, k]) for k in
                     ("green_share_of_consumption", "co2_avoided_t")}

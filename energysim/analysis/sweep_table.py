@@ -4,7 +4,8 @@ One row per (point, case, enterprise) — or one row per (point, case) that fail
 the point's overrides as columns (named by their paths; lists and mappings as JSON text),
 ``cost_<component>_cny`` columns, ``total_cost_cny``, the baseline case's cost of the same
 point and enterprise, ``savings_cny = baseline_cost_cny − total_cost_cny`` and
-``savings_pct``, the key indicators, ``status``, ``error`` and ``key``.
+``savings_pct``, the key indicators, ``case_optimality`` and ``case_bound_cny`` (``exact``, or
+how much the case's total may exceed the least possible), ``status``, ``error`` and ``key``.
 """
 
 from __future__ import annotations

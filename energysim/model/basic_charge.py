@@ -2,7 +2,8 @@
 
 For enterprises billed on demand (max_demand, contract_demand):
 
-    demand_peak_kw[e, m] ≥ grid_import_kw[e, t] + demand_margin_kw[e, t]   ∀ t ∈ m   (demand_peak_def)
+    demand_peak_kw[e, m] ≥ grid_import_kw[e, t] − n[e, t] · grid_export_kw[e, t] + demand_margin_kw[e, t]
+                                                                        ∀ t ∈ m   (demand_peak_def)
     contract_excess_kw[e, m] ≥ demand_peak_kw[e, m] − 1.05 · C[e],  ≥ 0       (contract_excess_def)
 
     cost_basic_charge_cny[e, m] = f[m] · { rate_kva · kVA[e]                   capacity
@@ -10,9 +11,12 @@ For enterprises billed on demand (max_demand, contract_demand):
                                            rate_kw · (C[e] + 2 · excess[e, m])  contract_demand }
 
 with f[m] the share of month m inside the horizon. Minimising the cost makes
-demand_peak_kw the month's maximum import, as the bill measures it. demand_margin_kw is 0 at
-15-minute steps; at hourly steps it is what each hour's 15-minute peak of the load (net of
-PV) adds to its mean, where 15-minute profiles exist (`energysim.profiles.intra_hour`).
+demand_peak_kw the month's maximum import, as the bill measures it (a meter imports or exports
+in a step, never both: `energysim.model.net_meter`). demand_margin_kw is 0 at 15-minute
+steps; at hourly steps it is what each hour's 15-minute peak of the load (net of PV) adds
+to the hour's mean net flow, where 15-minute profiles exist (`energysim.profiles.intra_hour`):
+an hour the meter exports through can still import in a quarter-hour. n[e, t] is 1 where a
+margin applies, else 0 (the same under the net meter, and a tighter relaxation of it).
 """
 
 from __future__ import annotations
@@ -54,11 +58,15 @@ def add_basic_charge(m: pyo.ConcreteModel, mode: dict[str, str], rate: dict[str,
     margins = {e: np.asarray((demand_margin_kw or {}).get(e, np.zeros(n)), dtype=float)
                for e in demand}
     m.demand_margin_kw = series_param(m.DEMAND_METERS, margins,
-                                      "Metered demand above the step's mean import [kW]")
+                                      "Metered demand above the step's mean net import [kW]")
+    m.demand_net_of_export = series_param(
+        m.DEMAND_METERS, {e: (v > 0).astype(float) for e, v in margins.items()},
+        "1 where a margin applies: the demand counts the net flow, import − export [-]")
     m.demand_peak_kw = pyo.Var(m.DEMAND_METERS, m.MONTHS, within=pyo.NonNegativeReals,
                                doc="Maximum grid import of the month [kW]")
-    m.demand_peak_def = pyo.Constraint(m.DEMAND_METERS, m.T, rule=_demand_peak_def,
-                                       doc="demand_peak_kw[e, month(t)] ≥ grid_import_kw[e, t]")
+    m.demand_peak_def = pyo.Constraint(
+        m.DEMAND_METERS, m.T, rule=_demand_peak_def,
+        doc="demand_peak_kw[e, month(t)] ≥ grid_import_kw − grid_export_kw + demand_margin_kw")
     m.contract_excess_kw = pyo.Var(m.CONTRACT_METERS, m.MONTHS, within=pyo.NonNegativeReals,
                                    doc="Monthly peak above 105 % of the contract [kW]")
     m.contract_excess_def = pyo.Constraint(
@@ -68,7 +76,9 @@ def add_basic_charge(m: pyo.ConcreteModel, mode: dict[str, str], rate: dict[str,
 
 
 def _demand_peak_def(m, e, t):
-    return m.demand_peak_kw[e, m.month_of_step[t]] >= m.grid_import_kw[e, t] + m.demand_margin_kw[e, t]
+    return m.demand_peak_kw[e, m.month_of_step[t]] >= (
+        m.grid_import_kw[e, t] - m.demand_net_of_export[e, t] * m.grid_export_kw[e, t]
+        + m.demand_margin_kw[e, t])
 
 
 def _contract_excess_def(m, e, month):

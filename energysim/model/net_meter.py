@@ -18,25 +18,29 @@ P_c, P_d the batteries' power and G the lines' capacity:
     grid_export_kw + C − D − Φ   ≤ (S + G) · (1 − z) + (P_c + fu) · z   (meter_export_net_charge)
     grid_import_kw − C + Φ       ≤ L · z + (fd + lc) · (1 − z)          (meter_import_residual)
     grid_import_kw − C + D + Φ   ≤ L · z + (P_d + fd + lc) · (1 − z)    (meter_import_net_discharge)
-    g + D − C                    ≤ (G + P_d) · z       offtakers only   (meter_green_in_export)
+    g + κ · D − C                ≤ (G + κ · P_d) · z   offtakers only   (meter_green_in_export)
 
-with S = (pv − L)⁺ the PV over the load, X = min(kVA, pv, S + fd + lc + P_d) (for offtakers,
-whom the last row binds, min(kVA, pv, S + fd + lc)) and I = min(kVA, L + fu + P_c). In
+with S = (pv − L)⁺ the PV over the load, X = min(kVA, pv, S + fd + lc + P_d) (without P_d
+where κ = 1) and I = min(kVA, L + fu + P_c), fu the least of flexibility's own limit and
+what the grid, PV and lines can bring beyond the load, (kVA + pv + G − L)⁺. In
 export mode the balance gives grid_export_kw = pv + D − C + g + Φ − L, in import mode
 grid_import_kw = L − pv − D + C − g − Φ (pv delivered ≤ pv available); each row follows in
-either mode. The last row is the
-rule against laundering: while the meter exports, the line's energy can only go into the
-battery's headroom (its net charge), so the battery does not discharge then either. Each row
+either mode. The last row is the rule against laundering: while the meter exports, the
+line's energy can only go into the battery. At offtakers where laundering could pay (κ = 1,
+below) it goes into the battery's net charge, so the battery does not discharge while the
+meter exports: it could otherwise pass the line's energy on at once (charging and
+discharging together) or later (charged from the line, discharged to the load while the PV
+is exported). Each row
 holds for every solution in either mode, so with z ∈ {0, 1} they are the exact net meter; with
 z fixed the model is an LP; with z ∈ [0, 1] it is a relaxation whose optimum is a lower bound
 (the rows after the first two are valid inequalities that make that bound tight). Where one
 direction is impossible (X = 0 or I = 0) the other's bound is set to 0 and no mode is needed.
-The last row holds at every mode step of an offtaker. All of an offtaker's steps with PV
-are contested where laundering could pay: its export price is at least the marginal price
-of green energy (PPA plus per-kWh fees; the fees alone for an owned plant), the project's
-ratio rules are enforced, or the offtaker is in the VPP (exports count as response).
-Elsewhere, taking δ less from the line and exporting δ less never costs more, so the row
-changes no optimum at the steps contested by price.
+The last row holds at every mode step of an offtaker. Laundering could pay (κ = 1, and all
+the offtaker's steps with PV are contested) where its export price is at least the
+marginal price of green energy (PPA plus per-kWh fees; the fees alone for an owned plant),
+the project's ratio rules are enforced, or the offtaker is in the VPP (exports count as
+response). Elsewhere (κ = 0) taking δ less from the line and exporting δ less never costs
+more, so the row (then g − C ≤ G · z) changes no optimum at the steps contested by price.
 
 `settle_modes` decides the modes when the model is solved (`energysim.model.solve`):
 
@@ -125,6 +129,7 @@ def add_net_meter(m: pyo.ConcreteModel, load_kw: dict[str, np.ndarray],
     m.meter_charge_max_kw = per_meter("P_c", "P_c: batteries' charging power [kW]")
     m.meter_discharge_max_kw = per_meter("P_d", "P_d: batteries' discharging power [kW]")
     m.meter_line_max_kw = per_meter("G", "G: capacity of the green lines to the meter [kW]")
+    m.meter_launder_risk = per_meter("risk", "κ: 1 at offtakers where laundering could pay")
     m.meter_import_mode = pyo.Var(m.METER_MODE_STEPS, bounds=(0.0, 1.0),
                                   doc="z: 1 where the meter imports, 0 where it exports [-]")
     m.meter_import_mode_limit = pyo.Constraint(m.METER_MODE_STEPS, rule=_import_limit,
@@ -136,7 +141,7 @@ def add_net_meter(m: pyo.ConcreteModel, load_kw: dict[str, np.ndarray],
             m.add_component(name, pyo.Constraint(m.METER_MODE_ASSET_STEPS, rule=rule, doc=doc))
     if green:
         m.meter_green_in_export = pyo.Constraint(m.METER_MODE_GREEN_STEPS, rule=_green_in_export,
-                                                 doc="g + D − C ≤ (G + P_d)·z")
+                                                 doc="g + κ·D − C ≤ (G + κ·P_d)·z")
     return len(pairs)
 
 
@@ -172,15 +177,18 @@ def _step_bounds(m, e: str, load_kw: np.ndarray) -> dict:
     lines = list(m.GREEN_AT[e]) if m.component("GREEN_AT") is not None else []
     line_kw = float(sum(m.green_line_kw[g] for g in lines))
     pv = np.array([m.pv_available_kw[e, t] for t in m.T], dtype=float)
-    down = series("flex_down_max_kw") + series("load_curtail_max_kw")
-    up = np.minimum(series("flex_up_max_kw"), float(m.transformer_kva[e]))
-    surplus = np.maximum(0.0, pv - load_kw)
     kva = float(m.transformer_kva[e])
-    offtaker = line_kw > 0  # the last row keeps its batteries from exporting too
-    export_max = np.minimum(np.minimum(kva, pv), surplus + down + (0.0 if offtaker else power))
+    down = series("flex_down_max_kw") + series("load_curtail_max_kw")
+    # in import mode flexibility adds at most what the grid, PV and lines can bring beyond
+    # the load (up − down − lc − D = import + pv − C + g − L), and at most its own limit
+    up = np.minimum(series("flex_up_max_kw"), np.maximum(0.0, kva + pv + line_kw - load_kw))
+    surplus = np.maximum(0.0, pv - load_kw)
+    risk = m.component("METER_LAUNDER_RISK") is not None and e in m.METER_LAUNDER_RISK
+    export_max = np.minimum(np.minimum(kva, pv), surplus + down + (0.0 if risk else power))
     return {"pv": pv, "S": surplus, "L": np.asarray(load_kw, dtype=float), "fu": up, "fd": down,
             "X": export_max, "I": np.minimum(kva, load_kw + up + power),
             "z0": (pv < load_kw).astype(float), "P_c": power, "P_d": power, "G": line_kw,
+            "risk": float(risk),
             "flex": m.component("FLEX_SITES") is not None and e in m.FLEX_SITES}
 
 
@@ -255,8 +263,10 @@ flexibility (see the module docstring)."""
 
 def _green_in_export(m, e, t):
     delivered = sum(m.green_direct_kw[g, e, t] for g in m.GREEN_AT[e])
-    return (delivered + _discharge(m, e, t) - _charge(m, e, t)
-            <= (m.meter_line_max_kw[e] + m.meter_discharge_max_kw[e]) * m.meter_import_mode[e, t])
+    risk = m.meter_launder_risk[e]
+    return (delivered + risk * _discharge(m, e, t) - _charge(m, e, t)
+            <= (m.meter_line_max_kw[e] + risk * m.meter_discharge_max_kw[e])
+            * m.meter_import_mode[e, t])
 
 
 @dataclass
@@ -377,7 +387,9 @@ def settle_modes(run, modes: MeterModes, method: str = "auto",
     if method == "iterate" or proven or n > milp_max_steps:
         return MeterOutcome("iterate", n, lower, rounds)
     found = _milp(run, cols, milp_time_limit_s)
-    lower = max(lower, run.lower_bound())
+    dual = float(highs.getInfo().mip_dual_bound)
+    if np.isfinite(dual):
+        lower = max(lower, min(dual, cost))
     if found and run.objective() <= cost:
         return MeterOutcome("milp", n, lower, rounds + 1)
     run.set_integer(cols, False)  # the MILP stopped short of what iterating found
@@ -398,6 +410,10 @@ def _milp(run, cols: np.ndarray, time_limit_s: float | None) -> bool:
     highs.setOptionValue("time_limit", min(saved, highs.getRunTime() + time_limit_s))
     try:
         run.run(accept_limit=True)
+    except SolverError as exc:
+        if exc.termination != "time_limit_reached":
+            raise
+        return False  # stopped before any solution: the iterated one stays
     finally:
         highs.setOptionValue("time_limit", saved)
     return highs.getInfo().primal_solution_status == 2
@@ -447,17 +463,21 @@ def _iterate(run, modes: MeterModes, contested: np.ndarray
     if best_z is None:  # importing everywhere is feasible whenever any modes are
         raise SolverError("infeasible", run.name)
     if held is None or not np.array_equal(held, best_z):
-        _fixed(run, cols, best_z)
+        if not np.isfinite(_fixed(run, cols, best_z)):
+            raise SolverError("infeasible", run.name)  # it was feasible: numerical trouble
         rounds += 1
     return best_cost, best_z, min(lower, best_cost), rounds
 
 
 def _fixed(run, cols: np.ndarray, z: np.ndarray) -> float:
-    """Solve with the modes of ``cols`` fixed to ``z``; the objective (inf if infeasible)."""
+    """Solve with the modes of ``cols`` fixed to ``z``; the objective (inf if those modes
+    leave the model infeasible; any other failure, a time limit say, raises)."""
     _bounds(run.highs, cols, z, z)
     try:
         run.run()
-    except SolverError:
+    except SolverError as exc:
+        if "infeasible" not in exc.termination:
+            raise
         return np.inf
     return run.objective()
 
@@ -483,7 +503,8 @@ def _switch(run, modes: MeterModes, chosen: np.ndarray, z: np.ndarray, cost: flo
         new = _fixed(run, cols, z)
         rounds += 1
         if not new <= cost + 1e-9 * max(1.0, abs(cost)):  # numerically worse: step back
-            _fixed(run, cols, previous)
+            if not np.isfinite(_fixed(run, cols, previous)):
+                raise SolverError("infeasible", run.name)  # it was feasible: numerical trouble
             return cost, previous, rounds + 1
         cost = new
     return cost, z, rounds

@@ -115,7 +115,9 @@ def solve_model(m: pyo.ConcreteModel, *, threads: int = 1, time_limit_s: float |
     threads : int
         HiGHS threads (1 when several models are solved in parallel processes).
     time_limit_s : float, optional
-        Wall-clock limit of each HiGHS run. [s]
+        Wall-clock limit of HiGHS over all its runs of this model (the net meter's may be
+        several); reached, it raises `SolverError`, except in the net meter's MILP, which
+        then gives its best solution with its bound. [s]
     options : dict, optional
         Further HiGHS options, e.g. ``{"solver": "ipm"}``.
     interface : {"highspy", "appsi"}
@@ -170,19 +172,21 @@ def _solve_highspy(m, threads, time_limit_s, options, keep_solver=False, meter="
                                exact_relative=EXACT_RELATIVE)
         lower = outcome.lower_bound
     objective = run.objective()
-    if keep_solver:
+    iterations = int(run.highs.getInfo().simplex_iteration_count)
+    if objective < lower - 1e-7 * max(1.0, abs(objective)):
+        raise SolverError("solution_below_its_bound", m.name)  # never a result to trust
+    values = run.col_values()
+    if keep_solver:  # after reading the solution: changing rows clears it in HiGHS
         run.restore_rows()
     timings["solve"] = time.perf_counter() - start
 
     start = time.perf_counter()
-    values = run.col_values()
     for var, value in zip(form.columns, values, strict=True):
         var.set_value(value, skip_validation=True)
-    info = run.highs.getInfo()
     timings["load"] = time.perf_counter() - start
     kept = (run.highs, form, run) if keep_solver else (None, None, None)
     bound, regularisation = optimality_bound(m, objective, lower)
-    return SolveResult(OPTIMAL, sign * objective, timings, int(info.simplex_iteration_count),
+    return SolveResult(OPTIMAL, sign * objective, timings, iterations,
                        kept[0], kept[1], bound, method_name(run, outcome), outcome, kept[2],
                        regularisation)
 

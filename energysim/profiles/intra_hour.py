@@ -6,9 +6,11 @@ archetypes, the shipped and pvlib PV profiles), an hourly model holds its dispat
 flexibility, grid import) through each hour h against the real quarter-hours q of the load L
 and the PV available V, so the meter sees
 
-    import_q = grid_import_kw[h] + (N_q − mean_{q∈h} N_q),   N = L − V   (V = 0 where PV is off)
+    import_q = grid_import_kw[h] − grid_export_kw[h] + (N_q − mean_{q∈h} N_q),
+    N = L − V   (V = 0 where PV is off)
 
-and the month's billed demand is max_h (grid_import_kw[h] + margin[h]) with
+and the month's billed demand is max_h (grid_import_kw[h] − grid_export_kw[h] + margin[h])
+(an hour exported through may still import in a quarter-hour) with
 
     margin[h] = max_{q∈h} N_q − mean_{q∈h} N_q ≥ 0,
 
@@ -56,18 +58,29 @@ def demand_margin_kw(load_kw: np.ndarray, pv_kw: np.ndarray | None = None) -> np
     return hours.max(axis=1) - hours.mean(axis=1)
 
 
-def margin_notes(spec, load_quarter_kw: dict) -> list[str]:
+def metered_demand_kw(import_kw, export_kw, margin_kw: np.ndarray):
+    """What the meter bills as demand in each step: the mean net import plus the step's
+    15-minute margin, at least 0 [kW]."""
+    return (import_kw - export_kw + margin_kw).clip(lower=0.0)
+
+
+def margin_notes(spec, load_quarter_kw: dict, pv_quarter_kw_per_kwp: dict) -> list[str]:
     """What a reader of an hourly run should know about its demand charges."""
     billed = [e.id for e in spec.enterprises if e.basic_charge in ("max_demand", "contract_demand")]
     if spec.horizon.resolution == "15min" or not billed:
         return []
     known = [e for e in billed if e in load_quarter_kw]
     unknown = [e for e in billed if e not in load_quarter_kw]
+    pv_hourly = [e.id for e in spec.enterprises if e.id in known and e.pv is not None
+                 and e.id not in pv_quarter_kw_per_kwp]
     notes = []
     if known:
         notes.append(f"hourly steps: the maximum demand of {', '.join(known)} adds each hour's "
                      "15-minute peak above the hourly mean of its load net of PV, as a meter "
                      "bills it with the dispatch held through the hour")
+    if pv_hourly:
+        notes.append(f"hourly PV profile for {', '.join(pv_hourly)}: its 15-minute margin "
+                     "counts the load's variation within the hour only, not the PV's")
     if unknown:
         notes.append(f"hourly steps and no 15-minute profile for {', '.join(unknown)}: its "
                      "maximum demand is the hourly mean, a lower bound of the highest 15-minute "

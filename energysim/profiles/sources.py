@@ -133,7 +133,8 @@ class SourceReader:
                                     ).model_dump_json()
         else:
             key = source.model_dump_json()
-        key = (key, default_unit, str(self.index[0]), len(self.index), str(self.index.freq))
+        key = (key, default_unit, str(self.index[0]), len(self.index), str(self.index.freq),
+               self.finest_only)  # a coarser file repeated onto the steps is not finest
         if key in self.store:
             values, notes = self.store[key]
             self.notes.extend(n for n in notes if n not in self.notes)

@@ -120,11 +120,17 @@ def _notes(scenario: Scenario, lang: str = "en", for_html: bool = False,
     if cjk_note(lang):
         notes.append(cjk_note(lang))
     bounded = [c for c, r in (results or {}).items() if not r.exact]
-    if bounded:
-        notes.append(f"{', '.join(bounded)}: the net meter's import and export modes were found "
+    iterated = [c for c in bounded if "lp+meter iterate" in results[c].methods]
+    if iterated:
+        notes.append(f"{', '.join(iterated)}: the net meter's import and export modes were found "
                      "by iterating warm-started LPs (a MILP over so many steps takes too long): "
                      "each cost is at most the stated bound above the least possible "
                      "(solver: {meter: milp} for the exact optimum on short horizons)")
+    others = [c for c in bounded if c not in iterated]
+    if others:
+        notes.append(f"{', '.join(others)}: each cost is at most the stated bound above the "
+                     "least possible (a MILP's gap, or what the tie-breaking term on moved load "
+                     "may add)")
     if for_html:
         return notes
     if scenario.spec.green_direct:
