@@ -125,3 +125,39 @@ def test_a_shared_store_does_not_take_an_hourly_file_for_quarter_hours(tmp_path)
     shared = load_scenario(path, {"horizon.resolution": "1h"}, profiles=store)
     assert "plant" not in shared.load_quarter_kw
     assert any("lower bound" in note for note in shared.notes)
+
+
+def test_an_offtaker_billed_on_its_hourly_net_flow_may_not_launder_to_lower_its_demand(tmp_path):
+    """Hourly steps, a maximum-demand charge and a 450 kW quarter-hour margin at noon, when
+    300 kW of rooftop PV exports: exporting more lowers the billed demand, so taking the
+    line's energy (PPA 0.5, above the 0.4 export price) and exporting the PV would pay. The
+    offtaker is held to the rule against laundering, as the independent MILP with that rule."""
+    from test_net_meter import independent_milp
+
+    load = np.full(96, 100.0)
+    load[48:52] = [100.0, 100.0, 100.0, 700.0]
+    pv = np.zeros(96)
+    pv[48:52] = 300.0
+    write_profile(tmp_path / "load.csv", "2025-05-05", load, freq="15min")
+    write_profile(tmp_path / "pv.csv", "2025-05-05", pv, freq="15min", column="value_kw_per_kwp")
+    write_profile(tmp_path / "plant.csv", "2025-05-05", np.full(24, 1.0), column="value_kw_per_kwp")
+    tariff = {**FLAT_TARIFF, "energy_price": {"bands_cny_per_kwh": {"flat": 0.3}}}
+    ent = {"id": "works", "name": "w", "load": "load.csv", "tariff": "t", "transformer_kva": 1000,
+           "basic_charge": "max_demand", "pv": {"capacity_kwp": 1.0, "profile": "pv.csv"}}
+    data = {"name": "laundering for demand",
+            "horizon": {"start": "2025-05-05 00:00", "end": "2025-05-06 00:00", "resolution": "1h"},
+            "tariffs": {"t": tariff}, "enterprises": [ent],
+            "green_direct": [{"id": "plant", "pv": {"capacity_kwp": 200, "profile": "plant.csv"},
+                              "line_kw": 200, "offtakers": ["works"],
+                              "price": {"ppa_cny_per_kwh": 0.5},
+                              "fees": {"scheme": "consumption", "td_rate_cny_per_kwh": 0.0},
+                              "feed_in": {"max_kw": 0}, "rules": {"mode": "check"}}],
+            "cases": {"none": {}, "green": {"assets": ["pv", "green_direct"]}},
+            "baseline_case": "none"}
+    scenario = load_scenario(dump_yaml(data, tmp_path / "scenario.yaml"))
+    assert scenario.demand_margin_kw("green", "works")[12] == pytest.approx(450.0)
+    assert list(build_model(scenario, "green", ["works"]).METER_LAUNDER_RISK) == ["works"]
+    result = run_case(scenario, "green")
+    exact = independent_milp(scenario, "green", ["works"], green=True)
+    assert result.total_cost_cny == pytest.approx(exact, rel=1e-9) and result.exact
+    assert result.timeseries["works/green_direct_kw"].iloc[12] == pytest.approx(0.0, abs=1e-6)

@@ -46,6 +46,7 @@ from energysim.model.solve import (
     EXACT_RELATIVE,
     OPTIMAL,
     SolveResult,
+    check_bound,
     method_name,
     optimality_bound,
     solve_model,
@@ -158,6 +159,7 @@ class Repricer:
             var.set_value(value, skip_validation=True)
         load = time.perf_counter() - start
         objective = self.run.objective()
+        check_bound(objective, lower, self.m.name)
         bound, regularisation = optimality_bound(self.m, objective, lower)
         solved = SolveResult(OPTIMAL, objective, bound_cny=bound, regularisation_cny=regularisation,
                              method=method_name(self.run, outcome), meter=outcome)

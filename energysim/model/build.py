@@ -99,8 +99,11 @@ def build_model(scenario: Scenario, case: str, enterprises: Sequence[str] | None
              if ent.basic_charge == "contract_demand"},
             {e: scenario.demand_margin_kw(case, e) for e in ids})
         enforced = green_rules_enforced(scenario, case, projects)
+        demand_net = {e for e in ids if scenario.demand_margin_kw(case, e).any()
+                      and ents[e].basic_charge in ("max_demand", "contract_demand")}
         vpp_members = set(m.VPP_MEMBERS) if m.component("VPP_MEMBERS") is not None else set()
-        add_net_meter(m, scenario.load_kw, launder_risk(projects, tariffs, enforced, vpp_members))
+        add_net_meter(m, scenario.load_kw,
+                      launder_risk(projects, tariffs, enforced, vpp_members | demand_net))
         if enforced:  # last: the offtakers' consumption includes every load-side term
             add_green_rules(m, enforced)
         add_power_balance(m)
@@ -120,14 +123,16 @@ def _green_projects(scenario: Scenario, case: str, ids: list[str]) -> list:
     return projects
 
 
-def launder_risk(projects: list, tariffs: dict, enforced: dict, vpp_members: set[str]
+def launder_risk(projects: list, tariffs: dict, enforced: dict, net_metered: set[str]
                  ) -> set[str]:
     """Offtakers that could gain by exporting their PV while the line serves their load: the
     project's rules are enforced, their export price is at least what a green kWh costs them
-    at the margin, or they are in the VPP (`energysim.model.net_meter`)."""
+    at the margin, or their exports count for something else (``net_metered``: VPP members,
+    whose exports are response, and meters billed on the hourly net flow plus its
+    15-minute margin) (`energysim.model.net_meter`)."""
     rules_on = {g for g, _ in enforced}
     return {e for g in projects for e in g.offtakers
-            if g.id in rules_on or e in vpp_members
+            if g.id in rules_on or e in net_metered
             or tariffs[e].export_price_cny_per_kwh >= g.marginal_cny_per_kwh}
 
 

@@ -38,8 +38,9 @@ direction is impossible (X = 0 or I = 0) the other's bound is set to 0 and no mo
 The last row holds at every mode step of an offtaker. Laundering could pay (κ = 1, and all
 the offtaker's steps with PV are contested) where its export price is at least the
 marginal price of green energy (PPA plus per-kWh fees; the fees alone for an owned plant),
-the project's ratio rules are enforced, or the offtaker is in the VPP (exports count as
-response). Elsewhere (κ = 0) taking δ less from the line and exporting δ less never costs
+the project's ratio rules are enforced, or its exports count for something else (it is in
+the VPP, where they are response, or billed on the hourly net flow plus a 15-minute margin,
+where they lower the demand). Elsewhere (κ = 0) taking δ less from the line and exporting δ less never costs
 more, so the row (then g − C ≤ G · z) changes no optimum at the steps contested by price.
 
 `settle_modes` decides the modes when the model is solved (`energysim.model.solve`):
@@ -386,15 +387,19 @@ def settle_modes(run, modes: MeterModes, method: str = "auto",
     proven = cost - lower <= exact_relative * max(1.0, abs(cost))
     if method == "iterate" or proven or n > milp_max_steps:
         return MeterOutcome("iterate", n, lower, rounds)
+    iterated = run.snapshot()
     found = _milp(run, cols, milp_time_limit_s)
     dual = float(highs.getInfo().mip_dual_bound)
     if np.isfinite(dual):
         lower = max(lower, min(dual, cost))
     if found and run.objective() <= cost:
         return MeterOutcome("milp", n, lower, rounds + 1)
-    run.set_integer(cols, False)  # the MILP stopped short of what iterating found
-    _fixed(run, cols, z)
-    return MeterOutcome("iterate", n, lower, rounds + 2)
+    # the MILP stopped short of what iterating found: back to that, without solving again
+    # (a caller's time limit may have run out)
+    run.set_integer(cols, False)
+    _bounds(highs, cols, z, z)
+    run.restore(iterated)
+    return MeterOutcome("iterate", n, lower, rounds + 1)
 
 
 def _milp(run, cols: np.ndarray, time_limit_s: float | None) -> bool:

@@ -173,8 +173,7 @@ def _solve_highspy(m, threads, time_limit_s, options, keep_solver=False, meter="
         lower = outcome.lower_bound
     objective = run.objective()
     iterations = int(run.highs.getInfo().simplex_iteration_count)
-    if objective < lower - 1e-7 * max(1.0, abs(objective)):
-        raise SolverError("solution_below_its_bound", m.name)  # never a result to trust
+    check_bound(objective, lower, m.name)
     values = run.col_values()
     if keep_solver:  # after reading the solution: changing rows clears it in HiGHS
         run.restore_rows()
@@ -189,6 +188,18 @@ def _solve_highspy(m, threads, time_limit_s, options, keep_solver=False, meter="
     return SolveResult(OPTIMAL, sign * objective, timings, iterations,
                        kept[0], kept[1], bound, method_name(run, outcome), outcome, kept[2],
                        regularisation)
+
+
+def check_bound(objective: float, lower: float, where: str) -> None:
+    """Refuse a solution whose objective lies below its own proven lower bound.
+
+    Raises
+    ------
+    SolverError
+        Something went wrong in the solver: never a result to trust.
+    """
+    if objective < lower - 1e-7 * max(1.0, abs(objective)):
+        raise SolverError("solution_below_its_bound", where)
 
 
 def optimality_bound(m: pyo.ConcreteModel, objective: float, lower: float
@@ -246,6 +257,7 @@ class HighsRun:
             lp.row_lower_, lp.row_upper_ = relaxed_lower, relaxed_upper
         self.lazy_active = not len(self.lazy)
         self.modes: MeterModes | None = None
+        self._held: tuple[np.ndarray, float] | None = None
         self.highs.passModel(lp)
         self.highs.setOptionValue("threads", int(threads))
         self.highs.setOptionValue("mip_rel_gap", MIP_REL_GAP)
@@ -280,6 +292,7 @@ class HighsRun:
         SolverError
             Not optimal (``accept_limit``: nor a time limit reached with a solution).
         """
+        self._held = None
         self.highs.run()
         self._check(accept_limit)
         if not self.lazy_active:
@@ -308,8 +321,22 @@ class HighsRun:
                                         self.row_upper[self.lazy])
             self.lazy_active = True
 
+    def snapshot(self) -> tuple:
+        """The current solution, its objective and HiGHS's basis, for `restore`."""
+        return self.col_values(), self.objective(), self.highs.getBasis()
+
+    def restore(self, snapshot: tuple) -> None:
+        """Hold a solution taken by `snapshot` again (the model must be as it was then): it
+        is what `col_values` and `objective` give until the next `run`, which starts from its
+        basis."""
+        values, objective, basis = snapshot
+        self.highs.setBasis(basis)
+        self._held = (values, objective)
+
     def objective(self) -> float:
         """The objective HiGHS minimises, at its solution."""
+        if self._held is not None:
+            return self._held[1]
         return float(self.highs.getInfo().objective_function_value)
 
     def lower_bound(self) -> float:
@@ -320,6 +347,8 @@ class HighsRun:
         return float(info.objective_function_value)
 
     def col_values(self) -> np.ndarray:
+        if self._held is not None:
+            return self._held[0]
         return np.asarray(self.highs.getSolution().col_value, dtype=float)
 
     def row_activity(self) -> np.ndarray:

@@ -129,8 +129,8 @@ def compute_bill(
         Contract maximum demand, for ``contract_demand``. [kW]
     demand_kw : pandas.Series, optional
         The demand the meter measures in each step where it is not the mean import (at
-        hourly steps, the import plus its 15-minute margin,
-        `energysim.profiles.intra_hour`), same index. [kW]
+        hourly steps, the net import plus its 15-minute margin,
+        `energysim.profiles.intra_hour.metered_demand_kw`), same index. [kW]
 
     Returns
     -------
