@@ -11,9 +11,9 @@ from conftest import DEMO, ROOT
 from test_invariants import check_bill_equals_model_cost, check_energy_balance
 
 from energysim import load_scenario
-from energysim.analysis.run import CaseResult
 from energysim.cli import main
 from energysim.profiles.pv import shipped_chongqing_per_kwp
+from energysim.results import CaseResult
 
 HEADLINE = ROOT / "tests" / "data" / "demo_headline.csv"
 

@@ -13,7 +13,7 @@ import pytest
 from markupsafe import escape
 from matplotlib.figure import Figure
 
-import energysim.report.atomic as atomic
+import energysim.files as atomic
 from energysim.analysis.decomposition import decompose
 from energysim.analysis.green import compliance_table, green_table
 from energysim.analysis.savings import compare

@@ -9,8 +9,8 @@ from conftest import demo_scenario
 from ruamel.yaml import YAML
 
 from energysim import build_model, compare, compute_bill, load_scenario, run_scenario, solve_model
-from energysim.model.extract import STANDARD_COSTS
 from energysim.profiles.intra_hour import metered_demand_kw
+from energysim.results import STANDARD_COSTS
 
 BILLED = ["energy", "basic_charge", "export_credit"]
 

@@ -16,8 +16,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from energysim.analysis.run import CaseResult
 from energysim.profiles.intra_hour import metered_demand_kw
+from energysim.results import CaseResult
 from energysim.scenario import Scenario
 from energysim.tariffs.bill import BILL_COMPONENTS, compute_bill
 

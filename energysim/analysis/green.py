@@ -20,9 +20,9 @@ from __future__ import annotations
 
 import pandas as pd
 
-from energysim.analysis.run import CaseResult
 from energysim.model.build import green_rules_required
 from energysim.model.green_rules import RULE_BASIS
+from energysim.results import CaseResult
 from energysim.scenario import Scenario
 
 GREEN_COLUMNS = [

@@ -33,13 +33,14 @@ from dataclasses import dataclass
 import pyomo.environ as pyo
 
 from energysim.analysis.green import compliance_table
-from energysim.analysis.run import CaseResult, model_groups, run_case
+from energysim.analysis.run import model_groups, run_case
 from energysim.errors import SolverError
 from energysim.model.build import build_model, green_rules_required
 from energysim.model.green_direct import plant_balance
 from energysim.model.green_rules import RULES, available_kwh, rule_margin
 from energysim.model.solve import solve_model
 from energysim.model.storage import net_charge_kwh
+from energysim.results import CaseResult
 from energysim.scenario import Scenario
 
 ASSETS = ("plant", "storage")

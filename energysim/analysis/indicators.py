@@ -18,7 +18,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from energysim.analysis.run import CaseResult
+from energysim.results import CaseResult
 from energysim.scenario import Scenario
 from energysim.schema import window_mask
 

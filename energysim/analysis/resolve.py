@@ -43,7 +43,6 @@ from energysim.analysis.run import (
 from energysim.model.build import build_model
 from energysim.model.net_meter import contested_steps, settle_modes
 from energysim.model.solve import (
-    EXACT_RELATIVE,
     OPTIMAL,
     SolveResult,
     check_bound,
@@ -51,6 +50,7 @@ from energysim.model.solve import (
     optimality_bound,
     solve_model,
 )
+from energysim.results import EXACT_RELATIVE
 from energysim.scenario import Scenario
 from energysim.tariffs.bill import month_labels
 from energysim.tariffs.tariff import Tariff

@@ -12,7 +12,6 @@ import os
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
-from dataclasses import dataclass, field
 from functools import partial
 
 import pandas as pd
@@ -22,77 +21,10 @@ from energysim.errors import SolverError
 from energysim.model.build import build_model
 from energysim.model.extract import extract_costs, extract_timeseries
 from energysim.model.green_rules import enforced_rules, explain_infeasible
-from energysim.model.solve import EXACT_RELATIVE, OPTIMAL, SolveResult, solve_model
+from energysim.model.solve import OPTIMAL, SolveResult, solve_model
 from energysim.model.vpp import vpp_event_table
+from energysim.results import STAGES, CaseResult
 from energysim.scenario import Scenario
-
-STAGES = ("build", "compile", "handoff", "solve", "load", "extract")
-
-
-@dataclass
-class CaseResult:
-    """What one case costs each enterprise, and how its assets ran.
-
-    Attributes
-    ----------
-    case : str
-    timeseries : pandas.DataFrame
-        Index ``timestamp``; columns ``<enterprise>/<quantity>``.
-    costs : pandas.DataFrame
-        ``enterprise, month, component, cost_cny`` (revenues negative).
-    objective_cny : float
-        Sum of the enterprises' model objectives. [CNY]
-    status : str
-        ``optimal`` (anything else raised `SolverError`).
-    timings_s : dict
-        Seconds per stage (`STAGES`), summed over the case's enterprises.
-    vpp_events : pandas.DataFrame or None
-        Per VPP event and member (and ``park``): baseline, delivered, paid and requested
-        energy [kWh], revenue and penalty [CNY]; None where the case has no VPP.
-    bound_cny : float
-        How much the total cost may exceed the exact optimum, summed over the case's models
-        (0: every one proven optimal; `energysim.model.solve.SolveResult.bound_cny`). [CNY]
-    methods : tuple of str
-        How its models were solved (``lp``, ``milp``, ``lp+meter iterate``).
-    regularisation_cny : float
-        The tie-breaking terms in the objectives (not money): ``objective_cny`` is
-        ``total_cost_cny`` plus them. [CNY]
-    """
-
-    case: str
-    timeseries: pd.DataFrame
-    costs: pd.DataFrame
-    objective_cny: float
-    status: str
-    timings_s: dict[str, float] = field(default_factory=dict)
-    vpp_events: pd.DataFrame | None = None
-    bound_cny: float = 0.0
-    methods: tuple[str, ...] = ("lp",)
-    regularisation_cny: float = 0.0
-
-    @property
-    def exact(self) -> bool:
-        """Whether the cost is proven optimal (to a relative 1e-6 of the total)."""
-        return self.bound_cny <= EXACT_RELATIVE * max(1.0, abs(self.total_cost_cny))
-
-    @property
-    def optimality(self) -> str:
-        """``exact``, or ``within <bound> CNY`` of the exact optimum."""
-        return "exact" if self.exact else f"within {self.bound_cny:,.2f} CNY"
-
-    @property
-    def total_cost_cny(self) -> float:
-        """Total cost of the case over all enterprises and months. [CNY]"""
-        return float(self.costs["cost_cny"].sum())
-
-    @property
-    def solve_seconds(self) -> float:
-        """HiGHS solve time summed over the case's models. [s]"""
-        return self.timings_s.get("solve", 0.0)
-
-    def cost_by_enterprise(self) -> pd.Series:
-        """Total cost per enterprise. [CNY]"""
-        return self.costs.groupby("enterprise", sort=False)["cost_cny"].sum()
 
 
 def run_case(scenario: Scenario, case: str, enterprises: Sequence[str] | None = None,

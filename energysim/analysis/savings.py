@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from energysim.analysis.run import CaseResult
+from energysim.results import CaseResult
 
 SAVINGS_COLUMNS = ["case", "enterprise", "baseline_cost_cny", "cost_cny", "savings_cny",
                    "savings_pct"]

@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from energysim.report.atomic import write_atomically
+from energysim.files import write_atomically
 
 LEAD = ["point", "case", "enterprise"]
 TAIL = ["status", "error", "seconds", "resolved", "key"]

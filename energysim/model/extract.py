@@ -24,21 +24,7 @@ import pyomo.environ as pyo
 
 from energysim.model.terms import cost_expression
 from energysim.model.vpp import revenue_by_delivery
-
-QUANTITIES = (
-    "load_kw", "grid_import_kw", "grid_export_kw", "pv_kw", "pv_curtail_kw",
-    "storage_charge_kw", "storage_discharge_kw", "storage_soc_kwh", "price_cny_per_kwh",
-    "original_load_kw", "flex_shift_kw", "load_curtail_kw", "vpp_response_kw", "green_direct_kw",
-)
-"""Columns of the time series of each enterprise, in order."""
-PLANT_QUANTITIES = ("green_available_kw", "green_delivered_kw", "green_feed_in_kw",
-                    "green_curtail_kw", "storage_charge_kw", "storage_discharge_kw",
-                    "storage_soc_kwh")
-"""Columns of the time series of each green-supply plant, in order."""
-STANDARD_COSTS = ("energy", "basic_charge", "export_credit", "storage_wear", "unserved_load_cost",
-                  "vpp_energy_revenue", "vpp_capacity_revenue", "vpp_penalty", "green_ppa",
-                  "green_fees", "green_feed_in_credit")
-"""Cost components every breakdown lists, zero where they do not apply."""
+from energysim.results import PLANT_QUANTITIES, QUANTITIES, STANDARD_COSTS
 
 
 def _matrix(component, rows: list, n: int) -> np.ndarray:

@@ -40,6 +40,7 @@ from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler
 from energysim.errors import SolverError
 from energysim.model.net_meter import MILP_MAX_STEPS, MeterModes, MeterOutcome, settle_modes
 from energysim.model.terms import regularisation_cny
+from energysim.results import EXACT_RELATIVE
 
 OPTIMAL = "optimal"
 
@@ -98,8 +99,6 @@ class SolveResult:
         return self.bound_cny <= EXACT_RELATIVE * max(1.0, abs(self.objective_cny))
 
 
-EXACT_RELATIVE = 1e-6
-"""An optimum proven to this relative distance counts as exact."""
 MIP_REL_GAP = 1e-7
 """Relative gap to which HiGHS solves models with integers."""
 

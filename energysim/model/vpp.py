@@ -51,10 +51,8 @@ from energysim.analysis.vpp_baseline import (
 )
 from energysim.demand_side import VPPSpec
 from energysim.model.terms import register_cost, series_param
+from energysim.results import VPP_EVENT_COLUMNS
 from energysim.tariffs.bill import month_labels
-
-VPP_EVENT_COLUMNS = ["event", "enterprise", "baseline_kwh", "delivered_kwh", "paid_kwh",
-                     "requested_kwh", "revenue_cny", "penalty_cny"]
 
 
 def add_vpp(m: pyo.ConcreteModel, programme: VPPSpec, windows: dict[str, EventWindow],

@@ -20,7 +20,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from energysim.report.atomic import write_atomically
+from energysim.files import write_atomically
 
 DATE_FORMAT = "yyyy-mm-dd"
 PYTHON_FORMATS = {"#,##0.00": "{:,.2f}", "#,##0": "{:,.0f}", "0.0%": "{:.1%}", "0.00": "{:.2f}",

@@ -23,7 +23,6 @@ import pandas as pd
 from matplotlib import colormaps
 from matplotlib.figure import Figure
 
-from energysim.analysis.run import CaseResult
 from energysim.report.figures_costs import (
     Grouped,
     enterprise_label,
@@ -35,6 +34,7 @@ from energysim.report.figures_costs import (
 from energysim.report.fonts import figure_lang, font_context, save_figure
 from energysim.report.labels import check_lang, label
 from energysim.report.tariff_views import plot_band_heatmap
+from energysim.results import CaseResult
 from energysim.scenario import Scenario
 
 SUPPLY = {"grid_import_kw": ("fig_grid_import", "#7f7f7f"), "pv_kw": ("fig_pv", "#f2b701"),

@@ -17,9 +17,9 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.ticker import Formatter
 
-from energysim.analysis.run import CaseResult
 from energysim.report.fonts import figure_lang
 from energysim.report.labels import label
+from energysim.results import CaseResult
 from energysim.scenario import Scenario
 
 WATERFALL_STEPS = ("baseline_cost_cny", "tariff_effect_cny", "response_effect_cny", "cost_cny")

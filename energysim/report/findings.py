@@ -22,9 +22,9 @@ import pandas as pd
 from energysim.analysis.decomposition import decompose
 from energysim.analysis.green import compliance_table, green_table
 from energysim.analysis.indicators import indicators
-from energysim.analysis.run import CaseResult
 from energysim.green_supply import NATIONAL_GRID_FACTOR_KGCO2_PER_KWH
 from energysim.report.labels import check_lang, label
+from energysim.results import CaseResult
 from energysim.scenario import Scenario
 
 GREEN_DOCUMENT = "发改能源〔2025〕650号"

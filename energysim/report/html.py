@@ -36,12 +36,11 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 from energysim.analysis.decomposition import decompose, outcome
 from energysim.analysis.green import compliance_table, green_table
 from energysim.analysis.indicators import indicators
-from energysim.analysis.run import CaseResult
 from energysim.analysis.savings import compare
-from energysim.model.vpp import VPP_EVENT_COLUMNS
-from energysim.report.atomic import write_atomically
+from energysim.files import write_atomically
 from energysim.report.findings import best_case, emission_factor_text, headline_findings
 from energysim.report.labels import check_lang, label, labels, optimality_text, with_unit
+from energysim.results import VPP_EVENT_COLUMNS, CaseResult
 from energysim.scenario import Scenario
 
 TEMPLATE = "report.html.j2"

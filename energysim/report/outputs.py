@@ -41,14 +41,13 @@ import pandas as pd
 from energysim.analysis.decomposition import decompose
 from energysim.analysis.green import compliance_table, green_table
 from energysim.analysis.indicators import indicators
-from energysim.analysis.run import STAGES, CaseResult
 from energysim.analysis.savings import SAVINGS_COLUMNS, compare
-from energysim.model.vpp import VPP_EVENT_COLUMNS
 from energysim.report.figures import write_figures
 from energysim.report.fonts import cjk_note
 from energysim.report.html import write_html
 from energysim.report.labels import check_lang
 from energysim.report.workbook import write_workbook
+from energysim.results import STAGES, VPP_EVENT_COLUMNS, CaseResult
 from energysim.scenario import Scenario
 
 TIME_FORMAT = "%Y-%m-%d %H:%M"

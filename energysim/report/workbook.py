@@ -36,12 +36,11 @@ from openpyxl.worksheet.worksheet import Worksheet
 from energysim.analysis.decomposition import decompose, outcome
 from energysim.analysis.green import compliance_table, green_table
 from energysim.analysis.indicators import indicators
-from energysim.analysis.run import CaseResult
 from energysim.analysis.savings import compare
-from energysim.model.vpp import VPP_EVENT_COLUMNS
 from energysim.report import excel_format as xf
 from energysim.report.labels import check_lang, label, labels, optimality_text, with_unit
 from energysim.report.tariff_views import BAND_COLOURS
+from energysim.results import VPP_EVENT_COLUMNS, CaseResult
 from energysim.scenario import Scenario
 from energysim.schema import format_minute
 from energysim.tariffs.tariff import BANDS, Tariff

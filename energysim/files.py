@@ -1,4 +1,7 @@
-"""Files written whole or not at all: a temporary name beside the target, then a rename."""
+"""Files written whole or not at all: a temporary name beside the target, then a rename.
+
+A utility of every layer (the sweep tables, the workbook, the report): it knows no other
+module of energysim."""
 
 from __future__ import annotations
 
