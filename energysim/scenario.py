@@ -19,7 +19,6 @@ import pandas as pd
 import pydantic
 from pydantic import Field, PositiveFloat, PositiveInt, field_validator, model_validator
 
-from energysim.analysis.vpp_baseline import event_window
 from energysim.assets import PVSpec, StorageSpec
 from energysim.daytypes import covered_years, uncovered_years
 from energysim.demand_side import FlexSpec, VPPSpec
@@ -34,6 +33,7 @@ from energysim.tariffs.library import library_data
 from energysim.tariffs.spot import with_spot_file
 from energysim.tariffs.tariff import Tariff
 from energysim.timeseries import RESOLUTIONS, horizon_index
+from energysim.vpp_baseline import event_window, programme_baselines
 from energysim.yamlio import problem_at, read_yaml, validation_problems
 
 CONTRACT_MIN_SHARE_OF_TRANSFORMER = 0.4
@@ -398,7 +398,6 @@ def _check_references(spec: ScenarioSpec, tariffs: dict[str, Tariff], at) -> Non
 
 def _check_baselines(spec: ScenarioSpec, index: pd.DatetimeIndex, load_kw: dict, at) -> None:
     """Every event inside the horizon has a baseline for every participant."""
-    from energysim.model.vpp import programme_baselines
 
     programme = spec.vpp.model_copy(update={"events": events_in_horizon(spec.vpp, index)})
     members = {v: load_kw[v] for v in programme.participants if v in load_kw}

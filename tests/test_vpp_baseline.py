@@ -1,4 +1,4 @@
-"""Demand-response baselines: 5 most recent similar days, same window (energysim.analysis.vpp_baseline)."""
+"""Demand-response baselines: 5 most recent similar days, same window (energysim.vpp_baseline)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from energysim.analysis.vpp_baseline import (
+from energysim.vpp_baseline import (
     EventWindow,
     baseline_days,
     baseline_kw,

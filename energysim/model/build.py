@@ -37,9 +37,10 @@ from energysim.model.net_meter import add_net_meter
 from energysim.model.pv import add_pv
 from energysim.model.storage import add_storage
 from energysim.model.terms import SUPPLY_TERMS, series_param, set_objective
-from energysim.model.vpp import add_vpp, programme_baselines
+from energysim.model.vpp import add_vpp
 from energysim.scenario import Scenario, events_in_horizon
 from energysim.tariffs.bill import month_fractions, month_labels
+from energysim.vpp_baseline import programme_baselines
 
 
 def build_model(scenario: Scenario, case: str, enterprises: Sequence[str] | None = None

@@ -24,7 +24,7 @@ model either pays negative responses or rewards delivering beyond what is paid.
     cost_vpp_capacity_revenue_cny[v, m] = − capacity_payment · declared_kw[v] · f[m]
 
 The baseline is the mean, over the window, of the programme's baseline days
-(`energysim.analysis.vpp_baseline`) of the member's load net of the PV it could deliver
+(`energysim.vpp_baseline`) of the member's load net of the PV it could deliver
 (what its meter would show with storage and flexibility idle) — exogenous, so the model
 cannot inflate it — unless the event gives one.
 
@@ -42,17 +42,11 @@ import numpy as np
 import pandas as pd
 import pyomo.environ as pyo
 
-from energysim.analysis.vpp_baseline import (
-    EventBaseline,
-    EventWindow,
-    baseline_days,
-    baseline_kw,
-    event_window,
-)
 from energysim.demand_side import VPPSpec
 from energysim.model.terms import register_cost, series_param
 from energysim.results import VPP_EVENT_COLUMNS
 from energysim.tariffs.bill import month_labels
+from energysim.vpp_baseline import EventBaseline, EventWindow
 
 
 def add_vpp(m: pyo.ConcreteModel, programme: VPPSpec, windows: dict[str, EventWindow],
@@ -107,36 +101,6 @@ def add_vpp(m: pyo.ConcreteModel, programme: VPPSpec, windows: dict[str, EventWi
     register_cost(m, "vpp_penalty", _penalty, "share · penalty · duration · (requested − paid)")
     register_cost(m, "vpp_capacity_revenue", _capacity_revenue,
                   "− capacity payment · declared kW · month share")
-
-
-def programme_baselines(programme: VPPSpec, net_load_kw: dict[str, np.ndarray],
-                        index: pd.DatetimeIndex
-                        ) -> tuple[dict[str, EventWindow], dict[tuple[str, str], EventBaseline]]:
-    """Event windows, and each member's baseline for each event: constant where the event
-    gives one, else from ``net_load_kw`` (load net of available PV [kW]) on the programme's
-    baseline days, all event days excluded.
-
-    Raises
-    ------
-    ValueError
-        An event has no baseline day in the horizon, or falls in a year the holiday
-        calendar does not cover (the message names the event).
-    """
-    windows = {e.name: event_window(e.name, e.date, e.window) for e in programme.events}
-    excluded = {e.date for e in programme.events}
-    baselines = {}
-    for v, values in net_load_kw.items():
-        series = pd.Series(values, index=index)
-        for event in programme.events:
-            window, given = windows[event.name], (event.baseline_kw or {}).get(v)
-            steps = index[(index >= window.start) & (index < window.end)]
-            if given is not None:
-                baselines[v, event.name] = EventBaseline((), steps, np.full(len(steps), given),
-                                                         given)
-                continue
-            days = baseline_days(index, window, excluded, programme.baseline_days)
-            baselines[v, event.name] = baseline_kw(series, days, window)
-    return windows, baselines
 
 
 def _response(m, v, k):

@@ -17,8 +17,10 @@ on day ``d``::
     mean_kw        = (1 / N)   Σ_τ baseline_kw(τ)            over the N steps of the window
 
 so the baseline keeps the shape of the window, and ``mean_kw`` is the baseline's mean power
-over the window. The series is whatever quantity the programme's baseline is computed on
-(e.g. load net of available PV), as mean power per step on a naive local-time index.
+over the window. `programme_baselines` gives every member's baseline of every event of a
+programme; the scenario checks them when it is loaded, the model reads them as data. The
+series is whatever quantity the programme's baseline is computed on (e.g. load net of
+available PV), as mean power per step on a naive local-time index.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ import numpy as np
 import pandas as pd
 
 from energysim.daytypes import day_kind
+from energysim.demand_side import VPPSpec
 from energysim.schema import parse_window
 
 
@@ -261,3 +264,33 @@ def event_baselines(series_kw: pd.Series, events: list[EventWindow],
         event.name: baseline_kw(series_kw, baseline_days(series_kw.index, event, excluded, n_days), event)
         for event in events
     }
+
+
+def programme_baselines(programme: VPPSpec, net_load_kw: dict[str, np.ndarray],
+                        index: pd.DatetimeIndex
+                        ) -> tuple[dict[str, EventWindow], dict[tuple[str, str], EventBaseline]]:
+    """Event windows, and each member's baseline for each event: constant where the event
+    gives one, else from ``net_load_kw`` (load net of available PV [kW]) on the programme's
+    baseline days, all event days excluded.
+
+    Raises
+    ------
+    ValueError
+        An event has no baseline day in the horizon, or falls in a year the holiday
+        calendar does not cover (the message names the event).
+    """
+    windows = {e.name: event_window(e.name, e.date, e.window) for e in programme.events}
+    excluded = {e.date for e in programme.events}
+    baselines = {}
+    for v, values in net_load_kw.items():
+        series = pd.Series(values, index=index)
+        for event in programme.events:
+            window, given = windows[event.name], (event.baseline_kw or {}).get(v)
+            steps = index[(index >= window.start) & (index < window.end)]
+            if given is not None:
+                baselines[v, event.name] = EventBaseline((), steps, np.full(len(steps), given),
+                                                         given)
+                continue
+            days = baseline_days(index, window, excluded, programme.baseline_days)
+            baselines[v, event.name] = baseline_kw(series, days, window)
+    return windows, baselines
