@@ -10,10 +10,10 @@ The public API::
     compute_bill(tariff, import_kw, export_kw)                        # independent check
 """
 
+from energysim.analysis.cases import build_model
 from energysim.analysis.run import run_case, run_scenario
 from energysim.analysis.savings import compare
 from energysim.errors import ScenarioError, SolverError
-from energysim.model.build import build_model
 from energysim.model.extract import extract_costs, extract_timeseries
 from energysim.model.solve import solve_model
 from energysim.results import CaseResult

@@ -155,6 +155,14 @@ class GreenDirectSpec(StrictModel):
             raise ValueError("cost_shares must not all be zero")
         return self
 
+    def required_shares(self, first_year: int) -> dict[str, float]:
+        """Rule → the share it requires (`energysim.model.green_rules.RULES`) of a horizon
+        starting in ``first_year``. [-]"""
+        rules = self.rules
+        return {"self_consumption": rules.min_self_consumption_share,
+                "share_of_consumption": rules.share_of_consumption_for(first_year),
+                "feed_in": rules.max_feed_in_share}
+
     @property
     def marginal_cny_per_kwh(self) -> float:
         """What one more kWh over the line costs an offtaker: the PPA price and the fees per

@@ -9,8 +9,8 @@ from click.testing import CliRunner
 from conftest import FLAT_TARIFF, dump_yaml, write_profile
 
 from energysim import ScenarioError, SolverError, load_scenario, run_case, run_scenario
+from energysim.analysis.cases import model_groups
 from energysim.analysis.green import compliance_table, green_table
-from energysim.analysis.run import model_groups
 from energysim.cli import main
 
 MONTH = 4 / 744  # four hours of January's 744

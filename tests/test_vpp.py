@@ -6,7 +6,7 @@ import pytest
 from conftest import FLAT_TARIFF, dump_yaml, write_profile
 
 from energysim import ScenarioError, load_scenario, run_case, run_scenario
-from energysim.analysis.run import model_groups
+from energysim.analysis.cases import model_groups
 
 STORAGE = {"capacity_kwh": 200, "power_kw": 50, "charge_efficiency": 1.0,
            "discharge_efficiency": 1.0, "soc_min_fraction": 0.0, "soc_max_fraction": 1.0,

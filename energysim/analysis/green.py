@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import pandas as pd
 
-from energysim.model.build import green_rules_required
 from energysim.model.green_rules import RULE_BASIS
 from energysim.results import CaseResult
 from energysim.scenario import Scenario
@@ -58,7 +57,7 @@ def compliance_table(scenario: Scenario, results: dict[str, CaseResult]) -> pd.D
         for g in _projects(scenario, results[case]):
             totals = _project_totals(ts, g, scenario.dt_h)
             generation = totals["generation"]
-            for rule, required in green_rules_required(scenario, g).items():
+            for rule, required in g.required_shares(scenario.index[0].year).items():
                 energy_name, base_name, sign = RULE_BASIS[rule]
                 energy, base = totals[energy_name], totals[base_name]
                 achieved = energy / base if base else float("nan")

@@ -32,10 +32,10 @@ from dataclasses import dataclass
 
 import pyomo.environ as pyo
 
+from energysim.analysis.cases import build_model, model_groups
 from energysim.analysis.green import compliance_table
-from energysim.analysis.run import model_groups, run_case
+from energysim.analysis.run import run_case
 from energysim.errors import SolverError
-from energysim.model.build import build_model, green_rules_required
 from energysim.model.green_direct import plant_balance
 from energysim.model.green_rules import RULES, available_kwh, rule_margin
 from energysim.model.solve import solve_model
@@ -167,7 +167,7 @@ def _add_rules(m, scenario: Scenario, spec, plant_scale) -> None:
     generation = plant_scale * available_kwh(m, g)
     m.green_size_rules = pyo.Constraint(list(RULES), rule={
         rule: rule_margin(m, g, rule, share, generation) >= 0
-        for rule, share in green_rules_required(scenario, spec).items()})
+        for rule, share in spec.required_shares(scenario.index[0].year).items()})
 
 
 def _sizes(spec, asset: str, k: float | None) -> dict[str, tuple[float, float | None]]:

@@ -33,14 +33,8 @@ import time
 import numpy as np
 import pandas as pd
 
-from energysim.analysis.run import (
-    CaseResult,
-    combine_parts,
-    extract_result,
-    model_groups,
-    run_case,
-)
-from energysim.model.build import build_model
+from energysim.analysis.cases import build_model, model_groups
+from energysim.analysis.run import combine_parts, extract_result, run_case
 from energysim.model.net_meter import contested_steps, settle_modes
 from energysim.model.solve import (
     OPTIMAL,
@@ -50,7 +44,8 @@ from energysim.model.solve import (
     optimality_bound,
     solve_model,
 )
-from energysim.results import EXACT_RELATIVE
+from energysim.prepare import rules_enforced
+from energysim.results import EXACT_RELATIVE, CaseResult
 from energysim.scenario import Scenario
 from energysim.tariffs.bill import month_labels
 from energysim.tariffs.tariff import Tariff
@@ -213,8 +208,7 @@ def solve_case(base, scenario: Scenario, task, only) -> tuple[CaseResult, bool]:
             raise KeyError(f"run.enterprises names unknown enterprises {sorted(unknown)}")
         groups = [g for g in groups if set(g) & set(only)]
     parts, resolved = [], False
-    enforced = "green_direct" in scenario.case(task.case).assets and any(
-        scenario.green_mode(task.case, g) == "enforce" for g in scenario.green_projects)
+    enforced = any(rules_enforced(scenario, task.case, g) for g in scenario.green_projects)
     if enforced or os.environ.get(REPRICE_ENV, "1") == "0":
         # enforced rules are lazy rows, and an infeasible model wants its explanation
         parts = [run_case(scenario, task.case, list(group)) for group in groups]

@@ -17,8 +17,8 @@ from functools import partial
 import pandas as pd
 from pyomo.common.gc_manager import PauseGC
 
+from energysim.analysis.cases import build_model, job_weight, model_groups
 from energysim.errors import SolverError
-from energysim.model.build import build_model
 from energysim.model.extract import extract_costs, extract_timeseries
 from energysim.model.green_rules import enforced_rules, explain_infeasible
 from energysim.model.solve import OPTIMAL, SolveResult, solve_model
@@ -89,7 +89,7 @@ def run_scenario(scenario: Scenario, cases: Sequence[str] | None = None,
     for name in names:
         scenario.case(name)
     jobs = [(c, group) for c in names for group in model_groups(scenario, c)]
-    jobs.sort(key=lambda job: -_job_weight(scenario, *job))  # long ones first
+    jobs.sort(key=lambda job: -job_weight(scenario, *job))  # long ones first
     workers = min(workers or os.cpu_count() or 1, len(jobs))
     parts: dict[tuple[str, tuple[str, ...]], CaseResult] = {}
     bar = progress_bar(len(jobs), "models") if progress and len(jobs) > 1 else None
@@ -130,42 +130,6 @@ def progress_bar(total: int, unit: str):
     except ImportError:
         from tqdm.std import tqdm
     return tqdm(total=total, unit=f" {unit}", dynamic_ncols=True)
-
-
-def model_groups(scenario: Scenario, case: str) -> list[tuple[str, ...]]:
-    """Enterprises solved together under ``case``: the VPP's members share one model when
-    the case switches the VPP on, so do the offtakers of a green-supply project when it
-    switches green_direct on (groups that overlap are merged); every other enterprise is a
-    model of its own. Groups follow the scenario's order of enterprises."""
-    assets = scenario.case(case).assets
-    couplings = []
-    if scenario.spec.vpp is not None and "vpp" in assets:
-        couplings.append(set(scenario.spec.vpp.participants))
-    if "green_direct" in assets:
-        couplings += [set(g.offtakers) for g in scenario.spec.green_direct]
-    group_of = {e: {e} for e in scenario.enterprises}
-    for coupled in couplings:
-        merged = set().union(*(group_of[e] for e in coupled))
-        for e in merged:
-            group_of[e] = merged
-    groups, seen = [], set()
-    for e in scenario.enterprises:
-        if e not in seen:
-            seen |= group_of[e]
-            groups.append(tuple(x for x in scenario.enterprises if x in group_of[e]))
-    return groups
-
-
-def _job_weight(scenario: Scenario, case: str, group: tuple[str, ...]) -> int:
-    """A rough order of solve times: batteries and PV add, enforced green-supply rules (a
-    second, warm-started solve over the whole horizon) add most."""
-    assets = scenario.case(case).assets
-    enforced = "green_direct" in assets and any(
-        scenario.green_mode(case, g.id) == "enforce" and set(g.offtakers) & set(group)
-        for g in scenario.spec.green_direct)
-    return 20 * enforced + sum(
-        2 * ("storage" in assets and scenario.enterprises[e].storage is not None)
-        + ("pv" in assets and bool(scenario.enterprises[e].pv)) for e in group)
 
 
 def combine_parts(scenario: Scenario, case: str, parts: list[CaseResult]) -> CaseResult:

@@ -3,7 +3,7 @@
 Each task is one (point, case): the worker applies the point's overrides to the scenario
 text it was given (`SweepBase`: the file's text and the profiles already read, so workers
 need neither the files nor Pyomo objects), validates it, builds and solves each model of the
-case (`energysim.analysis.run.model_groups`) and returns one record (`sweep_store`). The
+case (`energysim.analysis.cases.model_groups`) and returns one record (`sweep_store`). The
 baseline case runs at every point, so savings are against the same point's baseline.
 
 Executors follow `concurrent.futures`: a local process pool by default (HiGHS on one thread

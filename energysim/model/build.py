@@ -1,4 +1,4 @@
-"""Assemble the Pyomo model of one case, for some or all of the scenario's enterprises.
+"""Assemble the Pyomo model of one case for a group of enterprises from its prepared inputs.
 
 Sets: ``T`` steps 0..n−1, ``T_AFTER_FIRST``, ``E`` enterprises (meters), ``MONTHS``
 (``YYYY-MM``) with ``STEPS_IN_MONTH[month]``, and one set per asset kind (``PV_SITES``,
@@ -19,7 +19,7 @@ about twice as fast. Accessing a constraint's ``expr`` turns it into an ordinary
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import partial
 
@@ -28,6 +28,7 @@ import pyomo.core.base.constraint as pyomo_constraint
 import pyomo.environ as pyo
 from pyomo.common.gc_manager import PauseGC
 
+from energysim.case_inputs import CaseInputs
 from energysim.model.basic_charge import add_basic_charge
 from energysim.model.flexible_load import add_flexible_load
 from energysim.model.green_direct import add_green_direct, plant_storages
@@ -38,126 +39,47 @@ from energysim.model.pv import add_pv
 from energysim.model.storage import add_storage
 from energysim.model.terms import SUPPLY_TERMS, series_param, set_objective
 from energysim.model.vpp import add_vpp
-from energysim.scenario import Scenario, events_in_horizon
 from energysim.tariffs.bill import month_fractions, month_labels
-from energysim.vpp_baseline import programme_baselines
 
 
-def build_model(scenario: Scenario, case: str, enterprises: Sequence[str] | None = None
-                ) -> pyo.ConcreteModel:
-    """The model of ``case`` for ``enterprises`` (all of the scenario's by default).
-
-    Enterprises that share no asset are independent; `energysim.run_scenario` builds one
-    model for each. Researchers may add components or constraints to the returned model
-    before `energysim.solve_model`.
-    """
-    spec = scenario.case(case)
-    ids = list(enterprises) if enterprises is not None else list(scenario.enterprises)
-    unknown = [e for e in ids if e not in scenario.enterprises]
-    if unknown or not ids:
-        raise KeyError(f"unknown enterprise(s) {unknown}; the scenario has: "
-                       f"{', '.join(scenario.enterprises)}")
-    ents = {e: scenario.enterprises[e] for e in ids}
-    tariffs = {e: scenario.tariff_for(case, e) for e in ids}
-
-    m = pyo.ConcreteModel(name=f"{scenario.name} / {case} / {', '.join(ids)}")
+def build_model(inputs: CaseInputs) -> pyo.ConcreteModel:
+    """The model of one case for a group of enterprises, from its prepared inputs
+    (`energysim.prepare.prepare`; `energysim.build_model` takes a scenario, a case and the
+    enterprises and prepares them). Researchers may add components or constraints to the
+    returned model before `energysim.solve_model`."""
+    m = pyo.ConcreteModel(name=inputs.name)
     with _templatized_constraints(), PauseGC():
-        add_meters(m, scenario, ids, {e: t.price_at(scenario.index) for e, t in tariffs.items()})
-        pv = {e: ent.pv.capacity_kwp * scenario.pv_kw_per_kwp[e] for e, ent in ents.items()
-              if "pv" in spec.assets and ent.pv is not None}
-        add_grid(m, {e: ent.transformer_kva for e, ent in ents.items()},
-                 {e: t.export_price_cny_per_kwh for e, t in tariffs.items()}, set(pv))
-        if pv:
-            add_pv(m, pv)
-        storages = {e: ent.storage for e, ent in ents.items()
-                    if "storage" in spec.assets and ent.storage is not None}
-        projects = _green_projects(scenario, case, ids)
-        plant_batteries, wear_shares = plant_storages(projects)
-        if storages or plant_batteries:
-            add_storage(m, storages | plant_batteries, wear_shares)
-        if projects:
-            add_green_direct(m, projects, scenario.green_available_kw)
-        flex = {e: ent.flexibility for e, ent in ents.items()
-                if "flex" in spec.assets and ent.flexibility is not None}
-        if flex:
-            add_flexible_load(m, flex, scenario.load_kw, scenario.index)
-        programme = scenario.spec.vpp
-        if programme is not None:
-            programme = programme.model_copy(
-                update={"events": events_in_horizon(programme, scenario.index)})
-        members = [v for v in programme.participants if v in ids] if programme else []
-        if "vpp" in spec.assets and members:
-            if len(members) < len(programme.participants):
-                raise ValueError(f"case {case!r} switches on the VPP: build its participants "
-                                 f"{programme.participants} together, not {members}")
-            net = {v: scenario.load_kw[v] - pv.get(v, 0.0) for v in members}
-            windows, baselines = programme_baselines(programme, net, scenario.index)
-            add_vpp(m, programme, windows, baselines, scenario.index)
-        add_basic_charge(
-            m, {e: ent.basic_charge for e, ent in ents.items()},
-            {e: t.basic_charge.rate_for(ents[e].basic_charge) or 0.0 for e, t in tariffs.items()},
-            {e: ent.contract_demand_kw for e, ent in ents.items()
-             if ent.basic_charge == "contract_demand"},
-            {e: scenario.demand_margin_kw(case, e) for e in ids})
-        enforced = green_rules_enforced(scenario, case, projects)
-        demand_net = {e for e in ids if scenario.demand_margin_kw(case, e).any()
-                      and ents[e].basic_charge in ("max_demand", "contract_demand")}
-        vpp_members = set(m.VPP_MEMBERS) if m.component("VPP_MEMBERS") is not None else set()
-        add_net_meter(m, scenario.load_kw,
-                      launder_risk(projects, tariffs, enforced, vpp_members | demand_net))
-        if enforced:  # last: the offtakers' consumption includes every load-side term
-            add_green_rules(m, enforced)
+        add_meters(m, inputs)
+        add_grid(m, inputs.transformer_kva, inputs.export_price_cny_per_kwh,
+                 set(inputs.pv_available_kw))
+        if inputs.pv_available_kw:
+            add_pv(m, inputs.pv_available_kw)
+        plant_batteries, wear_shares = plant_storages(inputs.green_projects)
+        if inputs.storages or plant_batteries:
+            add_storage(m, inputs.storages | plant_batteries, wear_shares)
+        if inputs.green_projects:
+            add_green_direct(m, inputs.green_projects, inputs.green_available_kw)
+        if inputs.flexibility:
+            add_flexible_load(m, inputs.flexibility, inputs.load_kw, inputs.index)
+        if inputs.vpp is not None:
+            add_vpp(m, inputs.vpp.programme, inputs.vpp.windows, inputs.vpp.baselines,
+                    inputs.index)
+        add_basic_charge(m, inputs.basic_charge_mode, inputs.basic_charge_rate,
+                         inputs.contract_demand_kw, inputs.demand_margin_kw)
+        add_net_meter(m, inputs.load_kw, inputs.launder_risk)
+        if inputs.green_rules_enforced:  # last: the offtakers' consumption counts every term
+            add_green_rules(m, inputs.green_rules_enforced)
         add_power_balance(m)
         set_objective(m)
     return m
 
 
-def _green_projects(scenario: Scenario, case: str, ids: list[str]) -> list:
-    """The green-supply projects ``case`` switches on whose offtakers are in ``ids``."""
-    if "green_direct" not in scenario.case(case).assets:
-        return []
-    projects = [g for g in scenario.spec.green_direct if set(g.offtakers) & set(ids)]
-    for g in projects:
-        if not set(g.offtakers) <= set(ids):
-            raise ValueError(f"case {case!r} switches on green-supply project {g.id!r}: build its "
-                             f"offtakers {g.offtakers} together, not {ids}")
-    return projects
-
-
-def launder_risk(projects: list, tariffs: dict, enforced: dict, net_metered: set[str]
-                 ) -> set[str]:
-    """Offtakers that could gain by exporting their PV while the line serves their load: the
-    project's rules are enforced, their export price is at least what a green kWh costs them
-    at the margin, or their exports count for something else (``net_metered``: VPP members,
-    whose exports are response, and meters billed on the hourly net flow plus its
-    15-minute margin) (`energysim.model.net_meter`)."""
-    rules_on = {g for g, _ in enforced}
-    return {e for g in projects for e in g.offtakers
-            if g.id in rules_on or e in net_metered
-            or tariffs[e].export_price_cny_per_kwh >= g.marginal_cny_per_kwh}
-
-
-def green_rules_required(scenario: Scenario, project) -> dict[str, float]:
-    """Rule → the share the project requires (`energysim.model.green_rules.RULES`) [-]."""
-    rules = project.rules
-    return {"self_consumption": rules.min_self_consumption_share,
-            "share_of_consumption": rules.share_of_consumption_for(scenario.index[0].year),
-            "feed_in": rules.max_feed_in_share}
-
-
-def green_rules_enforced(scenario: Scenario, case: str, projects: list
-                         ) -> dict[tuple[str, str], float]:
-    """(project, rule) → required share, for the projects whose rules ``case`` enforces."""
-    return {(g.id, rule): share for g in projects if scenario.green_mode(case, g.id) == "enforce"
-            for rule, share in green_rules_required(scenario, g).items()}
-
-
-def add_meters(m: pyo.ConcreteModel, scenario: Scenario, ids: list[str],
-               price_cny_per_kwh: dict[str, np.ndarray]) -> None:
+def add_meters(m: pyo.ConcreteModel, inputs: CaseInputs) -> None:
     """Time and meter sets, the load and the energy price of each enterprise."""
-    n = len(scenario.index)
-    labels = month_labels(scenario.index)
-    fractions = month_fractions(scenario.index, scenario.dt_h)
+    ids = inputs.enterprises
+    n = len(inputs.index)
+    labels = month_labels(inputs.index)
+    fractions = month_fractions(inputs.index, inputs.dt_h)
     m.T = pyo.RangeSet(0, n - 1, doc="Time steps")
     m.T_AFTER_FIRST = pyo.RangeSet(1, n - 1, doc="Time steps but the first")
     m.E = pyo.Set(initialize=ids, ordered=True, doc="Enterprises (one grid meter each)")
@@ -175,9 +97,9 @@ def add_meters(m: pyo.ConcreteModel, scenario: Scenario, ids: list[str],
                                 doc="Names c of the cost terms cost_<c>_cny")
     m.SUPPLY_COMPONENTS = pyo.Set(ordered=True, within=pyo.Any, initialize=[],
                                   doc="Components in the power balance")
-    m.dt_h = pyo.Param(initialize=scenario.dt_h, doc="Step length [h]")
-    m.load_kw = series_param(m.E, {e: scenario.load_kw[e] for e in ids}, "Load [kW]")
-    m.price_cny_per_kwh = series_param(m.E, price_cny_per_kwh,
+    m.dt_h = pyo.Param(initialize=inputs.dt_h, doc="Step length [h]")
+    m.load_kw = series_param(m.E, {e: inputs.load_kw[e] for e in ids}, "Load [kW]")
+    m.price_cny_per_kwh = series_param(m.E, inputs.price_cny_per_kwh,
                                        "All-in energy price of an imported kWh [CNY/kWh]")
 
 

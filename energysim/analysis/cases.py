@@ -1,0 +1,75 @@
+"""The models of a case: which enterprises are solved together, and building one.
+
+Enterprises that share no asset are independent, so a case is solved as one model per
+group: the members of a switched-on VPP together, the offtakers of a green-supply project
+together (groups that overlap are merged), every other enterprise alone. `build_model`
+prepares a group's inputs (`energysim.prepare`) and assembles its Pyomo model
+(`energysim.model.build`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import pyomo.environ as pyo
+
+from energysim.case_inputs import CaseInputs
+from energysim.model import build
+from energysim.prepare import prepare, rules_enforced
+from energysim.scenario import Scenario
+
+
+def build_model(scenario: Scenario | CaseInputs, case: str | None = None,
+                enterprises: Sequence[str] | None = None) -> pyo.ConcreteModel:
+    """The Pyomo model of ``case`` for ``enterprises`` (all of the scenario's by default),
+    or of prepared `CaseInputs`. Researchers may add components or constraints to it before
+    `energysim.solve_model`.
+
+    Raises
+    ------
+    KeyError
+        An unknown case or enterprise.
+    ValueError
+        ``enterprises`` splits the members of a switched-on VPP or the offtakers of a
+        green-supply project.
+    """
+    if isinstance(scenario, CaseInputs):
+        return build.build_model(scenario)
+    if case is None:
+        raise TypeError("build_model(scenario, case, enterprises=None): give the case")
+    return build.build_model(prepare(scenario, case, enterprises))
+
+
+def model_groups(scenario: Scenario, case: str) -> list[tuple[str, ...]]:
+    """Enterprises solved together under ``case``: the VPP's members share one model when
+    the case switches the VPP on, so do the offtakers of a green-supply project when it
+    switches green_direct on (groups that overlap are merged); every other enterprise is a
+    model of its own. Groups follow the scenario's order of enterprises."""
+    assets = scenario.case(case).assets
+    couplings = []
+    if scenario.spec.vpp is not None and "vpp" in assets:
+        couplings.append(set(scenario.spec.vpp.participants))
+    if "green_direct" in assets:
+        couplings += [set(g.offtakers) for g in scenario.spec.green_direct]
+    group_of = {e: {e} for e in scenario.enterprises}
+    for coupled in couplings:
+        merged = set().union(*(group_of[e] for e in coupled))
+        for e in merged:
+            group_of[e] = merged
+    groups, seen = [], set()
+    for e in scenario.enterprises:
+        if e not in seen:
+            seen |= group_of[e]
+            groups.append(tuple(x for x in scenario.enterprises if x in group_of[e]))
+    return groups
+
+
+def job_weight(scenario: Scenario, case: str, group: tuple[str, ...]) -> int:
+    """A rough order of solve times: batteries and PV add, enforced green-supply rules (a
+    second, warm-started solve over the whole horizon) add most."""
+    assets = scenario.case(case).assets
+    enforced = any(rules_enforced(scenario, case, g.id) and set(g.offtakers) & set(group)
+                   for g in scenario.spec.green_direct)
+    return 20 * enforced + sum(
+        2 * ("storage" in assets and scenario.enterprises[e].storage is not None)
+        + ("pv" in assets and bool(scenario.enterprises[e].pv)) for e in group)

@@ -1,0 +1,132 @@
+"""The prepare stage: a scenario, a case and a group of enterprises become `CaseInputs`.
+
+Everything a model needs is decided here, once, from the scenario: each enterprise's tariff
+under the case and its price at every step; which assets the case switches on (PV output,
+batteries, flexible production, green-supply projects, the VPP with its events in the
+horizon and its members' baselines); the basic charge and, at hourly steps, the 15-minute
+demand margins; which green-supply rules are enforced; which offtakers could gain by
+laundering the line's energy (`energysim.model.net_meter`). `energysim.model.build` then
+assembles the Pyomo model from the inputs alone.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from energysim.case_inputs import CaseInputs, VPPInputs
+from energysim.scenario import Scenario, events_in_horizon
+from energysim.vpp_baseline import programme_baselines
+
+DEMAND_MODES = ("max_demand", "contract_demand")
+"""Basic charges measured on the maximum demand."""
+
+
+def prepare(scenario: Scenario, case: str, enterprises: Sequence[str] | None = None
+            ) -> CaseInputs:
+    """The inputs of the model of ``case`` for ``enterprises`` (all by default).
+
+    Raises
+    ------
+    KeyError
+        An unknown case or enterprise.
+    ValueError
+        The group splits the members of a switched-on VPP or the offtakers of a project.
+    """
+    spec = scenario.case(case)
+    ids = list(enterprises) if enterprises is not None else list(scenario.enterprises)
+    unknown = [e for e in ids if e not in scenario.enterprises]
+    if unknown or not ids:
+        raise KeyError(f"unknown enterprise(s) {unknown}; the scenario has: "
+                       f"{', '.join(scenario.enterprises)}")
+    ents = {e: scenario.enterprises[e] for e in ids}
+    tariffs = {e: scenario.tariff_for(case, e) for e in ids}
+    pv = {e: ent.pv.capacity_kwp * scenario.pv_kw_per_kwp[e] for e, ent in ents.items()
+          if "pv" in spec.assets and ent.pv is not None}
+    projects = green_projects(scenario, case, ids)
+    enforced = green_rules_enforced(scenario, case, projects)
+    margins = {e: scenario.demand_margin_kw(case, e) for e in ids}
+    vpp = _vpp(scenario, case, ids, pv)
+    net_metered = {e for e in ids if margins[e].any() and ents[e].basic_charge in DEMAND_MODES}
+    if vpp is not None:
+        net_metered |= set(vpp.programme.participants)
+    return CaseInputs(
+        name=f"{scenario.name} / {case} / {', '.join(ids)}",
+        enterprises=ids, index=scenario.index, dt_h=scenario.dt_h,
+        load_kw={e: scenario.load_kw[e] for e in ids},
+        price_cny_per_kwh={e: t.price_at(scenario.index) for e, t in tariffs.items()},
+        export_price_cny_per_kwh={e: t.export_price_cny_per_kwh for e, t in tariffs.items()},
+        transformer_kva={e: ent.transformer_kva for e, ent in ents.items()},
+        pv_available_kw=pv,
+        storages={e: ent.storage for e, ent in ents.items()
+                  if "storage" in spec.assets and ent.storage is not None},
+        green_projects=projects,
+        green_available_kw={g.id: scenario.green_available_kw[g.id] for g in projects},
+        flexibility={e: ent.flexibility for e, ent in ents.items()
+                     if "flex" in spec.assets and ent.flexibility is not None},
+        vpp=vpp,
+        basic_charge_mode={e: ent.basic_charge for e, ent in ents.items()},
+        basic_charge_rate={e: t.basic_charge.rate_for(ents[e].basic_charge) or 0.0
+                           for e, t in tariffs.items()},
+        contract_demand_kw={e: ent.contract_demand_kw for e, ent in ents.items()
+                            if ent.basic_charge == "contract_demand"},
+        demand_margin_kw=margins,
+        green_rules_enforced=enforced,
+        launder_risk=launder_risk(projects, tariffs, enforced, net_metered),
+    )
+
+
+def green_projects(scenario: Scenario, case: str, ids: list[str]) -> list:
+    """The green-supply projects ``case`` switches on whose offtakers are in ``ids``."""
+    if "green_direct" not in scenario.case(case).assets:
+        return []
+    projects = [g for g in scenario.spec.green_direct if set(g.offtakers) & set(ids)]
+    for g in projects:
+        if not set(g.offtakers) <= set(ids):
+            raise ValueError(f"case {case!r} switches on green-supply project {g.id!r}: build its "
+                             f"offtakers {g.offtakers} together, not {ids}")
+    return projects
+
+
+def rules_enforced(scenario: Scenario, case: str, project: str) -> bool:
+    """Whether ``case`` enforces the ratio rules of ``project`` (else it checks them)."""
+    return ("green_direct" in scenario.case(case).assets
+            and scenario.green_mode(case, project) == "enforce")
+
+
+def green_rules_enforced(scenario: Scenario, case: str, projects: list
+                         ) -> dict[tuple[str, str], float]:
+    """(project, rule) → required share, for the projects whose rules ``case`` enforces."""
+    year = scenario.index[0].year
+    return {(g.id, rule): share for g in projects if rules_enforced(scenario, case, g.id)
+            for rule, share in g.required_shares(year).items()}
+
+
+def launder_risk(projects: list, tariffs: dict, enforced: dict, net_metered: set[str]
+                 ) -> set[str]:
+    """Offtakers that could gain by exporting their PV while the line serves their load: the
+    project's rules are enforced, their export price is at least what a green kWh costs them
+    at the margin, or their exports count for something else (``net_metered``: VPP members,
+    whose exports are response, and meters billed on the hourly net flow plus its
+    15-minute margin) (`energysim.model.net_meter`)."""
+    rules_on = {g for g, _ in enforced}
+    return {e for g in projects for e in g.offtakers
+            if g.id in rules_on or e in net_metered
+            or tariffs[e].export_price_cny_per_kwh >= g.marginal_cny_per_kwh}
+
+
+def _vpp(scenario: Scenario, case: str, ids: list[str], pv: dict) -> VPPInputs | None:
+    """The VPP of the model, where the case switches it on and the group holds members."""
+    programme = scenario.spec.vpp
+    if programme is None or "vpp" not in scenario.case(case).assets:
+        return None
+    members = [v for v in programme.participants if v in ids]
+    if not members:
+        return None
+    if len(members) < len(programme.participants):
+        raise ValueError(f"case {case!r} switches on the VPP: build its participants "
+                         f"{programme.participants} together, not {members}")
+    programme = programme.model_copy(update={"events": events_in_horizon(programme,
+                                                                         scenario.index)})
+    net = {v: scenario.load_kw[v] - pv.get(v, 0.0) for v in members}
+    windows, baselines = programme_baselines(programme, net, scenario.index)
+    return VPPInputs(programme, windows, baselines)
