@@ -19,9 +19,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from energysim.analysis.decomposition import decompose
-from energysim.analysis.green import compliance_table, green_table
-from energysim.analysis.indicators import indicators
+from energysim.analysis.bundle import Analysis, analyse
 from energysim.green_supply import NATIONAL_GRID_FACTOR_KGCO2_PER_KWH
 from energysim.report.labels import check_lang, label
 from energysim.results import CaseResult
@@ -98,13 +96,15 @@ TEMPLATES: dict[str, tuple[str, str]] = {
 
 
 def headline_findings(scenario: Scenario, results: dict[str, CaseResult],
-                      lang: str = "en") -> list[str]:
-    """Sentences stating the run's main results in ``lang`` (``en`` or ``zh``); findings
-    whose data is absent are left out."""
+                      lang: str = "en", analysis: Analysis | None = None) -> list[str]:
+    """Sentences stating the run's main results in ``lang`` (``en`` or ``zh``), from the run's
+    tables (``analysis``, computed if not given); findings whose data is absent are left
+    out."""
     check_lang(lang)
+    analysis = analyse(scenario, results) if analysis is None else analysis
     sentences = []
     for finding in (_best_case, _tariff_only, _split, _park_imports, _vpp, _green):
-        sentences += finding(scenario, results, lang)
+        sentences += finding(scenario, results, lang, analysis)
     return sentences
 
 
@@ -171,7 +171,7 @@ def best_case(scenario: Scenario, results: dict[str, CaseResult]) -> str | None:
     return None if base not in results or totals.empty else str(totals.idxmin())
 
 
-def _best_case(scenario, results, lang) -> list[str]:
+def _best_case(scenario, results, lang, analysis) -> list[str]:
     case = best_case(scenario, results)
     if case is None:
         return []
@@ -194,13 +194,13 @@ def _new_tariff(scenario: Scenario, case: str) -> bool:
                for e in scenario.enterprises)
 
 
-def _tariff_only(scenario, results, lang) -> list[str]:
+def _tariff_only(scenario, results, lang, analysis) -> list[str]:
     base = scenario.baseline_case
     cases = [c for c in results if c != base and not scenario.case(c).assets
              and _new_tariff(scenario, c)] if base in results else []
     if not cases:
         return []
-    parts = decompose(scenario, {c: results[c] for c in [base, *cases]}, base)
+    parts = analysis.of_cases(analysis.decomposition, cases)
     sep = label("list_separator", lang)
     sentences = []
     for case in cases:
@@ -228,7 +228,7 @@ def _tariff_only(scenario, results, lang) -> list[str]:
     return sentences
 
 
-def _split(scenario, results, lang) -> list[str]:
+def _split(scenario, results, lang, analysis) -> list[str]:
     """Tariff and response effects of the best case that changes both the tariff and assets
     (else of the best case)."""
     base = scenario.baseline_case
@@ -237,7 +237,7 @@ def _split(scenario, results, lang) -> list[str]:
     both = [c for c in results if c != base and scenario.case(c).assets and _new_tariff(scenario, c)]
     totals = _park_totals(results)
     case = str(totals[both].idxmin()) if both else best_case(scenario, results)
-    parts = decompose(scenario, {base: results[base], case: results[case]}, base)
+    parts = analysis.of_cases(analysis.decomposition, [case])
     tariff, response = parts["tariff_effect_cny"].sum(), parts["response_effect_cny"].sum()
     total, small = tariff + response, 1e-6 * max(results[base].total_cost_cny, 1.0)
     if abs(tariff) <= small or abs(response) <= small:
@@ -254,11 +254,11 @@ def _split(scenario, results, lang) -> list[str]:
                response=signed(response))]
 
 
-def _park_imports(scenario, results, lang) -> list[str]:
+def _park_imports(scenario, results, lang, analysis) -> list[str]:
     case = best_case(scenario, results)
     if case is None:
         return []
-    table = indicators(scenario, {c: results[c] for c in (scenario.baseline_case, case)})
+    table = analysis.of_cases(analysis.indicators, (scenario.baseline_case, case))
     park = table[table["scope"] == "park"].set_index("case")
     before, after = park.loc[scenario.baseline_case], park.loc[case]
     spec = scenario.spec.indicators
@@ -270,7 +270,7 @@ def _park_imports(scenario, results, lang) -> list[str]:
                p_move=_move(before["peak_import_kw"], after["peak_import_kw"], kw, lang))]
 
 
-def _vpp(scenario, results, lang) -> list[str]:
+def _vpp(scenario, results, lang, analysis) -> list[str]:
     sentences = []
     for case, result in results.items():
         if result.vpp_events is None:
@@ -309,11 +309,11 @@ def emission_factor_text(scenario: Scenario, lang: str) -> str:
     return f"{text}（情景设定）"
 
 
-def _green(scenario, results, lang) -> list[str]:
-    green = green_table(scenario, results)
+def _green(scenario, results, lang, analysis) -> list[str]:
+    green = analysis.green
     if green.empty:
         return []
-    rules = compliance_table(scenario, results)
+    rules = analysis.compliance
     sep, sentences = label("list_separator", lang), []
     for (case, project), rows in green.groupby(["case", "project"], sort=False):
         spec = scenario.green_projects[project]

@@ -33,10 +33,8 @@ import numpy as np
 import pandas as pd
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
-from energysim.analysis.decomposition import decompose, outcome
-from energysim.analysis.green import compliance_table, green_table
-from energysim.analysis.indicators import indicators
-from energysim.analysis.savings import compare
+from energysim.analysis.bundle import Analysis, analyse
+from energysim.analysis.decomposition import outcome
 from energysim.files import write_atomically
 from energysim.report.findings import best_case, emission_factor_text, headline_findings
 from energysim.report.labels import check_lang, label, labels, optimality_text, with_unit
@@ -59,7 +57,7 @@ ZERO_CNY = 1e-9
 
 def write_html(scenario: Scenario, results: dict[str, CaseResult], path: str | Path, *,
                figures_dir: str | Path | None = None, lang: str = "en",
-               notes: Sequence[str] | None = None) -> Path:
+               notes: Sequence[str] | None = None, analysis: Analysis | None = None) -> Path:
     """Write the HTML report of ``results`` to ``path`` (its folder is created if needed).
 
     Parameters
@@ -73,6 +71,8 @@ def write_html(scenario: Scenario, results: dict[str, CaseResult], path: str | P
     notes : sequence of str, optional
         Notes to list; default ``scenario.notes``. The emission factor and the tariffs from
         secondary sources are listed in any case.
+    analysis : Analysis, optional
+        The run's tables (`energysim.analysis.bundle.analyse`), computed if not given.
 
     Returns
     -------
@@ -92,31 +92,33 @@ def write_html(scenario: Scenario, results: dict[str, CaseResult], path: str | P
         html_lang="zh-CN" if lang == "zh" else "en", L=lambda key: label(key, lang),
         colon="：" if lang == "zh" else ": ",
         **_context(scenario, results, figures_dir, lang,
-                   scenario.notes if notes is None else notes))
+                   scenario.notes if notes is None else notes,
+                   analyse(scenario, results) if analysis is None else analysis))
     return _write_atomic(path, text)
 
 
-def _context(scenario, results, figures_dir, lang, notes) -> dict:
-    base = scenario.baseline_case if scenario.baseline_case in results else None
+def _context(scenario, results, figures_dir, lang, notes, analysis: Analysis) -> dict:
+    base = analysis.baseline
     compared = base is not None and len(results) > 1
-    green = green_table(scenario, results)
+    green = analysis.green
     spec = scenario.spec.indicators
     return {
         "title": f"{scenario.name} — {label('report_title', lang)}",
         "run": _run_tables(scenario, results, lang),
-        "findings": headline_findings(scenario, results, lang),
+        "findings": headline_findings(scenario, results, lang, analysis),
         "baseline": scenario.baseline_case, "has_baseline": base is not None,
-        "savings": _savings_table(scenario, results, base, lang) if compared else None,
-        "decomposition": _decomposition_tables(scenario, results, base, lang) if compared else [],
+        "savings": _savings_table(scenario, results, base, lang, analysis.savings)
+        if compared else None,
+        "decomposition": _decomposition_tables(analysis.decomposition, lang) if compared else [],
         "costs": _costs_table(results, lang),
-        "indicators": _frame_table(indicators(scenario, results).query("scope == 'park'")
+        "indicators": _frame_table(analysis.indicators.query("scope == 'park'")
                                    [INDICATOR_COLUMNS], lang),
         "indicators_note": label("indicators_note", lang).format(
             midday=spec.midday_window, evening=spec.evening_window),
         "green": [] if green.empty else [
             _frame_table(green[GREEN_COLUMNS], lang, translate=("rules_mode",),
                          marks=green["compliant"], marked=("compliant",)),
-            _frame_table(rules := compliance_table(scenario, results), lang,
+            _frame_table(rules := analysis.compliance, lang,
                          translate=("rule", "mode"), marks=rules["compliant"],
                          marked=("achieved_share", "margin_share", "margin_kwh", "compliant"))],
         "vpp": _vpp(results, lang),
@@ -216,9 +218,8 @@ def _run_tables(scenario: Scenario, results: dict[str, CaseResult], lang: str) -
     return [_frame_table(items, lang), _frame_table(cases, lang)]
 
 
-def _savings_table(scenario, results, base: str, lang: str) -> dict:
+def _savings_table(scenario, results, base: str, lang: str, savings: pd.DataFrame) -> dict:
     """Case × enterprise and park: savings [CNY] and [%], coloured by outcome."""
-    savings = compare(results, base)
     park = savings.groupby("case", sort=False)[["baseline_cost_cny", "cost_cny"]].sum()
     scopes = [*scenario.enterprises, "park"]
     head = [[{"text": label("case", lang), "colspan": 1, "rowspan": 2}]
@@ -241,8 +242,7 @@ def _savings_table(scenario, results, base: str, lang: str) -> dict:
     return {"head": head, "rows": rows}
 
 
-def _decomposition_tables(scenario, results, base: str, lang: str) -> list[dict]:
-    parts = decompose(scenario, results, base)
+def _decomposition_tables(parts: pd.DataFrame, lang: str) -> list[dict]:
     numbers = ["baseline_cost_cny", "tariff_effect_cny", "response_effect_cny", "cost_cny"]
     park = parts.groupby("case", sort=False)[numbers].sum().reset_index()
     park["outcome"] = [outcome(b, c) for b, c in zip(park["baseline_cost_cny"], park["cost_cny"],

@@ -38,16 +38,14 @@ from pathlib import Path
 
 import pandas as pd
 
-from energysim.analysis.decomposition import decompose
-from energysim.analysis.green import compliance_table, green_table
-from energysim.analysis.indicators import indicators
-from energysim.analysis.savings import SAVINGS_COLUMNS, compare
+from energysim.analysis.bundle import analyse
+from energysim.analysis.savings import SAVINGS_COLUMNS
 from energysim.report.figures import write_figures
 from energysim.report.fonts import cjk_note
 from energysim.report.html import write_html
 from energysim.report.labels import check_lang
 from energysim.report.workbook import write_workbook
-from energysim.results import STAGES, VPP_EVENT_COLUMNS, CaseResult
+from energysim.results import STAGES, CaseResult
 from energysim.scenario import Scenario
 
 TIME_FORMAT = "%Y-%m-%d %H:%M"
@@ -63,41 +61,35 @@ def write_outputs(scenario: Scenario, results: dict[str, CaseResult], out_dir: s
     out.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".energysim-partial-", dir=out))
     try:
-        savings = compare(results, scenario.baseline_case) \
-            if scenario.baseline_case in results else pd.DataFrame(columns=SAVINGS_COLUMNS)
-        costs = pd.concat([r.costs.assign(case=c) for c, r in results.items()], ignore_index=True)
-        costs[["case", "enterprise", "month", "component", "cost_cny"]].to_csv(
-            staging / "costs.csv", index=False, float_format="%.4f")
-        savings.to_csv(staging / "savings.csv", index=False, float_format="%.4f")
-        decomposition = decompose(scenario, results, scenario.baseline_case) \
-            if scenario.baseline_case in results else None
-        if decomposition is not None:
-            decomposition.to_csv(staging / "decomposition.csv", index=False, float_format="%.4f")
-        events = [r.vpp_events.assign(case=c) for c, r in results.items()
-                  if r.vpp_events is not None]
-        if events:
-            table = pd.concat(events, ignore_index=True)
-            table[["case", *VPP_EVENT_COLUMNS]].to_csv(staging / "vpp_events.csv", index=False,
-                                                       float_format="%.4f")
-        green = green_table(scenario, results)
-        if len(green):
-            green.to_csv(staging / "green_direct.csv", index=False, float_format="%.6g")
-            compliance_table(scenario, results).to_csv(staging / "green_compliance.csv",
-                                                       index=False, float_format="%.6g")
-        indicators(scenario, results).to_csv(staging / "indicators.csv", index=False,
-                                             float_format="%.4f")
+        analysis = analyse(scenario, results)
+        analysis.costs.to_csv(staging / "costs.csv", index=False, float_format="%.4f")
+        analysis.savings[SAVINGS_COLUMNS].to_csv(staging / "savings.csv", index=False,
+                                                 float_format="%.4f")
+        if analysis.decomposition is not None:
+            analysis.decomposition.to_csv(staging / "decomposition.csv", index=False,
+                                          float_format="%.4f")
+        if analysis.vpp_events is not None:
+            analysis.vpp_events.to_csv(staging / "vpp_events.csv", index=False,
+                                       float_format="%.4f")
+        if len(analysis.green):
+            analysis.green.to_csv(staging / "green_direct.csv", index=False, float_format="%.6g")
+            analysis.compliance.to_csv(staging / "green_compliance.csv", index=False,
+                                       float_format="%.6g")
+        analysis.indicators.to_csv(staging / "indicators.csv", index=False, float_format="%.4f")
         (staging / "timeseries").mkdir()
         for case, result in results.items():
             result.timeseries.to_csv(staging / "timeseries" / f"{case}.csv",
                                      date_format=TIME_FORMAT, float_format="%.10g")
         if figures:
-            write_figures(scenario, results, savings, decomposition, staging / "figures",
-                          week_start=week_start, lang=lang)
+            write_figures(scenario, results, analysis.savings[SAVINGS_COLUMNS],
+                          analysis.decomposition, staging / "figures", week_start=week_start,
+                          lang=lang)
         write_workbook(scenario, results, staging / "report.xlsx", lang=lang,
-                       notes=_notes(scenario, lang, results=results))
+                       notes=_notes(scenario, lang, results=results), analysis=analysis)
         write_html(scenario, results, staging / "report.html",
                    figures_dir=staging / "figures" if figures else None, lang=lang,
-                   notes=_notes(scenario, lang, for_html=True, results=results))
+                   notes=_notes(scenario, lang, for_html=True, results=results),
+                   analysis=analysis)
         (staging / "summary.json").write_text(
             json.dumps(_summary(scenario, results), ensure_ascii=False, indent=2),
             encoding="utf-8")

@@ -33,14 +33,11 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.worksheet.worksheet import Worksheet
 
-from energysim.analysis.decomposition import decompose, outcome
-from energysim.analysis.green import compliance_table, green_table
-from energysim.analysis.indicators import indicators
-from energysim.analysis.savings import compare
+from energysim.analysis.bundle import Analysis, analyse
 from energysim.report import excel_format as xf
 from energysim.report.labels import check_lang, label, labels, optimality_text, with_unit
 from energysim.report.tariff_views import BAND_COLOURS
-from energysim.results import VPP_EVENT_COLUMNS, CaseResult
+from energysim.results import CaseResult
 from energysim.scenario import Scenario
 from energysim.schema import format_minute
 from energysim.tariffs.tariff import BANDS, Tariff
@@ -60,7 +57,8 @@ BAND_FONTS = {b: Font(color="FFFFFF" if b in ("critical_peak", "deep_valley") el
 
 
 def write_workbook(scenario: Scenario, results: dict[str, CaseResult], path: str | Path, *,
-                   lang: str = "en", notes: Sequence[str] | None = None) -> Path:
+                   lang: str = "en", notes: Sequence[str] | None = None,
+                   analysis: Analysis | None = None) -> Path:
     """Write the workbook of ``results`` to ``path`` (its folder is created if needed).
 
     Parameters
@@ -70,6 +68,8 @@ def write_workbook(scenario: Scenario, results: dict[str, CaseResult], path: str
         enterprises, projects) stay as in the scenario.
     notes : sequence of str, optional
         Notes for the summary sheet; default ``scenario.notes``.
+    analysis : Analysis, optional
+        The run's tables (`energysim.analysis.bundle.analyse`), computed if not given.
 
     Returns
     -------
@@ -86,35 +86,30 @@ def write_workbook(scenario: Scenario, results: dict[str, CaseResult], path: str
     wb = Workbook()
     wb.remove(wb.active)
     wb.properties.title, wb.properties.creator = scenario.name, "energysim"
-    baseline = scenario.baseline_case if scenario.baseline_case in results else None
+    analysis = analyse(scenario, results) if analysis is None else analysis
     _summary_sheet(_sheet(wb, "summary", lang), scenario, results,
                    scenario.notes if notes is None else notes, lang)
-    if baseline is not None:
-        savings = compare(results, baseline)
-        savings["outcome"] = [outcome(b, c) for b, c in
-                              zip(savings["baseline_cost_cny"], savings["cost_cny"], strict=True)]
+    if analysis.baseline is not None:
+        savings = analysis.savings
         _table_sheet(wb, "savings", savings, lang, "C2", translate=("outcome",),
                      marks=_outcome_marks(savings),
                      marked=("savings_cny", "savings_pct", "outcome"))
         if len(results) > 1:
-            parts = decompose(scenario, results, baseline)
+            parts = analysis.decomposition
             _table_sheet(wb, "decomposition", parts, lang, "C2", translate=("outcome",),
                          marks=_outcome_marks(parts), marked=("cost_cny", "outcome"))
     _costs_sheet(_sheet(wb, "costs", lang), results, lang)
-    _table_sheet(wb, "indicators", indicators(scenario, results), lang, "C2",
-                 translate=("scope",))
-    green = green_table(scenario, results)
+    _table_sheet(wb, "indicators", analysis.indicators, lang, "C2", translate=("scope",))
+    green = analysis.green
     if len(green):
         _table_sheet(wb, "green_direct", green, lang, "D2", translate=("rules_mode",),
                      marks=green["compliant"], marked=("compliant",))
-        rules = compliance_table(scenario, results)
+        rules = analysis.compliance
         _table_sheet(wb, "green_compliance", rules, lang, "D2", translate=("rule", "mode"),
                      marks=rules["compliant"], marked=("compliant",))
-    events = [r.vpp_events.assign(case=c) for c, r in results.items()
-              if r.vpp_events is not None and len(r.vpp_events)]
-    if events:
-        table = pd.concat(events, ignore_index=True)[["case", *VPP_EVENT_COLUMNS]]
-        _table_sheet(wb, "vpp_events", table, lang, "D2", translate=("enterprise",))
+    if analysis.vpp_events is not None and len(analysis.vpp_events):
+        _table_sheet(wb, "vpp_events", analysis.vpp_events, lang, "D2",
+                     translate=("enterprise",))
     _tariffs_sheet(_sheet(wb, "tariffs", lang), used_tariffs(scenario, results), lang)
     _table_sheet(wb, "daily_energy", daily_energy(scenario, results), lang, "D2")
     return xf.save(wb, path)

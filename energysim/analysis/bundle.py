@@ -1,0 +1,85 @@
+"""The analysis of a run, computed once: the tables every writer formats.
+
+`analyse` computes, from the results of a run, the savings against the baseline (with each
+enterprise's outcome), the decomposition into tariff and response effects, the indicators,
+the green-supply and compliance tables, the VPP events and the costs, once; the CSV files,
+the workbook, the HTML report, its findings and the figures read them from the `Analysis`
+instead of computing them again. A table of a subset of the cases is the rows of those
+cases (each case's rows depend on that case and the baseline only).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from energysim.analysis.decomposition import decompose, outcome
+from energysim.analysis.green import compliance_table, green_table
+from energysim.analysis.indicators import indicators
+from energysim.analysis.savings import SAVINGS_COLUMNS, compare
+from energysim.results import VPP_EVENT_COLUMNS, CaseResult
+from energysim.scenario import Scenario
+
+COST_COLUMNS = ["case", "enterprise", "month", "component", "cost_cny"]
+
+
+@dataclass
+class Analysis:
+    """The tables of one run.
+
+    Attributes
+    ----------
+    baseline : str or None
+        The baseline case, where it was run.
+    savings : pandas.DataFrame
+        `energysim.analysis.savings.SAVINGS_COLUMNS` and ``outcome``; empty without the
+        baseline.
+    decomposition : pandas.DataFrame or None
+        `energysim.analysis.decomposition.decompose`; None without the baseline.
+    indicators, green, compliance : pandas.DataFrame
+        `energysim.analysis.indicators.indicators`, `energysim.analysis.green.green_table`,
+        `energysim.analysis.green.compliance_table` (empty where no case has green supply).
+    vpp_events : pandas.DataFrame or None
+        ``case`` and `energysim.results.VPP_EVENT_COLUMNS`, the cases with a VPP; None where
+        no case has one.
+    costs : pandas.DataFrame
+        ``case, enterprise, month, component, cost_cny``.
+    """
+
+    baseline: str | None
+    savings: pd.DataFrame
+    decomposition: pd.DataFrame | None
+    indicators: pd.DataFrame
+    green: pd.DataFrame
+    compliance: pd.DataFrame
+    vpp_events: pd.DataFrame | None
+    costs: pd.DataFrame
+
+    def of_cases(self, table: pd.DataFrame, cases) -> pd.DataFrame:
+        """The rows of ``table`` (one of these) that belong to ``cases``."""
+        return table[table["case"].isin(list(cases))]
+
+
+def analyse(scenario: Scenario, results: dict[str, CaseResult]) -> Analysis:
+    """Every table of the run of ``results`` (see the module docstring)."""
+    baseline = scenario.baseline_case if scenario.baseline_case in results else None
+    if baseline is None:
+        savings, decomposition = pd.DataFrame(columns=[*SAVINGS_COLUMNS, "outcome"]), None
+    else:
+        savings = compare(results, baseline)
+        savings["outcome"] = [outcome(b, c) for b, c in
+                              zip(savings["baseline_cost_cny"], savings["cost_cny"], strict=True)]
+        decomposition = decompose(scenario, results, baseline)
+    green = green_table(scenario, results)
+    events = [r.vpp_events.assign(case=c) for c, r in results.items()
+              if r.vpp_events is not None]
+    return Analysis(
+        baseline=baseline, savings=savings, decomposition=decomposition,
+        indicators=indicators(scenario, results), green=green,
+        compliance=compliance_table(scenario, results),
+        vpp_events=(pd.concat(events, ignore_index=True)[["case", *VPP_EVENT_COLUMNS]] if events
+                    else None),
+        costs=pd.concat([r.costs.assign(case=c) for c, r in results.items()],
+                        ignore_index=True)[COST_COLUMNS],
+    )
