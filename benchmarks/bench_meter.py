@@ -17,7 +17,7 @@ import argparse
 from pathlib import Path
 
 from energysim import build_model, load_scenario, solve_model
-from energysim.model import net_meter
+from energysim.model import meter_modes
 
 DEMO = Path(__file__).resolve().parents[1] / "scenarios" / "chongqing_demo_park.yaml"
 
@@ -53,8 +53,8 @@ def main() -> None:
               f"{solved.bound_cny:>10,.1f} {100 * solved.bound_cny / solved.objective_cny:>7.4f}% "
               f"{solved.meter.rounds:>6} {rule_s:>6.1f} {solved.timings_s['solve']:>7.1f}")
         if args.milp_seconds:
-            saved = net_meter.MILP_TIME_LIMIT_S
-            net_meter.MILP_TIME_LIMIT_S = args.milp_seconds
+            saved = meter_modes.MILP_TIME_LIMIT_S
+            meter_modes.MILP_TIME_LIMIT_S = args.milp_seconds
             try:
                 m = build_model(scenario, args.case, [e])
                 exact = solve_model(m, meter="milp", time_limit_s=args.milp_seconds)
@@ -64,7 +64,7 @@ def main() -> None:
                 print(f"{'':<12} MILP within {args.milp_seconds:g} s: {exact.objective_cny:,.1f} "
                       f"(dual bound {exact.objective_cny - exact.bound_cny:,.1f})")
             finally:
-                net_meter.MILP_TIME_LIMIT_S = saved
+                meter_modes.MILP_TIME_LIMIT_S = saved
 
 
 if __name__ == "__main__":

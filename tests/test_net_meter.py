@@ -392,7 +392,7 @@ def test_only_infeasible_modes_are_passed_over(monkeypatch):
     """A start whose modes leave the model infeasible is skipped; any other failure of a
     re-solve (a time limit reached, say) is raised, never taken for a result."""
     from energysim.errors import SolverError
-    from energysim.model import net_meter
+    from energysim.model import meter_modes
 
     class Run:
         highs = None
@@ -403,16 +403,16 @@ def test_only_infeasible_modes_are_passed_over(monkeypatch):
         def run(self):
             raise SolverError(self.termination, "test")
 
-    monkeypatch.setattr(net_meter, "_bounds", lambda *args: None)  # the fake has no HiGHS
-    assert net_meter._fixed(Run("infeasible"), np.array([0]), np.array([1.0])) == np.inf
+    monkeypatch.setattr(meter_modes, "_bounds", lambda *args: None)  # the fake has no HiGHS
+    assert meter_modes._fixed(Run("infeasible"), np.array([0]), np.array([1.0])) == np.inf
     with pytest.raises(SolverError, match="time_limit_reached"):
-        net_meter._fixed(Run("time_limit_reached"), np.array([0]), np.array([1.0]))
+        meter_modes._fixed(Run("time_limit_reached"), np.array([0]), np.array([1.0]))
 
 
 def test_a_milp_stopped_short_leaves_the_iterated_solution(tmp_path, monkeypatch):
     """Where auto's MILP stops without beating what iterating found (a time limit, say), the
     iterated solution is what the model reports, without solving again."""
-    from energysim.model import net_meter
+    from energysim.model import meter_modes
 
     scenario = load_scenario(demo_scenario(tmp_path, "2025-06-02", "2025-06-05"))
     iterated = solve_model(build_model(scenario, "midday_valley_pv_storage", ["electronics"]),
@@ -420,11 +420,11 @@ def test_a_milp_stopped_short_leaves_the_iterated_solution(tmp_path, monkeypatch
     assert not iterated.exact
 
     def stopped(run, cols, time_limit_s):  # the MILP ends at modes far worse, as if cut short
-        net_meter._bounds(run.highs, cols, 1.0, 1.0)
+        meter_modes._bounds(run.highs, cols, 1.0, 1.0)
         run.run()
         return True
 
-    monkeypatch.setattr(net_meter, "_milp", stopped)
+    monkeypatch.setattr(meter_modes, "_milp", stopped)
     m = build_model(scenario, "midday_valley_pv_storage", ["electronics"])
     solved = solve_model(m, meter="auto")
     assert solved.method == "lp+meter iterate"

@@ -35,7 +35,8 @@ import pandas as pd
 
 from energysim.analysis.cases import build_model, model_groups
 from energysim.analysis.run import combine_parts, extract_result, run_case
-from energysim.model.net_meter import contested_steps, settle_modes
+from energysim.model.meter_modes import settle_modes
+from energysim.model.net_meter import contested_steps
 from energysim.model.solve import (
     OPTIMAL,
     SolveResult,

@@ -25,20 +25,17 @@ says how far the result may be from the exact optimum.
 from __future__ import annotations
 
 import logging
-import os
-import sys
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
-import highspy
-import numpy as np
 import pyomo.environ as pyo
 from pyomo.common.gc_manager import PauseGC
 from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler
 
 from energysim.errors import SolverError
-from energysim.model.net_meter import MILP_MAX_STEPS, MeterModes, MeterOutcome, settle_modes
+from energysim.model.highs_run import MIP_REL_GAP, HighsRun
+from energysim.model.meter_modes import MILP_MAX_STEPS, MeterModes, MeterOutcome, settle_modes
 from energysim.model.terms import regularisation_cny
 from energysim.results import EXACT_RELATIVE
 
@@ -99,8 +96,6 @@ class SolveResult:
         return self.bound_cny <= EXACT_RELATIVE * max(1.0, abs(self.objective_cny))
 
 
-MIP_REL_GAP = 1e-7
-"""Relative gap to which HiGHS solves models with integers."""
 
 
 def solve_model(m: pyo.ConcreteModel, *, threads: int = 1, time_limit_s: float | None = None,
@@ -216,202 +211,6 @@ def method_name(run: HighsRun, outcome: MeterOutcome | None) -> str:
     if outcome is not None and outcome.method == "iterate":
         return "lp+meter iterate"
     return "milp" if run.is_mip else "lp"
-
-
-class HighsRun:
-    """A compiled model held in HiGHS and solved, perhaps again and again.
-
-    Lazy rows (see the module docstring) are passed free; `run` gives them their bounds, for
-    good, the first time a solution violates them. Columns of integer variables are integer.
-
-    Attributes
-    ----------
-    highs : highspy.Highs
-    row_lower, row_upper : numpy.ndarray
-        The rows' bounds, lazy rows included.
-    model_integer : numpy.ndarray
-        Columns of the variables the model declares integer, with their bounds
-        ``model_integer_lower`` and ``model_integer_upper``.
-    """
-
-    def __init__(self, m: pyo.ConcreteModel, form, threads: int = 1,
-                 time_limit_s: float | None = None, options: dict | None = None):
-        self.name = m.name
-        self.highs = new_highs()
-        lp = _highs_lp(form)
-        integer = np.array([v.is_integer() for v in form.columns], dtype=bool)
-        self._integer = set(np.flatnonzero(integer).tolist())
-        self.model_integer = np.flatnonzero(integer).astype(np.int32)
-        self.model_integer_lower = np.asarray(lp.col_lower_)[self.model_integer]
-        self.model_integer_upper = np.asarray(lp.col_upper_)[self.model_integer]
-        if self._integer:
-            lp.integrality_ = [highspy.HighsVarType.kInteger if flag
-                               else highspy.HighsVarType.kContinuous for flag in integer]
-        self.lazy = _lazy_rows(m, form)
-        self.row_lower, self.row_upper = np.asarray(lp.row_lower_), np.asarray(lp.row_upper_)
-        if len(self.lazy):
-            relaxed_lower, relaxed_upper = self.row_lower.copy(), self.row_upper.copy()
-            relaxed_lower[self.lazy], relaxed_upper[self.lazy] = -highspy.kHighsInf, \
-                highspy.kHighsInf
-            lp.row_lower_, lp.row_upper_ = relaxed_lower, relaxed_upper
-        self.lazy_active = not len(self.lazy)
-        self.modes: MeterModes | None = None
-        self._held: tuple[np.ndarray, float] | None = None
-        self.highs.passModel(lp)
-        self.highs.setOptionValue("threads", int(threads))
-        self.highs.setOptionValue("mip_rel_gap", MIP_REL_GAP)
-        if time_limit_s is not None:
-            self.highs.setOptionValue("time_limit", float(time_limit_s))
-        for key, value in (options or {}).items():
-            self.highs.setOptionValue(key, value)
-
-    @property
-    def is_mip(self) -> bool:
-        """Whether some columns are integer now."""
-        return bool(self._integer)
-
-    def set_integer(self, cols: np.ndarray, integer: bool) -> None:
-        """Make ``cols`` integer or continuous."""
-        if not len(cols):
-            return
-        kind = highspy.HighsVarType.kInteger if integer else highspy.HighsVarType.kContinuous
-        self.highs.changeColsIntegrality(len(cols), np.asarray(cols, dtype=np.int32),
-                                         np.full(len(cols), int(kind.value), dtype=np.uint8))
-        if integer:
-            self._integer |= set(np.asarray(cols).tolist())
-        else:
-            self._integer -= set(np.asarray(cols).tolist())
-
-    def run(self, accept_limit: bool = False) -> None:
-        """Solve (from the basis HiGHS holds) and give the lazy rows their bounds if the
-        solution violates them.
-
-        Raises
-        ------
-        SolverError
-            Not optimal (``accept_limit``: nor a time limit reached with a solution).
-        """
-        self._held = None
-        self.highs.run()
-        self._check(accept_limit)
-        if not self.lazy_active:
-            activity = self.row_activity()[self.lazy]
-            lower, upper = self.row_lower[self.lazy], self.row_upper[self.lazy]
-            slack = 1e-7 * np.maximum(1.0, np.abs(activity))
-            if ((activity < lower - slack) | (activity > upper + slack)).any():
-                self.restore_rows()
-                self.highs.run()
-                self._check(accept_limit)
-
-    def _check(self, accept_limit: bool) -> None:
-        status = self.highs.getModelStatus()
-        if status == highspy.HighsModelStatus.kOptimal:
-            return
-        if (accept_limit and status == highspy.HighsModelStatus.kTimeLimit
-                and self.highs.getInfo().primal_solution_status == 2):
-            return
-        raise SolverError(_status_name(self.highs, status), self.name)
-
-    def restore_rows(self) -> None:
-        """Give the lazy rows their bounds (the current solution, if it meets them, stays
-        optimal)."""
-        if not self.lazy_active:
-            self.highs.changeRowsBounds(len(self.lazy), self.lazy, self.row_lower[self.lazy],
-                                        self.row_upper[self.lazy])
-            self.lazy_active = True
-
-    def snapshot(self) -> tuple:
-        """The current solution, its objective and HiGHS's basis, for `restore`."""
-        return self.col_values(), self.objective(), self.highs.getBasis()
-
-    def restore(self, snapshot: tuple) -> None:
-        """Hold a solution taken by `snapshot` again (the model must be as it was then): it
-        is what `col_values` and `objective` give until the next `run`, which starts from its
-        basis."""
-        values, objective, basis = snapshot
-        self.highs.setBasis(basis)
-        self._held = (values, objective)
-
-    def objective(self) -> float:
-        """The objective HiGHS minimises, at its solution."""
-        if self._held is not None:
-            return self._held[1]
-        return float(self.highs.getInfo().objective_function_value)
-
-    def lower_bound(self) -> float:
-        """A proven lower bound of the objective: a MILP's dual bound, an LP's optimum."""
-        info = self.highs.getInfo()
-        if self.is_mip:
-            return min(float(info.mip_dual_bound), float(info.objective_function_value))
-        return float(info.objective_function_value)
-
-    def col_values(self) -> np.ndarray:
-        if self._held is not None:
-            return self._held[0]
-        return np.asarray(self.highs.getSolution().col_value, dtype=float)
-
-    def row_activity(self) -> np.ndarray:
-        return np.asarray(self.highs.getSolution().row_value, dtype=float)
-
-
-_BANNER_SHOWN = False
-
-
-def new_highs() -> highspy.Highs:
-    """A silent HiGHS object. The first one of a process prints HiGHS's banner on the C
-    standard output, before any option can be set: that one is made with it redirected."""
-    global _BANNER_SHOWN
-    if _BANNER_SHOWN:
-        highs = highspy.Highs()
-    else:
-        sys.stdout.flush()
-        saved = os.dup(1)
-        try:
-            with open(os.devnull, "w") as null:
-                os.dup2(null.fileno(), 1)
-                highs = highspy.Highs()
-        finally:
-            os.dup2(saved, 1)
-            os.close(saved)
-        _BANNER_SHOWN = True
-    highs.setOptionValue("output_flag", False)
-    return highs
-
-
-def _lazy_rows(m: pyo.ConcreteModel, form) -> np.ndarray:
-    """Rows of the compiled model that belong to the constraints named in
-    ``m.LAZY_CONSTRAINTS`` (see the module docstring)."""
-    names = set(getattr(m, "LAZY_CONSTRAINTS", ()))
-    if not names:
-        return np.zeros(0, dtype=np.int32)
-    return np.array([i for i, row in enumerate(form.rows)
-                     if row.constraint.parent_component().name in names], dtype=np.int32)
-
-
-def _highs_lp(form) -> highspy.HighsLp:
-    """The compiled standard form as a HighsLp (column-wise matrix)."""
-    inf = highspy.kHighsInf
-    lp = highspy.HighsLp()
-    matrix = form.A.tocsc()
-    lp.num_col_, lp.num_row_ = matrix.shape[1], matrix.shape[0]
-    lp.col_cost_ = form.c.toarray().ravel() if form.c.shape[0] else np.zeros(matrix.shape[1])
-    lp.offset_ = float(form.c_offset[0]) if len(form.c_offset) else 0.0
-    bounds = np.array([v.bounds for v in form.columns], dtype=float).reshape(-1, 2)  # None → NaN
-    lp.col_lower_ = np.where(np.isnan(bounds[:, 0]), -inf, bounds[:, 0])
-    lp.col_upper_ = np.where(np.isnan(bounds[:, 1]), inf, bounds[:, 1])
-    rhs = np.asarray(form.rhs, dtype=float)
-    kind = np.fromiter((row.bound_type for row in form.rows), dtype=np.int8, count=len(form.rows))
-    lp.row_lower_ = np.where(kind <= 0, rhs, -inf)  # 0: equality, -1: lower bound
-    lp.row_upper_ = np.where(kind >= 0, rhs, inf)  # +1: upper bound
-    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
-    lp.a_matrix_.start_ = matrix.indptr
-    lp.a_matrix_.index_ = matrix.indices
-    lp.a_matrix_.value_ = matrix.data
-    return lp
-
-
-def _status_name(highs: highspy.Highs, status) -> str:
-    return highs.modelStatusToString(status).lower().replace(" ", "_")
 
 
 @contextmanager
