@@ -14,8 +14,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from energysim.case_inputs import CaseInputs, VPPInputs
-from energysim.scenario import Scenario, events_in_horizon
-from energysim.vpp_baseline import programme_baselines
+from energysim.scenario import Scenario
+from energysim.vpp_baseline import events_in_horizon, programme_baselines
 
 DEMAND_MODES = ("max_demand", "contract_demand")
 """Basic charges measured on the maximum demand."""

@@ -10,126 +10,28 @@ Paths in the file are relative to the file.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 import pandas as pd
 import pydantic
-from pydantic import Field, PositiveFloat, PositiveInt, field_validator, model_validator
 
-from energysim.assets import PVSpec, StorageSpec
+from energysim import scenario_checks as checks
 from energysim.daytypes import covered_years, uncovered_years
-from energysim.demand_side import FlexSpec, VPPSpec
 from energysim.errors import Problem, ScenarioError
-from energysim.green_supply import CarbonSpec, GreenDirectSpec, GreenRulesMode
+from energysim.green_supply import GreenDirectSpec, GreenRulesMode
 from energysim.overrides import apply_overrides, split_path
 from energysim.profiles.intra_hour import demand_margin_kw, margin_notes, read_quarter_hours
-from energysim.profiles.sources import LoadSource, ProfileStore, SourceReader
-from energysim.schema import StrictModel, off_grid_boundaries, parse_window
+from energysim.profiles.sources import ProfileStore, SourceReader
+from energysim.scenario_spec import CaseSpec, EnterpriseSpec, ScenarioSpec
 from energysim.tariffs.bill import step_hours
 from energysim.tariffs.library import library_data
 from energysim.tariffs.spot import with_spot_file
 from energysim.tariffs.tariff import Tariff
 from energysim.timeseries import RESOLUTIONS, horizon_index
-from energysim.vpp_baseline import event_window, programme_baselines
+from energysim.vpp_baseline import events_in_horizon
 from energysim.yamlio import problem_at, read_yaml, validation_problems
-
-CONTRACT_MIN_SHARE_OF_TRANSFORMER = 0.4
-"""A contract demand may not be below 40 % of the transformer capacity (1583号)."""
-
-
-class Horizon(StrictModel):
-    """The simulated span: step starts from ``start`` up to, not including, ``end``."""
-
-    start: date | datetime
-    end: date | datetime
-    resolution: Literal["15min", "1h"] = "15min"
-
-    @model_validator(mode="after")
-    def _ordered(self) -> Horizon:
-        start, end = pd.Timestamp(self.start), pd.Timestamp(self.end)
-        step = pd.Timedelta(self.resolution)
-        if end - start < 2 * step:
-            raise ValueError(f"end {self.end} must be at least two {self.resolution} steps after "
-                             f"start {self.start}")
-        if (start - start.normalize()) % step or (end - start) % step:
-            raise ValueError(f"start {self.start} and end {self.end} must fall on "
-                             f"{self.resolution} steps")
-        return self
-
-
-class EnterpriseSpec(StrictModel):
-    """One enterprise behind one grid meter."""
-
-    id: str = Field(pattern=r"^[A-Za-z][A-Za-z0-9_]*$", description="Identifier used in outputs.")
-    name: str = Field(description="Display name; Chinese is fine.")
-    load: LoadSource = Field(description="Load [kW]: a file, {file: ..., unit: ...} or "
-                             "{archetype: ..., annual_mwh: ...}.")
-    tariff: str = Field(description="Name of the tariff the enterprise is on today.")
-    transformer_kva: PositiveFloat = Field(description="Limits grid import and export [kVA≈kW].")
-    basic_charge: Literal["none", "capacity", "contract_demand", "max_demand"] = "none"
-    contract_demand_kw: PositiveFloat | None = Field(None, description="For contract_demand [kW].")
-    pv: PVSpec | None = None
-    storage: StorageSpec | None = None
-    flexibility: FlexSpec | None = None
-
-
-class CaseSpec(StrictModel):
-    """A case: which tariff applies and which assets are switched on."""
-
-    description: str = ""
-    tariff: str | None = Field(None, description="Tariff for every enterprise; own one if absent.")
-    assets: list[Literal["pv", "storage", "flex", "vpp", "green_direct"]] = Field(
-        default_factory=list, description="Switched on: pv, storage, flex (flexible load), vpp, "
-                                          "green_direct (the direct green-supply projects).")
-    green_rules: GreenRulesMode | None = Field(
-        None, description="check or enforce the green-supply ratio rules in this case; "
-                          "each project's own mode if absent.")
-
-
-class IndicatorSpec(StrictModel):
-    """Time-of-day windows the park indicators measure import in."""
-
-    midday_window: str = Field("11:00-14:00", description='Midday window "HH:MM-HH:MM".')
-    evening_window: str = Field("17:00-22:00", description='Evening peak window "HH:MM-HH:MM".')
-
-    @field_validator("midday_window", "evening_window")
-    @classmethod
-    def _window(cls, text: str) -> str:
-        parse_window(text)
-        return text
-
-
-class SolverSpec(StrictModel):
-    """How models are solved where a choice matters (`energysim.model.net_meter`)."""
-
-    meter: Literal["auto", "iterate", "milp"] = Field(
-        "auto", description="How the net meter's import/export modes are decided: milp "
-                            "(exact), iterate (warm-started LPs, within a stated bound) or auto "
-                            "(iterate, then milp where that did not prove the optimum and a "
-                            "model has at most milp_max_steps contested steps).")
-    milp_max_steps: PositiveInt = Field(
-        1000, description="auto solves a model's meter modes as a MILP up to this many "
-                          "contested steps.")
-
-
-class ScenarioSpec(StrictModel):
-    """The whole scenario file."""
-
-    name: str
-    description: str = ""
-    horizon: Horizon
-    tariffs: dict[str, dict[str, Any]] = Field(min_length=1)
-    enterprises: list[EnterpriseSpec] = Field(min_length=1)
-    cases: dict[str, CaseSpec] = Field(min_length=1)
-    baseline_case: str
-    indicators: IndicatorSpec = IndicatorSpec()
-    vpp: VPPSpec | None = None
-    green_direct: list[GreenDirectSpec] = Field(default_factory=list)
-    carbon: CarbonSpec = CarbonSpec()
-    solver: SolverSpec = SolverSpec()
 
 
 @dataclass
@@ -258,10 +160,10 @@ def load_scenario(path: str | Path, overrides: dict[str, Any] | None = None, *,
         problems.append(problem_at(path, root, data, loc, message))
 
     tariffs = _resolve_tariffs(spec, path, root, data, problems)
-    _check_references(spec, tariffs, at)
+    checks.check_references(spec, tariffs, at)
     index = horizon_index(spec.horizon.start, spec.horizon.end, spec.horizon.resolution)
     step_minutes = RESOLUTIONS[spec.horizon.resolution]
-    _check_windows_on_steps(spec, step_minutes, at)
+    checks.check_windows_on_steps(spec, step_minutes, at)
     for name, tariff in tariffs.items():
         bad = tariff.misaligned_boundaries(step_minutes)
         if bad:
@@ -281,7 +183,7 @@ def load_scenario(path: str | Path, overrides: dict[str, Any] | None = None, *,
     store = {} if profiles is None else profiles
     load_kw, pv, green, notes = _read_profiles(spec, path, index, problems, at, store)
     if spec.vpp is not None and not problems:
-        _check_baselines(spec, index, load_kw, at)
+        checks.check_baselines(spec, index, load_kw, at)
     if spec.vpp is not None:
         inside = {e.name for e in events_in_horizon(spec.vpp, index)}
         notes += [f"VPP event {e.name} ({e.date}) lies outside the horizon: left out"
@@ -356,136 +258,6 @@ def _merge(base: dict, override: dict, replace: tuple[str, ...] = ()) -> dict:
         else:
             out[key] = value
     return out
-
-
-def _check_references(spec: ScenarioSpec, tariffs: dict[str, Tariff], at) -> None:
-    ids = [e.id for e in spec.enterprises]
-    for i, ent in enumerate(spec.enterprises):
-        loc = ("enterprises", i)
-        if ids.index(ent.id) != i:
-            at((*loc, "id"), f"duplicate enterprise id {ent.id!r}")
-        if ent.tariff not in spec.tariffs:
-            at((*loc, "tariff"), f"unknown tariff {ent.tariff!r}; declared: {', '.join(spec.tariffs)}")
-        if ent.basic_charge == "contract_demand":
-            if ent.contract_demand_kw is None:
-                at((*loc, "contract_demand_kw"), "needed when basic_charge is contract_demand")
-            elif ent.contract_demand_kw < CONTRACT_MIN_SHARE_OF_TRANSFORMER * ent.transformer_kva:
-                at((*loc, "contract_demand_kw"),
-                   f"may not be below 40 % of transformer_kva ({ent.transformer_kva:g}) "
-                   f"(got {ent.contract_demand_kw:g})")
-    reported = set()
-    for case_name, case in spec.cases.items():
-        if case.tariff is not None and case.tariff not in spec.tariffs:
-            at(("cases", case_name, "tariff"),
-               f"unknown tariff {case.tariff!r}; declared: {', '.join(spec.tariffs)}")
-            continue
-        for i, ent in enumerate(spec.enterprises):
-            tariff = tariffs.get(case.tariff or ent.tariff)
-            if tariff is None or ent.basic_charge == "none" or (i, id(tariff)) in reported:
-                continue
-            reported.add((i, id(tariff)))
-            rate = tariff.basic_charge.field_for(ent.basic_charge)
-            if tariff.basic_charge.rate_for(ent.basic_charge) is None:
-                at(("enterprises", i, "basic_charge"),
-                   f"{ent.basic_charge} needs basic_charge.{rate} in tariff "
-                   f"{case.tariff or ent.tariff!r} (used by case {case_name!r})")
-    _check_vpp(spec, at)
-    _check_green(spec, at)
-    if spec.baseline_case not in spec.cases:
-        at(("baseline_case",), f"unknown case {spec.baseline_case!r}; declared: "
-           f"{', '.join(spec.cases)}")
-
-
-def _check_baselines(spec: ScenarioSpec, index: pd.DatetimeIndex, load_kw: dict, at) -> None:
-    """Every event inside the horizon has a baseline for every participant."""
-
-    programme = spec.vpp.model_copy(update={"events": events_in_horizon(spec.vpp, index)})
-    members = {v: load_kw[v] for v in programme.participants if v in load_kw}
-    try:
-        programme_baselines(programme, members, index)
-    except ValueError as exc:
-        at(("vpp", "events"), str(exc))
-
-
-def events_in_horizon(programme: VPPSpec, index: pd.DatetimeIndex) -> list:
-    """The programme's events that lie inside the horizon (others are left out, with a note)."""
-    end = index[-1] + (index[1] - index[0])
-    spans = [(e, event_window(e.name, e.date, e.window)) for e in programme.events]
-    return [e for e, span in spans if span.start >= index[0] and span.end <= end]
-
-
-def _check_windows_on_steps(spec: ScenarioSpec, step_minutes: int, at) -> None:
-    """Flexibility and indicator windows must start and end on steps."""
-    located = [(("indicators", f), [getattr(spec.indicators, f)])
-               for f in ("midday_window", "evening_window")]
-    located += [(("enterprises", i, "flexibility", "windows"), e.flexibility.windows)
-                for i, e in enumerate(spec.enterprises) if e.flexibility is not None]
-    for loc, windows in located:
-        bad = off_grid_boundaries(windows, step_minutes)
-        if bad:
-            at(loc, f"{', '.join(bad)} falls inside a {spec.horizon.resolution} step")
-
-
-def _check_vpp(spec: ScenarioSpec, at) -> None:
-    ids = {e.id for e in spec.enterprises}
-    programme = spec.vpp
-    if programme is None:
-        for name, case in spec.cases.items():
-            if "vpp" in case.assets:
-                at(("cases", name, "assets"), "switches on vpp, but the scenario has no vpp programme")
-        return
-    for i, member in enumerate(programme.participants):
-        if member not in ids:
-            at(("vpp", "participants", i), f"unknown enterprise {member!r}")
-    for member in programme.declared_kw:
-        if member not in programme.participants:
-            at(("vpp", "declared_kw", member), f"{member!r} is not a participant")
-    start, end = pd.Timestamp(spec.horizon.start), pd.Timestamp(spec.horizon.end)
-    step = RESOLUTIONS[spec.horizon.resolution]
-    names = [event.name for event in programme.events]
-    for i, event in enumerate(programme.events):
-        span = event_window(event.name, event.date, event.window)
-        if span.start < start < span.end or span.start < end < span.end:
-            at(("vpp", "events", i, "window"), f"event {event.name!r} straddles the horizon's "
-               "edge; move the horizon or the event")
-        if off_grid_boundaries([event.window], step):
-            at(("vpp", "events", i, "window"),
-               f"{event.window} does not fall on {spec.horizon.resolution} steps")
-        if names.index(event.name) != i:
-            at(("vpp", "events", i, "name"), f"duplicate event name {event.name!r}")
-        for member in event.baseline_kw or {}:
-            if member not in programme.participants:
-                at(("vpp", "events", i, "baseline_kw", member), f"{member!r} is not a participant")
-
-
-def _check_green(spec: ScenarioSpec, at) -> None:
-    """Offtakers exist and take from one project each; project ids are not enterprise ids."""
-    ids = {e.id for e in spec.enterprises}
-    served: dict[str, str] = {}
-    projects = [g.id for g in spec.green_direct]
-    for i, project in enumerate(spec.green_direct):
-        loc = ("green_direct", i)
-        if project.id in ids:
-            at((*loc, "id"), f"{project.id!r} is an enterprise id; name the project otherwise")
-        if projects.index(project.id) != i:
-            at((*loc, "id"), f"duplicate green-supply project id {project.id!r}")
-        for j, member in enumerate(project.offtakers):
-            if member not in ids:
-                at((*loc, "offtakers", j), f"unknown enterprise {member!r}")
-            elif member in served:
-                at((*loc, "offtakers", j), f"{member!r} already takes from project "
-                   f"{served[member]!r}; an enterprise may take from one project")
-            served.setdefault(member, project.id)
-        for member in project.cost_shares:
-            if member not in project.offtakers:
-                at((*loc, "cost_shares", member), f"{member!r} is not an offtaker")
-        if project.feed_in.max_kw > 0 and project.feed_in.price_cny_per_kwh == 0:
-            at((*loc, "feed_in", "price_cny_per_kwh"), "feed-in is allowed (max_kw > 0): give "
-               "the price it is paid")
-    for name, case in spec.cases.items():
-        if "green_direct" in case.assets and not spec.green_direct:
-            at(("cases", name, "assets"), "switches on green_direct, but the scenario declares "
-               "no green_direct project")
 
 
 def _read_profiles(spec, path, index, problems, at, store):

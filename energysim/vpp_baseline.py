@@ -294,3 +294,10 @@ def programme_baselines(programme: VPPSpec, net_load_kw: dict[str, np.ndarray],
             days = baseline_days(index, window, excluded, programme.baseline_days)
             baselines[v, event.name] = baseline_kw(series, days, window)
     return windows, baselines
+
+
+def events_in_horizon(programme: VPPSpec, index: pd.DatetimeIndex) -> list:
+    """The programme's events that lie inside the horizon (others are left out, with a note)."""
+    end = index[-1] + (index[1] - index[0])
+    spans = [(e, event_window(e.name, e.date, e.window)) for e in programme.events]
+    return [e for e, span in spans if span.start >= index[0] and span.end <= end]

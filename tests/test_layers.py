@@ -2,7 +2,7 @@
 
     base      errors, schema, yamlio, files, results, timeseries, daytypes
     input     tariffs, profiles, assets, demand_side, green_supply, overrides, vpp_baseline,
-              case_inputs, scenario
+              case_inputs, scenario_spec, scenario_checks, scenario
     prepare   prepare
     model     model            (never the scenario loader nor the prepare stage)
     analysis  analysis
@@ -21,7 +21,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "energysim"
 LAYERS = {
     "base": ("errors", "schema", "yamlio", "files", "results", "timeseries", "daytypes"),
     "input": ("tariffs", "profiles", "assets", "demand_side", "green_supply", "overrides",
-              "vpp_baseline", "case_inputs", "scenario"),
+              "vpp_baseline", "case_inputs", "scenario_spec", "scenario_checks", "scenario"),
     "prepare": ("prepare",),
     "model": ("model",),
     "analysis": ("analysis",),

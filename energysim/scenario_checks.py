@@ -1,0 +1,141 @@
+"""What a scenario must satisfy beyond its schema: cross-references, windows on steps, VPP
+programmes and their baselines, green-supply projects. Each check reports every problem
+it finds through ``at(location, message)`` (`energysim.scenario.load_scenario` collects
+them into one `ScenarioError`).
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from energysim.scenario_spec import ScenarioSpec
+from energysim.schema import off_grid_boundaries
+from energysim.tariffs.tariff import Tariff
+from energysim.timeseries import RESOLUTIONS
+from energysim.vpp_baseline import event_window, events_in_horizon, programme_baselines
+
+CONTRACT_MIN_SHARE_OF_TRANSFORMER = 0.4
+"""A contract demand may not be below 40 % of the transformer capacity (1583号)."""
+
+
+def check_references(spec: ScenarioSpec, tariffs: dict[str, Tariff], at) -> None:
+    ids = [e.id for e in spec.enterprises]
+    for i, ent in enumerate(spec.enterprises):
+        loc = ("enterprises", i)
+        if ids.index(ent.id) != i:
+            at((*loc, "id"), f"duplicate enterprise id {ent.id!r}")
+        if ent.tariff not in spec.tariffs:
+            at((*loc, "tariff"), f"unknown tariff {ent.tariff!r}; declared: {', '.join(spec.tariffs)}")
+        if ent.basic_charge == "contract_demand":
+            if ent.contract_demand_kw is None:
+                at((*loc, "contract_demand_kw"), "needed when basic_charge is contract_demand")
+            elif ent.contract_demand_kw < CONTRACT_MIN_SHARE_OF_TRANSFORMER * ent.transformer_kva:
+                at((*loc, "contract_demand_kw"),
+                   f"may not be below 40 % of transformer_kva ({ent.transformer_kva:g}) "
+                   f"(got {ent.contract_demand_kw:g})")
+    reported = set()
+    for case_name, case in spec.cases.items():
+        if case.tariff is not None and case.tariff not in spec.tariffs:
+            at(("cases", case_name, "tariff"),
+               f"unknown tariff {case.tariff!r}; declared: {', '.join(spec.tariffs)}")
+            continue
+        for i, ent in enumerate(spec.enterprises):
+            tariff = tariffs.get(case.tariff or ent.tariff)
+            if tariff is None or ent.basic_charge == "none" or (i, id(tariff)) in reported:
+                continue
+            reported.add((i, id(tariff)))
+            rate = tariff.basic_charge.field_for(ent.basic_charge)
+            if tariff.basic_charge.rate_for(ent.basic_charge) is None:
+                at(("enterprises", i, "basic_charge"),
+                   f"{ent.basic_charge} needs basic_charge.{rate} in tariff "
+                   f"{case.tariff or ent.tariff!r} (used by case {case_name!r})")
+    check_vpp(spec, at)
+    check_green(spec, at)
+    if spec.baseline_case not in spec.cases:
+        at(("baseline_case",), f"unknown case {spec.baseline_case!r}; declared: "
+           f"{', '.join(spec.cases)}")
+
+
+def check_vpp(spec: ScenarioSpec, at) -> None:
+    ids = {e.id for e in spec.enterprises}
+    programme = spec.vpp
+    if programme is None:
+        for name, case in spec.cases.items():
+            if "vpp" in case.assets:
+                at(("cases", name, "assets"), "switches on vpp, but the scenario has no vpp programme")
+        return
+    for i, member in enumerate(programme.participants):
+        if member not in ids:
+            at(("vpp", "participants", i), f"unknown enterprise {member!r}")
+    for member in programme.declared_kw:
+        if member not in programme.participants:
+            at(("vpp", "declared_kw", member), f"{member!r} is not a participant")
+    start, end = pd.Timestamp(spec.horizon.start), pd.Timestamp(spec.horizon.end)
+    step = RESOLUTIONS[spec.horizon.resolution]
+    names = [event.name for event in programme.events]
+    for i, event in enumerate(programme.events):
+        span = event_window(event.name, event.date, event.window)
+        if span.start < start < span.end or span.start < end < span.end:
+            at(("vpp", "events", i, "window"), f"event {event.name!r} straddles the horizon's "
+               "edge; move the horizon or the event")
+        if off_grid_boundaries([event.window], step):
+            at(("vpp", "events", i, "window"),
+               f"{event.window} does not fall on {spec.horizon.resolution} steps")
+        if names.index(event.name) != i:
+            at(("vpp", "events", i, "name"), f"duplicate event name {event.name!r}")
+        for member in event.baseline_kw or {}:
+            if member not in programme.participants:
+                at(("vpp", "events", i, "baseline_kw", member), f"{member!r} is not a participant")
+
+
+def check_green(spec: ScenarioSpec, at) -> None:
+    """Offtakers exist and take from one project each; project ids are not enterprise ids."""
+    ids = {e.id for e in spec.enterprises}
+    served: dict[str, str] = {}
+    projects = [g.id for g in spec.green_direct]
+    for i, project in enumerate(spec.green_direct):
+        loc = ("green_direct", i)
+        if project.id in ids:
+            at((*loc, "id"), f"{project.id!r} is an enterprise id; name the project otherwise")
+        if projects.index(project.id) != i:
+            at((*loc, "id"), f"duplicate green-supply project id {project.id!r}")
+        for j, member in enumerate(project.offtakers):
+            if member not in ids:
+                at((*loc, "offtakers", j), f"unknown enterprise {member!r}")
+            elif member in served:
+                at((*loc, "offtakers", j), f"{member!r} already takes from project "
+                   f"{served[member]!r}; an enterprise may take from one project")
+            served.setdefault(member, project.id)
+        for member in project.cost_shares:
+            if member not in project.offtakers:
+                at((*loc, "cost_shares", member), f"{member!r} is not an offtaker")
+        if project.feed_in.max_kw > 0 and project.feed_in.price_cny_per_kwh == 0:
+            at((*loc, "feed_in", "price_cny_per_kwh"), "feed-in is allowed (max_kw > 0): give "
+               "the price it is paid")
+    for name, case in spec.cases.items():
+        if "green_direct" in case.assets and not spec.green_direct:
+            at(("cases", name, "assets"), "switches on green_direct, but the scenario declares "
+               "no green_direct project")
+
+
+def check_baselines(spec: ScenarioSpec, index: pd.DatetimeIndex, load_kw: dict, at) -> None:
+    """Every event inside the horizon has a baseline for every participant."""
+
+    programme = spec.vpp.model_copy(update={"events": events_in_horizon(spec.vpp, index)})
+    members = {v: load_kw[v] for v in programme.participants if v in load_kw}
+    try:
+        programme_baselines(programme, members, index)
+    except ValueError as exc:
+        at(("vpp", "events"), str(exc))
+
+
+def check_windows_on_steps(spec: ScenarioSpec, step_minutes: int, at) -> None:
+    """Flexibility and indicator windows must start and end on steps."""
+    located = [(("indicators", f), [getattr(spec.indicators, f)])
+               for f in ("midday_window", "evening_window")]
+    located += [(("enterprises", i, "flexibility", "windows"), e.flexibility.windows)
+                for i, e in enumerate(spec.enterprises) if e.flexibility is not None]
+    for loc, windows in located:
+        bad = off_grid_boundaries(windows, step_minutes)
+        if bad:
+            at(loc, f"{', '.join(bad)} falls inside a {spec.horizon.resolution} step")

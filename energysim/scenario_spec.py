@@ -1,0 +1,112 @@
+"""The scenario file's schema: the pydantic models of what an analyst declares.
+
+Each field says what it holds and its unit; unknown fields are errors (`StrictModel`). The
+loader (`energysim.scenario`) validates a file against `ScenarioSpec`, then checks what
+one field alone cannot (`energysim.scenario_checks`).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any, Literal
+
+import pandas as pd
+from pydantic import Field, PositiveFloat, PositiveInt, field_validator, model_validator
+
+from energysim.assets import PVSpec, StorageSpec
+from energysim.demand_side import FlexSpec, VPPSpec
+from energysim.green_supply import CarbonSpec, GreenDirectSpec, GreenRulesMode
+from energysim.profiles.sources import LoadSource
+from energysim.schema import StrictModel, parse_window
+
+
+class Horizon(StrictModel):
+    """The simulated span: step starts from ``start`` up to, not including, ``end``."""
+
+    start: date | datetime
+    end: date | datetime
+    resolution: Literal["15min", "1h"] = "15min"
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Horizon:
+        start, end = pd.Timestamp(self.start), pd.Timestamp(self.end)
+        step = pd.Timedelta(self.resolution)
+        if end - start < 2 * step:
+            raise ValueError(f"end {self.end} must be at least two {self.resolution} steps after "
+                             f"start {self.start}")
+        if (start - start.normalize()) % step or (end - start) % step:
+            raise ValueError(f"start {self.start} and end {self.end} must fall on "
+                             f"{self.resolution} steps")
+        return self
+
+
+class EnterpriseSpec(StrictModel):
+    """One enterprise behind one grid meter."""
+
+    id: str = Field(pattern=r"^[A-Za-z][A-Za-z0-9_]*$", description="Identifier used in outputs.")
+    name: str = Field(description="Display name; Chinese is fine.")
+    load: LoadSource = Field(description="Load [kW]: a file, {file: ..., unit: ...} or "
+                             "{archetype: ..., annual_mwh: ...}.")
+    tariff: str = Field(description="Name of the tariff the enterprise is on today.")
+    transformer_kva: PositiveFloat = Field(description="Limits grid import and export [kVA≈kW].")
+    basic_charge: Literal["none", "capacity", "contract_demand", "max_demand"] = "none"
+    contract_demand_kw: PositiveFloat | None = Field(None, description="For contract_demand [kW].")
+    pv: PVSpec | None = None
+    storage: StorageSpec | None = None
+    flexibility: FlexSpec | None = None
+
+
+class CaseSpec(StrictModel):
+    """A case: which tariff applies and which assets are switched on."""
+
+    description: str = ""
+    tariff: str | None = Field(None, description="Tariff for every enterprise; own one if absent.")
+    assets: list[Literal["pv", "storage", "flex", "vpp", "green_direct"]] = Field(
+        default_factory=list, description="Switched on: pv, storage, flex (flexible load), vpp, "
+                                          "green_direct (the direct green-supply projects).")
+    green_rules: GreenRulesMode | None = Field(
+        None, description="check or enforce the green-supply ratio rules in this case; "
+                          "each project's own mode if absent.")
+
+
+class IndicatorSpec(StrictModel):
+    """Time-of-day windows the park indicators measure import in."""
+
+    midday_window: str = Field("11:00-14:00", description='Midday window "HH:MM-HH:MM".')
+    evening_window: str = Field("17:00-22:00", description='Evening peak window "HH:MM-HH:MM".')
+
+    @field_validator("midday_window", "evening_window")
+    @classmethod
+    def _window(cls, text: str) -> str:
+        parse_window(text)
+        return text
+
+
+class SolverSpec(StrictModel):
+    """How models are solved where a choice matters (`energysim.model.net_meter`)."""
+
+    meter: Literal["auto", "iterate", "milp"] = Field(
+        "auto", description="How the net meter's import/export modes are decided: milp "
+                            "(exact), iterate (warm-started LPs, within a stated bound) or auto "
+                            "(iterate, then milp where that did not prove the optimum and a "
+                            "model has at most milp_max_steps contested steps).")
+    milp_max_steps: PositiveInt = Field(
+        1000, description="auto solves a model's meter modes as a MILP up to this many "
+                          "contested steps.")
+
+
+class ScenarioSpec(StrictModel):
+    """The whole scenario file."""
+
+    name: str
+    description: str = ""
+    horizon: Horizon
+    tariffs: dict[str, dict[str, Any]] = Field(min_length=1)
+    enterprises: list[EnterpriseSpec] = Field(min_length=1)
+    cases: dict[str, CaseSpec] = Field(min_length=1)
+    baseline_case: str
+    indicators: IndicatorSpec = IndicatorSpec()
+    vpp: VPPSpec | None = None
+    green_direct: list[GreenDirectSpec] = Field(default_factory=list)
+    carbon: CarbonSpec = CarbonSpec()
+    solver: SolverSpec = SolverSpec()
