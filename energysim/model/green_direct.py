@@ -80,7 +80,27 @@ def add_green_direct(m: pyo.ConcreteModel, projects: Sequence[GreenDirectSpec],
     m.green_plant_balance = pyo.Constraint(
         m.GREEN_PROJECTS, m.T, rule=partial(_plant_balance, batteries=batteries),
         doc="available − curtail + battery = Σ_e green_direct_kw + feed_in")
-    m._green_specs = spec  # read by the cost rules and the reports
+
+    def param(values: dict, doc: str) -> pyo.Param:
+        return pyo.Param(m.GREEN_PROJECTS, initialize=values, doc=doc)
+
+    m.green_ppa_cny_per_kwh = param({g: spec[g].price.ppa_cny_per_kwh or 0.0 for g in ids},
+                                    "PPA price of a kWh the plant delivers (0: owned) [CNY/kWh]")
+    m.green_levelised_cny_per_kwh = param(
+        {g: spec[g].price.levelised_cost_cny_per_kwh or 0.0 for g in ids},
+        "Levelised cost of a kWh an owned plant could generate (0: PPA) [CNY/kWh]")
+    m.green_fee_cny_per_kwh = param({g: spec[g].fees.per_kwh_cny for g in ids},
+                                    "Fees on each green kWh an offtaker takes [CNY/kWh]")
+    m.green_standby_cny_per_month = param(
+        {g: spec[g].fees.standby_fee_cny_per_kva_month
+         * (spec[g].fees.standby_kva or spec[g].line_kw) for g in ids},
+        "Standby fee of the project [CNY/month]")
+    m.green_capacity_fee_cny_per_kva_month = param(
+        {g: (spec[g].fees.td_rate_cny_per_kwh * spec[g].fees.average_load_rate * HOURS_PER_MONTH
+             if spec[g].fees.scheme == "capacity" else 0.0) for g in ids},
+        "Capacity T&D fee per kVA of an offtaker's transformer (scheme capacity) [CNY/(kVA·month)]")
+    m.green_feed_in_price_cny_per_kwh = param({g: spec[g].feed_in.price_cny_per_kwh for g in ids},
+                                              "Price a kWh fed in is paid [CNY/kWh]")
     register_supply(m, "green_direct")
     register_cost(m, "green_ppa", _ppa_cost, "PPA price · energy taken, or levelised cost · output")
     register_cost(m, "green_fees", _fees, "fees per green kWh, capacity T&D fee, standby fee")
@@ -143,24 +163,21 @@ def _available_kwh(m, g, month) -> float:
 def _ppa_cost(m, e, month):
     cost = 0.0
     for g in m.GREEN_AT[e]:
-        price, share = m._green_specs[g].price, m.green_cost_share[g, e]
-        if price.ppa_cny_per_kwh is not None:
-            cost += price.ppa_cny_per_kwh * (_month_sum(m, month, m.green_direct_kw, (g, e))
-                                             + share * _month_sum(m, month, m.green_feed_in_kw, g))
+        share, ppa = m.green_cost_share[g, e], m.green_ppa_cny_per_kwh[g]
+        if ppa:
+            cost += ppa * (_month_sum(m, month, m.green_direct_kw, (g, e))
+                           + share * _month_sum(m, month, m.green_feed_in_kw, g))
         else:
-            cost += share * price.levelised_cost_cny_per_kwh * _available_kwh(m, g, month)
+            cost += share * m.green_levelised_cny_per_kwh[g] * _available_kwh(m, g, month)
     return cost
 
 
 def _fees(m, e, month):
     cost = 0.0
     for g in m.GREEN_AT[e]:
-        fees, share = m._green_specs[g].fees, m.green_cost_share[g, e]
-        cost += fees.per_kwh_cny * _month_sum(m, month, m.green_direct_kw, (g, e))
-        monthly = share * fees.standby_fee_cny_per_kva_month * (fees.standby_kva or m.green_line_kw[g])
-        if fees.scheme == "capacity":
-            monthly += (fees.td_rate_cny_per_kwh * fees.average_load_rate * HOURS_PER_MONTH
-                        * m.transformer_kva[e])
+        cost += m.green_fee_cny_per_kwh[g] * _month_sum(m, month, m.green_direct_kw, (g, e))
+        monthly = (m.green_cost_share[g, e] * m.green_standby_cny_per_month[g]
+                   + m.green_capacity_fee_cny_per_kva_month[g] * m.transformer_kva[e])
         cost += monthly * m.month_fraction[month]
     return cost
 
@@ -168,6 +185,6 @@ def _fees(m, e, month):
 def _feed_in_credit(m, e, month):
     credit = 0.0
     for g in m.GREEN_AT[e]:
-        credit -= (m.green_cost_share[g, e] * m._green_specs[g].feed_in.price_cny_per_kwh
+        credit -= (m.green_cost_share[g, e] * m.green_feed_in_price_cny_per_kwh[g]
                    * _month_sum(m, month, m.green_feed_in_kw, g))
     return credit

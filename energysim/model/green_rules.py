@@ -91,7 +91,10 @@ def achieved_share(m, g, rule: str) -> float:
 def add_green_rules(m: pyo.ConcreteModel, required: dict[tuple[str, str], float]) -> None:
     """Enforce the ratio rules: ``green_rule_<rule>[g]`` for each (project, rule) in
     ``required`` (the required share [-])."""
-    m._green_rules_required = dict(required)
+    m.GREEN_RULES_ENFORCED = pyo.Set(initialize=list(required), dimen=2,
+                                     doc="(project, rule) pairs the model enforces")
+    m.green_rule_required_share = pyo.Param(m.GREEN_RULES_ENFORCED, initialize=dict(required),
+                                            doc="The share the rule requires [-]")
     lazy = list(getattr(m, "LAZY_CONSTRAINTS", []))
     for rule in RULES:
         margins = {g: rule_margin(m, g, rule, share) >= 0
@@ -105,7 +108,9 @@ def add_green_rules(m: pyo.ConcreteModel, required: dict[tuple[str, str], float]
 
 def enforced_rules(m: pyo.ConcreteModel) -> dict[tuple[str, str], float]:
     """(project, rule) → required share, for the rules the model enforces."""
-    return getattr(m, "_green_rules_required", {})
+    if m.component("GREEN_RULES_ENFORCED") is None:
+        return {}
+    return {key: pyo.value(m.green_rule_required_share[key]) for key in m.GREEN_RULES_ENFORCED}
 
 
 def explain_infeasible(m: pyo.ConcreteModel, solve: Callable[[pyo.ConcreteModel], object]) -> str:
