@@ -85,3 +85,23 @@ def test_a_model_with_meter_modes_re_solved_under_other_prices(tmp_path):
     assert built.m.component("METER_MODE_STEPS") is not None
     assert len(built.m.METER_MODE_STEPS) == 0
     assert not built.can_reprice(scenario)  # these prices contest steps it has no mode for
+
+
+def test_prepared_inputs_are_compared_field_by_field(tmp_path):
+    """The re-solver asks what changed in the model's inputs: nothing between two preparations
+    of one scenario; only the prices under another spot file; the export price when it
+    changes, which makes the model be built again."""
+    from energysim.analysis.resolve import differences
+    from energysim.prepare import prepare
+
+    path = _spot_scenario(tmp_path, [100.0] * 4, [150.0] * 4, [0.3, -0.6, -0.6, 0.3])
+    scenario = load_scenario(path)
+    base = prepare(scenario, "pv")
+    assert differences(base, prepare(scenario, "pv")) == set()
+    (tmp_path / "spot2.csv").write_text((tmp_path / "spot.csv").read_text().replace("-0.6", "0.1"))
+    priced = load_scenario(path, {"tariffs.spot.energy_price.spot.file": "spot2.csv"})
+    assert differences(base, prepare(priced, "pv")) == {"price_cny_per_kwh"}
+    exported = load_scenario(path, {"tariffs.spot.export_price_cny_per_kwh": 0.5})
+    assert "export_price_cny_per_kwh" in differences(base, prepare(exported, "pv"))
+    kept = Repricer(scenario, "pv", ("plant",))
+    assert kept.can_reprice(priced) and not kept.can_reprice(exported)

@@ -17,9 +17,10 @@ which starts from the optimal basis it holds (a warm start), and the solution is
 into the model. Costs are then extracted as usual except the energy cost, which is Σ new price
 · import · dt_h per month (the model's expression still holds the old prices).
 
-What may differ is decided by difference, denying by default: every field of the tariffs
-but their energy prices (`PRICE_FIELDS`) and descriptions (`DESCRIPTIVE_FIELDS`) must be
-equal, and every field of the batteries but their size; anything else, and models with lazy
+What may differ is decided by difference, denying by default: the model's prepared inputs
+(`energysim.case_inputs.CaseInputs`) must be equal field by field but for the prices per
+step and the batteries' sizes, and every field of the tariffs but their energy prices
+(`PRICE_FIELDS`) and descriptions (`DESCRIPTIVE_FIELDS`); anything else, and models with lazy
 rows (enforced green-supply rules) or meter modes that batteries shape (a resized battery
 changes their bounds), are built and solved afresh. Each worker process keeps a few models.
 """
@@ -29,12 +30,14 @@ from __future__ import annotations
 import json
 import os
 import time
+from dataclasses import fields, is_dataclass
 
 import numpy as np
 import pandas as pd
 
 from energysim.analysis.cases import build_model, model_groups
 from energysim.analysis.run import combine_parts, extract_result, run_case
+from energysim.case_inputs import CaseInputs
 from energysim.model.meter_modes import settle_modes
 from energysim.model.net_meter import contested_steps
 from energysim.model.solve import (
@@ -45,7 +48,7 @@ from energysim.model.solve import (
     optimality_bound,
     solve_model,
 )
-from energysim.prepare import rules_enforced
+from energysim.prepare import prepare, rules_enforced
 from energysim.results import EXACT_RELATIVE, CaseResult
 from energysim.scenario import Scenario
 from energysim.tariffs.bill import month_labels
@@ -70,7 +73,8 @@ class Repricer:
     def __init__(self, scenario: Scenario, case: str, group: tuple[str, ...]):
         self.case, self.group = case, group
         start = time.perf_counter()
-        self.m = build_model(scenario, case, list(group))
+        self.inputs = prepare(scenario, case, list(group))
+        self.m = build_model(self.inputs)
         build_s = time.perf_counter() - start
         self.meter = scenario.spec.solver.meter
         solved = solve_model(self.m, keep_solver=True, meter=self.meter,
@@ -82,8 +86,7 @@ class Repricer:
         steps = list(self.m.T)
         self.import_cols = {e: np.array([col[id(self.m.grid_import_kw[e, t])] for t in steps],
                                         dtype=np.int32) for e in group}
-        self.storage = {e: scenario.enterprises[e].storage for e in group
-                        if self.m.component("STORAGES") is not None and e in self.m.STORAGES}
+        self.storage = dict(self.inputs.storages)
         rows = {id(r.constraint): i for i, r in enumerate(solved.form.rows)}
         self.storage_cols = {e: {name: np.array([col[id(self.m.component(name)[e, t])]
                                                  for t in steps], dtype=np.int32)
@@ -98,45 +101,52 @@ class Repricer:
         self.mode_steps = {e: {t for p, t in modes if p == e} for e in group} if modes is not None \
             else {e: set() for e in group}
         self.solver = scenario.spec.solver
+        self._next: tuple[int, CaseInputs] | None = None
         self.first = self._result(scenario, solved.objective_cny,
                                   {"build": build_s, **solved.timings_s}, None, solved)
 
+    def _inputs(self, scenario: Scenario) -> CaseInputs:
+        """The prepared inputs of this model's case and group under ``scenario`` (kept from
+        `can_reprice` for `reprice`)."""
+        if self._next is None or self._next[0] != id(scenario):
+            self._next = (id(scenario), prepare(scenario, self.case, list(self.group)))
+        return self._next[1]
+
     def can_reprice(self, scenario: Scenario) -> bool:
-        """Whether ``scenario`` differs from the one solved only in energy prices and battery
-        sizes (see the module docstring)."""
+        """Whether ``scenario`` gives this model inputs that differ from those it was built
+        from only in energy prices and battery sizes (see the module docstring)."""
         if getattr(self.m, "LAZY_CONSTRAINTS", None) or scenario.spec.solver != self.solver:
             return False
         for e in self.group:
             if not same_but_prices(self.tariffs[e], scenario.tariff_for(self.case, e)):
                 return False
-        batteries = {e for e in self.group if "storage" in scenario.case(self.case).assets
-                     and scenario.enterprises[e].storage is not None}
-        if batteries != set(self.storage):
+        new = self._inputs(scenario)
+        if differences(self.inputs, new) - {"name", "price_cny_per_kwh", "storages"}:
+            return False
+        if set(new.storages) != set(self.storage):
             return False
         size = {"capacity_kwh", "power_kw"}
         for e, spec in self.storage.items():
-            new = scenario.enterprises[e].storage
-            if spec.model_dump(exclude=size) != new.model_dump(exclude=size):
+            if spec.model_dump(exclude=size) != new.storages[e].model_dump(exclude=size):
                 return False
-            if self.mode_steps[e] and new.model_dump() != spec.model_dump():
+            if self.mode_steps[e] and new.storages[e].model_dump() != spec.model_dump():
                 return False  # the meter's mode rows hold the battery's power
-        if self.m.component("PV_SITES") is not None:
-            for e in self.m.PV_SITES:
-                price = scenario.tariff_for(self.case, e).price_at(scenario.index)
-                needed = contested_steps(self.m, e, scenario.load_kw[e], price)
-                if not set(needed.tolist()) <= self.mode_steps[e]:
-                    return False
+        for e in new.pv_available_kw:
+            needed = contested_steps(self.m, e, new.load_kw[e], new.price_cny_per_kwh[e])
+            if not set(needed.tolist()) <= self.mode_steps[e]:
+                return False
         return True
 
     def reprice(self, scenario: Scenario) -> CaseResult:
         """Solve again under ``scenario``'s tariffs, warm-started."""
         start = time.perf_counter()
-        prices = {e: scenario.tariff_for(self.case, e).price_at(scenario.index) for e in self.group}
+        new = self._inputs(scenario)
+        prices = new.price_cny_per_kwh
         for e, price in prices.items():
             cols = self.import_cols[e]
             self.highs.changeColsCost(len(cols), cols, price * self.dt_h)
         for e, spec in self.storage.items():
-            self._resize(e, spec, scenario.enterprises[e].storage)
+            self._resize(e, spec, new.storages[e])
         handoff = time.perf_counter() - start
         start = time.perf_counter()
         outcome = None
@@ -197,6 +207,29 @@ def same_but_prices(old: Tariff, new: Tariff) -> bool:
         return False
     keep = set(type(old).model_fields) - PRICE_FIELDS - DESCRIPTIVE_FIELDS
     return old.model_dump(include=keep) == new.model_dump(include=keep)
+
+
+def differences(old: CaseInputs, new: CaseInputs) -> set[str]:
+    """The fields of two models' inputs that differ (arrays, indexes, specs and mappings of
+    them compared by value)."""
+    return {f.name for f in fields(CaseInputs)
+            if not _equal(getattr(old, f.name), getattr(new, f.name))}
+
+
+def _equal(a, b) -> bool:
+    if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
+        return np.array_equal(np.asarray(a), np.asarray(b))
+    if isinstance(a, pd.Index):
+        return isinstance(b, pd.Index) and a.equals(b)
+    if isinstance(a, dict):
+        return isinstance(b, dict) and a.keys() == b.keys() and all(_equal(a[k], b[k]) for k in a)
+    if isinstance(a, (list, tuple)):
+        return (type(a) is type(b) and len(a) == len(b)
+                and all(_equal(x, y) for x, y in zip(a, b, strict=True)))
+    if is_dataclass(a) and not isinstance(a, type):
+        return type(a) is type(b) and all(_equal(getattr(a, f.name), getattr(b, f.name))
+                                          for f in fields(a))
+    return bool(a == b)
 
 
 def solve_case(base, scenario: Scenario, task, only) -> tuple[CaseResult, bool]:
