@@ -22,7 +22,7 @@ from energysim.errors import SolverError
 from energysim.model.extract import extract_costs, extract_timeseries
 from energysim.model.green_rules import enforced_rules, explain_infeasible
 from energysim.model.solve import OPTIMAL, SolveResult, solve_model
-from energysim.model.vpp import vpp_event_table
+from energysim.model.vpp_settlement import vpp_event_table
 from energysim.results import STAGES, CaseResult
 from energysim.scenario import Scenario
 

@@ -23,7 +23,7 @@ import pandas as pd
 import pyomo.environ as pyo
 
 from energysim.model.terms import cost_expression
-from energysim.model.vpp import revenue_by_delivery
+from energysim.model.vpp_settlement import revenue_by_delivery
 from energysim.results import PLANT_QUANTITIES, QUANTITIES, STANDARD_COSTS
 
 

@@ -31,8 +31,8 @@ cannot inflate it — unless the event gives one.
 Sharing. The objective needs only the park's totals; in the model the revenue and penalty
 terms are split by declared flexibility (equally if none is declared). Revenue is then
 shared among members by their delivered contribution, max(0, d[v, k]) / Σ_v max(0, d[v, k]),
-an accounting rule applied to the solved flows (`revenue_by_delivery`); totals are
-unchanged. Penalties stay shared by declared flexibility. f[m] is the share of month m
+an accounting rule applied to the solved flows (`energysim.model.vpp_settlement`); totals
+are unchanged. Penalties stay shared by declared flexibility. f[m] is the share of month m
 inside the horizon.
 """
 
@@ -44,7 +44,6 @@ import pyomo.environ as pyo
 
 from energysim.demand_side import VPPSpec
 from energysim.model.terms import register_cost, series_param
-from energysim.results import VPP_EVENT_COLUMNS
 from energysim.tariffs.bill import month_labels
 from energysim.vpp_baseline import EventBaseline, EventWindow
 
@@ -103,14 +102,14 @@ def add_vpp(m: pyo.ConcreteModel, programme: VPPSpec, windows: dict[str, EventWi
                   "− capacity payment · declared kW · month share")
 
 
-def _response(m, v, k):
-    """Member v's mean reduction of its net import below its baseline during event k [kW]."""
+def response_kw(m, v, k):
+    """d[v, k]: member v's mean reduction of its net import below its baseline during event k [kW]."""
     net = sum(m.grid_import_kw[v, t] - m.grid_export_kw[v, t] for t in m.EVENT_STEPS[k])
     return m.vpp_baseline_kw[v, k] - net / m.vpp_steps[k]
 
 
 def _delivery_limit(m, k):
-    return m.vpp_paid_kw[k] <= (sum(_response(m, v, k) for v in m.VPP_MEMBERS)
+    return m.vpp_paid_kw[k] <= (sum(response_kw(m, v, k) for v in m.VPP_MEMBERS)
                                 + m.vpp_delivery_slack_kw[k] * (1 - m.vpp_delivering[k]))
 
 
@@ -146,44 +145,3 @@ def _capacity_revenue(m, e, month):
         return 0.0
     return (-m.vpp_capacity_payment_cny_per_kw_month * m.vpp_declared_kw[e]
             * m.month_fraction[month])
-
-
-def delivery_shares(m: pyo.ConcreteModel, k) -> dict[str, float]:
-    """Each member's share of event k's revenue: its positive response over the park's
-    (the declared shares where no member delivered)."""
-    response = {v: max(0.0, pyo.value(_response(m, v, k))) for v in m.VPP_MEMBERS}
-    total = sum(response.values())
-    if total <= 0:
-        return {v: pyo.value(m.vpp_penalty_share[v]) for v in m.VPP_MEMBERS}
-    return {v: r / total for v, r in response.items()}
-
-
-def revenue_by_delivery(m: pyo.ConcreteModel) -> dict[tuple[str, str], float]:
-    """Energy revenue [CNY] (negative: a cost term) per (member, month), shared by delivery."""
-    out: dict[tuple[str, str], float] = {}
-    for k in m.EVENTS:
-        revenue = pyo.value(m.vpp_payment_cny_per_kwh[k] * m.vpp_duration_h[k] * m.vpp_paid_kw[k])
-        for v, share in delivery_shares(m, k).items():
-            key = (v, m.vpp_event_month[k])
-            out[key] = out.get(key, 0.0) - share * revenue
-    return out
-
-
-def vpp_event_table(m: pyo.ConcreteModel) -> pd.DataFrame:
-    """One row per event and member, and a ``park`` row per event (`VPP_EVENT_COLUMNS`)."""
-    rows = []
-    for k in m.EVENTS:
-        hours = pyo.value(m.vpp_duration_h[k])
-        requested = pyo.value(m.vpp_requested_kw[k]) * hours
-        paid = pyo.value(m.vpp_paid_kw[k]) * hours
-        penalty = pyo.value(m.vpp_penalty_cny_per_kwh[k] * shortfall_kw(m, k)) * hours
-        price = pyo.value(m.vpp_payment_cny_per_kwh[k])
-        shares = delivery_shares(m, k)
-        members = [(k, v, pyo.value(m.vpp_baseline_kw[v, k]) * hours,
-                    pyo.value(_response(m, v, k)) * hours, shares[v] * paid, requested,
-                    price * shares[v] * paid, pyo.value(m.vpp_penalty_share[v]) * penalty)
-                   for v in m.VPP_MEMBERS]
-        park = [sum(row[i] for row in members) for i in range(2, 8)]
-        park[3] = requested
-        rows += [*members, (k, "park", *park)]
-    return pd.DataFrame(rows, columns=VPP_EVENT_COLUMNS)
