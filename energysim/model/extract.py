@@ -123,7 +123,7 @@ def extract_costs(m: pyo.ConcreteModel) -> pd.DataFrame:
         Columns ``enterprise``, ``month`` (``YYYY-MM``), ``component``, ``cost_cny``; costs
         positive, revenues negative; every component of `STANDARD_COSTS` and any other
         registered one. VPP energy revenue is shared among members by delivery
-        (`energysim.model.vpp.revenue_by_delivery`); every other value is the model's own
+        (`energysim.model.vpp_settlement.revenue_by_delivery`); every other value is the model's own
         cost term.
     """
     names = list(STANDARD_COSTS) + [c for c in m.COST_COMPONENTS if c not in STANDARD_COSTS]
