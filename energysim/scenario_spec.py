@@ -14,6 +14,7 @@ import pandas as pd
 from pydantic import Field, PositiveFloat, PositiveInt, field_validator, model_validator
 
 from energysim.assets import PVSpec, StorageSpec
+from energysim.components import ASSETS
 from energysim.demand_side import FlexSpec, VPPSpec
 from energysim.green_supply import CarbonSpec, GreenDirectSpec, GreenRulesMode
 from energysim.profiles.sources import LoadSource
@@ -61,7 +62,7 @@ class CaseSpec(StrictModel):
 
     description: str = ""
     tariff: str | None = Field(None, description="Tariff for every enterprise; own one if absent.")
-    assets: list[Literal["pv", "storage", "flex", "vpp", "green_direct"]] = Field(
+    assets: list[Literal[ASSETS]] = Field(
         default_factory=list, description="Switched on: pv, storage, flex (flexible load), vpp, "
                                           "green_direct (the direct green-supply projects).")
     green_rules: GreenRulesMode | None = Field(

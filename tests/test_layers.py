@@ -1,6 +1,6 @@
 """The house's layers: a module imports only its own layer and the ones below it.
 
-    base      errors, schema, yamlio, files, results, timeseries, daytypes
+    base      errors, schema, yamlio, files, results, timeseries, daytypes, components
     input     tariffs, profiles, assets, demand_side, green_supply, overrides, vpp_baseline,
               case_inputs, scenario_spec, scenario_checks, scenario
     prepare   prepare
@@ -19,7 +19,8 @@ from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parents[1] / "energysim"
 LAYERS = {
-    "base": ("errors", "schema", "yamlio", "files", "results", "timeseries", "daytypes"),
+    "base": ("errors", "schema", "yamlio", "files", "results", "timeseries", "daytypes",
+             "components"),
     "input": ("tariffs", "profiles", "assets", "demand_side", "green_supply", "overrides",
               "vpp_baseline", "case_inputs", "scenario_spec", "scenario_checks", "scenario"),
     "prepare": ("prepare",),

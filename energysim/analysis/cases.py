@@ -14,6 +14,7 @@ from collections.abc import Sequence
 import pyomo.environ as pyo
 
 from energysim.case_inputs import CaseInputs
+from energysim.components import couplings
 from energysim.model import build
 from energysim.prepare import prepare, rules_enforced
 from energysim.scenario import Scenario
@@ -45,14 +46,8 @@ def model_groups(scenario: Scenario, case: str) -> list[tuple[str, ...]]:
     the case switches the VPP on, so do the offtakers of a green-supply project when it
     switches green_direct on (groups that overlap are merged); every other enterprise is a
     model of its own. Groups follow the scenario's order of enterprises."""
-    assets = scenario.case(case).assets
-    couplings = []
-    if scenario.spec.vpp is not None and "vpp" in assets:
-        couplings.append(set(scenario.spec.vpp.participants))
-    if "green_direct" in assets:
-        couplings += [set(g.offtakers) for g in scenario.spec.green_direct]
     group_of = {e: {e} for e in scenario.enterprises}
-    for coupled in couplings:
+    for coupled in couplings(scenario.spec, scenario.case(case).assets):
         merged = set().union(*(group_of[e] for e in coupled))
         for e in merged:
             group_of[e] = merged

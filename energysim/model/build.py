@@ -19,6 +19,7 @@ about twice as fast. Accessing a constraint's ``expr`` turns it into an ordinary
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import partial
@@ -29,16 +30,12 @@ import pyomo.environ as pyo
 from pyomo.common.gc_manager import PauseGC
 
 from energysim.case_inputs import CaseInputs
+from energysim.components import COMPONENTS, Component
 from energysim.model.basic_charge import add_basic_charge
-from energysim.model.flexible_load import add_flexible_load
-from energysim.model.green_direct import add_green_direct, plant_storages
 from energysim.model.green_rules import add_green_rules
 from energysim.model.grid import add_grid
 from energysim.model.net_meter import add_net_meter
-from energysim.model.pv import add_pv
-from energysim.model.storage import add_storage
 from energysim.model.terms import SUPPLY_TERMS, series_param, set_objective
-from energysim.model.vpp import add_vpp
 from energysim.tariffs.bill import month_fractions, month_labels
 
 
@@ -52,18 +49,10 @@ def build_model(inputs: CaseInputs) -> pyo.ConcreteModel:
         add_meters(m, inputs)
         add_grid(m, inputs.transformer_kva, inputs.export_price_cny_per_kwh,
                  set(inputs.pv_available_kw))
-        if inputs.pv_available_kw:
-            add_pv(m, inputs.pv_available_kw)
-        plant_batteries, wear_shares = plant_storages(inputs.green_projects)
-        if inputs.storages or plant_batteries:
-            add_storage(m, inputs.storages | plant_batteries, wear_shares)
-        if inputs.green_projects:
-            add_green_direct(m, inputs.green_projects, inputs.green_available_kw)
-        if inputs.flexibility:
-            add_flexible_load(m, inputs.flexibility, inputs.load_kw, inputs.index)
-        if inputs.vpp is not None:
-            add_vpp(m, inputs.vpp.programme, inputs.vpp.windows, inputs.vpp.baselines,
-                    inputs.index)
+        for component in COMPONENTS:  # in the table's order: later ones read earlier ones
+            module = component_module(component)
+            if module.applies(inputs):
+                module.add(m, inputs)
         add_basic_charge(m, inputs.basic_charge_mode, inputs.basic_charge_rate,
                          inputs.contract_demand_kw, inputs.demand_margin_kw)
         add_net_meter(m, inputs.load_kw, inputs.launder_risk)
@@ -72,6 +61,11 @@ def build_model(inputs: CaseInputs) -> pyo.ConcreteModel:
         add_power_balance(m)
         set_objective(m)
     return m
+
+
+def component_module(component: Component):
+    """The module of the model that adds ``component`` (`energysim.components`)."""
+    return importlib.import_module(f"energysim.model.{component.module}")
 
 
 def add_meters(m: pyo.ConcreteModel, inputs: CaseInputs) -> None:

@@ -138,3 +138,13 @@ def flex_supply_kw(m, e, t):
 def _unserved_cost(m, e, month):
     return sum(steps_sum(m, month, lambda t, f=f: m.unserved_cost_cny_per_kwh[f] * m.dt_h.value,
                          m.load_curtail_kw, f) for f in m.FLEX_AT[e])
+
+
+def applies(inputs) -> bool:
+    """Whether the case's inputs switch flexible production on."""
+    return bool(inputs.flexibility)
+
+
+def add(m: pyo.ConcreteModel, inputs) -> None:
+    """Add the flexible production of ``inputs`` (`energysim.components`)."""
+    add_flexible_load(m, inputs.flexibility, inputs.load_kw, inputs.index)

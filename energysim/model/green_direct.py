@@ -188,3 +188,13 @@ def _feed_in_credit(m, e, month):
         credit -= (m.green_cost_share[g, e] * m.green_feed_in_price_cny_per_kwh[g]
                    * _month_sum(m, month, m.green_feed_in_kw, g))
     return credit
+
+
+def applies(inputs) -> bool:
+    """Whether the case's inputs switch a green-supply project on."""
+    return bool(inputs.green_projects)
+
+
+def add(m: pyo.ConcreteModel, inputs) -> None:
+    """Add the green-supply projects of ``inputs`` (`energysim.components`)."""
+    add_green_direct(m, inputs.green_projects, inputs.green_available_kw)

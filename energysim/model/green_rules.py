@@ -21,6 +21,7 @@ from collections.abc import Callable
 
 import pyomo.environ as pyo
 
+from energysim.components import LOAD_SIDE
 from energysim.errors import SolverError
 from energysim.model.terms import SUPPLY_TERMS
 
@@ -31,8 +32,9 @@ RULE_TEXT = {
     "share_of_consumption": "self-consumed green energy ≥ {:.1%} of the offtakers' consumption",
     "feed_in": "feed-in ≤ {:.1%} of available generation",
 }
-LOAD_SIDE_TERMS = ("flex",)
-"""Supply terms that take load off a meter: the load served is load_kw minus them."""
+LOAD_SIDE_TERMS = LOAD_SIDE
+"""Supply terms that take load off a meter (`energysim.components`): the load served is
+load_kw minus them."""
 
 
 def delivered_kwh(m, g) -> pyo.Expression:

@@ -49,3 +49,13 @@ def _export_limit(m, p, t):
 def pv_supply_kw(m, e, t):
     """PV delivered to meter e [kW]."""
     return sum(m.pv_available_kw[p, t] - m.pv_curtail_kw[p, t] for p in m.PV_AT[e])
+
+
+def applies(inputs) -> bool:
+    """Whether the case's inputs (`energysim.case_inputs.CaseInputs`) switch PV on."""
+    return bool(inputs.pv_available_kw)
+
+
+def add(m: pyo.ConcreteModel, inputs) -> None:
+    """Add the PV of ``inputs`` (`energysim.components`)."""
+    add_pv(m, inputs.pv_available_kw)

@@ -24,6 +24,7 @@ from __future__ import annotations
 import pyomo.environ as pyo
 
 from energysim.assets import StorageSpec
+from energysim.model.green_direct import plant_storages
 from energysim.model.terms import register_cost, register_supply, steps_sum, supply_term
 
 
@@ -122,3 +123,15 @@ def _wear_cost(m, e, month):
     return sum(steps_sum(m, month, lambda t, s=s: m.storage_wear_share[s, e]
                          * m.storage_wear_cost_cny_per_kwh[s] * m.dt_h.value,
                          m.storage_discharge_kw, s) for s in m.STORAGES_PAID_BY[e])
+
+
+def applies(inputs) -> bool:
+    """Whether the case's inputs switch a battery on, at a meter or at a green-supply plant."""
+    return bool(inputs.storages or plant_storages(inputs.green_projects)[0])
+
+
+def add(m: pyo.ConcreteModel, inputs) -> None:
+    """Add the batteries of ``inputs`` (`energysim.components`): the enterprises' and those
+    at the green-supply plants, whose wear the offtakers share."""
+    plants, shares = plant_storages(inputs.green_projects)
+    add_storage(m, inputs.storages | plants, shares)

@@ -145,3 +145,13 @@ def _capacity_revenue(m, e, month):
         return 0.0
     return (-m.vpp_capacity_payment_cny_per_kw_month * m.vpp_declared_kw[e]
             * m.month_fraction[month])
+
+
+def applies(inputs) -> bool:
+    """Whether the case's inputs switch the VPP on for members in the model."""
+    return inputs.vpp is not None
+
+
+def add(m: pyo.ConcreteModel, inputs) -> None:
+    """Add the VPP of ``inputs`` (`energysim.components`)."""
+    add_vpp(m, inputs.vpp.programme, inputs.vpp.windows, inputs.vpp.baselines, inputs.index)
