@@ -1,10 +1,12 @@
-"""Assets an enterprise or a green-supply plant may have: PV panels and a battery.
+"""Assets an enterprise or a green-supply plant may have: PV panels, a battery, a generator.
 
 Both are declared the same way wherever they stand (behind an enterprise's meter, or at a
 direct-supply plant, `energysim.green_supply`).
 """
 
 from __future__ import annotations
+
+from typing import Literal
 
 from pydantic import Field, NonNegativeFloat, PositiveFloat, model_validator
 
@@ -47,3 +49,19 @@ class StorageSpec(StrictModel):
                 f"{self.soc_min_fraction}, {self.soc_initial_fraction}, {self.soc_max_fraction}"
             )
         return self
+
+
+class GeneratorSpec(StrictModel):
+    """A diesel or gas generator behind the meter (many parks keep one as backup).
+
+    No fuel price is assumed: give what a kWh generated costs the enterprise (fuel at its
+    price, over the engine's output per litre or cubic metre, plus running costs).
+    """
+
+    capacity_kw: PositiveFloat = Field(description="Most electric output [kW].")
+    min_stable_fraction: float = Field(
+        0.0, ge=0, lt=1, description="Least output while running, a share of the capacity; "
+                                     "above 0 the model needs a binary per step [-].")
+    fuel_cost_cny_per_kwh: NonNegativeFloat = Field(
+        description="Fuel and running cost of a kWh generated [CNY/kWh].")
+    fuel: Literal["diesel", "gas"] = Field("diesel", description="What it burns (for reports).")

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from energysim.assets import StorageSpec
+from energysim.assets import GeneratorSpec, StorageSpec
 from energysim.demand_side import FlexSpec, VPPSpec
 from energysim.green_supply import GreenDirectSpec
 from energysim.vpp_baseline import EventBaseline, EventWindow
@@ -69,6 +69,8 @@ class CaseInputs:
         Project → what its plant could deliver per step. [kW]
     flexibility : dict of str to FlexSpec
         Enterprises with flexible production switched on.
+    generators : dict of str to GeneratorSpec
+        Enterprises with a generator switched on.
     vpp : VPPInputs or None
         The VPP, where the case switches it on and the model holds its members.
     basic_charge_mode : dict of str to str
@@ -99,6 +101,7 @@ class CaseInputs:
     green_projects: list[GreenDirectSpec] = field(default_factory=list)
     green_available_kw: dict[str, np.ndarray] = field(default_factory=dict)
     flexibility: dict[str, FlexSpec] = field(default_factory=dict)
+    generators: dict[str, GeneratorSpec] = field(default_factory=dict)
     vpp: VPPInputs | None = None
     basic_charge_mode: dict[str, str] = field(default_factory=dict)
     basic_charge_rate: dict[str, float] = field(default_factory=dict)

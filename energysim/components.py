@@ -73,6 +73,9 @@ COMPONENTS: tuple[Component, ...] = (
     Component("vpp", "vpp", "the park's virtual power plant: events and capacity payments",
               costs=("vpp_energy_revenue", "vpp_penalty", "vpp_capacity_revenue"),
               columns=("vpp_response_kw",), couples=_vpp_members),
+    Component("generator", "generator",
+              "a diesel or gas generator behind the meter: fuel cost, minimum stable output",
+              costs=("generator_fuel",), columns=("generator_kw",)),
 )
 ASSETS = tuple(c.name for c in COMPONENTS)
 """What a case's ``assets`` may switch on."""

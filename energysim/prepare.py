@@ -63,6 +63,8 @@ def prepare(scenario: Scenario, case: str, enterprises: Sequence[str] | None = N
         green_available_kw={g.id: scenario.green_available_kw[g.id] for g in projects},
         flexibility={e: ent.flexibility for e, ent in ents.items()
                      if "flex" in spec.assets and ent.flexibility is not None},
+        generators={e: ent.generator for e, ent in ents.items()
+                    if "generator" in spec.assets and ent.generator is not None},
         vpp=vpp,
         basic_charge_mode={e: ent.basic_charge for e, ent in ents.items()},
         basic_charge_rate={e: t.basic_charge.rate_for(ents[e].basic_charge) or 0.0

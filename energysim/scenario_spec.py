@@ -13,7 +13,7 @@ from typing import Any, Literal
 import pandas as pd
 from pydantic import Field, PositiveFloat, PositiveInt, field_validator, model_validator
 
-from energysim.assets import PVSpec, StorageSpec
+from energysim.assets import GeneratorSpec, PVSpec, StorageSpec
 from energysim.components import ASSETS
 from energysim.demand_side import FlexSpec, VPPSpec
 from energysim.green_supply import CarbonSpec, GreenDirectSpec, GreenRulesMode
@@ -55,6 +55,8 @@ class EnterpriseSpec(StrictModel):
     pv: PVSpec | None = None
     storage: StorageSpec | None = None
     flexibility: FlexSpec | None = None
+    generator: GeneratorSpec | None = Field(
+        None, description="A diesel or gas generator, switched on by a case's assets: [generator].")
 
 
 class CaseSpec(StrictModel):

@@ -101,15 +101,15 @@ class Repricer:
         self.mode_steps = {e: {t for p, t in modes if p == e} for e in group} if modes is not None \
             else {e: set() for e in group}
         self.solver = scenario.spec.solver
-        self._next: tuple[int, CaseInputs] | None = None
+        self._next: tuple[Scenario, CaseInputs] | None = None
         self.first = self._result(scenario, solved.objective_cny,
                                   {"build": build_s, **solved.timings_s}, None, solved)
 
     def _inputs(self, scenario: Scenario) -> CaseInputs:
         """The prepared inputs of this model's case and group under ``scenario`` (kept from
         `can_reprice` for `reprice`)."""
-        if self._next is None or self._next[0] != id(scenario):
-            self._next = (id(scenario), prepare(scenario, self.case, list(self.group)))
+        if self._next is None or self._next[0] is not scenario:  # the object, not its id:
+            self._next = (scenario, prepare(scenario, self.case, list(self.group)))  # ids recur
         return self._next[1]
 
     def can_reprice(self, scenario: Scenario) -> bool:

@@ -9,7 +9,11 @@ baseline minus net grid import during events (0 outside them); ``green_direct_kw
 direct green-supply line delivers. Quantities of absent assets are zero, so at every step
 
     load_kw + storage_charge_kw + grid_export_kw
-        = grid_import_kw + pv_kw + storage_discharge_kw + green_direct_kw
+        = grid_import_kw + pv_kw + storage_discharge_kw + green_direct_kw (+ generator_kw)
+
+Components beyond these (`energysim.components`) add their own columns where the model
+has them: their module's ``timeseries(m, enterprises, n)`` gives them (a generator's
+``generator_kw``).
 
 Each green-supply plant g has columns ``<g>/<quantity>`` (`PLANT_QUANTITIES`), with
 ``green_available_kw − green_curtail_kw + storage_discharge_kw − storage_charge_kw
@@ -18,10 +22,13 @@ Each green-supply plant g has columns ``<g>/<quantity>`` (`PLANT_QUANTITIES`), w
 
 from __future__ import annotations
 
+import importlib
+
 import numpy as np
 import pandas as pd
 import pyomo.environ as pyo
 
+from energysim.components import COMPONENTS
 from energysim.model.terms import cost_expression
 from energysim.model.vpp_settlement import revenue_by_delivery
 from energysim.results import PLANT_QUANTITIES, QUANTITIES, STANDARD_COSTS
@@ -79,7 +86,13 @@ def extract_timeseries(m: pyo.ConcreteModel, index: pd.DatetimeIndex) -> pd.Data
         for (_, e), row in zip(m.GREEN_OFFTAKE, direct, strict=True):
             values["green_direct_kw"][ents.index(e)] += row
         plants = _plant_series(m, n, direct)
-    columns = {f"{e}/{q}": values[q][i] for i, e in enumerate(ents) for q in QUANTITIES}
+    extra = []  # the columns of components beyond the standard ones, where the model has them
+    for component in COMPONENTS:
+        module = importlib.import_module(f"energysim.model.{component.module}")
+        if component.name in m.SUPPLY_COMPONENTS and hasattr(module, "timeseries"):
+            values |= module.timeseries(m, ents, n)
+            extra += [q for q in component.columns if q not in QUANTITIES and q not in extra]
+    columns = {f"{e}/{q}": values[q][i] for i, e in enumerate(ents) for q in (*QUANTITIES, *extra)}
     columns |= {f"{g}/{q}": series[q] for g, series in plants.items() for q in PLANT_QUANTITIES}
     return pd.DataFrame(columns, index=pd.DatetimeIndex(index, name="timestamp"))
 

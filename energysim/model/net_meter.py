@@ -8,8 +8,10 @@ green energy as self-consumed that in fact went to the grid ("green laundering")
 steps are *contested*. At each contested step (e, t) where both directions are possible the
 model has a mode ``meter_import_mode[e, t]`` z (1: the meter imports, 0: it exports) and,
 with C, D the charge and discharge of the batteries behind the meter, g what the green lines
-deliver to it, Φ what flexible production takes off it (down + curtailed − up), L the load,
-pv the PV available, fd, lc, fu the most flexibility can take off, leave unserved or add,
+deliver to it, Φ what flexible production takes off it (down + curtailed − up) and what
+other supplies deliver (a generator: any component whose module gives ``most_supply_kw``,
+at most O), L the load, pv the PV available, fd, lc, fu the most flexibility can take off,
+leave unserved or add (fd + lc stands for fd + lc + O below),
 P_c, P_d the batteries' power and G the lines' capacity:
 
     grid_import_kw               ≤ I · z                                (meter_import_mode_limit)
@@ -49,10 +51,14 @@ LPs) is in `energysim.model.meter_modes`.
 
 from __future__ import annotations
 
+import importlib
 from functools import partial
 
 import numpy as np
 import pyomo.environ as pyo
+
+from energysim.components import COMPONENTS
+from energysim.model.terms import SUPPLY_TERMS
 
 
 def add_net_meter(m: pyo.ConcreteModel, load_kw: dict[str, np.ndarray],
@@ -63,10 +69,11 @@ def add_net_meter(m: pyo.ConcreteModel, load_kw: dict[str, np.ndarray],
     if m.component("PV_SITES") is None:
         return 0
     steps, bounds = {}, {}
+    others = other_supplies(m)
     m.METER_LAUNDER_RISK = pyo.Set(initialize=sorted(set(launder_risk) & set(m.PV_SITES)),
                                    within=m.E, doc="Offtakers whose every step is contested")
     for e in m.PV_SITES:
-        b = _step_bounds(m, e, load_kw[e])
+        b = _step_bounds(m, e, load_kw[e], others)
         price = np.array([m.price_cny_per_kwh[e, t] for t in m.T])
         for t in np.flatnonzero((b["pv"] > 0) & (b["X"] <= 0)).tolist():
             m.grid_export_kw[e, t].setub(0.0)
@@ -75,7 +82,8 @@ def add_net_meter(m: pyo.ConcreteModel, load_kw: dict[str, np.ndarray],
         steps[e] = _contested(m, e, b, price, e in launder_risk).tolist()
         bounds[e] = b
     pairs = [(e, t) for e, ts in steps.items() for t in ts]
-    assets = [(e, t) for e, t in pairs if bounds[e]["P_c"] > 0 or bounds[e]["flex"]]
+    assets = [(e, t) for e, t in pairs if bounds[e]["P_c"] > 0 or bounds[e]["flex"]
+              or bounds[e]["other"]]
     green = [(e, t) for e, t in pairs if bounds[e]["G"] > 0]
     m.METER_MODE_STEPS = pyo.Set(initialize=pairs, dimen=2, ordered=True,
                                  doc="(meter, step) contested: z decides the direction")
@@ -96,7 +104,8 @@ def add_net_meter(m: pyo.ConcreteModel, load_kw: dict[str, np.ndarray],
     m.meter_surplus_kw = param("S", "S = (pv − L)⁺: the PV over the load [kW]")
     m.meter_load_kw = param("L", "L: the load [kW]")
     m.meter_flex_up_max_kw = param("fu", "fu: most load flexibility can add [kW]")
-    m.meter_flex_down_max_kw = param("fd", "fd + lc: most load flexibility can take off [kW]")
+    m.meter_flex_down_max_kw = param("fd", "fd + lc + O: most flexibility and other supplies "
+                                           "can take off the load [kW]")
     m.meter_rule_import_mode = param("z0", "Mode of the balance without assets: 1 where pv < L")
     m.meter_charge_max_kw = per_meter("P_c", "P_c: batteries' charging power [kW]")
     m.meter_discharge_max_kw = per_meter("P_d", "P_d: batteries' discharging power [kW]")
@@ -109,8 +118,10 @@ def add_net_meter(m: pyo.ConcreteModel, load_kw: dict[str, np.ndarray],
     m.meter_export_mode_limit = pyo.Constraint(m.METER_MODE_STEPS, rule=_export_limit,
                                                doc="grid_export_kw ≤ X·(1 − z)")
     if assets:  # the rules read batteries and flexibility: only where there are some
+        names = tuple(c.name for c, _ in others)
         for name, rule, doc in _ASSET_ROWS:
-            m.add_component(name, pyo.Constraint(m.METER_MODE_ASSET_STEPS, rule=rule, doc=doc))
+            m.add_component(name, pyo.Constraint(m.METER_MODE_ASSET_STEPS, doc=doc,
+                                                 rule=partial(rule, others=names)))
     if green:
         m.meter_green_in_export = pyo.Constraint(m.METER_MODE_GREEN_STEPS, rule=_green_in_export,
                                                  doc="g + κ·D − C ≤ (G + κ·P_d)·z")
@@ -122,7 +133,8 @@ def contested_steps(m: pyo.ConcreteModel, e: str, load_kw: np.ndarray,
     """Steps of PV site e that need a mode under these import prices (a model built with
     other prices can be re-solved under these only if it has a mode at each of them)."""
     risk = m.component("METER_LAUNDER_RISK") is not None and e in m.METER_LAUNDER_RISK
-    return _contested(m, e, _step_bounds(m, e, load_kw), np.asarray(price_cny_per_kwh), risk)
+    bounds = _step_bounds(m, e, load_kw, other_supplies(m))
+    return _contested(m, e, bounds, np.asarray(price_cny_per_kwh), risk)
 
 
 def _contested(m, e: str, bounds: dict, price: np.ndarray, risk: bool) -> np.ndarray:
@@ -134,7 +146,19 @@ def _lookup(m, e, t, values):
     return values[e, t]
 
 
-def _step_bounds(m, e: str, load_kw: np.ndarray) -> dict:
+def other_supplies(m: pyo.ConcreteModel) -> list:
+    """The components in ``m`` that supply a meter beyond those the rows name (a generator,
+    say): (component, its model module) where the module gives ``most_supply_kw(m, e)``."""
+    out = []
+    for component in COMPONENTS:
+        if component.name in m.SUPPLY_COMPONENTS:
+            module = importlib.import_module(f"energysim.model.{component.module}")
+            if hasattr(module, "most_supply_kw"):
+                out.append((component, module))
+    return out
+
+
+def _step_bounds(m, e: str, load_kw: np.ndarray, others: list) -> dict:
     """The bounds of the module docstring for meter e, per step [kW]."""
     n = len(load_kw)
 
@@ -150,17 +174,20 @@ def _step_bounds(m, e: str, load_kw: np.ndarray) -> dict:
     line_kw = float(sum(m.green_line_kw[g] for g in lines))
     pv = np.array([m.pv_available_kw[e, t] for t in m.T], dtype=float)
     kva = float(m.transformer_kva[e])
-    down = series("flex_down_max_kw") + series("load_curtail_max_kw")
-    # in import mode flexibility adds at most what the grid, PV and lines can bring beyond
-    # the load (up − down − lc − D = import + pv − C + g − L), and at most its own limit
-    up = np.minimum(series("flex_up_max_kw"), np.maximum(0.0, kva + pv + line_kw - load_kw))
+    other = sum((module.most_supply_kw(m, e) for _, module in others), np.zeros(n))
+    down = series("flex_down_max_kw") + series("load_curtail_max_kw") + other
+    # in import mode flexibility adds at most what the grid, PV, lines and other supplies can
+    # bring beyond the load (up − down − lc − O − D = import + pv − C + g − L), and at most
+    # its own limit
+    up = np.minimum(series("flex_up_max_kw"),
+                    np.maximum(0.0, kva + pv + line_kw + other - load_kw))
     surplus = np.maximum(0.0, pv - load_kw)
     risk = m.component("METER_LAUNDER_RISK") is not None and e in m.METER_LAUNDER_RISK
     export_max = np.minimum(np.minimum(kva, pv), surplus + down + (0.0 if risk else power))
     return {"pv": pv, "S": surplus, "L": np.asarray(load_kw, dtype=float), "fu": up, "fd": down,
             "X": export_max, "I": np.minimum(kva, load_kw + up + power),
             "z0": (pv < load_kw).astype(float), "P_c": power, "P_d": power, "G": line_kw,
-            "risk": float(risk),
+            "risk": float(risk), "other": bool(other.any()),
             "flex": m.component("FLEX_SITES") is not None and e in m.FLEX_SITES}
 
 
@@ -178,12 +205,14 @@ def _discharge(m, e, t):
     return sum(m.storage_discharge_kw[s, t] for s in m.STORAGES_AT[e])
 
 
-def _flex(m, e, t):
-    """Φ: the load flexibility takes off meter e (down + curtailed − up) [kW]."""
-    if m.component("FLEX_AT") is None:
-        return 0.0
-    return sum(m.flex_down_kw[f, t] + m.load_curtail_kw[f, t] - m.flex_up_kw[f, t]
-               for f in m.FLEX_AT[e])
+def _flex(m, e, t, others=()):
+    """Φ: the load flexibility takes off meter e (down + curtailed − up), and what the other
+    supplies (``others``, supply-term names) deliver to it [kW]."""
+    flex = 0.0 if m.component("FLEX_AT") is None else sum(
+        m.flex_down_kw[f, t] + m.load_curtail_kw[f, t] - m.flex_up_kw[f, t] for f in m.FLEX_AT[e])
+    for name in others:  # a plain loop: Pyomo's templates cannot sum an empty generator
+        flex = flex + SUPPLY_TERMS[name](m, e, t)
+    return flex
 
 
 def _import_limit(m, e, t):
@@ -194,28 +223,28 @@ def _export_limit(m, e, t):
     return m.grid_export_kw[e, t] <= m.meter_export_max_kw[e, t] * (1 - m.meter_import_mode[e, t])
 
 
-def _export_surplus(m, e, t):
+def _export_surplus(m, e, t, others=()):
     z = m.meter_import_mode[e, t]
-    return (m.grid_export_kw[e, t] - _discharge(m, e, t) - _flex(m, e, t)
+    return (m.grid_export_kw[e, t] - _discharge(m, e, t) - _flex(m, e, t, others)
             <= m.meter_surplus_kw[e, t] * (1 - z) + m.meter_flex_up_max_kw[e, t] * z)
 
 
-def _export_net_charge(m, e, t):
+def _export_net_charge(m, e, t, others=()):
     z = m.meter_import_mode[e, t]
-    return (m.grid_export_kw[e, t] + _charge(m, e, t) - _discharge(m, e, t) - _flex(m, e, t)
+    return (m.grid_export_kw[e, t] + _charge(m, e, t) - _discharge(m, e, t) - _flex(m, e, t, others)
             <= (m.meter_surplus_kw[e, t] + m.meter_line_max_kw[e]) * (1 - z)
             + (m.meter_charge_max_kw[e] + m.meter_flex_up_max_kw[e, t]) * z)
 
 
-def _import_residual(m, e, t):
+def _import_residual(m, e, t, others=()):
     z = m.meter_import_mode[e, t]
-    return (m.grid_import_kw[e, t] - _charge(m, e, t) + _flex(m, e, t)
+    return (m.grid_import_kw[e, t] - _charge(m, e, t) + _flex(m, e, t, others)
             <= m.meter_load_kw[e, t] * z + m.meter_flex_down_max_kw[e, t] * (1 - z))
 
 
-def _import_net_discharge(m, e, t):
+def _import_net_discharge(m, e, t, others=()):
     z = m.meter_import_mode[e, t]
-    return (m.grid_import_kw[e, t] - _charge(m, e, t) + _discharge(m, e, t) + _flex(m, e, t)
+    return (m.grid_import_kw[e, t] - _charge(m, e, t) + _discharge(m, e, t) + _flex(m, e, t, others)
             <= m.meter_load_kw[e, t] * z
             + (m.meter_discharge_max_kw[e] + m.meter_flex_down_max_kw[e, t]) * (1 - z))
 

@@ -83,6 +83,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "green_ppa": ("Green PPA", "绿电购电费"),
     "green_fees": ("Green supply fees", "绿电直连费用"),
     "green_feed_in_credit": ("Green feed-in credit", "绿电上网收益"),
+    "generator_fuel": ("Generator fuel", "发电机燃料费"),
     # indicators
     "scope": ("Scope", "范围"),
     "park": ("park", "园区"),

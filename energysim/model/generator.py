@@ -1,0 +1,104 @@
+"""A diesel or gas generator behind the meter, often the park's backup.
+
+For each enterprise e with a generator switched on and each step t:
+
+    0 ≤ generator_kw[e, t] ≤ capacity_kw[e] · u[e, t]                     (generator_max)
+    generator_kw[e, t] ≥ min_stable_fraction[e] · capacity_kw[e] · u[e, t]  (generator_min)
+    cost_generator_fuel_cny[e, m] = Σ_{t∈m} fuel_cost_cny_per_kwh[e] · generator_kw[e, t] · dt_h
+
+with u[e, t] ∈ {0, 1} (``generator_on``) where the generator has a minimum stable output,
+and u = 1 where it has none (then the model stays a linear program). A generator running
+below its minimum is not a continuous choice, so the binaries are needed: one per step and
+generator, which a MILP over a year at 15 minutes may take long to solve (the net meter's
+iteration relaxes them while it works, `energysim.model.meter_modes`). generator_kw is a
+supply term of meter e; it never feeds the grid (exports are limited to PV,
+`energysim.model.pv`).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyomo.environ as pyo
+
+from energysim.assets import GeneratorSpec
+from energysim.model.terms import register_cost, register_supply, steps_sum, supply_term
+
+
+def add_generator(m: pyo.ConcreteModel, generators: dict[str, GeneratorSpec]) -> None:
+    """Add a generator to each enterprise in ``generators`` (enterprise id → spec)."""
+    ids = list(generators)
+    committed = [e for e in ids if generators[e].min_stable_fraction > 0]
+    m.GENERATORS = pyo.Set(initialize=ids, within=m.E, doc="Enterprises with a generator on")
+    m.GENERATORS_AT = pyo.Set(m.E, within=m.GENERATORS, doc="The generator behind meter e",
+                              initialize={e: [e] if e in generators else [] for e in m.E})
+    m.GENERATORS_COMMITTED = pyo.Set(initialize=committed, within=m.GENERATORS,
+                                     doc="Generators with a minimum stable output")
+    m.generator_capacity_kw = pyo.Param(
+        m.GENERATORS, initialize={e: g.capacity_kw for e, g in generators.items()}, doc="[kW]")
+    m.generator_min_stable_fraction = pyo.Param(
+        m.GENERATORS, initialize={e: g.min_stable_fraction for e, g in generators.items()},
+        doc="Least output while running, share of the capacity [-]")
+    m.generator_fuel_cost_cny_per_kwh = pyo.Param(
+        m.GENERATORS, initialize={e: g.fuel_cost_cny_per_kwh for e, g in generators.items()},
+        doc="[CNY/kWh]")
+    m.generator_kw = pyo.Var(m.GENERATORS, m.T, bounds=_output_bounds,
+                             doc="Mean electric output in step t [kW]")
+    if committed:
+        m.generator_on = pyo.Var(m.GENERATORS_COMMITTED, m.T, within=pyo.Binary,
+                                 doc="u: 1 where the generator runs in step t [-]")
+        m.generator_max = pyo.Constraint(m.GENERATORS_COMMITTED, m.T, rule=_max,
+                                         doc="generator_kw ≤ capacity_kw · u")
+        m.generator_min = pyo.Constraint(m.GENERATORS_COMMITTED, m.T, rule=_min,
+                                         doc="generator_kw ≥ min_stable_fraction · capacity_kw · u")
+    register_supply(m, "generator")
+    register_cost(m, "generator_fuel", _fuel_cost, "Σ fuel cost · generator_kw · dt_h")
+
+
+def _output_bounds(m, e, t):
+    return (0.0, m.generator_capacity_kw[e])
+
+
+def _max(m, e, t):
+    return m.generator_kw[e, t] <= m.generator_capacity_kw[e] * m.generator_on[e, t]
+
+
+def _min(m, e, t):
+    return m.generator_kw[e, t] >= (m.generator_min_stable_fraction[e] * m.generator_capacity_kw[e]
+                                    * m.generator_on[e, t])
+
+
+@supply_term("generator")
+def generator_supply_kw(m, e, t):
+    """What the generator behind meter e delivers [kW]."""
+    return sum(m.generator_kw[g, t] for g in m.GENERATORS_AT[e])
+
+
+def _fuel_cost(m, e, month):
+    return sum(steps_sum(m, month, lambda t, g=g: m.generator_fuel_cost_cny_per_kwh[g] * m.dt_h.value,
+                         m.generator_kw, g) for g in m.GENERATORS_AT[e])
+
+
+def applies(inputs) -> bool:
+    """Whether the case's inputs (`energysim.case_inputs.CaseInputs`) switch a generator on."""
+    return bool(inputs.generators)
+
+
+def add(m: pyo.ConcreteModel, inputs) -> None:
+    """Add the generators of ``inputs`` (`energysim.components`)."""
+    add_generator(m, inputs.generators)
+
+
+def most_supply_kw(m: pyo.ConcreteModel, e: str) -> np.ndarray:
+    """The most the generator behind meter e can deliver at each step, for the net meter's
+    bounds (`energysim.model.net_meter`). [kW]"""
+    n = len(m.T)
+    return np.full(n, float(sum(m.generator_capacity_kw[g] for g in m.GENERATORS_AT[e])))
+
+
+def timeseries(m: pyo.ConcreteModel, enterprises: list[str], n: int) -> dict[str, np.ndarray]:
+    """``generator_kw`` of each enterprise (rows in ``enterprises``' order; 0 without one)."""
+    out = np.zeros((len(enterprises), n))
+    for i, e in enumerate(enterprises):
+        for g in m.GENERATORS_AT[e]:
+            out[i] = [m.generator_kw[g, t].value or 0.0 for t in m.T]
+    return {"generator_kw": out}
