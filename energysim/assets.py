@@ -1,12 +1,26 @@
-"""Assets an enterprise or a green-supply plant may have: PV panels, a battery, a generator.
+"""Assets: PV panels, batteries and generators, each with its own id and location.
 
-Both are declared the same way wherever they stand (behind an enterprise's meter, or at a
-direct-supply plant, `energysim.green_supply`).
+A scenario declares them in two forms, which mean the same:
+
+- the short form, an enterprise's ``pv:``, ``storage:`` or ``generator:``: one asset of that
+  kind whose id is the enterprise's id, at its meter, paid for by it;
+- the list form, the scenario's ``assets:``, for several assets at one meter or assets
+  paid for by others: each entry has a ``kind`` (pv, storage, generator), an ``id`` of its
+  own, ``at`` (the enterprise whose meter it stands behind, or ``park``) and optionally
+  ``cost_shares`` (who pays its costs: its wear, its fuel, later its capital; the
+  enterprise at whose meter it stands by default).
+
+`declared_assets` turns both into one list of `Asset`. A battery at a direct-supply plant
+is declared with the plant (`energysim.green_supply`), its id the project's; a flexible
+load is its enterprise's (id and meter the enterprise's). ``at: park`` names the park's own
+connection point, which a scenario cannot declare yet: such an asset is refused
+(`energysim.scenario_checks.check_assets`).
 """
 
 from __future__ import annotations
 
-from typing import Literal
+from dataclasses import dataclass
+from typing import Annotated, Literal
 
 from pydantic import Field, NonNegativeFloat, PositiveFloat, model_validator
 
@@ -65,3 +79,94 @@ class GeneratorSpec(StrictModel):
     fuel_cost_cny_per_kwh: NonNegativeFloat = Field(
         description="Fuel and running cost of a kWh generated [CNY/kWh].")
     fuel: Literal["diesel", "gas"] = Field("diesel", description="What it burns (for reports).")
+
+
+PARK = "park"
+"""The location of an asset at the park's connection point rather than behind a meter."""
+
+SPECS = {"pv": PVSpec, "storage": StorageSpec, "generator": GeneratorSpec}
+"""Asset kind → its spec. The kinds are names of components (`energysim.components`)."""
+
+
+class _Listed(StrictModel):
+    id: str = Field(pattern=r"^[A-Za-z][A-Za-z0-9_]*$",
+                    description="Identifier of the asset, unique in the scenario.")
+    at: str = Field(description="The enterprise whose meter the asset stands behind, or park.")
+    cost_shares: dict[str, NonNegativeFloat] = Field(
+        default_factory=dict, description="Enterprise → its share of the asset's costs; the "
+                                          "enterprise at whose meter it stands if absent.")
+
+    @model_validator(mode="after")
+    def _shares(self) -> _Listed:
+        if self.cost_shares and sum(self.cost_shares.values()) <= 0:
+            raise ValueError("cost_shares must not all be zero")
+        return self
+
+
+class ListedPV(PVSpec, _Listed):
+    """A PV array in the scenario's ``assets`` list."""
+
+    kind: Literal["pv"]
+
+
+class ListedStorage(StorageSpec, _Listed):
+    """A battery in the scenario's ``assets`` list."""
+
+    kind: Literal["storage"]
+
+
+class ListedGenerator(GeneratorSpec, _Listed):
+    """A generator in the scenario's ``assets`` list."""
+
+    kind: Literal["generator"]
+
+
+ListedAsset = Annotated[ListedPV | ListedStorage | ListedGenerator, Field(discriminator="kind")]
+"""An entry of the scenario's ``assets`` list, told apart by its ``kind``."""
+
+
+@dataclass(frozen=True)
+class Asset:
+    """One asset of a scenario, in whichever form it was declared.
+
+    Attributes
+    ----------
+    id : str
+        Unique among assets of its kind (an enterprise's own assets take its id).
+    kind : str
+        ``pv``, ``storage`` or ``generator`` (`SPECS`).
+    at : str
+        The enterprise whose meter it stands behind, or `PARK`.
+    spec : PVSpec, StorageSpec or GeneratorSpec
+    cost_shares : dict of str to float
+        Enterprise → share of the asset's costs, summing to 1. [-]
+    listed : int or None
+        Its position in the scenario's ``assets`` list; None for the short form.
+    """
+
+    id: str
+    kind: str
+    at: str
+    spec: PVSpec | StorageSpec | GeneratorSpec
+    cost_shares: dict[str, float]
+    listed: int | None = None
+
+    @property
+    def payers(self) -> set[str]:
+        """The enterprises that pay a share of its costs."""
+        return {e for e, share in self.cost_shares.items() if share > 0}
+
+
+def declared_assets(spec) -> list[Asset]:
+    """Every asset of a scenario (`energysim.scenario_spec.ScenarioSpec`): the enterprises'
+    own, in their order, then the listed ones, in theirs."""
+    out = [Asset(ent.id, kind, ent.id, getattr(ent, kind), {ent.id: 1.0})
+           for ent in spec.enterprises for kind in SPECS if getattr(ent, kind) is not None]
+    for i, entry in enumerate(spec.assets):
+        cls = SPECS[entry.kind]
+        plain = cls.model_construct(**{f: getattr(entry, f) for f in cls.model_fields})
+        weights = entry.cost_shares or {entry.at: 1.0}
+        total = sum(weights.values())
+        out.append(Asset(entry.id, entry.kind, entry.at, plain,
+                         {e: w / total for e, w in weights.items()}, i))
+    return out

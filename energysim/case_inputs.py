@@ -60,9 +60,10 @@ class CaseInputs:
     export_price_cny_per_kwh, transformer_kva : dict of str to float
         Per enterprise. [CNY/kWh], [kVA]
     pv_available_kw : dict of str to numpy.ndarray
-        Enterprises with PV switched on → what it could deliver per step. [kW]
+        PV arrays switched on (by asset id, `energysim.assets`) → what they could deliver
+        per step. [kW]
     storages : dict of str to StorageSpec
-        Enterprises with a battery switched on.
+        Batteries switched on behind the meters, by asset id.
     green_projects : list of GreenDirectSpec
         Direct green-supply projects switched on, all their offtakers in the model.
     green_available_kw : dict of str to numpy.ndarray
@@ -70,7 +71,12 @@ class CaseInputs:
     flexibility : dict of str to FlexSpec
         Enterprises with flexible production switched on.
     generators : dict of str to GeneratorSpec
-        Enterprises with a generator switched on.
+        Generators switched on, by asset id.
+    asset_at : dict of str to str
+        Asset id (of the PV arrays, batteries and generators above) → the meter it stands
+        behind.
+    asset_cost_shares : dict of str to dict
+        Asset id → enterprise → its share of the asset's costs (summing to 1). [-]
     vpp : VPPInputs or None
         The VPP, where the case switches it on and the model holds its members.
     basic_charge_mode : dict of str to str
@@ -102,6 +108,8 @@ class CaseInputs:
     green_available_kw: dict[str, np.ndarray] = field(default_factory=dict)
     flexibility: dict[str, FlexSpec] = field(default_factory=dict)
     generators: dict[str, GeneratorSpec] = field(default_factory=dict)
+    asset_at: dict[str, str] = field(default_factory=dict)
+    asset_cost_shares: dict[str, dict[str, float]] = field(default_factory=dict)
     vpp: VPPInputs | None = None
     basic_charge_mode: dict[str, str] = field(default_factory=dict)
     basic_charge_rate: dict[str, float] = field(default_factory=dict)
@@ -109,3 +117,13 @@ class CaseInputs:
     demand_margin_kw: dict[str, np.ndarray] = field(default_factory=dict)
     green_rules_enforced: dict[tuple[str, str], float] = field(default_factory=dict)
     launder_risk: set[str] = field(default_factory=set)
+
+    def meters_with(self, assets) -> list[str]:
+        """The meters, in order, with at least one of ``assets`` (ids) behind them."""
+        at = {self.asset_at.get(a, a) for a in assets}
+        return [e for e in self.enterprises if e in at]
+
+    def pv_at_kw(self, meter: str) -> np.ndarray | float:
+        """What the PV arrays behind ``meter`` could deliver per step (0 without). [kW]"""
+        return sum((kw for p, kw in self.pv_available_kw.items()
+                    if self.asset_at.get(p, p) == meter), 0.0)

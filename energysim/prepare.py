@@ -13,7 +13,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from energysim.assets import SPECS
 from energysim.case_inputs import CaseInputs, VPPInputs
+from energysim.components import COMPONENTS
 from energysim.scenario import Scenario
 from energysim.vpp_baseline import events_in_horizon, programme_baselines
 
@@ -40,12 +42,12 @@ def prepare(scenario: Scenario, case: str, enterprises: Sequence[str] | None = N
                        f"{', '.join(scenario.enterprises)}")
     ents = {e: scenario.enterprises[e] for e in ids}
     tariffs = {e: scenario.tariff_for(case, e) for e in ids}
-    pv = {e: ent.pv.capacity_kwp * scenario.pv_kw_per_kwp[e] for e, ent in ents.items()
-          if "pv" in spec.assets and ent.pv is not None}
+    on = switched_on(scenario, case, ids)
+    pv = {a.id: a.spec.capacity_kwp * scenario.pv_kw_per_kwp[a.id] for a in on["pv"]}
     projects = green_projects(scenario, case, ids)
     enforced = green_rules_enforced(scenario, case, projects)
     margins = {e: scenario.demand_margin_kw(case, e) for e in ids}
-    vpp = _vpp(scenario, case, ids, pv)
+    vpp = _vpp(scenario, case, ids, pv, {a.id: a.at for a in on["pv"]})
     net_metered = {e for e in ids if margins[e].any() and ents[e].basic_charge in DEMAND_MODES}
     if vpp is not None:
         net_metered |= set(vpp.programme.participants)
@@ -57,14 +59,14 @@ def prepare(scenario: Scenario, case: str, enterprises: Sequence[str] | None = N
         export_price_cny_per_kwh={e: t.export_price_cny_per_kwh for e, t in tariffs.items()},
         transformer_kva={e: ent.transformer_kva for e, ent in ents.items()},
         pv_available_kw=pv,
-        storages={e: ent.storage for e, ent in ents.items()
-                  if "storage" in spec.assets and ent.storage is not None},
+        storages={a.id: a.spec for a in on["storage"]},
         green_projects=projects,
         green_available_kw={g.id: scenario.green_available_kw[g.id] for g in projects},
         flexibility={e: ent.flexibility for e, ent in ents.items()
                      if "flex" in spec.assets and ent.flexibility is not None},
-        generators={e: ent.generator for e, ent in ents.items()
-                    if "generator" in spec.assets and ent.generator is not None},
+        generators={a.id: a.spec for a in on["generator"]},
+        asset_at={a.id: a.at for kind in on.values() for a in kind},
+        asset_cost_shares={a.id: a.cost_shares for kind in on.values() for a in kind},
         vpp=vpp,
         basic_charge_mode={e: ent.basic_charge for e, ent in ents.items()},
         basic_charge_rate={e: t.basic_charge.rate_for(ents[e].basic_charge) or 0.0
@@ -75,6 +77,25 @@ def prepare(scenario: Scenario, case: str, enterprises: Sequence[str] | None = N
         green_rules_enforced=enforced,
         launder_risk=launder_risk(projects, tariffs, enforced, net_metered),
     )
+
+
+def switched_on(scenario: Scenario, case: str, ids: list[str]) -> dict[str, list]:
+    """Asset kind → the assets (`energysim.assets.Asset`) that ``case`` switches on behind
+    the meters ``ids``.
+
+    Raises
+    ------
+    ValueError
+        An asset with costs in the model is paid for by an enterprise outside ``ids``.
+    """
+    on = {kind: scenario.assets_on(case, kind, ids) for kind in SPECS}
+    costly = {c.name for c in COMPONENTS if c.costs}
+    for asset in (a for kind in on.values() for a in kind if a.kind in costly):
+        if not asset.payers <= set(ids):
+            raise ValueError(f"case {case!r} switches on {asset.kind} {asset.id!r}: build the "
+                             f"enterprises that pay for it {sorted(asset.payers)} with its "
+                             f"meter {asset.at!r}, not {ids}")
+    return on
 
 
 def green_projects(scenario: Scenario, case: str, ids: list[str]) -> list:
@@ -116,7 +137,8 @@ def launder_risk(projects: list, tariffs: dict, enforced: dict, net_metered: set
             or tariffs[e].export_price_cny_per_kwh >= g.marginal_cny_per_kwh}
 
 
-def _vpp(scenario: Scenario, case: str, ids: list[str], pv: dict) -> VPPInputs | None:
+def _vpp(scenario: Scenario, case: str, ids: list[str], pv: dict, at: dict
+         ) -> VPPInputs | None:
     """The VPP of the model, where the case switches it on and the group holds members."""
     programme = scenario.spec.vpp
     if programme is None or "vpp" not in scenario.case(case).assets:
@@ -129,6 +151,7 @@ def _vpp(scenario: Scenario, case: str, ids: list[str], pv: dict) -> VPPInputs |
                          f"{programme.participants} together, not {members}")
     programme = programme.model_copy(update={"events": events_in_horizon(programme,
                                                                          scenario.index)})
-    net = {v: scenario.load_kw[v] - pv.get(v, 0.0) for v in members}
+    net = {v: scenario.load_kw[v] - sum((kw for p, kw in pv.items() if at[p] == v), 0.0)
+           for v in members}
     windows, baselines = programme_baselines(programme, net, scenario.index)
     return VPPInputs(programme, windows, baselines)

@@ -18,6 +18,7 @@ import pandas as pd
 import pydantic
 
 from energysim import scenario_checks as checks
+from energysim.assets import Asset, declared_assets
 from energysim.daytypes import covered_years, uncovered_years
 from energysim.errors import Problem, ScenarioError
 from energysim.green_supply import GreenDirectSpec, GreenRulesMode
@@ -51,14 +52,15 @@ class Scenario:
     load_kw : dict of str to numpy.ndarray
         Load per enterprise and step. [kW]
     pv_kw_per_kwp : dict of str to numpy.ndarray
-        PV output per kWp for enterprises with PV. [kW/kWp]
+        PV output per kWp of each PV array, by asset id. [kW/kWp]
     green_available_kw : dict of str to numpy.ndarray
         Output each green-supply plant could deliver per step. [kW]
     notes : list of str
         What the profile readers did that a reader of the results should know.
     load_quarter_kw, pv_quarter_kw_per_kwp : dict of str to numpy.ndarray
-        Over an hourly horizon, the load [kW] and PV per kWp [kW/kWp] at 15 minutes, of the
-        enterprises whose sources have them (`energysim.profiles.intra_hour`).
+        Over an hourly horizon, the load [kW] of each enterprise and the PV per kWp [kW/kWp]
+        of each array at 15 minutes, where their sources have them
+        (`energysim.profiles.intra_hour`).
     """
 
     spec: ScenarioSpec
@@ -81,6 +83,17 @@ class Scenario:
     @property
     def enterprises(self) -> dict[str, EnterpriseSpec]:
         return {e.id: e for e in self.spec.enterprises}
+
+    @property
+    def assets(self) -> list[Asset]:
+        """Every PV array, battery and generator, in either form (`energysim.assets`)."""
+        return declared_assets(self.spec)
+
+    def assets_on(self, case: str, kind: str, meters=None) -> list[Asset]:
+        """The assets of ``kind`` that ``case`` switches on, behind ``meters`` (all if None)."""
+        if kind not in self.case(case).assets:
+            return []
+        return [a for a in self.assets if a.kind == kind and (meters is None or a.at in meters)]
 
     @property
     def cases(self) -> dict[str, CaseSpec]:
@@ -116,10 +129,10 @@ class Scenario:
         load = self.load_quarter_kw.get(enterprise)
         if load is None:
             return np.zeros(len(self.index))
-        ent = self.enterprises[enterprise]
-        pv = self.pv_quarter_kw_per_kwp.get(enterprise)
-        on = "pv" in self.case(case).assets and ent.pv is not None and pv is not None
-        return demand_margin_kw(load, ent.pv.capacity_kwp * pv if on else None)
+        arrays = [a for a in self.assets_on(case, "pv", [enterprise])
+                  if a.id in self.pv_quarter_kw_per_kwp]
+        pv = sum(a.spec.capacity_kwp * self.pv_quarter_kw_per_kwp[a.id] for a in arrays)
+        return demand_margin_kw(load, pv if arrays else None)
 
 
 def load_scenario(path: str | Path, overrides: dict[str, Any] | None = None, *,
@@ -263,6 +276,7 @@ def _merge(base: dict, override: dict, replace: tuple[str, ...] = ()) -> dict:
 def _read_profiles(spec, path, index, problems, at, store):
     reader = SourceReader(path.parent, index, problems, store)
     load_kw, pv = {}, {}
+    ids = [e.id for e in spec.enterprises]
     for i, ent in enumerate(spec.enterprises):
         loc = ("enterprises", i, "load")
         values = reader.read(ent.load, lambda message, loc=loc: at(loc, message))
@@ -273,12 +287,15 @@ def _read_profiles(spec, path, index, problems, at, store):
                 at(("enterprises", i, "transformer_kva"),
                    f"load reaches {values[worst]:.1f} kW at {index[worst]:%Y-%m-%d %H:%M}, above "
                    f"the transformer ({ent.transformer_kva:g} kVA)")
-        if ent.pv is not None:
-            loc = ("enterprises", i, "pv", "profile")
-            values = reader.read(ent.pv.profile, lambda message, loc=loc: at(loc, message),
-                                 default_unit="kw")
-            if values is not None:
-                pv[ent.id] = values
+    for asset in declared_assets(spec):
+        if asset.kind != "pv":
+            continue
+        loc = (("assets", asset.listed) if asset.listed is not None
+               else ("enterprises", ids.index(asset.id), "pv")) + ("profile",)
+        values = reader.read(asset.spec.profile, lambda message, loc=loc: at(loc, message),
+                             default_unit="kw")
+        if values is not None:
+            pv[asset.id] = values
     green = {}
     for i, project in enumerate(spec.green_direct):
         total = np.zeros(len(index))

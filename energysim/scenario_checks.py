@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from energysim.assets import PARK
 from energysim.scenario_spec import ScenarioSpec
 from energysim.schema import off_grid_boundaries
 from energysim.tariffs.tariff import Tariff
@@ -51,6 +52,7 @@ def check_references(spec: ScenarioSpec, tariffs: dict[str, Tariff], at) -> None
                    f"{case.tariff or ent.tariff!r} (used by case {case_name!r})")
     check_vpp(spec, at)
     check_green(spec, at)
+    check_assets(spec, at)
     if spec.baseline_case not in spec.cases:
         at(("baseline_case",), f"unknown case {spec.baseline_case!r}; declared: "
            f"{', '.join(spec.cases)}")
@@ -116,6 +118,31 @@ def check_green(spec: ScenarioSpec, at) -> None:
         if "green_direct" in case.assets and not spec.green_direct:
             at(("cases", name, "assets"), "switches on green_direct, but the scenario declares "
                "no green_direct project")
+
+
+def check_assets(spec: ScenarioSpec, at) -> None:
+    """Listed assets have ids of their own, stand behind a known meter and are paid for by
+    known enterprises (`energysim.assets`)."""
+    ids = {e.id for e in spec.enterprises}
+    projects = {g.id for g in spec.green_direct}
+    listed = [a.id for a in spec.assets]
+    for i, asset in enumerate(spec.assets):
+        loc = ("assets", i)
+        if asset.id in ids or asset.id in projects:
+            at((*loc, "id"), f"{asset.id!r} is the id of an enterprise or a green-supply "
+               "project; an enterprise's own assets take its id, so name this one otherwise")
+        elif listed.index(asset.id) != i:
+            at((*loc, "id"), f"duplicate asset id {asset.id!r}")
+        if asset.at == PARK:
+            at((*loc, "at"), "an asset at the park needs the park's own connection point, which "
+               "a scenario cannot declare yet; place it behind an enterprise's meter (at: "
+               "<enterprise id>) and share its costs with cost_shares")
+        elif asset.at not in ids:
+            at((*loc, "at"), f"unknown enterprise {asset.at!r}; expected an enterprise id or "
+               f"{PARK!r} (enterprises: {', '.join(sorted(ids))})")
+        for member in asset.cost_shares:
+            if member not in ids:
+                at((*loc, "cost_shares", member), f"unknown enterprise {member!r}")
 
 
 def check_baselines(spec: ScenarioSpec, index: pd.DatetimeIndex, load_kw: dict, at) -> None:

@@ -13,7 +13,7 @@ from typing import Any, Literal
 import pandas as pd
 from pydantic import Field, PositiveFloat, PositiveInt, field_validator, model_validator
 
-from energysim.assets import GeneratorSpec, PVSpec, StorageSpec
+from energysim.assets import GeneratorSpec, ListedAsset, PVSpec, StorageSpec
 from energysim.components import ASSETS
 from energysim.demand_side import FlexSpec, VPPSpec
 from energysim.green_supply import CarbonSpec, GreenDirectSpec, GreenRulesMode
@@ -66,7 +66,9 @@ class CaseSpec(StrictModel):
     tariff: str | None = Field(None, description="Tariff for every enterprise; own one if absent.")
     assets: list[Literal[ASSETS]] = Field(
         default_factory=list, description="Switched on: pv, storage, flex (flexible load), vpp, "
-                                          "green_direct (the direct green-supply projects).")
+                                          "green_direct (the direct green-supply projects), "
+                                          "generator; each of every enterprise and listed "
+                                          "asset.")
     green_rules: GreenRulesMode | None = Field(
         None, description="check or enforce the green-supply ratio rules in this case; "
                           "each project's own mode if absent.")
@@ -106,6 +108,10 @@ class ScenarioSpec(StrictModel):
     horizon: Horizon
     tariffs: dict[str, dict[str, Any]] = Field(min_length=1)
     enterprises: list[EnterpriseSpec] = Field(min_length=1)
+    assets: list[ListedAsset] = Field(
+        default_factory=list, description="PV arrays, batteries and generators with ids of "
+                                          "their own: several at one meter, or paid for by "
+                                          "others (`energysim.assets`).")
     cases: dict[str, CaseSpec] = Field(min_length=1)
     baseline_case: str
     indicators: IndicatorSpec = IndicatorSpec()

@@ -62,9 +62,7 @@ def model_groups(scenario: Scenario, case: str) -> list[tuple[str, ...]]:
 def job_weight(scenario: Scenario, case: str, group: tuple[str, ...]) -> int:
     """A rough order of solve times: batteries and PV add, enforced green-supply rules (a
     second, warm-started solve over the whole horizon) add most."""
-    assets = scenario.case(case).assets
     enforced = any(rules_enforced(scenario, case, g.id) and set(g.offtakers) & set(group)
                    for g in scenario.spec.green_direct)
-    return 20 * enforced + sum(
-        2 * ("storage" in assets and scenario.enterprises[e].storage is not None)
-        + ("pv" in assets and bool(scenario.enterprises[e].pv)) for e in group)
+    return (20 * enforced + 2 * len(scenario.assets_on(case, "storage", group))
+            + len(scenario.assets_on(case, "pv", group)))

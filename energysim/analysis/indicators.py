@@ -38,7 +38,6 @@ def indicators(scenario: Scenario, results: dict[str, CaseResult]) -> pd.DataFra
     days = len(index) * dt_h / 24.0
     rows = []
     for case, result in results.items():
-        assets = scenario.case(case).assets
         ts, costs = result.timeseries, result.costs
         present = [e for e in scenario.enterprises if f"{e}/grid_import_kw" in ts]  # run for some
         for scope in ["park", *present]:
@@ -49,8 +48,7 @@ def indicators(scenario: Scenario, results: dict[str, CaseResult]) -> pd.DataFra
 
             imports = total("grid_import_kw")
             at = int(np.argmax(imports))
-            capacity = sum(scenario.enterprises[e].storage.capacity_kwh for e in ents
-                           if "storage" in assets and scenario.enterprises[e].storage)
+            capacity = sum(a.spec.capacity_kwh for a in scenario.assets_on(case, "storage", ents))
             scope_costs = costs[costs["enterprise"].isin(ents)]
             energy = scope_costs.query("component == 'energy'")["cost_cny"].sum()
             cost = scope_costs["cost_cny"].sum()

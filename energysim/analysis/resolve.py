@@ -126,12 +126,13 @@ class Repricer:
         if set(new.storages) != set(self.storage):
             return False
         size = {"capacity_kwh", "power_kw"}
-        for e, spec in self.storage.items():
-            if spec.model_dump(exclude=size) != new.storages[e].model_dump(exclude=size):
+        for s, spec in self.storage.items():
+            if spec.model_dump(exclude=size) != new.storages[s].model_dump(exclude=size):
                 return False
-            if self.mode_steps[e] and new.storages[e].model_dump() != spec.model_dump():
+            if (self.mode_steps[new.asset_at[s]]
+                    and new.storages[s].model_dump() != spec.model_dump()):
                 return False  # the meter's mode rows hold the battery's power
-        for e in new.pv_available_kw:
+        for e in new.meters_with(new.pv_available_kw):
             needed = contested_steps(self.m, e, new.load_kw[e], new.price_cny_per_kwh[e])
             if not set(needed.tolist()) <= self.mode_steps[e]:
                 return False
@@ -278,6 +279,10 @@ def tariff_free(task) -> str:
 
 
 def _battery_size(path: str) -> bool:
+    """``enterprises.<e>.storage.<size>`` or ``assets.<battery>.<size>`` (only batteries
+    have these fields)."""
     parts = path.split(".")
-    return (len(parts) == 4 and parts[0] == "enterprises" and parts[2] == "storage"
-            and parts[3] in ("capacity_kwh", "power_kw"))
+    size = ("capacity_kwh", "power_kw")
+    return ((len(parts) == 4 and parts[0] == "enterprises" and parts[2] == "storage"
+             and parts[3] in size)
+            or (len(parts) == 3 and parts[0] == "assets" and parts[2] in size))

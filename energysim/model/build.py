@@ -1,8 +1,9 @@
 """Assemble the Pyomo model of one case for a group of enterprises from its prepared inputs.
 
 Sets: ``T`` steps 0..n−1, ``T_AFTER_FIRST``, ``E`` enterprises (meters), ``MONTHS``
-(``YYYY-MM``) with ``STEPS_IN_MONTH[month]``, and one set per asset kind (``PV_SITES``,
-``STORAGES``). At every meter and step the power balance holds:
+(``YYYY-MM``) with ``STEPS_IN_MONTH[month]``, and one set per asset kind, by asset id
+(``PV_SITES``, ``STORAGES``, ``GENERATORS``; ``PV_AT[e]``, ``STORAGES_AT[e]``, ... those
+behind meter e). At every meter and step the power balance holds:
 
     Σ_components supply_kw(e, t) = load_kw[e, t]          (power_balance)
 
@@ -48,7 +49,7 @@ def build_model(inputs: CaseInputs) -> pyo.ConcreteModel:
     with _templatized_constraints(), PauseGC():
         add_meters(m, inputs)
         add_grid(m, inputs.transformer_kva, inputs.export_price_cny_per_kwh,
-                 set(inputs.pv_available_kw))
+                 set(inputs.meters_with(inputs.pv_available_kw)))
         for component in COMPONENTS:  # in the table's order: later ones read earlier ones
             module = component_module(component)
             if module.applies(inputs):

@@ -42,6 +42,7 @@ from energysim.model.terms import (
     steps_sum,
     supply_term,
 )
+from energysim.model.values import meter_sums
 from energysim.schema import window_mask
 
 SHIFT_REGULARISATION_CNY_PER_KWH = 1e-6
@@ -148,3 +149,13 @@ def applies(inputs) -> bool:
 def add(m: pyo.ConcreteModel, inputs) -> None:
     """Add the flexible production of ``inputs`` (`energysim.components`)."""
     add_flexible_load(m, inputs.flexibility, inputs.load_kw, inputs.index)
+
+
+def timeseries(m: pyo.ConcreteModel, meters: list[str], n: int) -> dict[str, np.ndarray]:
+    """``flex_shift_kw`` = flex_up_kw − flex_down_kw (load added, negative where removed)
+    and ``load_curtail_kw`` of each meter [kW]."""
+    def total(name: str) -> np.ndarray:
+        return meter_sums(m, name, "FLEX_AT", meters, n)
+
+    return {"flex_shift_kw": total("flex_up_kw") - total("flex_down_kw"),
+            "load_curtail_kw": total("load_curtail_kw")}

@@ -1,18 +1,21 @@
 """A diesel or gas generator behind the meter, often the park's backup.
 
-For each enterprise e with a generator switched on and each step t:
+For each generator g switched on (``GENERATORS``, by asset id; ``GENERATORS_AT[e]`` those
+behind meter e) and each step t:
 
-    0 ≤ generator_kw[e, t] ≤ capacity_kw[e] · u[e, t]                     (generator_max)
-    generator_kw[e, t] ≥ min_stable_fraction[e] · capacity_kw[e] · u[e, t]  (generator_min)
-    cost_generator_fuel_cny[e, m] = Σ_{t∈m} fuel_cost_cny_per_kwh[e] · generator_kw[e, t] · dt_h
+    0 ≤ generator_kw[g, t] ≤ capacity_kw[g] · u[g, t]                     (generator_max)
+    generator_kw[g, t] ≥ min_stable_fraction[g] · capacity_kw[g] · u[g, t]  (generator_min)
+    cost_generator_fuel_cny[e, m] = Σ_g share[g, e] Σ_{t∈m} fuel_cost_cny_per_kwh[g]
+                                    · generator_kw[g, t] · dt_h
 
 with u[e, t] ∈ {0, 1} (``generator_on``) where the generator has a minimum stable output,
 and u = 1 where it has none (then the model stays a linear program). A generator running
 below its minimum is not a continuous choice, so the binaries are needed: one per step and
 generator, which a MILP over a year at 15 minutes may take long to solve (the net meter's
 iteration relaxes them while it works, `energysim.model.meter_modes`). generator_kw is a
-supply term of meter e; it never feeds the grid (exports are limited to PV,
-`energysim.model.pv`).
+supply term of the meter it stands behind, its fuel paid by its cost shares
+(`energysim.assets`; an enterprise's own generator has its id); it never feeds the grid
+(exports are limited to PV, `energysim.model.pv`).
 """
 
 from __future__ import annotations
@@ -24,13 +27,26 @@ from energysim.assets import GeneratorSpec
 from energysim.model.terms import register_cost, register_supply, steps_sum, supply_term
 
 
-def add_generator(m: pyo.ConcreteModel, generators: dict[str, GeneratorSpec]) -> None:
-    """Add a generator to each enterprise in ``generators`` (enterprise id → spec)."""
+def add_generator(m: pyo.ConcreteModel, generators: dict[str, GeneratorSpec],
+                  at: dict[str, str] | None = None,
+                  cost_shares: dict[str, dict[str, float]] | None = None) -> None:
+    """Add the generators in ``generators`` (asset id → spec), behind the meters ``at``
+    gives (by default the meter of the generator's own id) and paid for by ``cost_shares``
+    (generator → enterprise → share; by default its meter's enterprise)."""
     ids = list(generators)
-    committed = [e for e in ids if generators[e].min_stable_fraction > 0]
-    m.GENERATORS = pyo.Set(initialize=ids, within=m.E, doc="Enterprises with a generator on")
-    m.GENERATORS_AT = pyo.Set(m.E, within=m.GENERATORS, doc="The generator behind meter e",
-                              initialize={e: [e] if e in generators else [] for e in m.E})
+    at = {g: (at or {}).get(g, g) for g in ids}
+    shares = {(g, e): share for g in ids
+              for e, share in (cost_shares or {}).get(g, {at[g]: 1.0}).items()}
+    committed = [g for g in ids if generators[g].min_stable_fraction > 0]
+    m.GENERATORS = pyo.Set(initialize=ids, doc="Generators switched on")
+    m.GENERATORS_AT = pyo.Set(m.E, within=m.GENERATORS, doc="The generators behind meter e",
+                              initialize={e: [g for g in ids if at[g] == e] for e in m.E})
+    m.GENERATOR_PAYERS = pyo.Set(initialize=list(shares), dimen=2,
+                                 doc="(generator, enterprise): who pays a generator's fuel")
+    m.GENERATORS_PAID_BY = pyo.Set(m.E, within=m.GENERATORS, doc="Generators whose fuel e pays",
+                                   initialize={e: [g for g, p in shares if p == e] for e in m.E})
+    m.generator_cost_share = pyo.Param(m.GENERATOR_PAYERS, initialize=shares,
+                                       doc="Share of generator g's fuel paid by e [-]")
     m.GENERATORS_COMMITTED = pyo.Set(initialize=committed, within=m.GENERATORS,
                                      doc="Generators with a minimum stable output")
     m.generator_capacity_kw = pyo.Param(
@@ -54,17 +70,17 @@ def add_generator(m: pyo.ConcreteModel, generators: dict[str, GeneratorSpec]) ->
     register_cost(m, "generator_fuel", _fuel_cost, "Σ fuel cost · generator_kw · dt_h")
 
 
-def _output_bounds(m, e, t):
-    return (0.0, m.generator_capacity_kw[e])
+def _output_bounds(m, g, t):
+    return (0.0, m.generator_capacity_kw[g])
 
 
-def _max(m, e, t):
-    return m.generator_kw[e, t] <= m.generator_capacity_kw[e] * m.generator_on[e, t]
+def _max(m, g, t):
+    return m.generator_kw[g, t] <= m.generator_capacity_kw[g] * m.generator_on[g, t]
 
 
-def _min(m, e, t):
-    return m.generator_kw[e, t] >= (m.generator_min_stable_fraction[e] * m.generator_capacity_kw[e]
-                                    * m.generator_on[e, t])
+def _min(m, g, t):
+    return m.generator_kw[g, t] >= (m.generator_min_stable_fraction[g] * m.generator_capacity_kw[g]
+                                    * m.generator_on[g, t])
 
 
 @supply_term("generator")
@@ -74,8 +90,9 @@ def generator_supply_kw(m, e, t):
 
 
 def _fuel_cost(m, e, month):
-    return sum(steps_sum(m, month, lambda t, g=g: m.generator_fuel_cost_cny_per_kwh[g] * m.dt_h.value,
-                         m.generator_kw, g) for g in m.GENERATORS_AT[e])
+    return sum(steps_sum(m, month, lambda t, g=g: m.generator_cost_share[g, e]
+                         * m.generator_fuel_cost_cny_per_kwh[g] * m.dt_h.value,
+                         m.generator_kw, g) for g in m.GENERATORS_PAID_BY[e])
 
 
 def applies(inputs) -> bool:
@@ -85,7 +102,7 @@ def applies(inputs) -> bool:
 
 def add(m: pyo.ConcreteModel, inputs) -> None:
     """Add the generators of ``inputs`` (`energysim.components`)."""
-    add_generator(m, inputs.generators)
+    add_generator(m, inputs.generators, inputs.asset_at, inputs.asset_cost_shares)
 
 
 def most_supply_kw(m: pyo.ConcreteModel, e: str) -> np.ndarray:
@@ -96,9 +113,10 @@ def most_supply_kw(m: pyo.ConcreteModel, e: str) -> np.ndarray:
 
 
 def timeseries(m: pyo.ConcreteModel, enterprises: list[str], n: int) -> dict[str, np.ndarray]:
-    """``generator_kw`` of each enterprise (rows in ``enterprises``' order; 0 without one)."""
+    """``generator_kw`` of each enterprise: what the generators behind its meter deliver
+    (rows in ``enterprises``' order; 0 without one)."""
     out = np.zeros((len(enterprises), n))
     for i, e in enumerate(enterprises):
         for g in m.GENERATORS_AT[e]:
-            out[i] = [m.generator_kw[g, t].value or 0.0 for t in m.T]
+            out[i] += [m.generator_kw[g, t].value or 0.0 for t in m.T]
     return {"generator_kw": out}

@@ -33,6 +33,7 @@ import pyomo.environ as pyo
 
 from energysim.green_supply import GreenDirectSpec
 from energysim.model.terms import register_cost, register_supply, series_param, steps_sum, supply_term
+from energysim.model.values import matrix
 
 HOURS_PER_MONTH = 730.0
 """Hours in the capacity-based T&D fee of 1192号 [h/month]."""
@@ -198,3 +199,25 @@ def applies(inputs) -> bool:
 def add(m: pyo.ConcreteModel, inputs) -> None:
     """Add the green-supply projects of ``inputs`` (`energysim.components`)."""
     add_green_direct(m, inputs.green_projects, inputs.green_available_kw)
+
+
+def timeseries(m: pyo.ConcreteModel, meters: list[str], n: int) -> dict[str, np.ndarray]:
+    """``green_direct_kw``: what the lines deliver to each meter [kW]."""
+    out = np.zeros((len(meters), n))
+    pairs = list(m.GREEN_OFFTAKE)
+    for (_, e), row in zip(pairs, matrix(m.green_direct_kw, pairs, n), strict=True):
+        if e in meters:
+            out[meters.index(e)] += row
+    return {"green_direct_kw": out}
+
+
+def plant_timeseries(m: pyo.ConcreteModel, n: int) -> dict[str, dict[str, np.ndarray]]:
+    """Plant g → quantity (`energysim.results.PLANT_QUANTITIES`) → values [kW], [kWh]."""
+    plants, pairs = list(m.GREEN_PROJECTS), list(m.GREEN_OFFTAKE)
+    direct = matrix(m.green_direct_kw, pairs, n)
+    values = {name: matrix(m.component(name), plants, n) for name in (
+        "green_available_kw", "green_feed_in_kw", "green_curtail_kw", "storage_charge_kw",
+        "storage_discharge_kw", "storage_soc_kwh")}
+    values["green_delivered_kw"] = np.array(
+        [direct[[i for i, (p, _) in enumerate(pairs) if p == g]].sum(axis=0) for g in plants])
+    return {g: {q: values[q][i] for q in values} for i, g in enumerate(plants)}

@@ -58,6 +58,7 @@ import numpy as np
 import pyomo.environ as pyo
 
 from energysim.components import COMPONENTS
+from energysim.model.pv import available_at
 from energysim.model.terms import SUPPLY_TERMS
 
 
@@ -66,13 +67,13 @@ def add_net_meter(m: pyo.ConcreteModel, load_kw: dict[str, np.ndarray],
     """Add the meter modes of the PV sites in ``m`` (see the module docstring); ``launder_risk``
     are the green-supply offtakers whose every step with export possible is contested.
     Call after every component that supplies a meter. Returns the number of mode steps."""
-    if m.component("PV_SITES") is None:
+    if m.component("PV_METERS") is None:
         return 0
     steps, bounds = {}, {}
     others = other_supplies(m)
-    m.METER_LAUNDER_RISK = pyo.Set(initialize=sorted(set(launder_risk) & set(m.PV_SITES)),
+    m.METER_LAUNDER_RISK = pyo.Set(initialize=sorted(set(launder_risk) & set(m.PV_METERS)),
                                    within=m.E, doc="Offtakers whose every step is contested")
-    for e in m.PV_SITES:
+    for e in m.PV_METERS:
         b = _step_bounds(m, e, load_kw[e], others)
         price = np.array([m.price_cny_per_kwh[e, t] for t in m.T])
         for t in np.flatnonzero((b["pv"] > 0) & (b["X"] <= 0)).tolist():
@@ -97,7 +98,7 @@ def add_net_meter(m: pyo.ConcreteModel, load_kw: dict[str, np.ndarray],
         return pyo.Param(m.METER_MODE_STEPS, initialize=partial(_lookup, values=values), doc=doc)
 
     def per_meter(key: str, doc: str) -> pyo.Param:
-        return pyo.Param(m.PV_SITES, initialize={e: b[key] for e, b in bounds.items()}, doc=doc)
+        return pyo.Param(m.PV_METERS, initialize={e: b[key] for e, b in bounds.items()}, doc=doc)
 
     m.meter_import_max_kw = param("I", "I = min(kVA, L + fu + P_c): most import [kW]")
     m.meter_export_max_kw = param("X", "X = min(kVA, pv, S + fd + lc (+ P_d)): most export [kW]")
@@ -172,7 +173,7 @@ def _step_bounds(m, e: str, load_kw: np.ndarray, others: list) -> dict:
     power = float(sum(m.storage_power_kw[s] for s in batteries))
     lines = list(m.GREEN_AT[e]) if m.component("GREEN_AT") is not None else []
     line_kw = float(sum(m.green_line_kw[g] for g in lines))
-    pv = np.array([m.pv_available_kw[e, t] for t in m.T], dtype=float)
+    pv = available_at(m, e)
     kva = float(m.transformer_kva[e])
     other = sum((module.most_supply_kw(m, e) for _, module in others), np.zeros(n))
     down = series("flex_down_max_kw") + series("load_curtail_max_kw") + other

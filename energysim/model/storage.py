@@ -9,10 +9,11 @@
                                   · storage_discharge_kw[s, t] · dt_h
 
 with retain = (1 − self_discharge_fraction_per_h) ** dt_h and the state of charge measured
-at the end of each step. One battery per site: an enterprise's battery is indexed by the
-enterprise id and feeds its meter (``STORAGES_AT[e]``); a green-supply plant's battery is
-indexed by the project id and feeds the plant (`energysim.model.green_direct`), its wear
-shared among the project's offtakers.
+at the end of each step. Batteries are indexed by asset id (`energysim.assets`): those
+behind a meter feed it (``STORAGES_AT[e]``; an enterprise's own battery has its id, and a
+meter may have several), their wear paid by their cost shares; a green-supply plant's
+battery is indexed by the project id and feeds the plant (`energysim.model.green_direct`),
+its wear shared among the project's offtakers.
 With self-discharge the battery has a standing cost: to end where it started it must buy
 back what it lost, so where it earns nothing it costs more than no battery at all.
 Simultaneous charge and discharge is not excluded (that would need integers); it only
@@ -21,24 +22,32 @@ loses energy and pays wear, so the optimum avoids it unless energy is free to sp
 
 from __future__ import annotations
 
+import numpy as np
 import pyomo.environ as pyo
 
 from energysim.assets import StorageSpec
 from energysim.model.green_direct import plant_storages
 from energysim.model.terms import register_cost, register_supply, steps_sum, supply_term
+from energysim.model.values import meter_sums
 
 
 def add_storage(m: pyo.ConcreteModel, storages: dict[str, StorageSpec],
-                wear_shares: dict[tuple[str, str], float] | None = None) -> None:
-    """Add a battery to each site in ``storages`` (site id → spec).
+                wear_shares: dict[tuple[str, str], float] | None = None,
+                at: dict[str, str] | None = None) -> None:
+    """Add the batteries in ``storages`` (asset id → spec).
 
-    Sites that are enterprises get the battery behind their meter and pay its wear; other
-    sites' wear is paid by ``wear_shares[(site, enterprise)]`` [-].
+    ``at`` maps a battery to the meter it stands behind; by default a battery whose id is
+    an enterprise's stands behind that meter, and the others (at green-supply plants) behind
+    none. ``wear_shares[(battery, enterprise)]`` says who pays its wear [-]; by default the
+    enterprise at whose meter it stands.
     """
-    m.STORAGES = pyo.Set(initialize=list(storages), doc="Sites with storage switched on")
-    m.STORAGES_AT = pyo.Set(m.E, initialize={e: [e] if e in storages else [] for e in m.E},
+    at = at if at is not None else {s: s for s in storages if s in m.E}
+    m.STORAGES = pyo.Set(initialize=list(storages), doc="Batteries switched on")
+    m.STORAGES_AT = pyo.Set(m.E, initialize={e: [s for s in storages if at.get(s) == e]
+                                             for e in m.E},
                             within=m.STORAGES, doc="Batteries behind meter e")
-    shares = {(s, s): 1.0 for s in storages if s in m.E} | dict(wear_shares or {})
+    paid = {s for s, _ in (wear_shares or {})}
+    shares = {(s, e): 1.0 for s, e in at.items() if s not in paid} | dict(wear_shares or {})
     m.STORAGE_PAYERS = pyo.Set(initialize=list(shares), dimen=2,
                                doc="(battery, enterprise) pairs: who pays a battery's wear")
     m.STORAGES_PAID_BY = pyo.Set(m.E, within=m.STORAGES, doc="Batteries whose wear e pays",
@@ -131,7 +140,19 @@ def applies(inputs) -> bool:
 
 
 def add(m: pyo.ConcreteModel, inputs) -> None:
-    """Add the batteries of ``inputs`` (`energysim.components`): the enterprises' and those
-    at the green-supply plants, whose wear the offtakers share."""
+    """Add the batteries of ``inputs`` (`energysim.components`): those behind the meters,
+    whose wear their cost shares pay, and those at the green-supply plants, whose wear the
+    offtakers share."""
     plants, shares = plant_storages(inputs.green_projects)
-    add_storage(m, inputs.storages | plants, shares)
+    shares |= {(s, e): share for s in inputs.storages
+               for e, share in inputs.asset_cost_shares.get(s, {inputs.asset_at.get(s, s): 1.0}
+                                                            ).items()}
+    at = {s: inputs.asset_at.get(s, s) for s in inputs.storages}
+    add_storage(m, inputs.storages | plants, shares, at)
+
+
+def timeseries(m: pyo.ConcreteModel, meters: list[str], n: int) -> dict[str, np.ndarray]:
+    """Charge, discharge [kW] and state of charge [kWh] of the batteries behind each meter,
+    summed."""
+    return {name: meter_sums(m, name, "STORAGES_AT", meters, n)
+            for name in ("storage_charge_kw", "storage_discharge_kw", "storage_soc_kwh")}

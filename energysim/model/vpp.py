@@ -44,6 +44,7 @@ import pyomo.environ as pyo
 
 from energysim.demand_side import VPPSpec
 from energysim.model.terms import register_cost, series_param
+from energysim.model.values import matrix
 from energysim.tariffs.bill import month_labels
 from energysim.vpp_baseline import EventBaseline, EventWindow
 
@@ -155,3 +156,16 @@ def applies(inputs) -> bool:
 def add(m: pyo.ConcreteModel, inputs) -> None:
     """Add the VPP of ``inputs`` (`energysim.components`)."""
     add_vpp(m, inputs.vpp.programme, inputs.vpp.windows, inputs.vpp.baselines, inputs.index)
+
+
+def timeseries(m: pyo.ConcreteModel, meters: list[str], n: int) -> dict[str, np.ndarray]:
+    """``vpp_response_kw``: baseline − net grid import at the steps of the events, for the
+    VPP's members (0 elsewhere) [kW]."""
+    response = np.zeros((len(meters), n))
+    net = matrix(m.grid_import_kw, meters, n) - matrix(m.grid_export_kw, meters, n)
+    baseline = matrix(m.vpp_baseline_step_kw, meters, n)
+    steps = sorted({t for k in m.EVENTS for t in m.EVENT_STEPS[k]})
+    for v in m.VPP_MEMBERS:
+        i = meters.index(v)
+        response[i, steps] = baseline[i, steps] - net[i, steps]
+    return {"vpp_response_kw": response}

@@ -24,6 +24,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from energysim.assets import declared_assets
 from energysim.profiles.sources import SourceReader
 from energysim.timeseries import horizon_index
 
@@ -31,8 +32,8 @@ QUARTERS_PER_HOUR = 4
 
 
 def read_quarter_hours(spec, base, problems_seen: bool, store) -> tuple[dict, dict]:
-    """Each enterprise's load [kW] and PV per kWp [kW/kWp] at 15 minutes over an hourly
-    horizon, where their sources have 15-minute data (else left out)."""
+    """Each enterprise's load [kW] and each PV array's output per kWp [kW/kWp] at 15 minutes
+    over an hourly horizon, where their sources have 15-minute data (else left out)."""
     if spec.horizon.resolution == "15min" or problems_seen:
         return {}, {}
     index = horizon_index(spec.horizon.start, spec.horizon.end, "15min")
@@ -43,10 +44,11 @@ def read_quarter_hours(spec, base, problems_seen: bool, store) -> tuple[dict, di
         values = reader.read(ent.load, lambda message: None)
         if values is not None and not ignored:
             load[ent.id] = values
-        if ent.pv is not None:
-            values = reader.read(ent.pv.profile, lambda message: None, default_unit="kw")
-            if values is not None and not ignored:
-                pv[ent.id] = values
+        ignored.clear()
+    for array in (a for a in declared_assets(spec) if a.kind == "pv"):
+        values = reader.read(array.spec.profile, lambda message: None, default_unit="kw")
+        if values is not None and not ignored:
+            pv[array.id] = values
         ignored.clear()
     return load, pv
 
@@ -71,8 +73,9 @@ def margin_notes(spec, load_quarter_kw: dict, pv_quarter_kw_per_kwp: dict) -> li
         return []
     known = [e for e in billed if e in load_quarter_kw]
     unknown = [e for e in billed if e not in load_quarter_kw]
-    pv_hourly = [e.id for e in spec.enterprises if e.id in known and e.pv is not None
-                 and e.id not in pv_quarter_kw_per_kwp]
+    hourly_arrays = {a.at for a in declared_assets(spec)
+                     if a.kind == "pv" and a.id not in pv_quarter_kw_per_kwp}
+    pv_hourly = [e for e in known if e in hourly_arrays]
     notes = []
     if known:
         notes.append(f"hourly steps: the maximum demand of {', '.join(known)} adds each hour's "
