@@ -15,12 +15,10 @@ from collections.abc import Sequence
 
 from energysim.assets import SPECS
 from energysim.case_inputs import CaseInputs, VPPInputs
+from energysim.charges import DEMAND_CHARGES
 from energysim.components import COMPONENTS
 from energysim.scenario import Scenario
 from energysim.vpp_baseline import events_in_horizon, programme_baselines
-
-DEMAND_MODES = ("max_demand", "contract_demand")
-"""Basic charges measured on the maximum demand."""
 
 
 def prepare(scenario: Scenario, case: str, enterprises: Sequence[str] | None = None
@@ -48,7 +46,7 @@ def prepare(scenario: Scenario, case: str, enterprises: Sequence[str] | None = N
     enforced = green_rules_enforced(scenario, case, projects)
     margins = {e: scenario.demand_margin_kw(case, e) for e in ids}
     vpp = _vpp(scenario, case, ids, pv, {a.id: a.at for a in on["pv"]})
-    net_metered = {e for e in ids if margins[e].any() and ents[e].basic_charge in DEMAND_MODES}
+    net_metered = {e for e in ids if margins[e].any() and ents[e].basic_charge in DEMAND_CHARGES}
     if vpp is not None:
         net_metered |= set(vpp.programme.participants)
     return CaseInputs(

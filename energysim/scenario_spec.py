@@ -14,6 +14,7 @@ import pandas as pd
 from pydantic import Field, PositiveFloat, PositiveInt, field_validator, model_validator
 
 from energysim.assets import GeneratorSpec, ListedAsset, PVSpec, StorageSpec
+from energysim.charges import BASIC_CHARGES
 from energysim.components import ASSETS
 from energysim.demand_side import FlexSpec, VPPSpec
 from energysim.green_supply import CarbonSpec, GreenDirectSpec, GreenRulesMode
@@ -50,7 +51,8 @@ class EnterpriseSpec(StrictModel):
                              "{archetype: ..., annual_mwh: ...}.")
     tariff: str = Field(description="Name of the tariff the enterprise is on today.")
     transformer_kva: PositiveFloat = Field(description="Limits grid import and export [kVA≈kW].")
-    basic_charge: Literal["none", "capacity", "contract_demand", "max_demand"] = "none"
+    basic_charge: Literal[BASIC_CHARGES] = Field(
+        "none", description="How the meter pays the basic charge (`energysim.charges`).")
     contract_demand_kw: PositiveFloat | None = Field(None, description="For contract_demand [kW].")
     pv: PVSpec | None = None
     storage: StorageSpec | None = None

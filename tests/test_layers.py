@@ -1,6 +1,7 @@
 """The house's layers: a module imports only its own layer and the ones below it.
 
-    base      errors, schema, yamlio, files, results, timeseries, daytypes, components
+    base      errors, schema, yamlio, files, results, timeseries, daytypes, components,
+              charges          (Pyomo only inside the charges' model halves)
     input     tariffs, profiles, assets, demand_side, green_supply, overrides, vpp_baseline,
               case_inputs, scenario_spec, scenario_checks, scenario
     prepare   prepare
@@ -20,7 +21,7 @@ from pathlib import Path
 PACKAGE = Path(__file__).resolve().parents[1] / "energysim"
 LAYERS = {
     "base": ("errors", "schema", "yamlio", "files", "results", "timeseries", "daytypes",
-             "components"),
+             "components", "charges"),
     "input": ("tariffs", "profiles", "assets", "demand_side", "green_supply", "overrides",
               "vpp_baseline", "case_inputs", "scenario_spec", "scenario_checks", "scenario"),
     "prepare": ("prepare",),
@@ -93,3 +94,23 @@ def test_the_check_finds_a_wrong_import(tmp_path):
     found = violations(package)
     assert len(found) == 3, found
     assert any("model/bad.py" in f for f in found) and any("scenario.py" in f for f in found)
+
+
+def _module_level_imports(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    names = set()
+    for node in tree.body:
+        if isinstance(node, ast.ImportFrom) and node.module:
+            names.add(node.module.split(".")[0])
+        elif isinstance(node, ast.Import):
+            names |= {a.name.split(".")[0] for a in node.names}
+    return names
+
+
+def test_the_bill_calculator_stays_free_of_pyomo():
+    """The tariffs and the charges import Pyomo only inside the charges' model halves."""
+    paths = sorted((PACKAGE / "tariffs").rglob("*.py")) + sorted((PACKAGE / "charges").rglob("*.py"))
+    heavy = [str(p.relative_to(PACKAGE)) for p in paths if "pyomo" in _module_level_imports(p)]
+    assert not heavy
+    inside = [p for p in paths if "pyomo" in p.read_text(encoding="utf-8")]
+    assert {p.name for p in inside} >= {"base.py", "contract_demand.py"}

@@ -1,4 +1,6 @@
-"""The monthly basic charge of two-part tariffs, as in `energysim.tariffs.bill`.
+"""The monthly basic charge of two-part tariffs: the meters' maximum demand, and the charge
+each meter's mode says (`energysim.charges`: each charge's Pyomo half, ``model_cny`` and
+``add_model``, next to the bill calculator's pandas half).
 
 For enterprises billed on demand (max_demand, contract_demand):
 
@@ -24,8 +26,8 @@ from __future__ import annotations
 import numpy as np
 import pyomo.environ as pyo
 
+from energysim.charges import CHARGES, basic_charge
 from energysim.model.terms import register_cost, series_param
-from energysim.tariffs.bill import CONTRACT_EXCESS_MULTIPLIER, CONTRACT_TOLERANCE
 
 
 def add_basic_charge(m: pyo.ConcreteModel, mode: dict[str, str], rate: dict[str, float],
@@ -44,16 +46,13 @@ def add_basic_charge(m: pyo.ConcreteModel, mode: dict[str, str], rate: dict[str,
     demand_margin_kw : dict, optional
         What the metered demand adds to each step's mean import, per enterprise. [kW]
     """
-    demand = [e for e in m.E if mode[e] in ("max_demand", "contract_demand")]
-    contract = [e for e in m.E if mode[e] == "contract_demand"]
+    charges = {e: basic_charge(mode[e]) for e in m.E}
+    demand = [e for e in m.E if charges[e] is not None and charges[e].measures_demand]
     m.DEMAND_METERS = pyo.Set(initialize=demand, within=m.E,
                               doc="Enterprises billed on maximum demand")
-    m.CONTRACT_METERS = pyo.Set(initialize=contract, within=m.DEMAND_METERS,
-                                doc="Enterprises billed on contract demand")
     m.basic_charge_mode = pyo.Param(m.E, initialize=mode, within=pyo.Any)
     m.basic_charge_rate = pyo.Param(m.E, initialize=rate,
                                     doc="[CNY/(kVA·month)] or [CNY/(kW·month)]")
-    m.contract_demand_kw = pyo.Param(m.CONTRACT_METERS, initialize=contract_demand_kw, doc="[kW]")
     n = len(m.T)
     margins = {e: np.asarray((demand_margin_kw or {}).get(e, np.zeros(n)), dtype=float)
                for e in demand}
@@ -67,11 +66,10 @@ def add_basic_charge(m: pyo.ConcreteModel, mode: dict[str, str], rate: dict[str,
     m.demand_peak_def = pyo.Constraint(
         m.DEMAND_METERS, m.T, rule=_demand_peak_def,
         doc="demand_peak_kw[e, month(t)] ≥ grid_import_kw − grid_export_kw + demand_margin_kw")
-    m.contract_excess_kw = pyo.Var(m.CONTRACT_METERS, m.MONTHS, within=pyo.NonNegativeReals,
-                                   doc="Monthly peak above 105 % of the contract [kW]")
-    m.contract_excess_def = pyo.Constraint(
-        m.CONTRACT_METERS, m.MONTHS, rule=_contract_excess_def,
-        doc="contract_excess_kw ≥ demand_peak_kw − 1.05 · contract_demand_kw")
+    for charge in (c for c in CHARGES.values() if c.cost == "basic_charge" and c.add_model):
+        payers = [e for e in m.E if charges[e] is charge]
+        charge.add_model(m, payers, {e: contract_demand_kw[e] for e in payers
+                                     if e in contract_demand_kw})
     register_cost(m, "basic_charge", _basic_charge, "monthly basic charge")
 
 
@@ -81,18 +79,6 @@ def _demand_peak_def(m, e, t):
         + m.demand_margin_kw[e, t])
 
 
-def _contract_excess_def(m, e, month):
-    return m.contract_excess_kw[e, month] >= (
-        m.demand_peak_kw[e, month] - CONTRACT_TOLERANCE * m.contract_demand_kw[e])
-
-
 def _basic_charge(m, e, month):
-    share, rate, kind = m.month_fraction[month], m.basic_charge_rate[e], m.basic_charge_mode[e]
-    if kind == "capacity":
-        return share * rate * m.transformer_kva[e]
-    if kind == "max_demand":
-        return share * rate * m.demand_peak_kw[e, month]
-    if kind == "contract_demand":
-        return share * rate * (m.contract_demand_kw[e]
-                               + CONTRACT_EXCESS_MULTIPLIER * m.contract_excess_kw[e, month])
-    return 0.0
+    charge = basic_charge(m.basic_charge_mode[e])
+    return 0.0 if charge is None else charge.model_cny(m, e, month)

@@ -5,6 +5,7 @@
     cost_energy_cny[e, m]        = Σ_{t∈m} price_cny_per_kwh[e, t] · grid_import_kw[e, t] · dt_h
     cost_export_credit_cny[e, m] = − Σ_{t∈m} export_price_cny_per_kwh[e] · grid_export_kw[e, t] · dt_h
 
+The two costs are the energy and export charges' Pyomo halves (`energysim.charges`).
 The transformer's kVA is taken as its kW limit (power factor 1). Exports are limited to
 the PV delivered at the same step (`energysim.model.pv`): storage does not feed the grid.
 
@@ -17,7 +18,8 @@ from __future__ import annotations
 
 import pyomo.environ as pyo
 
-from energysim.model.terms import register_cost, register_supply, steps_sum, supply_term
+from energysim.charges import CHARGES
+from energysim.model.terms import register_cost, register_supply, supply_term
 
 
 def add_grid(m: pyo.ConcreteModel, transformer_kva: dict[str, float],
@@ -43,9 +45,10 @@ def add_grid(m: pyo.ConcreteModel, transformer_kva: dict[str, float],
     m.grid_export_kw = pyo.Var(m.E, m.T, bounds=_export_bounds,
                                doc="Mean power fed into the grid in step t [kW]")
     register_supply(m, "grid")
-    register_cost(m, "energy", _energy_cost, "Σ price · grid_import_kw · dt_h")
+    register_cost(m, "energy", CHARGES["energy"].model_cny, "Σ price · grid_import_kw · dt_h")
     if exporters:
-        register_cost(m, "export_credit", _export_credit, "− Σ export price · grid_export_kw · dt_h")
+        register_cost(m, "export_credit", CHARGES["export_credit"].model_cny,
+                      "− Σ export price · grid_export_kw · dt_h")
 
 
 def _import_bounds(m, e, t):
@@ -61,12 +64,3 @@ def grid_supply_kw(m, e, t):
     """Net power from the grid [kW]."""
     return m.grid_import_kw[e, t] - m.grid_export_kw[e, t]
 
-
-def _energy_cost(m, e, month):
-    dt_h, price = m.dt_h.value, m.price_cny_per_kwh
-    return steps_sum(m, month, lambda t: price[e, t] * dt_h, m.grid_import_kw, e)
-
-
-def _export_credit(m, e, month):
-    credit = -m.export_price_cny_per_kwh[e] * m.dt_h.value
-    return steps_sum(m, month, lambda t: credit, m.grid_export_kw, e)

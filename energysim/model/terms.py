@@ -27,6 +27,8 @@ from functools import partial
 import numpy as np
 import pyomo.environ as pyo
 
+from energysim.charges.base import steps_sum as steps_sum  # one linear monthly sum, shared
+
 SUPPLY_TERMS: dict[str, Callable] = {}
 """Component name → ``f(m, e, t)``, the power it supplies to meter e at step t [kW]."""
 
@@ -96,16 +98,6 @@ def set_objective(m: pyo.ConcreteModel) -> None:
         doc="Σ over cost components, enterprises and months of cost_<c>_cny[e, month] "
             "+ Σ_r regularisation_<r>_cny [CNY]",
     )
-
-
-def steps_sum(m: pyo.ConcreteModel, month: str, coefficient: Callable, variable: pyo.Var,
-              key) -> pyo.Expression:
-    """``Σ_{t in month} coefficient(t) · variable[key, t]`` as one linear sum.
-
-    ``coefficient(t)`` must give a number (immutable Params do): a sum of plain numbers
-    times variables builds several times faster than products of Param lookups.
-    """
-    return pyo.quicksum(coefficient(t) * variable[key, t] for t in m.STEPS_IN_MONTH[month])
 
 
 def series_param(first: pyo.Set, series: dict[str, np.ndarray], doc: str) -> pyo.Param:

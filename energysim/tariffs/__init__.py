@@ -1,6 +1,7 @@
 """Time-of-use tariffs, their calendars, the bill calculator and the built-in library."""
 
-from energysim.tariffs.bill import BASIC_CHARGE_MODES, compute_bill
+from energysim.charges import BASIC_CHARGES
+from energysim.tariffs.bill import compute_bill
 from energysim.tariffs.library import (
     library_names,
     library_table,
@@ -10,8 +11,12 @@ from energysim.tariffs.library import (
 )
 from energysim.tariffs.tariff import BANDS, Tariff
 
+BASIC_CHARGE_MODES = BASIC_CHARGES
+"""The former name of `energysim.charges.BASIC_CHARGES`."""
+
 __all__ = [
     "BANDS",
+    "BASIC_CHARGES",
     "BASIC_CHARGE_MODES",
     "Tariff",
     "compute_bill",

@@ -9,14 +9,15 @@ For each calendar month m with steps t (length dt_h [h]):
         max_demand:       rate_kw · P[m]
         contract_demand:  rate_kw · C + 2 · rate_kw · max(0, P[m] − 1.05 · C)
 
-where price[t] is the tariff's all-in price of step t (`Tariff.price_at`: the band's
-price, or the spot price, plus the non-floating adder; a spot tariff's prices must cover
-the series), P[m] = max_t import_kw[t] is the month's maximum demand (the highest 15-minute
-average at 15-minute resolution; at hourly resolution the hourly average, a lower bound
-of it), C the contract demand, and f[m] the share of month m that the series covers
-(1 for a whole month; a partial month pays pro rata). Where the meter measures more than the
-mean import (an hourly series, `energysim.profiles.intra_hour`), P[m] is the maximum of the
-``demand_kw`` given.
+each computed by its charge's module (`energysim.charges`, whose Pyomo halves the model
+uses for the same charges), where price[t] is the tariff's all-in price of step t
+(`Tariff.price_at`: the band's price, or the spot price, plus the non-floating adder; a
+spot tariff's prices must cover the series), P[m] = max_t import_kw[t] is the month's
+maximum demand (the highest 15-minute average at 15-minute resolution; at hourly
+resolution the hourly average, a lower bound of it), C the contract demand, and f[m] the
+share of month m that the series covers (1 for a whole month; a partial month pays pro
+rata). Where the meter measures more than the mean import (an hourly series,
+`energysim.profiles.intra_hour`), P[m] is the maximum of the ``demand_kw`` given.
 
 This is the independent check of the optimiser: the bill of its solved flows must equal
 its own energy, basic-charge and export terms.
@@ -27,14 +28,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from energysim.charges import BASIC_CHARGES, BILL_COMPONENTS, CHARGES, MeterMonths, basic_charge
 from energysim.tariffs.tariff import Tariff
 
-BASIC_CHARGE_MODES = ("none", "capacity", "contract_demand", "max_demand")
-CONTRACT_TOLERANCE = 1.05
-"""Demand up to 105 % of the contract is covered by the contract charge."""
-CONTRACT_EXCESS_MULTIPLIER = 2.0
-"""Demand above the tolerance is charged at this multiple of the demand rate."""
-BILL_COMPONENTS = ("energy", "basic_charge", "export_credit")
+__all__ = ["BASIC_CHARGES", "BILL_COMPONENTS", "basic_charge_cny", "compute_bill",
+           "month_fractions", "month_labels", "step_hours"]
 
 
 def step_hours(index: pd.DatetimeIndex) -> float:
@@ -69,30 +67,17 @@ def month_fractions(index: pd.DatetimeIndex, dt_h: float) -> pd.Series:
     return covered_h / (periods.days_in_month.to_numpy() * 24.0)
 
 
-def basic_charge_cny(
-    tariff: Tariff,
-    mode: str,
-    peak_kw: pd.Series,
-    fraction: pd.Series,
-    transformer_kva: float | None = None,
-    contract_demand_kw: float | None = None,
-) -> pd.Series:
-    """Basic charge per month [CNY] for monthly maximum demands ``peak_kw`` [kW]."""
-    rates = tariff.basic_charge
-    if mode == "none":
-        return pd.Series(0.0, index=peak_kw.index)
-    if mode not in BASIC_CHARGE_MODES:
-        raise ValueError(f"basic charge mode must be one of {BASIC_CHARGE_MODES}, got {mode!r}")
-    rate = rates.rate_for(mode)
-    _need(rate, rates.field_for(mode), tariff)
-    if mode == "capacity":
-        _need(transformer_kva, "transformer_kva", tariff)
-        return fraction * rate * transformer_kva
-    if mode == "max_demand":
-        return fraction * rate * peak_kw
-    _need(contract_demand_kw, "contract_demand_kw", tariff)  # contract_demand
-    excess = (peak_kw - CONTRACT_TOLERANCE * contract_demand_kw).clip(lower=0.0)
-    return fraction * rate * (contract_demand_kw + CONTRACT_EXCESS_MULTIPLIER * excess)
+def basic_charge_cny(tariff: Tariff, mode: str, meter: MeterMonths) -> pd.Series:
+    """Basic charge per month [CNY] of a meter paying it under ``mode``
+    (`energysim.charges.BASIC_CHARGES`)."""
+    charge = basic_charge(mode)
+    if charge is None:
+        return pd.Series(0.0, index=meter.peak_kw.index)
+    rate = tariff.basic_charge.rate_for(mode)
+    _need(rate, charge.rate_field, tariff)
+    for name in charge.needs:
+        _need(getattr(meter, name), name, tariff)
+    return charge.bill_cny(meter, rate)
 
 
 def _need(value, name: str, tariff: Tariff) -> None:
@@ -162,23 +147,22 @@ def compute_bill(
                          f"inside a {dt_h * 60:g}-minute step; use a finer resolution")
     exports = np.zeros(len(index)) if export_kw is None else np.asarray(export_kw, dtype=float)
     imports = np.asarray(import_kw, dtype=float)
+    labels = month_labels(index)
     frame = pd.DataFrame(
         {
             "import_kwh": imports * dt_h,
-            "energy": imports * tariff.price_at(index) * dt_h,
             "export_kwh": exports * dt_h,
-            "export_credit": 0.0 - exports * tariff.export_price_cny_per_kwh * dt_h,
             "peak_kw": imports if demand_kw is None else np.asarray(demand_kw, dtype=float),
         },
-        index=pd.Index(month_labels(index), name="month"),
+        index=pd.Index(labels, name="month"),
     )
     bill = frame.groupby(level=0, sort=True).agg(
-        {"import_kwh": "sum", "energy": "sum", "export_kwh": "sum", "export_credit": "sum",
-         "peak_kw": "max"}
-    )
-    bill["basic_charge"] = basic_charge_cny(
-        tariff, basic_charge, bill["peak_kw"], month_fractions(index, dt_h),
-        transformer_kva, contract_demand_kw,
-    )
+        {"import_kwh": "sum", "export_kwh": "sum", "peak_kw": "max"})
+    meter = MeterMonths(labels, dt_h, imports, exports, tariff.price_at(index),
+                        tariff.export_price_cny_per_kwh, bill["peak_kw"],
+                        month_fractions(index, dt_h), transformer_kva, contract_demand_kw)
+    for name in ("energy", "export_credit"):
+        bill[name] = CHARGES[name].bill_cny(meter, None)
+    bill["basic_charge"] = basic_charge_cny(tariff, basic_charge, meter)
     bill["total"] = bill[list(BILL_COMPONENTS)].sum(axis=1)
     return bill[[*BILL_COMPONENTS, "total", "import_kwh", "export_kwh", "peak_kw"]]

@@ -36,6 +36,7 @@ import numpy as np
 import pandas as pd
 from pydantic import Field, NonNegativeFloat, PrivateAttr, field_validator, model_validator
 
+from energysim.charges import CHARGES
 from energysim.daytypes import DAY_TYPES, HOLIDAYS, KINDS, day_kinds, kinds_of
 from energysim.schema import StrictModel, format_minute, parse_window
 
@@ -151,9 +152,9 @@ class BasicChargeRates(StrictModel):
 
     @staticmethod
     def field_for(mode: str) -> str | None:
-        """The rate field a basic-charge mode uses (None for ``none``)."""
-        return {"capacity": "capacity_cny_per_kva_month", "max_demand": "demand_cny_per_kw_month",
-                "contract_demand": "demand_cny_per_kw_month"}.get(mode)
+        """The rate field a basic-charge mode uses (None for ``none``; `energysim.charges`)."""
+        charge = CHARGES.get(mode)
+        return None if charge is None else charge.rate_field
 
     def rate_for(self, mode: str) -> float | None:
         """The rate a basic-charge mode pays, or None where the tariff gives none."""
