@@ -22,13 +22,12 @@ from energysim.assets import Asset, declared_assets
 from energysim.daytypes import covered_years, uncovered_years
 from energysim.errors import Problem, ScenarioError
 from energysim.green_supply import GreenDirectSpec, GreenRulesMode
-from energysim.overrides import apply_overrides, split_path
+from energysim.overrides import apply_overrides
 from energysim.profiles.intra_hour import demand_margin_kw, margin_notes, read_quarter_hours
 from energysim.profiles.sources import ProfileStore, SourceReader
 from energysim.scenario_spec import CaseSpec, EnterpriseSpec, ScenarioSpec
+from energysim.scenario_tariffs import resolve_tariffs, with_library_tariffs
 from energysim.tariffs.bill import step_hours
-from energysim.tariffs.library import library_data
-from energysim.tariffs.spot import with_spot_file
 from energysim.tariffs.tariff import Tariff
 from energysim.timeseries import RESOLUTIONS, horizon_index
 from energysim.vpp_baseline import events_in_horizon
@@ -172,7 +171,7 @@ def load_scenario(path: str | Path, overrides: dict[str, Any] | None = None, *,
     def at(loc: tuple, message: str) -> None:
         problems.append(problem_at(path, root, data, loc, message))
 
-    tariffs = _resolve_tariffs(spec, path, root, data, problems)
+    tariffs = resolve_tariffs(spec, path, root, data, problems)
     checks.check_references(spec, tariffs, at)
     index = horizon_index(spec.horizon.start, spec.horizon.end, spec.horizon.resolution)
     step_minutes = RESOLUTIONS[spec.horizon.resolution]
@@ -207,70 +206,6 @@ def load_scenario(path: str | Path, overrides: dict[str, Any] | None = None, *,
     notes += margin_notes(spec, load_quarter, pv_quarter)
     return Scenario(spec, path, tariffs, index, step_hours(index), load_kw, pv, notes, green,
                     store, load_quarter, pv_quarter)
-
-
-def _resolve_tariffs(spec, path, root, data, problems) -> dict[str, Tariff]:
-    tariffs = {}
-    for name, raw in spec.tariffs.items():
-        loc = ("tariffs", name)
-        entry, file, tree, base = dict(raw), path, root, loc
-        prices_dir = path.parent  # where a spot price file is looked for
-        library = entry.pop("from_library", None)
-        if library is not None:
-            try:
-                lib_data, lib_root, lib_path = library_data(str(library))
-            except KeyError as exc:
-                problems.append(problem_at(path, root, data, (*loc, "from_library"), exc.args[0]))
-                continue
-            except ScenarioError as exc:
-                problems.extend(exc.problems)
-                continue
-            anew = _prices_anew(entry)
-            entry = _merge(lib_data, entry, replace=("energy_price",) if anew else ())
-            prices_dir = path.parent if anew else lib_path.parent
-            if not set(raw) - {"from_library"}:  # nothing overridden: point at the library
-                file, tree, base = lib_path, lib_root, ()
-        try:
-            tariffs[name] = with_spot_file(Tariff.model_validate(entry), prices_dir, problems)
-        except pydantic.ValidationError as exc:
-            problems.extend(validation_problems(exc, file, tree, data if file == path else entry,
-                                                prefix=base))
-    return tariffs
-
-
-def with_library_tariffs(data: dict, overrides: dict[str, Any]) -> dict:
-    """``data`` with the library tariffs that ``overrides`` reach into written out in full,
-    so that a path such as ``tariffs.x.periods[0].hours`` finds the library's periods."""
-    paths = [split_path(path) for path in overrides]
-    names = {parts[1] for parts in paths if len(parts) > 2 and parts[0] == "tariffs"}
-    tariffs = dict(data.get("tariffs") or {})
-    for name in names:
-        entry = tariffs.get(name)
-        if isinstance(entry, dict) and "from_library" in entry:
-            own = {k: v for k, v in entry.items() if k != "from_library"}
-            library, _, _ = library_data(str(entry["from_library"]))
-            tariffs[name] = _merge(library, own,
-                                   replace=("energy_price",) if _prices_anew(own) else ())
-    return {**data, "tariffs": tariffs}
-
-
-def _prices_anew(override: dict) -> bool:
-    """An override that prices energy another way replaces the library's energy_price."""
-    prices = override.get("energy_price")
-    return isinstance(prices, dict) and bool(
-        {"bands_cny_per_kwh", "flat_cny_per_kwh", "spot"} & set(prices))
-
-
-def _merge(base: dict, override: dict, replace: tuple[str, ...] = ()) -> dict:
-    """``override`` on top of ``base``; nested mappings are merged (those named in
-    ``replace`` replaced), lists replaced."""
-    out = dict(base)
-    for key, value in override.items():
-        if isinstance(value, dict) and isinstance(out.get(key), dict) and key not in replace:
-            out[key] = _merge(out[key], value)
-        else:
-            out[key] = value
-    return out
 
 
 def _read_profiles(spec, path, index, problems, at, store):

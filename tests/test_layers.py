@@ -3,7 +3,7 @@
     base      errors, schema, yamlio, files, results, timeseries, daytypes, components,
               charges          (Pyomo only inside the charges' model halves)
     input     tariffs, profiles, assets, demand_side, green_supply, overrides, vpp_baseline,
-              case_inputs, scenario_spec, scenario_checks, scenario
+              case_inputs, scenario_spec, scenario_checks, scenario_tariffs, scenario
     prepare   prepare
     model     model            (never the scenario loader nor the prepare stage)
     analysis  analysis
@@ -23,7 +23,8 @@ LAYERS = {
     "base": ("errors", "schema", "yamlio", "files", "results", "timeseries", "daytypes",
              "components", "charges"),
     "input": ("tariffs", "profiles", "assets", "demand_side", "green_supply", "overrides",
-              "vpp_baseline", "case_inputs", "scenario_spec", "scenario_checks", "scenario"),
+              "vpp_baseline", "case_inputs", "scenario_spec", "scenario_checks", "scenario_tariffs",
+              "scenario"),
     "prepare": ("prepare",),
     "model": ("model",),
     "analysis": ("analysis",),

@@ -392,7 +392,7 @@ def test_only_infeasible_modes_are_passed_over(monkeypatch):
     """A start whose modes leave the model infeasible is skipped; any other failure of a
     re-solve (a time limit reached, say) is raised, never taken for a result."""
     from energysim.errors import SolverError
-    from energysim.model import meter_modes
+    from energysim.model import meter_iterate
 
     class Run:
         highs = None
@@ -403,10 +403,10 @@ def test_only_infeasible_modes_are_passed_over(monkeypatch):
         def run(self):
             raise SolverError(self.termination, "test")
 
-    monkeypatch.setattr(meter_modes, "_bounds", lambda *args: None)  # the fake has no HiGHS
-    assert meter_modes._fixed(Run("infeasible"), np.array([0]), np.array([1.0])) == np.inf
+    monkeypatch.setattr(meter_iterate, "bounds", lambda *args: None)  # the fake has no HiGHS
+    assert meter_iterate.fixed(Run("infeasible"), np.array([0]), np.array([1.0])) == np.inf
     with pytest.raises(SolverError, match="time_limit_reached"):
-        meter_modes._fixed(Run("time_limit_reached"), np.array([0]), np.array([1.0]))
+        meter_iterate.fixed(Run("time_limit_reached"), np.array([0]), np.array([1.0]))
 
 
 def test_a_milp_stopped_short_leaves_the_iterated_solution(tmp_path, monkeypatch):

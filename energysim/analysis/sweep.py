@@ -6,23 +6,23 @@ need neither the files nor Pyomo objects), validates it, builds and solves each 
 case (`energysim.analysis.cases.model_groups`) and returns one record (`sweep_store`). The
 baseline case runs at every point, so savings are against the same point's baseline.
 
-Executors follow `concurrent.futures`: a local process pool by default (HiGHS on one thread
-per worker), or a Dask cluster's executor (``scheduler="tcp://host:port"``, the ``dask``
-extra), to which the base is scattered once. A task that fails (bad override, infeasible
-model) is recorded with its error and the sweep goes on. Records are stored as they arrive,
-so a sweep killed at any moment resumes where it stopped (`run_sweep` skips stored keys).
-Tasks that differ from one already solved in this worker only in tariff prices re-price the
-built model and warm-start HiGHS (`energysim.analysis.resolve`).
+Executors follow `concurrent.futures` (`energysim.analysis.executors`): a local process
+pool by default (HiGHS on one thread per worker), or a Dask cluster's executor
+(``scheduler="tcp://host:port"``, the ``dask`` extra), to which the base is scattered
+once. A task that fails (bad override, infeasible model) is recorded with its error and
+the sweep goes on. Records are stored as they arrive, so a sweep killed at any moment
+resumes where it stopped (`run_sweep` skips stored keys). Tasks that differ from one
+already solved in this worker only in tariff prices re-price the built model and warm-
+start HiGHS (`energysim.analysis.resolve`).
 """
 
 from __future__ import annotations
 
 import hashlib
-import os
 import time
 import traceback
 from collections.abc import Iterable
-from concurrent.futures import Executor, ProcessPoolExecutor, as_completed
+from concurrent.futures import Executor, as_completed
 from dataclasses import dataclass, field
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
@@ -30,6 +30,7 @@ from typing import Any
 
 import numpy as np
 
+from energysim.analysis.executors import make_executor, shipped, shut_down
 from energysim.analysis.sweep_grid import RUN_ENTERPRISES, point_key
 from energysim.analysis.sweep_store import RecordStore
 from energysim.errors import ScenarioError, SolverError
@@ -206,19 +207,6 @@ def _rows(scenario: Scenario, case: str, result) -> list[dict[str, Any]]:
     return rows
 
 
-def make_executor(workers: int | None = None, scheduler: str | None = None) -> Executor:
-    """A local process pool (``workers`` processes, default all cores), or the executor of
-    the Dask cluster at ``scheduler`` (its client is the executor's ``_client``)."""
-    if scheduler is None:
-        return ProcessPoolExecutor(workers or os.cpu_count() or 1)
-    try:
-        from distributed import Client
-    except ImportError:
-        raise RuntimeError("a Dask scheduler needs the dask extra: pip install 'energysim[dask]'") \
-            from None
-    return Client(scheduler).get_executor()
-
-
 def run_sweep(base: SweepBase, tasks: list[Task], folder: str | Path, *,
               executor: Executor | None = None, workers: int | None = None,
               scheduler: str | None = None, retry_failed: bool = False,
@@ -256,7 +244,7 @@ def run_sweep(base: SweepBase, tasks: list[Task], folder: str | Path, *,
         bar = progress_bar(len(unique), "cases")
         bar.update(counts["done_before"])
     try:
-        for record in _results(executor, _shipped(executor, base), chunks(pending, max(1, chunk))):
+        for record in _results(executor, shipped(executor, base), chunks(pending, max(1, chunk))):
             store.append(record)
             counts["run_now"] += 1
             counts["failed"] += record["status"] != "ok"
@@ -268,12 +256,7 @@ def run_sweep(base: SweepBase, tasks: list[Task], folder: str | Path, *,
         if bar is not None:
             bar.close()
         if own and executor is not None:
-            client = _client(executor)
-            if client is not None:
-                executor.shutdown(wait=True)
-                client.close()
-            else:
-                executor.shutdown(wait=True, cancel_futures=True)
+            shut_down(executor)
     return counts | {"seconds": round(time.perf_counter() - start, 3)}
 
 
@@ -286,18 +269,6 @@ def _results(executor: Executor | None, shipped, parts: list[list[Task]]):
     futures = [executor.submit(run_tasks, shipped, part) for part in parts]
     for future in as_completed(futures):
         yield from future.result()
-
-
-def _client(executor: Executor | None):
-    """The Dask client of a ``distributed`` executor, else None."""
-    return getattr(executor, "_client", None)
-
-
-def _shipped(executor: Executor | None, base: SweepBase):
-    """The base as the executor's tasks take it: scattered once to a Dask cluster's
-    workers, else as it is (a process pool pickles it with each task)."""
-    client = _client(executor)
-    return base if client is None else client.scatter(base, broadcast=True)
 
 
 def _version() -> str:

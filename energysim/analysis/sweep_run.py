@@ -17,7 +17,7 @@ from energysim.analysis.sweep_grid import RUN_ENTERPRISES, read_grid
 from energysim.analysis.sweep_store import RecordStore
 from energysim.analysis.sweep_table import plot_savings_heatmap, sweep_table, write_table
 from energysim.overrides import apply_overrides
-from energysim.scenario import with_library_tariffs
+from energysim.scenario_tariffs import with_library_tariffs
 from energysim.yamlio import read_yaml
 
 

@@ -24,7 +24,13 @@ import numpy as np
 import pyomo.environ as pyo
 
 from energysim.assets import GeneratorSpec
-from energysim.model.terms import register_cost, register_supply, steps_sum, supply_term
+from energysim.model.terms import (
+    add_cost_shares,
+    register_cost,
+    register_supply,
+    steps_sum,
+    supply_term,
+)
 
 
 def add_generator(m: pyo.ConcreteModel, generators: dict[str, GeneratorSpec],
@@ -41,12 +47,8 @@ def add_generator(m: pyo.ConcreteModel, generators: dict[str, GeneratorSpec],
     m.GENERATORS = pyo.Set(initialize=ids, doc="Generators switched on")
     m.GENERATORS_AT = pyo.Set(m.E, within=m.GENERATORS, doc="The generators behind meter e",
                               initialize={e: [g for g in ids if at[g] == e] for e in m.E})
-    m.GENERATOR_PAYERS = pyo.Set(initialize=list(shares), dimen=2,
-                                 doc="(generator, enterprise): who pays a generator's fuel")
-    m.GENERATORS_PAID_BY = pyo.Set(m.E, within=m.GENERATORS, doc="Generators whose fuel e pays",
-                                   initialize={e: [g for g, p in shares if p == e] for e in m.E})
-    m.generator_cost_share = pyo.Param(m.GENERATOR_PAYERS, initialize=shares,
-                                       doc="Share of generator g's fuel paid by e [-]")
+    add_cost_shares(m, m.GENERATORS, shares,
+                    ("GENERATOR_PAYERS", "GENERATORS_PAID_BY", "generator_cost_share"), "fuel")
     m.GENERATORS_COMMITTED = pyo.Set(initialize=committed, within=m.GENERATORS,
                                      doc="Generators with a minimum stable output")
     m.generator_capacity_kw = pyo.Param(

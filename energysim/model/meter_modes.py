@@ -20,6 +20,7 @@
 
 `MeterModes` finds the mode columns of a compiled model; `settle_modes` works on a
 `energysim.model.highs_run.HighsRun` holding it and leaves it solved with the modes chosen.
+The iteration itself is in `energysim.model.meter_iterate`.
 """
 
 from __future__ import annotations
@@ -31,16 +32,15 @@ import numpy as np
 import pyomo.environ as pyo
 
 from energysim.errors import SolverError
+from energysim.model.meter_iterate import bounds as _bounds
+from energysim.model.meter_iterate import fixed as _fixed
+from energysim.model.meter_iterate import iterate as _iterate
 
 METHODS = ("auto", "iterate", "milp")
 MILP_MAX_STEPS = 1000
 """``auto`` solves a MILP where a model has at most this many contested steps."""
-ZERO_KW = 1e-7
-"""A flow at most this large counts as none when modes are re-derived [kW]."""
 MILP_TIME_LIMIT_S = 120.0
 """``auto``'s MILP stops here and keeps the better of its and the iterated solution [s]."""
-MAX_ROUNDS = 25
-"""Most rounds of switching modes in ``iterate``."""
 
 
 @dataclass
@@ -195,111 +195,3 @@ def _milp(run, cols: np.ndarray, time_limit_s: float | None) -> bool:
     finally:
         highs.setOptionValue("time_limit", saved)
     return highs.getInfo().primal_solution_status == 2
-
-
-def _iterate(run, modes: MeterModes, contested: np.ndarray
-             ) -> tuple[float, np.ndarray, float, int]:
-    """Fixed modes improved (see the module docstring): the best cost, its modes, the
-    relaxation's lower bound and the re-solves spent; HiGHS is left solved at the best.
-
-    Raises
-    ------
-    SolverError
-        The relaxation has no solution (then no modes have).
-    """
-    cols = modes.z[contested]
-    chosen = np.flatnonzero(contested)
-    _bounds(run.highs, cols, 0.0, 1.0)
-    run.run()
-    lower = run.lower_bound()
-    values = run.col_values()
-    relaxed = values[cols]
-    net = values[modes.imports[contested]] - values[modes.exports[contested]]
-    rule = modes.rule[contested]
-    # the relaxation's direction (else the rule), its rounded modes, the rule; then, where
-    # none of those is feasible, importing wherever the relaxation imported at all, and
-    # importing everywhere (feasible whenever any modes are: it only forgoes exports)
-    candidates = [np.where(net > ZERO_KW, 1.0, np.where(net < -ZERO_KW, 0.0, rule)),
-                  np.where(relaxed >= 0.5, 1.0, 0.0), rule,
-                  np.where(relaxed > ZERO_KW, 1.0, 0.0), np.ones(len(cols))]
-    best_cost, best_z, rounds, tried, held = np.inf, None, 1, [], None
-    for k, z in enumerate(candidates):
-        if k >= 3 and best_z is not None:
-            break  # the rest are for when none of the first three is feasible
-        if any(np.array_equal(z, seen) for seen in tried):
-            continue
-        tried.append(z)
-        cost = _fixed(run, cols, z)
-        rounds += 1
-        held = z if np.isfinite(cost) else None  # the modes HiGHS holds a solution of
-        if held is None:
-            continue
-        cost, held, extra = _switch(run, modes, chosen, z, cost)
-        rounds += extra
-        if cost < best_cost:
-            best_cost, best_z = cost, held
-    if best_z is None:  # importing everywhere is feasible whenever any modes are
-        raise SolverError("infeasible", run.name)
-    if held is None or not np.array_equal(held, best_z):
-        if not np.isfinite(_fixed(run, cols, best_z)):
-            raise SolverError("infeasible", run.name)  # it was feasible: numerical trouble
-        rounds += 1
-    return best_cost, best_z, min(lower, best_cost), rounds
-
-
-def _fixed(run, cols: np.ndarray, z: np.ndarray) -> float:
-    """Solve with the modes of ``cols`` fixed to ``z``; the objective (inf if those modes
-    leave the model infeasible; any other failure, a time limit say, raises)."""
-    _bounds(run.highs, cols, z, z)
-    try:
-        run.run()
-    except SolverError as exc:
-        if "infeasible" not in exc.termination:
-            raise
-        return np.inf
-    return run.objective()
-
-
-def _switch(run, modes: MeterModes, chosen: np.ndarray, z: np.ndarray, cost: float
-            ) -> tuple[float, np.ndarray, int]:
-    """Switch the modes of steps with no flow in their direction, where the solution stays
-    feasible, until none is left; the cost never rises. Returns cost, modes, re-solves; HiGHS
-    is left holding the solution of those modes."""
-    cols = modes.z[chosen]
-    rounds = 0
-    for _ in range(MAX_ROUNDS):
-        values = run.col_values()
-        activity = run.row_activity()
-        flow = np.where(z > 0.5, values[modes.imports[chosen]], values[modes.exports[chosen]])
-        candidate = np.flatnonzero(flow <= ZERO_KW)
-        flips = [k for k in candidate if _stays_feasible(run, modes, chosen[k], 1.0 - z[k],
-                                                           z[k], activity)]
-        if not flips:
-            break
-        previous, z = z, z.copy()
-        z[flips] = 1.0 - z[flips]
-        new = _fixed(run, cols, z)
-        rounds += 1
-        if not new <= cost + 1e-9 * max(1.0, abs(cost)):  # numerically worse: step back
-            if not np.isfinite(_fixed(run, cols, previous)):
-                raise SolverError("infeasible", run.name)  # it was feasible: numerical trouble
-            return cost, previous, rounds + 1
-        cost = new
-    return cost, z, rounds
-
-
-def _stays_feasible(run, modes: MeterModes, k: int, new: float, old: float,
-                    activity: np.ndarray) -> bool:
-    """Whether the rows of mode step k still hold with z = ``new`` at the current solution."""
-    rows = modes.rows[k]
-    after = activity[rows] + modes.coefficients[k] * (new - old)
-    lower, upper = run.row_lower[rows], run.row_upper[rows]
-    slack = 1e-7 * np.maximum(1.0, np.abs(after))
-    return bool(((after <= upper + slack) & (after >= lower - slack)).all())
-
-
-def _bounds(highs: highspy.Highs, cols: np.ndarray, lower, upper) -> None:
-    if len(cols):
-        n = len(cols)
-        highs.changeColsBounds(n, cols, np.broadcast_to(np.asarray(lower, float), n).copy(),
-                               np.broadcast_to(np.asarray(upper, float), n).copy())

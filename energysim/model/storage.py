@@ -27,7 +27,13 @@ import pyomo.environ as pyo
 
 from energysim.assets import StorageSpec
 from energysim.model.green_direct import plant_storages
-from energysim.model.terms import register_cost, register_supply, steps_sum, supply_term
+from energysim.model.terms import (
+    add_cost_shares,
+    register_cost,
+    register_supply,
+    steps_sum,
+    supply_term,
+)
 from energysim.model.values import meter_sums
 
 
@@ -48,12 +54,8 @@ def add_storage(m: pyo.ConcreteModel, storages: dict[str, StorageSpec],
                             within=m.STORAGES, doc="Batteries behind meter e")
     paid = {s for s, _ in (wear_shares or {})}
     shares = {(s, e): 1.0 for s, e in at.items() if s not in paid} | dict(wear_shares or {})
-    m.STORAGE_PAYERS = pyo.Set(initialize=list(shares), dimen=2,
-                               doc="(battery, enterprise) pairs: who pays a battery's wear")
-    m.STORAGES_PAID_BY = pyo.Set(m.E, within=m.STORAGES, doc="Batteries whose wear e pays",
-                                 initialize={e: [s for s, p in shares if p == e] for e in m.E})
-    m.storage_wear_share = pyo.Param(m.STORAGE_PAYERS, initialize=shares,
-                                     doc="Share of battery s's wear paid by e [-]")
+    add_cost_shares(m, m.STORAGES, shares,
+                    ("STORAGE_PAYERS", "STORAGES_PAID_BY", "storage_wear_share"), "wear")
 
     def param(attribute: str, doc: str) -> pyo.Param:
         return pyo.Param(m.STORAGES, initialize={s: getattr(spec, attribute)

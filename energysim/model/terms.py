@@ -100,6 +100,21 @@ def set_objective(m: pyo.ConcreteModel) -> None:
     )
 
 
+def add_cost_shares(m: pyo.ConcreteModel, assets: pyo.Set, shares: dict[tuple, float],
+                    names: tuple[str, str, str], cost: str) -> None:
+    """Who pays the ``cost`` (a word for the docs) of ``assets``: the Set ``names[0]`` of
+    (asset, enterprise) pairs, the indexed Set ``names[1][e]`` of the assets e pays for and
+    the Param ``names[2][asset, e]``, e's share [-] (``shares``)."""
+    pairs, paid_by, share = names
+    kind = assets.local_name
+    m.add_component(pairs, pyo.Set(initialize=list(shares), dimen=2,
+                                   doc=f"(asset of {kind}, enterprise): who pays its {cost}"))
+    m.add_component(paid_by, pyo.Set(m.E, within=assets, doc=f"{kind} whose {cost} e pays",
+                                     initialize={e: [a for a, p in shares if p == e] for e in m.E}))
+    m.add_component(share, pyo.Param(m.component(pairs), initialize=shares,
+                                     doc=f"Share of the {cost} of a {kind} asset paid by e [-]"))
+
+
 def series_param(first: pyo.Set, series: dict[str, np.ndarray], doc: str) -> pyo.Param:
     """An immutable Param over (first, T) holding ``series[key][t]``.
 

@@ -7,7 +7,7 @@ names the file, the line (spreadsheet row, the header counted) and the 1-based c
     line = frame index + header line + 1        (header line 1, or 2 below a title row)
 
 Problems of one kind are capped at `energysim.timeseries.MAX_ROW_PROBLEMS`, followed by a
-count of the others. Shared by the long-table reader (`energysim.profiles.readers`), the
+count of the others. Shared by the long-table reader (`energysim.profiles.long_table`), the
 wide-sheet reader (`energysim.profiles.sheets`) and the gap filling
 (`energysim.profiles.fill`).
 """

@@ -1,8 +1,9 @@
 """Load profiles in the layouts analysts exchange, read as mean power on step starts.
 
-The public API (`read_table`, `convert`, `write_long`), loading files, telling layouts and
-units apart, and long tables; wide sheets are read by `energysim.profiles.sheets`, gaps
-filled by `energysim.profiles.fill`.
+The public API (`read_table`, `convert`, `write_long`); the parts are loading files and
+telling layouts apart (`energysim.profiles.loading`), long tables
+(`energysim.profiles.long_table`), wide sheets (`energysim.profiles.sheets`), the unit
+(`energysim.profiles.units`) and filling gaps (`energysim.profiles.fill`).
 
 Files: CSV in UTF-8 (a byte-order mark allowed), else GB18030 (Excel on Chinese Windows),
 or an Excel sheet (the first unless one is named). Blank rows are dropped; a title alone
@@ -39,27 +40,24 @@ Resampling (`convert`) keeps energy: 15 min → 1 h averages kW, 1 h → 15 min 
 from __future__ import annotations
 
 import os
-import re
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
-from zipfile import BadZipFile
 
-import numpy as np
 import pandas as pd
 from pandas.tseries.frequencies import to_offset
 
 from energysim.errors import Problem
-from energysim.profiles._table import HOUR, Table, cell_values, duration, report, step_cells
+from energysim.profiles._table import HOUR, duration
 from energysim.profiles.fill import FILL_RULES, fill_gaps
+from energysim.profiles.loading import EXCEL_SUFFIXES, detect_layout, load_table
+from energysim.profiles.long_table import long_cells
 from energysim.profiles.sheets import wide_cells
-from energysim.timeseries import RESOLUTIONS, align, horizon_index, parse_timestamps, regular_series
+from energysim.profiles.units import UNITS, table_unit
+from energysim.timeseries import RESOLUTIONS, align, horizon_index
 
-UNITS = ("kw", "kwh")
+__all__ = ["EXCEL_SUFFIXES", "LAYOUTS", "UNITS", "ProfileRead", "convert", "read_table", "write_long"]
+
 LAYOUTS = ("auto", "long", "wide")
-EXCEL_SUFFIXES = (".xlsx", ".xlsm", ".xls")
-
-_UNIT_PATTERNS = (("kwh", re.compile(r"(?<![a-z])kwh(?![a-z])|千瓦时")),
-                  ("kw", re.compile(r"(?<![a-z])kw(?![a-z])|千瓦(?!时)")))
 
 
 @dataclass
@@ -117,13 +115,13 @@ def read_table(path: str | Path, problems: list[Problem], *, unit: str | None = 
         if value not in allowed:
             problems.append(Problem(name, None, None, option,
                                     f"must be one of {', '.join(map(str, allowed))} (got {given!r})"))
-    table = None if len(problems) > before else _load(Path(path), sheet, problems)
+    table = None if len(problems) > before else load_table(Path(path), sheet, problems)
     if table is None:
         return None
-    layout = _layout(table, layout)
-    read = _long_cells if layout == "long" else wide_cells
+    layout = detect_layout(table, layout)
+    read = long_cells if layout == "long" else wide_cells
     cells = read(table, problems, year=year, fill=fill)
-    unit = _unit(table, layout, declared, problems)
+    unit = table_unit(table, layout, declared, problems)
     if cells is None or len(problems) > before:
         return None
     cells, step = cells
@@ -213,154 +211,3 @@ def write_long(read: ProfileRead, out_path: str | Path) -> None:
 def _decimal(value: float) -> str:
     text = f"{round(value, 6) + 0.0:.6f}".rstrip("0")
     return text.rstrip(".")
-
-
-# --- loading ---------------------------------------------------------------------------------
-
-def _load(path: Path, sheet: str | int | None, problems: list[Problem]) -> Table | None:
-    """Cells of the file (as text, or as Excel stored them), blank rows dropped."""
-    name = str(path)
-    try:
-        if path.suffix.lower() in EXCEL_SUFFIXES:
-            table = _load_excel(path, sheet, problems)
-        else:
-            table = _load_csv(path)
-    except FileNotFoundError:
-        problems.append(Problem(name, None, None, "file", "profile file not found"))
-        return None
-    except (OSError, ValueError, ImportError, BadZipFile) as exc:
-        problems.append(Problem(name, None, None, "file", f"cannot be read ({exc})"))
-        return None
-    if table is None:
-        return None
-    _title_row(table)
-    blank = (table.frame.isna() | table.frame.map(lambda v: isinstance(v, str) and not v.strip()))
-    table.frame = table.frame[~blank.all(axis=1)]
-    if table.frame.empty:
-        problems.append(Problem(name, None, None, f"{table.where}file", "no data rows below the header"))
-        return None
-    return table
-
-
-def _load_csv(path: Path) -> Table:
-    for encoding in ("utf-8-sig", "gb18030"):  # Excel on Chinese Windows saves CSV as GBK
-        try:
-            frame = pd.read_csv(path, dtype=str, keep_default_na=False, skipinitialspace=True,
-                                skip_blank_lines=False, encoding=encoding)
-        except UnicodeDecodeError:
-            continue
-        notes = [] if encoding == "utf-8-sig" else ["read as GB18030 (Chinese Windows) text"]
-        return Table(str(path), frame, notes=notes)
-    raise ValueError("neither UTF-8 nor GB18030 text")
-
-
-def _load_excel(path: Path, sheet: str | int | None, problems: list[Problem]) -> Table | None:
-    with pd.ExcelFile(path) as book:
-        names = book.sheet_names
-        sheet = 0 if sheet is None else sheet
-        chosen = names[sheet] if isinstance(sheet, int) and 0 <= sheet < len(names) else sheet
-        if chosen not in names:
-            problems.append(Problem(str(path), None, None, "sheet",
-                                    f"no sheet {sheet!r} (the workbook has {', '.join(map(repr, names))})"))
-            return None
-        frame = pd.read_excel(book, sheet_name=chosen, header=0, dtype=object)
-    table = Table(str(path), frame, sheet=str(chosen))
-    if len(names) > 1:
-        table.notes.append(f"read sheet '{chosen}' of {len(names)}: {', '.join(map(repr, names))}")
-    return table
-
-
-def _title_row(table: Table) -> None:
-    """A title in the first cell above the header (the rest of row 1 empty) moves the header down."""
-    columns = table.frame.columns
-    if len(columns) > 2 and len(table.frame) and all(str(c).startswith("Unnamed:") for c in columns[1:]):
-        table.title = str(columns[0])
-        header = table.frame.iloc[0]
-        table.frame = table.frame.iloc[1:].set_axis(
-            [str(c).strip() if isinstance(c, str) else c for c in header], axis=1)
-        table.header_line = 2
-        table.frame.index = table.frame.index - 1
-        table.notes.append(f"row 1 is a title ({table.title!r}); the header is row 2")
-
-
-def _layout(table: Table, layout: str) -> str:
-    if layout == "auto":
-        first = str(table.frame.columns[0]).strip().lower()
-        layout = "long" if first == "timestamp" or table.frame.shape[1] == 2 else "wide"
-        table.notes.append(f"layout {layout} (detected from the header)")
-    else:
-        table.notes.append(f"layout {layout} (declared)")
-    return layout
-
-
-# --- long layout -----------------------------------------------------------------------------
-
-def _long_cells(table: Table, problems: list[Problem], *, year: int | None,
-                fill: str | None) -> tuple[pd.DataFrame, pd.Timedelta] | None:
-    """Steps of a long table: timestamps in column 1, values in column 2."""
-    frame = table.frame
-    if frame.shape[1] != 2:
-        problems.append(Problem(table.file, table.header_line, None, f"{table.where}header",
-                                "expected two columns, 'timestamp' and a value column such as "
-                                f"'value_kw' (got {list(frame.columns)})"))
-        return None
-    text = frame.iloc[:, 0].map(str).str.strip()
-    stamps = pd.to_datetime(text, format="%Y-%m-%d %H:%M", errors="coerce")
-    if stamps.isna().any():  # seconds, ISO 8601 with offsets, Excel date-times
-        stamps = parse_timestamps(text)
-    report(problems, table, [(r, 1, f'not a timestamp "YYYY-MM-DD HH:MM" (got {frame.iat[r, 0]!r})')
-                             for r in np.flatnonzero(stamps.isna().to_numpy())])
-    before = len(problems)
-    values = cell_values(table, [2], fill, problems)[:, 0]
-    step = None if stamps.isna().any() else _long_step(table, stamps, values, fill, problems)
-    if step is None or len(problems) > before:
-        return None
-    table.notes.append(f"one row per {duration(step)} step: '{frame.columns[0]}', '{frame.columns[1]}'")
-    rows = np.arange(len(frame))
-    return step_cells(stamps.to_numpy(), values, rows, np.full(len(frame), 2)), step
-
-
-def _long_step(table: Table, stamps: pd.Series, values: np.ndarray, fill: str | None,
-               problems: list[Problem]) -> pd.Timedelta | None:
-    """Step length; with a fill rule, missing steps (gaps of whole steps) are let through."""
-    steps = np.diff(stamps.to_numpy("datetime64[ns]").astype(np.int64))
-    if fill is not None and len(steps) and (steps > 0).all() and not (steps % steps.min()).any():
-        return pd.Timedelta(int(steps.min()))
-    before = len(problems)
-    regular = regular_series(table.file, stamps, values, problems)
-    problems[before:] = [replace(p, line=None if p.line is None else table.line(p.line - 2),
-                                 col=None if p.line is None else 1, field=table.field_of(1))
-                         for p in problems[before:]]
-    return None if regular is None else pd.Timedelta(int(steps[0]))
-
-
-# --- unit ----------------------------------------------------------------------------------------
-
-def _unit(table: Table, layout: str, declared: str | None, problems: list[Problem]) -> str | None:
-    """Declared unit, else the one the header, a title row or the sheet name states."""
-    columns = table.frame.columns
-    texts = [columns[1]] if layout == "long" and len(columns) > 1 else []
-    texts += [columns[0], table.title, table.sheet]
-    found = [(said, text) for text in texts if text is not None and (said := _unit_in(str(text)))]
-    if declared is not None:
-        said = f"; the file says {found[0][0]} ({found[0][1]!r})" if found and found[0][0] != declared else ""
-        unit, source = declared, f"declared{said}"
-    elif found:
-        unit, source = found[0][0], f"from {found[0][1]!r}"
-    else:
-        col = 2 if layout == "long" and len(columns) > 1 else 1
-        problems.append(Problem(table.file, table.header_line, col, f"{table.where}unit",
-                                f"no unit in the header (got {str(columns[col - 1])!r}): declare "
-                                "`unit: kw` (mean power) or `unit: kwh` (energy per step) in the scenario"))
-        return None
-    if unit == "kwh":
-        table.notes.append(f"values are energy per step [kWh], converted to mean power "
-                           f"kW = kWh / step [h] ({source})")
-    else:
-        table.notes.append(f"values are mean power [kW] ({source})")
-    return unit
-
-
-def _unit_in(text: str) -> str | None:
-    lowered = text.lower()
-    return next((unit for unit, pattern in _UNIT_PATTERNS if pattern.search(lowered)), None)

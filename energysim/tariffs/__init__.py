@@ -9,7 +9,8 @@ from energysim.tariffs.library import (
     load_tariff_file,
     resolve_tariff,
 )
-from energysim.tariffs.tariff import BANDS, Tariff
+from energysim.tariffs.periods import BANDS
+from energysim.tariffs.tariff import Tariff
 
 BASIC_CHARGE_MODES = BASIC_CHARGES
 """The former name of `energysim.charges.BASIC_CHARGES`."""

@@ -1,180 +1,46 @@
-"""Chinese time-of-use and spot tariffs: bands, their calendar, and the all-in energy price.
+"""Chinese time-of-use and spot tariffs: the `Tariff` model, a band calendar with prices.
 
-A tariff maps every minute of the day, in every month and on every day type (working
-day, weekend, public holiday; see `energysim.daytypes`), to one band (critical peak,
-peak, flat, valley, deep valley). ``periods`` are applied in order and a later period
-overrides an earlier one, so a critical-peak window can sit inside a peak band for some
-months, or a deep valley on holidays only. Without ``periods`` the whole day is flat.
+A `Tariff` holds its source (document, date), its ``periods`` (bands by time of day, see
+`energysim.tariffs.periods`), its ``energy_price`` and ``basic_charge`` rates (see
+`energysim.tariffs.prices`) and its export price. It checks that every minute has a band
+and every band used has a price, and gives the band and the all-in price of each step
+(`bands_at`; `price_at`, price[t] = floating[t] + adder) and the band grids of reports.
 
-The price of an imported kWh at step t is
-
-    price[t] = floating[t] + adder
-
-where ``adder`` is the part that does not float (transmission and distribution, system
-operation, government funds), and the floating part is one of
-
-- per band, ``floating[t] = bands_cny_per_kwh[band(t)]``;
-- ratios applied to the flat floating price only,
-  ``floating[t] = flat_cny_per_kwh * ratios[band(t)]`` (flat's ratio is 1);
-- spot prices, ``floating[t] = spot[t]``: a price series from the spot market, which the
-  tariff file only names (``energy_price: {spot: {file: prices.csv}}``) and the caller
-  loads with `Tariff.with_spot_prices`. Bands are then labels only, with no price.
-
-Basic charges (two-part tariff) are rates here; which one an enterprise pays, and its
-transformer or contract size, belong to the enterprise (see `energysim.tariffs.bill`).
+The names of those two modules are re-exported here, where they used to be defined.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 from functools import cached_property
-from pathlib import Path
-from typing import Literal
 
 import numpy as np
 import pandas as pd
-from pydantic import Field, NonNegativeFloat, PrivateAttr, field_validator, model_validator
+from pydantic import Field, NonNegativeFloat, PrivateAttr, model_validator
 
-from energysim.charges import CHARGES
-from energysim.daytypes import DAY_TYPES, HOLIDAYS, KINDS, day_kinds, kinds_of
-from energysim.schema import StrictModel, format_minute, parse_window
+from energysim.daytypes import HOLIDAYS, day_kinds, kinds_of
+from energysim.schema import StrictModel, format_minute
+from energysim.tariffs.periods import (
+    BANDS,
+    MINUTES_PER_DAY,
+    Band,
+    DayType,
+    Period,
+    _band_table,
+    _describe_gaps,
+)
+from energysim.tariffs.prices import (
+    MAX_SPOT_CNY_PER_KWH,
+    BasicChargeRates,
+    EnergyPrice,
+    SpotSource,
+    _check_spot,
+    _spot_at,
+    _SpotPrices,
+)
 
-BANDS: tuple[str, ...] = ("critical_peak", "peak", "flat", "valley", "deep_valley")
-Band = Literal["critical_peak", "peak", "flat", "valley", "deep_valley"]
-DayType = Literal["working", "weekend", "holiday", "new_year", "spring_festival", "qingming",
-                  "labour_day", "dragon_boat", "mid_autumn", "national_day"]
-MINUTES_PER_DAY = 1440
-MAX_SPOT_CNY_PER_KWH = 10.0
-"""Median absolute spot price above which a series is taken to be in CNY/MWh by mistake."""
-
-
-class Period(StrictModel):
-    """Windows of the day that belong to one band, optionally in some months only."""
-
-    band: Band = Field(description="Band these windows belong to.")
-    hours: list[str] = Field(min_length=1, description='Windows "HH:MM-HH:MM", local time.')
-    months: list[int] | None = Field(None, description="Months 1–12 it applies in; all if absent.")
-    days: list[DayType] | None = Field(
-        None, description="Day types it applies on (working, weekend, holiday, or named "
-                          "holidays such as spring_festival); all if absent.")
-
-    @field_validator("hours")
-    @classmethod
-    def _check_hours(cls, hours: list[str]) -> list[str]:
-        for text in hours:
-            parse_window(text)
-        return hours
-
-    @field_validator("months")
-    @classmethod
-    def _check_months(cls, months: list[int] | None) -> list[int] | None:
-        if months is not None:
-            bad = [m for m in months if not 1 <= m <= 12]
-            if bad or not months:
-                raise ValueError(f"months must be a non-empty list of 1..12, got {months}")
-        return months
-
-    def minutes(self) -> list[tuple[int, int]]:
-        """Windows as (start, end) minutes after midnight, wrapped windows split in two."""
-        spans = []
-        for text in self.hours:
-            start, end = parse_window(text)
-            spans.extend([(start, MINUTES_PER_DAY), (0, end)] if end < start else [(start, end)])
-        return spans
-
-
-class SpotSource(StrictModel):
-    """Where the spot prices of a tariff are read from (by the scenario loader)."""
-
-    file: Path = Field(
-        description="CSV of spot prices [CNY/kWh], one row per step start (naive local time); "
-                    "relative to the file that declares the tariff."
-    )
-    column: str | None = Field(
-        None, description="Column holding the prices; default the only one besides the timestamp."
-    )
-
-
-class EnergyPrice(StrictModel):
-    """Floating energy price: per band, as ratios to the flat one, or spot prices; plus the
-    adder that does not float."""
-
-    bands_cny_per_kwh: dict[Band, float] | None = Field(
-        None, description="Floating part of the price per band [CNY/kWh]."
-    )
-    flat_cny_per_kwh: float | None = Field(
-        None, gt=0, description="Floating part of the flat price, which ratios apply to [CNY/kWh]."
-    )
-    ratios: dict[Band, NonNegativeFloat] | None = Field(
-        None, description="Floating part of each band as a multiple of the flat one [-]."
-    )
-    spot: SpotSource | None = Field(
-        None, description="Floating part from a spot-price series [CNY/kWh], read from a file; "
-                          "see `Tariff.with_spot_prices`."
-    )
-    adder_cny_per_kwh: NonNegativeFloat = Field(
-        0.0, description="Non-floating part: T&D, system operation, funds [CNY/kWh]."
-    )
-
-    @model_validator(mode="after")
-    def _one_way(self) -> EnergyPrice:
-        given = [name for name in ("bands_cny_per_kwh", "flat_cny_per_kwh", "spot")
-                 if getattr(self, name) is not None]
-        if len(given) != 1:
-            found = " and ".join(given) if given else "none of them"
-            raise ValueError("give exactly one of bands_cny_per_kwh, flat_cny_per_kwh (with "
-                             f"ratios) or spot; got {found}")
-        if self.ratios is not None and self.flat_cny_per_kwh is None:
-            raise ValueError("ratios need flat_cny_per_kwh, the floating flat price they scale")
-        return self
-
-    def floating(self, band: str) -> float | None:
-        """Floating part of ``band`` [CNY/kWh], or None where the tariff does not price it
-        (always None for spot prices, which do not go by band)."""
-        if self.bands_cny_per_kwh is not None:
-            return self.bands_cny_per_kwh.get(band)
-        if self.flat_cny_per_kwh is None:
-            return None
-        ratios = {"flat": 1.0, **(self.ratios or {})}
-        return None if band not in ratios else self.flat_cny_per_kwh * ratios[band]
-
-
-class BasicChargeRates(StrictModel):
-    """Monthly basic-charge rates of a two-part tariff (两部制)."""
-
-    capacity_cny_per_kva_month: NonNegativeFloat | None = Field(
-        None, description="By transformer capacity [CNY/(kVA·month)]."
-    )
-    demand_cny_per_kw_month: NonNegativeFloat | None = Field(
-        None, description="By contract or actual maximum demand [CNY/(kW·month)]."
-    )
-
-    @staticmethod
-    def field_for(mode: str) -> str | None:
-        """The rate field a basic-charge mode uses (None for ``none``; `energysim.charges`)."""
-        charge = CHARGES.get(mode)
-        return None if charge is None else charge.rate_field
-
-    def rate_for(self, mode: str) -> float | None:
-        """The rate a basic-charge mode pays, or None where the tariff gives none."""
-        field = self.field_for(mode)
-        return None if field is None else getattr(self, field)
-
-
-@dataclass(frozen=True, eq=False)
-class _SpotPrices:
-    """A checked spot-price series: regular steps from ``start_ns`` of ``step_ns`` each."""
-
-    series: pd.Series
-    start_ns: int
-    step_ns: int
-    values: np.ndarray
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, _SpotPrices) and self.series.equals(other.series)
-
-    __hash__ = None
+__all__ = ["BANDS", "MAX_SPOT_CNY_PER_KWH", "MINUTES_PER_DAY", "Band", "BasicChargeRates", "DayType",
+           "EnergyPrice", "Period", "SpotSource", "Tariff"]
 
 
 def _all_day_flat() -> list[Period]:
@@ -371,99 +237,3 @@ class Tariff(StrictModel):
         if self.is_spot:
             return []
         return [format_minute(b) for b in self.boundaries() if b % step_minutes]
-
-
-def _check_spot(prices: pd.Series, tariff: str) -> _SpotPrices:
-    what = f"spot prices of tariff {tariff!r}"
-    if not isinstance(prices, pd.Series) or not isinstance(prices.index, pd.DatetimeIndex):
-        raise ValueError(f"{what} must be a pandas Series on a DatetimeIndex of step starts, "
-                         f"got {type(prices).__name__}"
-                         + (f" on {type(prices.index).__name__}" if hasattr(prices, "index") else ""))
-    index = prices.index
-    if index.tz is not None:
-        raise ValueError(f"{what} must be on naive local time, got timezone {index.tz}")
-    if len(index) < 2:
-        raise ValueError(f"{what} need at least two steps to know their step length, "
-                         f"got {len(index)}")
-    stamps = index.as_unit("ns").asi8
-    steps = np.diff(stamps)
-    if steps[0] <= 0 or (steps != steps[0]).any():
-        first = int(np.argmax(steps != steps[0])) + 1 if steps[0] > 0 else 1
-        raise ValueError(f"{what} must be on a regular, increasing index; the step changes at "
-                         f"{_stamp(index[first])}")
-    try:
-        values = np.array(prices.to_numpy(dtype=float, na_value=np.nan), copy=True)
-    except (TypeError, ValueError):
-        raise ValueError(f"{what} must be numbers [CNY/kWh], got dtype {prices.dtype}") from None
-    missing = ~np.isfinite(values)
-    if missing.any():
-        raise ValueError(f"{what} have {int(missing.sum())} missing or infinite value(s), the "
-                         f"first at {_stamp(index[int(np.argmax(missing))])}")
-    median = float(np.median(np.abs(values)))
-    if median > MAX_SPOT_CNY_PER_KWH:
-        raise ValueError(f"{what} have a median of {median:g} in absolute value; they must be "
-                         "in CNY/kWh (CNY/MWh divided by 1000)")
-    values.flags.writeable = False
-    series = pd.Series(values, index=index.as_unit("ns"), name="spot_cny_per_kwh", copy=True)
-    return _SpotPrices(series, int(stamps[0]), int(steps[0]), values)
-
-
-def _spot_at(spot: _SpotPrices, index: pd.DatetimeIndex, tariff: str) -> np.ndarray:
-    """Spot price [CNY/kWh] of the spot step holding each step of ``index``."""
-    what = f"spot prices of tariff {tariff!r}"
-    if index.tz is not None:
-        raise ValueError(f"{what} are on naive local time; the index has timezone {index.tz}")
-    stamps = index.as_unit("ns").asi8
-    steps = np.diff(stamps)
-    step_ns = int(steps[0]) if steps.size and steps[0] > 0 and (steps == steps[0]).all() else 0
-    if step_ns > spot.step_ns or (step_ns and spot.step_ns % step_ns):
-        raise ValueError(f"{what} are at {_minutes(spot.step_ns)} steps, which {_minutes(step_ns)} "
-                         "steps do not divide; give them at the index's step or a whole "
-                         "multiple of it (average finer prices energy-weighted first)")
-    offset = stamps - spot.start_ns
-    position = offset // spot.step_ns
-    outside = (position < 0) | (position >= len(spot.values))
-    if outside.any():
-        first = int(np.argmax(outside))
-        end = spot.start_ns + len(spot.values) * spot.step_ns
-        raise ValueError(f"{what} do not cover the step starting {_stamp(index[first])} "
-                         f"({int(outside.sum())} of {len(index)} steps are outside); they cover "
-                         f"{_stamp(pd.Timestamp(spot.start_ns))} to {_stamp(pd.Timestamp(end))} "
-                         f"at {_minutes(spot.step_ns)} steps")
-    straddle = offset - position * spot.step_ns + step_ns > spot.step_ns
-    if straddle.any():
-        raise ValueError(f"the step starting {_stamp(index[int(np.argmax(straddle))])} runs across "
-                         f"two {_minutes(spot.step_ns)} steps of the {what}; align the index "
-                         f"with them (they start at {_stamp(pd.Timestamp(spot.start_ns))})")
-    return spot.values[position]
-
-
-def _stamp(stamp: pd.Timestamp) -> str:
-    return f"{stamp:%Y-%m-%d %H:%M}"
-
-
-def _minutes(step_ns: int) -> str:
-    return f"{step_ns / 6e10:g}-minute"
-
-
-def _band_table(periods: list[Period]) -> np.ndarray:
-    table = np.full((KINDS, 12, MINUTES_PER_DAY), -1, dtype=np.int8)
-    for period in periods:
-        kinds = sorted({k for d in period.days for k in kinds_of(d)}) if period.days else range(KINDS)
-        months = [m - 1 for m in period.months] if period.months else range(12)
-        for start, end in period.minutes():
-            table[np.ix_(list(kinds), list(months), range(start, end))] = BANDS.index(period.band)
-    return table
-
-
-def _describe_gaps(table: np.ndarray) -> str:
-    """First uncovered window of some months, e.g. ``13:00-14:00 in month 2 (holiday)``."""
-    out = []
-    for kind, month in np.ndindex(table.shape[:2]):
-        gap = np.flatnonzero(table[kind, month] < 0)
-        if gap.size:
-            end = gap[0] + np.argmax(np.diff(np.r_[gap, 10**6]) != 1) + 1
-            day = (DAY_TYPES[kind] if kind < 3 else list(HOLIDAYS)[kind - 3])
-            out.append(f"{format_minute(gap[0])}-{format_minute(end)} in month {month + 1} "
-                       f"({day} days)")
-    return "; ".join(out[:3]) + (" ..." if len(out) > 3 else "")

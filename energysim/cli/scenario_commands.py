@@ -1,0 +1,154 @@
+"""Commands on a scenario: ``validate``, ``run``, ``sweep`` and ``green-size``."""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+import click
+import pandas as pd
+
+from energysim.cli._app import EXIT_BAD_INPUT, EXIT_SOLVER, _fail, _load, main
+from energysim.errors import ScenarioError, SolverError
+
+
+@main.command()
+@click.argument("scenario", type=click.Path(path_type=Path))
+def validate(scenario: Path) -> None:
+    """Check SCENARIO (schema, tariffs, profiles) without solving."""
+    loaded = _load(scenario)
+    click.echo(f"{scenario}: OK — {len(loaded.enterprises)} enterprises, "
+               f"{len(loaded.cases)} cases, {len(loaded.index)} steps of "
+               f"{loaded.spec.horizon.resolution}")
+    for note in loaded.notes:
+        click.echo(f"  note: {note}")
+
+
+@main.command()
+@click.argument("scenario", type=click.Path(path_type=Path))
+@click.option("--out", "out_dir", type=click.Path(path_type=Path), required=True,
+              help="Folder for the results (created if needed).")
+@click.option("--case", "cases", multiple=True,
+              help="Run only this case (repeatable); the baseline case always runs too.")
+@click.option("--workers", type=int, default=None, help="Processes (default: all cores).")
+@click.option("--week", type=click.DateTime(["%Y-%m-%d"]), default=None,
+              help="First day of the dispatch week in the figures.")
+@click.option("--no-figures", is_flag=True, help="Skip the PNG figures.")
+@click.option("--quiet", is_flag=True, help="Print nothing but errors.")
+@click.option("--lang", type=click.Choice(["en", "zh"]), default="en",
+              help="Language of the workbook, figures and report.")
+def run(scenario: Path, out_dir: Path, cases: tuple[str, ...], workers: int | None,
+        week, no_figures: bool, quiet: bool, lang: str) -> None:
+    """Solve every case of SCENARIO and write costs, savings, time series and figures."""
+    from energysim.analysis.run import run_scenario
+    from energysim.report.figures import check_week
+    from energysim.report.fonts import cjk_note
+    from energysim.report.outputs import write_outputs
+
+    loaded = _load(scenario)
+    if not quiet:
+        for note in [*loaded.notes, *filter(None, [cjk_note(lang)])]:
+            click.echo(f"  note: {note}", err=True)
+    if week is not None:
+        try:
+            week = check_week(loaded.index, pd.Timestamp(week))
+        except ValueError as exc:
+            click.secho(f"--week: {exc}", fg="red", err=True)
+            sys.exit(EXIT_BAD_INPUT)
+    selected = list(cases) or list(loaded.cases)
+    unknown = [c for c in selected if c not in loaded.cases]
+    if unknown:
+        click.secho(f"{scenario}: unknown case(s) {', '.join(unknown)}; the scenario has: "
+                    f"{', '.join(loaded.cases)}", fg="red", err=True)
+        sys.exit(EXIT_BAD_INPUT)
+    if loaded.baseline_case not in selected:
+        selected.insert(0, loaded.baseline_case)
+    start = time.perf_counter()
+    try:
+        results = run_scenario(loaded, selected, workers=workers, progress=not quiet)
+    except SolverError as exc:
+        click.secho(str(exc), fg="red", err=True)
+        sys.exit(EXIT_SOLVER)
+    write_outputs(loaded, results, out_dir, figures=not no_figures,
+                  week_start=pd.Timestamp(week) if week else None, lang=lang)
+    if not quiet:
+        base = results[loaded.baseline_case].total_cost_cny
+        click.echo(f"{loaded.name}: {len(selected)} cases in {time.perf_counter() - start:.1f} s"
+                   f" → {out_dir}")
+        for case, result in results.items():
+            bound = "" if result.exact else f"   (within {result.bound_cny:,.0f} CNY of the optimum)"
+            click.echo(f"  {case:<28} {result.total_cost_cny:>16,.0f} CNY"
+                       f"   saves {base - result.total_cost_cny:>14,.0f} CNY{bound}")
+
+
+
+@main.command()
+@click.argument("scenario", type=click.Path(path_type=Path))
+@click.option("--grid", "grid_file", type=click.Path(path_type=Path), required=True,
+              help="YAML mapping of scenario paths to lists of values, or a CSV of points.")
+@click.option("--out", "out_dir", type=click.Path(path_type=Path), required=True,
+              help="Folder for the records and the table; rerun with it to resume.")
+@click.option("--case", "cases", multiple=True,
+              help="Run only this case (repeatable); the baseline case always runs too.")
+@click.option("--workers", type=int, default=None, help="Local processes (default: all cores).")
+@click.option("--scheduler", default=None, help="Dask scheduler address, tcp://HOST:PORT.")
+@click.option("--heatmap", nargs=2, default=None, metavar="X Y",
+              help="Grid paths for the savings heatmap (default: the first two).")
+@click.option("--retry-failed", is_flag=True, help="Run again the cases that failed before.")
+@click.option("--quiet", is_flag=True, help="Print nothing but errors.")
+def sweep(scenario: Path, grid_file: Path, out_dir: Path, cases: tuple[str, ...],
+          workers: int | None, scheduler: str | None, heatmap, retry_failed: bool,
+          quiet: bool) -> None:
+    """Run SCENARIO over a grid of overrides: one row per point, case and enterprise in
+    sweep.parquet and sweep.csv; finished cases are kept, so a rerun resumes."""
+    from energysim.analysis.sweep_run import SweepSetupError, sweep_command
+
+    try:
+        summary = sweep_command(scenario, grid_file, out_dir, cases=list(cases), workers=workers,
+                                scheduler=scheduler, heatmap=heatmap, retry_failed=retry_failed,
+                                progress=not quiet)
+    except ScenarioError as exc:
+        _fail(exc)
+    except SweepSetupError as exc:
+        click.secho(str(exc), fg="red", err=True)
+        sys.exit(EXIT_BAD_INPUT)
+    if not quiet:
+        counts = summary["counts"]
+        click.echo(f"{summary['points']} points × {len(summary['cases'])} cases: "
+                   f"{counts['done_before']} done before, {counts['run_now']} run now "
+                   f"({counts['resolved']} re-priced), {counts['failed']} failed, "
+                   f"{counts['seconds']:.1f} s → {out_dir}")
+        for failure in summary["failures"][:5]:
+            click.secho(f"  failed: point {failure['point']} {failure['case']}: "
+                        f"{failure['error'][:200]}", fg="yellow", err=True)
+
+
+@main.command("green-size")
+@click.argument("scenario", type=click.Path(path_type=Path))
+@click.option("--case", "case", required=True, help="A case that switches green_direct on.")
+@click.option("--project", required=True, help="Id of the green-supply project.")
+@click.option("--asset", type=click.Choice(["plant", "storage"]), default="plant",
+              help="Scale the plant (PV and wind) or its battery.")
+def green_size(scenario: Path, case: str, project: str, asset: str) -> None:
+    """Smallest plant or plant battery of PROJECT that meets the 650号 ratio rules, and what
+    complying at that size costs."""
+    from energysim.analysis.green_sizing import size_for_compliance
+
+    loaded = _load(scenario)
+    try:
+        sized = size_for_compliance(loaded, case, project, asset)
+    except (KeyError, ValueError) as exc:
+        click.secho(f"{scenario}: {exc.args[0]}", fg="red", err=True)
+        sys.exit(EXIT_BAD_INPUT)
+    except SolverError as exc:
+        click.secho(str(exc), fg="red", err=True)
+        sys.exit(EXIT_SOLVER)
+    click.echo(sized.describe())
+    if sized.result is not None:
+        costs = sized.result.cost_by_enterprise()
+        click.echo(f"  at that size, rules enforced: {costs.sum():,.0f} CNY for "
+                   f"{', '.join(costs.index)}")
+        for row in sized.compliance.itertuples():
+            click.echo(f"  {row.rule:<22} required {row.required_share:7.1%}   achieved "
+                       f"{row.achieved_share:7.1%}")

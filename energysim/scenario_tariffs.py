@@ -1,0 +1,86 @@
+"""The tariffs of a scenario file resolved: inline ones validated, library ones merged with
+the file's overrides.
+
+A tariff given ``from_library: NAME`` starts from the library file; the scenario's fields
+override it, nested mappings merged and lists replaced, and an override that prices energy
+another way (bands, a flat price with ratios, or spot) replaces the library's
+``energy_price`` whole. Problems are located in the file they come from: in the library
+file where the scenario overrides nothing, else in the scenario.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pydantic
+
+from energysim.errors import ScenarioError
+from energysim.overrides import split_path
+from energysim.tariffs.library import library_data
+from energysim.tariffs.spot import with_spot_file
+from energysim.tariffs.tariff import Tariff
+from energysim.yamlio import problem_at, validation_problems
+
+
+def resolve_tariffs(spec, path, root, data, problems) -> dict[str, Tariff]:
+    tariffs = {}
+    for name, raw in spec.tariffs.items():
+        loc = ("tariffs", name)
+        entry, file, tree, base = dict(raw), path, root, loc
+        prices_dir = path.parent  # where a spot price file is looked for
+        library = entry.pop("from_library", None)
+        if library is not None:
+            try:
+                lib_data, lib_root, lib_path = library_data(str(library))
+            except KeyError as exc:
+                problems.append(problem_at(path, root, data, (*loc, "from_library"), exc.args[0]))
+                continue
+            except ScenarioError as exc:
+                problems.extend(exc.problems)
+                continue
+            anew = _prices_anew(entry)
+            entry = _merge(lib_data, entry, replace=("energy_price",) if anew else ())
+            prices_dir = path.parent if anew else lib_path.parent
+            if not set(raw) - {"from_library"}:  # nothing overridden: point at the library
+                file, tree, base = lib_path, lib_root, ()
+        try:
+            tariffs[name] = with_spot_file(Tariff.model_validate(entry), prices_dir, problems)
+        except pydantic.ValidationError as exc:
+            problems.extend(validation_problems(exc, file, tree, data if file == path else entry,
+                                                prefix=base))
+    return tariffs
+
+
+def with_library_tariffs(data: dict, overrides: dict[str, Any]) -> dict:
+    """``data`` with the library tariffs that ``overrides`` reach into written out in full,
+    so that a path such as ``tariffs.x.periods[0].hours`` finds the library's periods."""
+    paths = [split_path(path) for path in overrides]
+    names = {parts[1] for parts in paths if len(parts) > 2 and parts[0] == "tariffs"}
+    tariffs = dict(data.get("tariffs") or {})
+    for name in names:
+        entry = tariffs.get(name)
+        if isinstance(entry, dict) and "from_library" in entry:
+            own = {k: v for k, v in entry.items() if k != "from_library"}
+            library, _, _ = library_data(str(entry["from_library"]))
+            tariffs[name] = _merge(library, own,
+                                   replace=("energy_price",) if _prices_anew(own) else ())
+    return {**data, "tariffs": tariffs}
+
+
+def _prices_anew(override: dict) -> bool:
+    """An override that prices energy another way replaces the library's energy_price."""
+    prices = override.get("energy_price")
+    return isinstance(prices, dict) and bool(
+        {"bands_cny_per_kwh", "flat_cny_per_kwh", "spot"} & set(prices))
+
+
+def _merge(base: dict, override: dict, replace: tuple[str, ...] = ()) -> dict:
+    """``override`` on top of ``base``; nested mappings are merged (those named in
+    ``replace`` replaced), lists replaced."""
+    out = dict(base)
+    for key, value in override.items():
+        if isinstance(value, dict) and isinstance(out.get(key), dict) and key not in replace:
+            out[key] = _merge(out[key], value)
+        else:
+            out[key] = value
+    return out
