@@ -33,6 +33,9 @@ class Component:
     module : str
         ``energysim.model.<module>`` adds it.
     description : str
+    inputs : tuple of str
+        The fields of `energysim.case_inputs.CaseInputs` it is built from (their specs:
+        `energysim.assets`, `energysim.demand_side`, `energysim.green_supply`).
     sets : tuple of str
         The Sets it adds to a model; a model has the component where it has the first.
     supplies : bool
@@ -51,6 +54,7 @@ class Component:
     name: str
     module: str
     description: str
+    inputs: tuple[str, ...]
     sets: tuple[str, ...]
     supplies: bool = True
     costs: tuple[str, ...] = ()
@@ -77,28 +81,34 @@ def _offtakers(spec) -> list[set[str]]:
 
 COMPONENTS: tuple[Component, ...] = (
     Component("pv", "pv", "rooftop PV behind the meter, which may be curtailed",
+              inputs=("pv_available_kw", "asset_at"),
               sets=("PV_SITES", "PV_METERS", "PV_AT"), columns=("pv_kw", "pv_curtail_kw")),
     Component("storage", "storage", "batteries behind the meter (and at green-supply plants)",
+              inputs=("storages", "asset_at", "asset_cost_shares", "green_projects"),
               sets=("STORAGES", "STORAGES_AT", "STORAGE_PAYERS", "STORAGES_PAID_BY"),
               costs=("storage_wear",),
               columns=("storage_charge_kw", "storage_discharge_kw", "storage_soc_kwh"),
               couples=partial(_payers, kind="storage")),
     Component("green_direct", "green_direct",
               "direct green-power supply: a plant on a line to its offtakers",
+              inputs=("green_projects", "green_available_kw"),
               sets=("GREEN_PROJECTS", "GREEN_OFFTAKE", "GREEN_AT", "GREEN_OFFTAKERS",
                     "GREEN_STORAGES_AT"),
               costs=("green_ppa", "green_fees", "green_feed_in_credit"),
               columns=("green_direct_kw",), couples=_offtakers),
     Component("flex", "flexible_load", "flexible production: load moved in time or left unserved",
+              inputs=("flexibility",),
               sets=("FLEX_SITES", "FLEX_AT", "FLEX_PERIODS", "STEPS_IN_FLEX_PERIOD"),
               costs=("unserved_load_cost",), columns=("flex_shift_kw", "load_curtail_kw"),
               load_side=True),
     Component("vpp", "vpp", "the park's virtual power plant: events and capacity payments",
+              inputs=("vpp",),
               sets=("EVENTS", "VPP_MEMBERS", "EVENT_STEPS"), supplies=False,
               costs=("vpp_energy_revenue", "vpp_penalty", "vpp_capacity_revenue"),
               columns=("vpp_response_kw",), couples=_vpp_members),
     Component("generator", "generator",
               "a diesel or gas generator behind the meter: fuel cost, minimum stable output",
+              inputs=("generators", "asset_at", "asset_cost_shares"),
               sets=("GENERATORS", "GENERATORS_AT", "GENERATORS_COMMITTED", "GENERATOR_PAYERS",
                     "GENERATORS_PAID_BY"),
               costs=("generator_fuel",), columns=("generator_kw",),

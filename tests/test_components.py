@@ -1,17 +1,21 @@
 """The component table says what each component's model has: a model with every component
 switched on holds the sets each declares, fills exactly the columns each declares, has a
-supply term for each that says it supplies and registers the costs each declares."""
+supply term for each that says it supplies and registers the costs each declares; each is
+built from the inputs it declares, and not without them."""
 
 from __future__ import annotations
 
 import io
+from dataclasses import fields, replace
 
 from conftest import demo_scenario
 from ruamel.yaml import YAML
 
 from energysim import build_model, load_scenario
+from energysim.case_inputs import CaseInputs
 from energysim.components import ASSETS, COMPONENTS, in_model
 from energysim.model.build import component_module
+from energysim.prepare import prepare
 
 
 def _everything(tmp_path):
@@ -45,3 +49,16 @@ def test_every_component_has_what_it_declares(tmp_path):
         supplies |= {component.name} if component.supplies else set()
     assert set(m.SUPPLY_COMPONENTS) == supplies
     assert list(m.GENERATORS_AT["auto_parts"]) == ["backup"]
+
+
+def test_each_component_is_built_from_the_inputs_it_declares(tmp_path):
+    inputs = prepare(_everything(tmp_path), "everything")
+    names = {f.name for f in fields(CaseInputs)}
+    empty = {f.name: f.default_factory() for f in fields(CaseInputs)
+             if callable(f.default_factory)} | {"vpp": None}
+    for component in COMPONENTS:
+        assert set(component.inputs) <= names, component.name
+        module = component_module(component)
+        assert module.applies(inputs), component.name
+        without = replace(inputs, **{f: empty[f] for f in component.inputs})
+        assert not module.applies(without), component.name

@@ -274,3 +274,18 @@ def test_failed_save_leaves_the_old_workbook(demo_week, tmp_path, monkeypatch):
         write_workbook(scenario, {"baseline": results["baseline"]}, path)
     assert path.read_bytes() == b"old"
     assert [p.name for p in tmp_path.iterdir()] == ["report.xlsx"]
+
+
+def test_every_table_of_a_run_has_its_labels_and_columns():
+    """A table in the registry has a sheet label in both languages and labels for every
+    column it holds (so a new table is an entry plus its labels)."""
+    from energysim.analysis.bundle import TABLES
+    from energysim.analysis.savings import SAVINGS_COLUMNS
+    from energysim.report.labels import LABELS
+
+    assert [t.name for t in TABLES] == ["savings", "decomposition", "costs", "indicators",
+                                        "green_direct", "green_compliance", "vpp_events"]
+    for table in TABLES:
+        assert table.name in LABELS, table.name
+        assert set(table.marked) <= set(LABELS), table.name
+    assert TABLES[0].csv_columns == tuple(SAVINGS_COLUMNS)

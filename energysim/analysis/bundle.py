@@ -6,6 +6,11 @@ the green-supply and compliance tables, the VPP events and the costs, once; the 
 the workbook, the HTML report, its findings and the figures read them from the `Analysis`
 instead of computing them again. A table of a subset of the cases is the rows of those
 cases (each case's rows depend on that case and the baseline only).
+
+`TABLES` lists the tables the writers write, in their order, with how each is written: its
+CSV file and number format, and its sheet in the workbook (which columns freeze, which
+words are translated, which rows are marked good or bad). A new table is a field here,
+computed in `analyse`, one entry in `TABLES` and its labels (`energysim.report.labels`).
 """
 
 from __future__ import annotations
@@ -22,6 +27,61 @@ from energysim.results import VPP_EVENT_COLUMNS, CaseResult
 from energysim.scenario import Scenario
 
 COST_COLUMNS = ["case", "enterprise", "month", "component", "cost_cny"]
+
+
+@dataclass(frozen=True)
+class Table:
+    """How one table of the `Analysis` is written.
+
+    Attributes
+    ----------
+    name : str
+        The table's key: its CSV file is ``<name>.csv`` and its sheet's label ``name``.
+    field : str
+        The `Analysis` attribute holding it.
+    float_format : str
+        Of its CSV file.
+    csv_columns : tuple of str, optional
+        The columns its CSV file has (all if None).
+    sheet : str
+        ``table`` (a sheet of the frame as it is), ``own`` (the workbook draws it its own
+        way) or ``none``.
+    freeze, translate, mark, marked
+        Of its sheet: the cell the panes freeze at, the columns whose words are labelled,
+        the column whose value marks a row good or bad (``outcome``: winner / loser, or a
+        boolean column) and the columns so marked.
+    sheet_needs : str
+        When the sheet is written: ``always``, ``baseline`` (the baseline case was run),
+        ``cases`` (more than one case was run) or ``rows`` (the table has rows).
+    """
+
+    name: str
+    field: str
+    float_format: str = "%.4f"
+    csv_columns: tuple[str, ...] | None = None
+    sheet: str = "table"
+    freeze: str = "C2"
+    translate: tuple[str, ...] = ()
+    mark: str | None = None
+    marked: tuple[str, ...] = ()
+    sheet_needs: str = "always"
+
+
+TABLES = (
+    Table("savings", "savings", csv_columns=tuple(SAVINGS_COLUMNS), translate=("outcome",),
+          mark="outcome", marked=("savings_cny", "savings_pct", "outcome"),
+          sheet_needs="baseline"),
+    Table("decomposition", "decomposition", translate=("outcome",), mark="outcome",
+          marked=("cost_cny", "outcome"), sheet_needs="cases"),
+    Table("costs", "costs", sheet="own"),
+    Table("indicators", "indicators", translate=("scope",)),
+    Table("green_direct", "green", float_format="%.6g", freeze="D2", translate=("rules_mode",),
+          mark="compliant", marked=("compliant",)),
+    Table("green_compliance", "compliance", float_format="%.6g", freeze="D2",
+          translate=("rule", "mode"), mark="compliant", marked=("compliant",)),
+    Table("vpp_events", "vpp_events", freeze="D2", translate=("enterprise",), sheet_needs="rows"),
+)
+"""The tables of a run, in the order the writers write them."""
 
 
 @dataclass
@@ -55,6 +115,13 @@ class Analysis:
     compliance: pd.DataFrame
     vpp_events: pd.DataFrame | None
     costs: pd.DataFrame
+
+    def table(self, table: Table) -> pd.DataFrame | None:
+        """The frame of ``table``; None where the run has none (no baseline for the
+        decomposition, no VPP, no green supply)."""
+        if table.field in ("green", "compliance") and not len(self.green):
+            return None
+        return getattr(self, table.field)
 
     def of_cases(self, table: pd.DataFrame, cases) -> pd.DataFrame:
         """The rows of ``table`` (one of these) that belong to ``cases``."""

@@ -38,7 +38,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from energysim.analysis.bundle import analyse
+from energysim.analysis.bundle import TABLES, analyse
 from energysim.analysis.savings import SAVINGS_COLUMNS
 from energysim.report.figures import write_figures
 from energysim.report.fonts import cjk_note
@@ -62,20 +62,12 @@ def write_outputs(scenario: Scenario, results: dict[str, CaseResult], out_dir: s
     staging = Path(tempfile.mkdtemp(prefix=".energysim-partial-", dir=out))
     try:
         analysis = analyse(scenario, results)
-        analysis.costs.to_csv(staging / "costs.csv", index=False, float_format="%.4f")
-        analysis.savings[SAVINGS_COLUMNS].to_csv(staging / "savings.csv", index=False,
-                                                 float_format="%.4f")
-        if analysis.decomposition is not None:
-            analysis.decomposition.to_csv(staging / "decomposition.csv", index=False,
-                                          float_format="%.4f")
-        if analysis.vpp_events is not None:
-            analysis.vpp_events.to_csv(staging / "vpp_events.csv", index=False,
-                                       float_format="%.4f")
-        if len(analysis.green):
-            analysis.green.to_csv(staging / "green_direct.csv", index=False, float_format="%.6g")
-            analysis.compliance.to_csv(staging / "green_compliance.csv", index=False,
-                                       float_format="%.6g")
-        analysis.indicators.to_csv(staging / "indicators.csv", index=False, float_format="%.4f")
+        for table in TABLES:
+            frame = analysis.table(table)
+            if frame is not None:
+                columns = list(table.csv_columns) if table.csv_columns else None
+                frame.to_csv(staging / f"{table.name}.csv", columns=columns, index=False,
+                             float_format=table.float_format)
         (staging / "timeseries").mkdir()
         for case, result in results.items():
             result.timeseries.to_csv(staging / "timeseries" / f"{case}.csv",

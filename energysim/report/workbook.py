@@ -33,7 +33,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.worksheet.worksheet import Worksheet
 
-from energysim.analysis.bundle import Analysis, analyse
+from energysim.analysis.bundle import TABLES, Analysis, Table, analyse
 from energysim.report import excel_format as xf
 from energysim.report.labels import check_lang, label, labels, optimality_text, with_unit
 from energysim.report.tariff_views import BAND_COLOURS
@@ -89,27 +89,14 @@ def write_workbook(scenario: Scenario, results: dict[str, CaseResult], path: str
     analysis = analyse(scenario, results) if analysis is None else analysis
     _summary_sheet(_sheet(wb, "summary", lang), scenario, results,
                    scenario.notes if notes is None else notes, lang)
-    if analysis.baseline is not None:
-        savings = analysis.savings
-        _table_sheet(wb, "savings", savings, lang, "C2", translate=("outcome",),
-                     marks=_outcome_marks(savings),
-                     marked=("savings_cny", "savings_pct", "outcome"))
-        if len(results) > 1:
-            parts = analysis.decomposition
-            _table_sheet(wb, "decomposition", parts, lang, "C2", translate=("outcome",),
-                         marks=_outcome_marks(parts), marked=("cost_cny", "outcome"))
-    _costs_sheet(_sheet(wb, "costs", lang), results, lang)
-    _table_sheet(wb, "indicators", analysis.indicators, lang, "C2", translate=("scope",))
-    green = analysis.green
-    if len(green):
-        _table_sheet(wb, "green_direct", green, lang, "D2", translate=("rules_mode",),
-                     marks=green["compliant"], marked=("compliant",))
-        rules = analysis.compliance
-        _table_sheet(wb, "green_compliance", rules, lang, "D2", translate=("rule", "mode"),
-                     marks=rules["compliant"], marked=("compliant",))
-    if analysis.vpp_events is not None and len(analysis.vpp_events):
-        _table_sheet(wb, "vpp_events", analysis.vpp_events, lang, "D2",
-                     translate=("enterprise",))
+    for table in TABLES:
+        frame = analysis.table(table)
+        if table.sheet == "own":
+            _costs_sheet(_sheet(wb, table.name, lang), results, lang)
+        elif table.sheet == "table" and frame is not None and _sheet_wanted(
+                table, frame, analysis, len(results)):
+            _table_sheet(wb, table.name, frame, lang, table.freeze, translate=table.translate,
+                         marks=_marks(table, frame), marked=table.marked)
     _tariffs_sheet(_sheet(wb, "tariffs", lang), used_tariffs(scenario, results), lang)
     _table_sheet(wb, "daily_energy", daily_energy(scenario, results), lang, "D2")
     return xf.save(wb, path)
@@ -162,8 +149,19 @@ def _sheet(wb: Workbook, key: str, lang: str) -> Worksheet:
     return wb.create_sheet(label(key, lang))
 
 
-def _outcome_marks(frame: pd.DataFrame) -> pd.Series:
-    return frame["outcome"].map({"winner": True, "loser": False})
+def _sheet_wanted(table: Table, frame: pd.DataFrame, analysis: Analysis, cases: int) -> bool:
+    return {"always": True, "baseline": analysis.baseline is not None,
+            "cases": analysis.baseline is not None and cases > 1,
+            "rows": bool(len(frame))}[table.sheet_needs]
+
+
+def _marks(table: Table, frame: pd.DataFrame) -> pd.Series | None:
+    """True (good), False (bad) or NaN per row, by the table's ``mark`` column."""
+    if table.mark is None:
+        return None
+    if table.mark == "outcome":
+        return frame["outcome"].map({"winner": True, "loser": False})
+    return frame[table.mark]
 
 
 def _translated(frame: pd.DataFrame, columns: Sequence[str], lang: str) -> pd.DataFrame:

@@ -1,0 +1,124 @@
+"""Findings on what the cases save the park: the best case against the baseline, who wins
+and who loses under a new tariff alone, the split of a saving into tariff and response
+effects, and the park's midday, evening-peak and peak imports (`energysim.report.findings`).
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from energysim.report.findings_text import _case, _enterprise, _move, _t, cny, kw, kwh, pct
+from energysim.report.labels import label
+from energysim.results import CaseResult
+from energysim.scenario import Scenario
+
+
+def _park_totals(results: dict[str, CaseResult]) -> pd.Series:
+    return pd.Series({c: r.total_cost_cny for c, r in results.items()})
+
+
+def best_case(scenario: Scenario, results: dict[str, CaseResult]) -> str | None:
+    """The case other than the baseline with the lowest park cost; None without the
+    baseline or another case."""
+    base = scenario.baseline_case
+    totals = _park_totals(results).drop(base, errors="ignore")
+    return None if base not in results or totals.empty else str(totals.idxmin())
+
+
+def _best_case(scenario, results, lang, analysis) -> list[str]:
+    case = best_case(scenario, results)
+    if case is None:
+        return []
+    before, after = results[scenario.baseline_case].total_cost_cny, results[case].total_cost_cny
+    saved, n = before - after, len(results) - 1
+    share = saved / before if before else float("nan")
+    base = _case(scenario.baseline_case, lang)
+    if saved <= 0:
+        return [_t("best_none", lang, base=base, case=_case(case, lang), amount=cny(saved, lang),
+                   pct=pct(share))]
+    return [_t("best" if n > 1 else "best_one", lang, n=n, base=base, case=_case(case, lang),
+               amount=cny(saved, lang), pct=pct(share), before=cny(before, lang),
+               after=cny(after, lang))]
+
+
+def _new_tariff(scenario: Scenario, case: str) -> bool:
+    """Whether some enterprise pays another tariff under ``case`` than in the baseline."""
+    base = scenario.baseline_case
+    return any(scenario.tariff_for(case, e) is not scenario.tariff_for(base, e)
+               for e in scenario.enterprises)
+
+
+def _tariff_only(scenario, results, lang, analysis) -> list[str]:
+    base = scenario.baseline_case
+    cases = [c for c in results if c != base and not scenario.case(c).assets
+             and _new_tariff(scenario, c)] if base in results else []
+    if not cases:
+        return []
+    parts = analysis.of_cases(analysis.decomposition, cases)
+    sep = label("list_separator", lang)
+    sentences = []
+    for case in cases:
+        rows = parts[parts["case"] == case].assign(
+            change=lambda f: f["cost_cny"] - f["baseline_cost_cny"])
+        groups = {}
+        for kind in ("winner", "loser"):
+            chosen = rows[rows["outcome"] == kind].sort_values("change", key=abs, ascending=False)
+            items = sep.join(_t("item", lang, name=_enterprise(scenario, r.enterprise, lang),
+                                direction=_t("less" if kind == "winner" else "more", lang),
+                                amount=cny(r.change, lang), pct=pct(r.change / r.baseline_cost_cny))
+                             for r in chosen.itertuples())
+            key = f"{kind}s_one" if len(chosen) == 1 else f"{kind}s"
+            groups[kind] = (_t(key, lang, n=len(chosen), items=items) if len(chosen)
+                            else _t(f"no_{kind}", lang))
+        change, before = rows["change"].sum(), rows["baseline_cost_cny"].sum()
+        key = scenario.case(case).tariff
+        tariff = (label("tariff_per_enterprise", lang) if key is None
+                  else f"“{scenario.tariffs[key].name}”" if lang == "zh" else key)
+        sentences.append(_t(
+            "tariff", lang, case=_case(case, lang), tariff=tariff,
+            amount=cny(change, lang), direction=_t("less" if change < 0 else "more", lang),
+            pct=pct(change / before if before else float("nan")),
+            winners=groups["winner"], losers=groups["loser"]))
+    return sentences
+
+
+def _split(scenario, results, lang, analysis) -> list[str]:
+    """Tariff and response effects of the best case that changes both the tariff and assets
+    (else of the best case)."""
+    base = scenario.baseline_case
+    if best_case(scenario, results) is None:
+        return []
+    both = [c for c in results if c != base and scenario.case(c).assets and _new_tariff(scenario, c)]
+    totals = _park_totals(results)
+    case = str(totals[both].idxmin()) if both else best_case(scenario, results)
+    parts = analysis.of_cases(analysis.decomposition, [case])
+    tariff, response = parts["tariff_effect_cny"].sum(), parts["response_effect_cny"].sum()
+    total, small = tariff + response, 1e-6 * max(results[base].total_cost_cny, 1.0)
+    if abs(tariff) <= small or abs(response) <= small:
+        return []  # all from one effect: the other findings say so
+    if total < 0 and tariff <= 0 and response <= 0:
+        return [_t("split", lang, case=_case(case, lang), amount=cny(total, lang),
+                   tariff=cny(tariff, lang), tariff_pct=pct(tariff / total),
+                   response=cny(response, lang), response_pct=pct(response / total))]
+
+    def signed(value: float) -> str:
+        return ("+" if value >= 0 else "−") + cny(value, lang)
+
+    return [_t("split_signed", lang, case=_case(case, lang), tariff=signed(tariff),
+               response=signed(response))]
+
+
+def _park_imports(scenario, results, lang, analysis) -> list[str]:
+    case = best_case(scenario, results)
+    if case is None:
+        return []
+    table = analysis.of_cases(analysis.indicators, (scenario.baseline_case, case))
+    park = table[table["scope"] == "park"].set_index("case")
+    before, after = park.loc[scenario.baseline_case], park.loc[case]
+    spec = scenario.spec.indicators
+    return [_t("imports", lang, case=_case(case, lang), midday=spec.midday_window,
+               evening=spec.evening_window,
+               m_move=_move(before["midday_import_kwh"], after["midday_import_kwh"], kwh, lang),
+               e_move=_move(before["evening_peak_import_kwh"], after["evening_peak_import_kwh"],
+                            kwh, lang),
+               p_move=_move(before["peak_import_kw"], after["peak_import_kw"], kw, lang))]

@@ -1,0 +1,128 @@
+"""The wording of the headline findings: their sentence templates in English and Chinese
+and the formatting of the numbers in them (`energysim.report.findings`).
+
+Money is ``CNY 256,447`` in English and ``25.64 万元`` in Chinese (``元`` below 10,000);
+energy is kWh (``万千瓦时`` in Chinese); shares are per cent with one decimal. Cases are
+quoted, ``'case'`` in English and ``“case”`` in Chinese; Chinese sentences name enterprises
+by their display names.
+"""
+
+from __future__ import annotations
+
+from energysim.scenario import Scenario
+
+GREEN_DOCUMENT = "发改能源〔2025〕650号"
+TEMPLATES: dict[str, tuple[str, str]] = {
+    "best": ("Of the {n} cases compared with the baseline case {base}, {case} saves the park the "
+             "most: {amount} ({pct}) over the horizon, from {before} to {after}.",
+             "与基准方案{base}相比，{n}个方案中{case}方案为园区节省最多：模拟期内节省{amount}"
+             "（{pct}），园区总电费由{before}降至{after}。"),
+    "best_one": ("Against the baseline case {base}, {case} saves the park {amount} ({pct}) over the "
+                 "horizon, from {before} to {after}.",
+                 "与基准方案{base}相比，{case}方案在模拟期内为园区节省{amount}（{pct}），园区总电费由"
+                 "{before}降至{after}。"),
+    "best_none": ("No case saves the park money against the baseline case {base}: the cheapest, "
+                  "{case}, costs {amount} ({pct}) more.",
+                  "与基准方案{base}相比，没有方案能为园区节省电费：费用最低的{case}方案也多付"
+                  "{amount}（{pct}）。"),
+    "tariff": ("Tariff only: under {case} (tariff {tariff}), with unchanged behaviour, the park "
+               "pays {amount} {direction} ({pct}); {winners}; {losers}.",
+               "仅电价变化：在{case}方案（电价{tariff}）下，若用电行为不变，园区{direction}{amount}"
+               "（{pct}）；{winners}；{losers}。"),
+    "winners": ("{n} enterprises pay less: {items}", "{n}家企业受益：{items}"),
+    "winners_one": ("1 enterprise pays less: {items}", "1家企业受益：{items}"),
+    "losers": ("{n} enterprises pay more: {items}", "{n}家企业受损：{items}"),
+    "losers_one": ("1 enterprise pays more: {items}", "1家企业受损：{items}"),
+    "item": ("{name} {amount} ({pct})", "{name}{direction}{amount}（{pct}）"),
+    "no_winner": ("none pays less", "无企业受益"),
+    "no_loser": ("none pays more", "无企业受损"),
+    "split": ("Of the {amount} the park saves in {case}, {tariff} ({tariff_pct}) comes from the "
+              "new tariff at unchanged behaviour (tariff effect) and {response} ({response_pct}) "
+              "from re-optimised assets (response effect).",
+              "在{case}方案中，园区节省的{amount}里，{tariff}（{tariff_pct}）来自电价变化（电价效应，"
+              "用电行为不变），{response}（{response_pct}）来自资产重新优化（响应效应）。"),
+    "split_signed": ("In {case} the tariff effect is {tariff} and the response effect {response} "
+                     "(positive: raises the park's bill).",
+                     "在{case}方案中，电价效应为{tariff}，响应效应为{response}（正值表示园区电费增加）。"),
+    "imports": ("From the baseline to {case}, the park's midday import ({midday}) {m_move}, its "
+                "evening-peak import ({evening}) {e_move}, and its peak import {p_move}.",
+                "从基准方案到{case}方案，园区午间（{midday}）购电量{m_move}，晚高峰（{evening}）"
+                "购电量{e_move}，最大购电功率{p_move}。"),
+    "vpp": ("With the VPP in {case}, the park earns {net} net: {capacity} in capacity payments, "
+            "{energy} for {delivered} delivered in {events} ({requested} requested), "
+            "less {penalty} in penalties.",
+            "在{case}方案中，园区参与虚拟电厂净收益{net}：容量补偿{capacity}；{events}实际响应"
+            "{delivered}（邀约{requested}），电量收益{energy}；考核费用{penalty}。"),
+    "vpp_idle": ("With the VPP in {case}, the park earns {capacity} in capacity payments; no "
+                 "response event falls within the horizon.",
+                 "在{case}方案中，园区参与虚拟电厂获得容量补偿{capacity}；模拟期内没有响应事件。"),
+    "green": ("In {case}, direct-supply project {project} delivers {delivered} to {offtakers}, "
+              "avoiding {co2} CO2 at a grid emission factor of {factor}.",
+              "在{case}方案中，绿电直连项目{project}向{offtakers}直供绿电{delivered}，{shares}；"
+              "按电网排放因子{factor}计，减排二氧化碳{co2}。"),
+    "share": ("{name} ({share} of its consumption)", "{share}"),
+    "shares_one": ("", "占其用电量的{shares}"),
+    "shares_many": ("", "分别占各自用电量的{shares}"),
+    "green_ok": ("It meets the three ratio rules of {doc} (rules {mode}).",
+                 "满足{doc}的三项比例要求（{mode}）。"),
+    "green_bad": ("It does not comply with {doc} (rules {mode}): {misses}.",
+                  "不符合{doc}的要求（{mode}）：{misses}。"),
+    "miss_min": ("the {rule} is {achieved}, below the required {required} by {points} points "
+                 "({kwh})", "{rule}为{achieved}，低于要求的{required}，差{points}个百分点（{kwh}）"),
+    "miss_max": ("the {rule} is {achieved}, above the allowed {required} by {points} points "
+                 "({kwh})", "{rule}为{achieved}，超过上限{required}共{points}个百分点（{kwh}）"),
+    "check": ("checked", "核查模式"), "enforce": ("enforced", "强制模式"),
+    "less": ("less", "少付"), "more": ("more", "多付"),
+    "falls": ("falls from {a} to {b} ({pct})", "由{a}降至{b}（{pct}）"),
+    "rises": ("rises from {a} to {b} ({pct})", "由{a}升至{b}（{pct}）"),
+    "stays": ("stays at {a}", "保持{a}不变"),
+    "clause_sep": ("; ", "；"),
+}
+"""Key → (English, Chinese) sentence templates."""
+
+
+def _t(key: str, lang: str, **values) -> str:
+    return TEMPLATES[key][lang == "zh"].format(**values)
+
+
+def cny(value: float, lang: str) -> str:
+    """An amount of money (its absolute value): ``CNY 12,345`` or ``1.23万元``. [CNY]"""
+    value = abs(value)
+    if lang == "zh":
+        return f"{value / 1e4:,.2f}万元" if value >= 1e4 else f"{value:,.0f}元"
+    return f"CNY {value:,.0f}"
+
+
+def kwh(value: float, lang: str) -> str:
+    """An amount of energy (its absolute value). [kWh]"""
+    value = abs(value)
+    if lang == "zh":
+        return f"{value / 1e4:,.2f}万千瓦时" if value >= 1e4 else f"{value:,.0f}千瓦时"
+    return f"{value:,.0f} kWh"
+
+
+def kw(value: float, lang: str) -> str:
+    """A power. [kW]"""
+    return f"{value:,.0f}千瓦" if lang == "zh" else f"{value:,.0f} kW"
+
+
+def pct(share: float, signed: bool = False) -> str:
+    """A share [-] as per cent with one decimal, ``+``/``−`` where ``signed``."""
+    text = f"{abs(share) * 100:.1f}%"
+    return text if not signed else ("+" if share >= 0 else "−") + text
+
+
+def _case(case: str, lang: str) -> str:
+    return f"“{case}”" if lang == "zh" else f"'{case}'"
+
+
+def _enterprise(scenario: Scenario, e: str, lang: str) -> str:
+    return scenario.enterprises[e].name if lang == "zh" else e
+
+
+def _move(before: float, after: float, unit, lang: str) -> str:
+    if abs(after - before) <= 1e-6 * max(abs(before), 1.0):
+        return _t("stays", lang, a=unit(before, lang))
+    change = (after - before) / before if before else float("nan")
+    return _t("falls" if after < before else "rises", lang, a=unit(before, lang),
+              b=unit(after, lang), pct=pct(change, signed=True))

@@ -1,0 +1,180 @@
+"""The tables of ``report.html`` (`energysim.report.html`): each cell's text rounded by the
+unit its column's name carries, a table of any frame with labelled headers and coloured
+winners and losers, and the section tables: the run and its cases, savings, decomposition,
+costs and VPP payments and events.
+
+A table is a dict the template reads: ``head`` (rows of header cells with ``text``,
+``colspan`` and ``rowspan``) and ``rows`` (rows of cells with ``text`` and a CSS ``cls``).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from importlib.metadata import PackageNotFoundError, version
+
+import numpy as np
+import pandas as pd
+
+from energysim.analysis.decomposition import outcome
+from energysim.report.labels import label, labels, optimality_text, with_unit
+from energysim.results import VPP_EVENT_COLUMNS, CaseResult
+from energysim.scenario import Scenario
+
+VPP_COMPONENTS = ("vpp_capacity_revenue", "vpp_energy_revenue", "vpp_penalty")
+ALWAYS_SHOWN = ("energy", "basic_charge")
+ZERO_CNY = 1e-9
+
+
+# tables ----------------------------------------------------------------------------------
+
+def _format(column: str, value) -> str:
+    """A cell's text, rounded for reading by the unit its column's name carries."""
+    if value is None or (isinstance(value, float | np.floating) and math.isnan(value)):
+        return "–"
+    if isinstance(value, str):
+        return value
+    text = _rounded(column, value)
+    return text[1:] if text.startswith("-") and not text.strip("-0.,%") else text  # no "-0"
+
+
+def _rounded(column: str, value) -> str:
+    if column == "margin_share":
+        return f"{value * 100:+.1f}"
+    if "share" in column.split("_"):
+        return f"{value:.1%}"
+    if column.endswith("_pct"):
+        return f"{value:.1f}"
+    if column.endswith("_per_kwh") or column == "cost_per_kwh_consumed_cny":
+        return f"{value:.4f}"
+    if column.endswith(("_per_day", "_seconds")):
+        return f"{value:.2f}"
+    if column.endswith("_t"):
+        return f"{value:,.1f}"
+    if column.endswith(("_cny", "_kwh", "_kw")):
+        return f"{value:,.0f}"
+    return f"{value:,}" if isinstance(value, int | np.integer) else f"{value:,.6g}"
+
+
+def _cell(column: str, value, lang: str, cls: str = "") -> dict:
+    if isinstance(value, bool | np.bool_):
+        return {"text": label("yes" if value else "no", lang), "cls": cls}
+    numeric = isinstance(value, int | float | np.number)
+    return {"text": _format(column, value), "cls": " ".join(filter(None, ["num" if numeric else "", cls]))}
+
+
+def _mark(good) -> str:
+    return "" if good is None or pd.isna(good) else ("good" if good else "bad")
+
+
+def _frame_table(frame: pd.DataFrame, lang: str, *, translate: Sequence[str] = (),
+                 marks: pd.Series | None = None, marked: Sequence[str] = (),
+                 headers: Sequence[str] | None = None) -> dict:
+    """A table of ``frame`` with labelled headers; in the rows where ``marks`` is True
+    (False) the ``marked`` columns are coloured good (bad); words in ``translate`` columns
+    are labelled."""
+    marks = [None] * len(frame) if marks is None else list(marks)
+    rows = []
+    for values, good in zip(frame.itertuples(index=False), marks, strict=True):
+        rows.append([_cell(c, label(v, lang) if c in translate else v, lang,
+                           _mark(good) if c in marked else "")
+                     for c, v in zip(frame.columns, values, strict=True)])
+    header = list(headers) if headers is not None else labels(frame.columns, lang)
+    return {"head": [[{"text": h, "colspan": 1, "rowspan": 1} for h in header]], "rows": rows}
+
+
+def _run_tables(scenario: Scenario, results: dict[str, CaseResult], lang: str) -> list[dict]:
+    horizon = scenario.spec.horizon
+    try:
+        package_version = version("energysim")
+    except PackageNotFoundError:
+        package_version = "unknown"
+    items = pd.DataFrame([
+        ("scenario", scenario.name), ("scenario_file", str(scenario.path)),
+        ("horizon_start", str(horizon.start)), ("horizon_end", str(horizon.end)),
+        ("resolution", horizon.resolution), ("steps", f"{len(scenario.index):,}"),
+        ("baseline_case", scenario.baseline_case),
+        ("enterprises", "; ".join(f"{e.id} ({e.name})" for e in scenario.enterprises.values())),
+        ("energysim_version", package_version),
+    ], columns=["item", "value"]).assign(item=lambda f: labels(f["item"], lang))
+    sep = label("list_separator", lang)
+
+    def tariff(case: str) -> str:
+        key = scenario.case(case).tariff
+        return f"{key} ({scenario.tariffs[key].name})" if key else label("tariff_per_enterprise", lang)
+
+    cases = pd.DataFrame([
+        (c, scenario.case(c).description, tariff(c), sep.join(labels(scenario.case(c).assets, lang)),
+         r.total_cost_cny, label(r.status, lang),
+         optimality_text(r.bound_cny, r.total_cost_cny, r.exact, lang)) for c, r in results.items()
+    ], columns=["case", "description", "tariff", "assets", "total_cost_cny", "status", "optimality"])
+    return [_frame_table(items, lang), _frame_table(cases, lang)]
+
+
+def _savings_table(scenario, results, base: str, lang: str, savings: pd.DataFrame) -> dict:
+    """Case × enterprise and park: savings [CNY] and [%], coloured by outcome."""
+    park = savings.groupby("case", sort=False)[["baseline_cost_cny", "cost_cny"]].sum()
+    scopes = [*scenario.enterprises, "park"]
+    head = [[{"text": label("case", lang), "colspan": 1, "rowspan": 2}]
+            + [{"text": label(s, lang) if s == "park" else s, "colspan": 2, "rowspan": 1}
+               for s in scopes],
+            [{"text": label(k, lang), "colspan": 1, "rowspan": 1}
+             for _ in scopes for k in ("savings_cny", "savings_pct")]]
+    rows = []
+    for case in (c for c in results if c != base):
+        own = savings[savings["case"] == case].set_index("enterprise")
+        row = [_cell("case", case, lang)]
+        for scope in scopes:
+            before, after = (park.loc[case] if scope == "park" else own.loc[scope])[
+                ["baseline_cost_cny", "cost_cny"]]
+            cls = {"winner": "good", "loser": "bad"}.get(outcome(before, after), "")
+            saved = before - after
+            row += [_cell("savings_cny", saved, lang, cls),
+                    _cell("savings_pct", 100 * saved / before if before else math.nan, lang, cls)]
+        rows.append(row)
+    return {"head": head, "rows": rows}
+
+
+def _decomposition_tables(parts: pd.DataFrame, lang: str) -> list[dict]:
+    numbers = ["baseline_cost_cny", "tariff_effect_cny", "response_effect_cny", "cost_cny"]
+    park = parts.groupby("case", sort=False)[numbers].sum().reset_index()
+    park["outcome"] = [outcome(b, c) for b, c in zip(park["baseline_cost_cny"], park["cost_cny"],
+                                                      strict=True)]
+    return [{"title": label(key, lang), **_frame_table(
+                frame, lang, translate=("outcome",), marked=("cost_cny", "outcome"),
+                marks=frame["outcome"].map({"winner": True, "loser": False}))}
+            for key, frame in (("park_totals", park), ("by_enterprise", parts))]
+
+
+def _costs_table(results: dict[str, CaseResult], lang: str) -> dict:
+    costs = pd.concat([r.costs.assign(case=c) for c, r in results.items()], ignore_index=True)
+    table = costs.pivot_table(index="case", columns="component", values="cost_cny",
+                              aggfunc="sum", sort=False)
+    components = [c for c in costs["component"].unique()
+                  if c in ALWAYS_SHOWN or table[c].abs().max() > ZERO_CNY]
+    table = table[components].assign(total=table.sum(axis=1)).reset_index()
+    headers = [label("case", lang), *(with_unit(c, "unit_cny", lang) for c in table.columns[1:])]
+    return _frame_table(table.rename(columns=lambda c: c if c == "case" else f"{c}_cny"), lang,
+                        headers=headers)
+
+
+def _vpp(results: dict[str, CaseResult], lang: str) -> dict | None:
+    """Per VPP case its payments (revenues positive) and the events table, if any."""
+    cases = {c: r for c, r in results.items() if r.vpp_events is not None}
+    if not cases:
+        return None
+    sums = [r.costs.groupby("component")["cost_cny"].sum().reindex(VPP_COMPONENTS, fill_value=0.0)
+            for r in cases.values()]
+    payments = pd.DataFrame([(c, -s.iloc[0], -s.iloc[1], s.iloc[2]) for c, s in
+                             zip(cases, sums, strict=True)], columns=["case", *VPP_COMPONENTS])
+    headers = [label("case", lang), *(with_unit(c, "unit_cny", lang) for c in VPP_COMPONENTS)]
+    events = [r.vpp_events.assign(case=c) for c, r in cases.items() if len(r.vpp_events)]
+    table = pd.concat(events, ignore_index=True)[["case", *VPP_EVENT_COLUMNS]] if events else None
+    return {
+        "payments": _frame_table(payments.rename(columns=lambda c: c if c == "case" else f"{c}_cny"),
+                                 lang, headers=headers),
+        "events": None if table is None else _frame_table(table, lang),
+        "idle": [label("vpp_no_events", lang).format(case=c)
+                 for c, r in cases.items() if not len(r.vpp_events)],
+    }
+
