@@ -31,6 +31,7 @@ from energysim.model.terms import (
     steps_sum,
     supply_term,
 )
+from energysim.model.values import meter_sums
 
 
 def add_generator(m: pyo.ConcreteModel, generators: dict[str, GeneratorSpec],
@@ -117,8 +118,4 @@ def most_supply_kw(m: pyo.ConcreteModel, e: str) -> np.ndarray:
 def timeseries(m: pyo.ConcreteModel, enterprises: list[str], n: int) -> dict[str, np.ndarray]:
     """``generator_kw`` of each enterprise: what the generators behind its meter deliver
     (rows in ``enterprises``' order; 0 without one)."""
-    out = np.zeros((len(enterprises), n))
-    for i, e in enumerate(enterprises):
-        for g in m.GENERATORS_AT[e]:
-            out[i] += [m.generator_kw[g, t].value or 0.0 for t in m.T]
-    return {"generator_kw": out}
+    return {"generator_kw": meter_sums(m, "generator_kw", "GENERATORS_AT", enterprises, n)}

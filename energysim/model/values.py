@@ -43,6 +43,7 @@ def meter_sums(m: pyo.ConcreteModel, name: str, at: str, meters: list, n: int) -
     block = matrix(component, assets, n)
     row = {a: i for i, a in enumerate(assets)}
     for i, e in enumerate(meters):
-        for a in members[e]:
-            out[i] += block[row[a]]
+        rows = [row[a] for a in members[e]]
+        if rows:  # one asset's values as they are (a sum would turn −0 into 0)
+            out[i] = block[rows[0]] if len(rows) == 1 else block[rows].sum(axis=0)
     return out

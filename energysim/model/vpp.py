@@ -94,8 +94,10 @@ def add_vpp(m: pyo.ConcreteModel, programme: VPPSpec, windows: dict[str, EventWi
     m.vpp_delivering = pyo.Var(m.EVENTS, within=pyo.Binary,
                                doc="δ: 1 where the park is paid for a delivery [-]")
     m.vpp_request_cap = pyo.Constraint(m.EVENTS, rule=_request_cap, doc="paid ≤ requested · δ")
-    m.vpp_delivery_limit = pyo.Constraint(m.EVENTS, rule=_delivery_limit,
-                                          doc="paid ≤ d + M · (1 − δ)")
+    # one row per event, given as a dict: a template of this rule fails (Pyomo logs an
+    # error and builds the rows one by one)
+    m.vpp_delivery_limit = pyo.Constraint(
+        m.EVENTS, rule={k: _delivery_limit(m, k) for k in events}, doc="paid ≤ d + M · (1 − δ)")
     register_cost(m, "vpp_energy_revenue", _energy_revenue,
                   "− share · payment · duration · paid (re-shared by delivery after the solve)")
     register_cost(m, "vpp_penalty", _penalty, "share · penalty · duration · (requested − paid)")
