@@ -22,7 +22,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Annotated, Literal
 
-from pydantic import Field, NonNegativeFloat, PositiveFloat, model_validator
+from pydantic import Discriminator, Field, NonNegativeFloat, PositiveFloat, Tag, model_validator
 
 from energysim.profiles.sources import BuiltinPV, PVSource
 from energysim.schema import StrictModel
@@ -121,7 +121,20 @@ class ListedGenerator(GeneratorSpec, _Listed):
     kind: Literal["generator"]
 
 
-ListedAsset = Annotated[ListedPV | ListedStorage | ListedGenerator, Field(discriminator="kind")]
+def _asset_kind(value) -> str | None:
+    """The union tag of an ``assets`` entry: ``<kind>-asset`` (`energysim.yamlio` leaves the
+    tag out of the located field)."""
+    kind = value.get("kind") if isinstance(value, dict) else getattr(value, "kind", None)
+    return f"{kind}-asset" if kind in SPECS else None
+
+
+ListedAsset = Annotated[
+    Annotated[ListedPV, Tag("pv-asset")] | Annotated[ListedStorage, Tag("storage-asset")]
+    | Annotated[ListedGenerator, Tag("generator-asset")],
+    Discriminator(_asset_kind, custom_error_type="asset_kind",
+                  custom_error_message="kind must be one of 'pv', 'storage', 'generator'",
+                  custom_error_context={}),
+]
 """An entry of the scenario's ``assets`` list, told apart by its ``kind``."""
 
 

@@ -84,12 +84,14 @@ def switched_on(scenario: Scenario, case: str, ids: list[str]) -> dict[str, list
     Raises
     ------
     ValueError
-        An asset with costs in the model is paid for by an enterprise outside ``ids``.
+        An asset with costs in the model has its meter or one of its payers in ``ids`` and
+        another outside.
     """
     on = {kind: scenario.assets_on(case, kind, ids) for kind in SPECS}
     costly = {c.name for c in COMPONENTS if c.costs}
-    for asset in (a for kind in on.values() for a in kind if a.kind in costly):
-        if not asset.payers <= set(ids):
+    for asset in (a for kind in costly & set(SPECS) for a in scenario.assets_on(case, kind)):
+        involved = {asset.at} | asset.payers
+        if involved & set(ids) and not involved <= set(ids):
             raise ValueError(f"case {case!r} switches on {asset.kind} {asset.id!r}: build the "
                              f"enterprises that pay for it {sorted(asset.payers)} with its "
                              f"meter {asset.at!r}, not {ids}")

@@ -128,8 +128,8 @@ def validation_problems(
 
 def _is_union_tag(part: Any) -> bool:
     """pydantic inserts type names (``function-after[...]``) or discriminator tags
-    (``file-source``) into union error locations."""
-    return isinstance(part, str) and ("[" in part or part.endswith("-source")
+    (``file-source``, ``storage-asset``) into union error locations."""
+    return isinstance(part, str) and ("[" in part or part.endswith(("-source", "-asset"))
                                       or part in {"str", "int", "float"})
 
 

@@ -84,8 +84,9 @@ def test_a_battery_paid_for_by_two_enterprises(tmp_path):
     assert by["works"].sum() == pytest.approx(117.0, rel=1e-9)
     assert by["office"].sum() == pytest.approx(14.0, rel=1e-9)
     assert result.timeseries["office/storage_discharge_kw"].to_numpy() == pytest.approx([0, 0])
-    with pytest.raises(ValueError, match="pay for it"):
-        prepare(scenario, "on", ["works"])
+    for alone in ("works", "office"):
+        with pytest.raises(ValueError, match="pay for it"):
+            prepare(scenario, "on", [alone])
 
 
 def test_a_listed_pv_array_next_to_the_enterprise_own(tmp_path):
@@ -141,3 +142,23 @@ def test_listed_assets_are_checked(tmp_path):
     with pytest.raises(ScenarioError) as info:
         load_scenario(path)
     assert "heat_pump" in str(info.value) and "'pv', 'storage', 'generator'" in str(info.value)
+
+
+def test_a_listed_asset_field_is_located(tmp_path):
+    """A wrong field of a listed asset is named by its path and line, like the short form's."""
+    path = _park(tmp_path, assets=[{"kind": "storage", "id": "b", "at": "works",
+                                    "capacity_kwh": 20, "power_kw": -5, "colour": "red"},
+                                   {"kind": "generator", "id": "g", "at": "works",
+                                    "capacity_kw": 50}])
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(path)
+    lines = str(info.value).splitlines()
+    text = path.read_text().splitlines()
+    for field, message in (("assets.b.power_kw", "greater than 0"),
+                           ("assets.b.colour", "Extra inputs"),
+                           ("assets.g.fuel_cost_cny_per_kwh", "Field required")):
+        line = next(ln for ln in lines if f"  {field}: " in ln)
+        assert message in line
+        if "required" not in message:
+            number = int(line.split("scenario.yaml:")[1].split(":")[0])
+            assert field.rsplit(".", 1)[1] in text[number - 1]

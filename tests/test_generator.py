@@ -63,18 +63,30 @@ def test_a_minimum_stable_output_keeps_it_off_at_a_small_load(tmp_path):
     assert run_case(relaxed, "gen").total_cost_cny == pytest.approx(80.0, rel=1e-9)
 
 
-def test_a_generator_at_a_pv_surplus_under_the_net_meter(tmp_path):
+def test_a_generator_never_runs_while_its_meter_exports(tmp_path):
     """PV 150 kW over a 100 kW load, imports at 0.3 and exports paid 0.4 (contested), a 50 kW
-    generator at 0.2: it serves the load so that the PV exports 100 kW: 0.2·50 − 0.4·100 =
-    −30 CNY an hour, as the independent MILP says."""
+    generator at 0.2, cheaper than the export pays: serving the load with it so that all the
+    PV is exported would sell fuel to the grid (−30 CNY an hour), which protection against
+    feeding the grid forbids. So the PV serves the load and exports its 50 kW surplus: −20
+    CNY an hour, −40 in all, as the independent MILP says (the generator would run in an
+    hour with PV below the load: 100 kW load, 20 kW PV, 50 kW of it at 0.2 and 30 from the
+    grid at 0.3: 19 CNY)."""
     scenario = _works(tmp_path, [100.0, 100.0], {"capacity_kw": 50, "fuel_cost_cny_per_kwh": 0.2},
                       pv_kw=[150.0, 150.0], price=0.3, export=0.4)
     m = build_model(scenario, "gen")
     assert len(m.METER_MODE_STEPS) == 2
-    assert solve_model(m, meter="iterate").objective_cny == pytest.approx(-60.0, rel=1e-9)
+    assert solve_model(m, meter="iterate").objective_cny == pytest.approx(-40.0, rel=1e-9)
     result = run_case(scenario, "gen")
-    assert result.total_cost_cny == pytest.approx(-60.0, rel=1e-9)
-    assert independent_milp(scenario, "gen", ["works"]) == pytest.approx(-60.0, rel=1e-9)
+    assert result.total_cost_cny == pytest.approx(-40.0, rel=1e-9) and result.exact
+    assert result.timeseries["works/generator_kw"].to_numpy() == pytest.approx([0.0, 0.0],
+                                                                                abs=1e-6)
+    assert independent_milp(scenario, "gen", ["works"]) == pytest.approx(-40.0, rel=1e-9)
+    (tmp_path / "low").mkdir()
+    low = _works(tmp_path / "low", [100.0, 100.0],
+                 {"capacity_kw": 50, "fuel_cost_cny_per_kwh": 0.2},
+                 pv_kw=[20.0, 150.0], price=0.3, export=0.4)
+    assert run_case(low, "gen").total_cost_cny == pytest.approx(19.0 - 20.0, rel=1e-9)
+    assert independent_milp(low, "gen", ["works"]) == pytest.approx(-1.0, rel=1e-9)
     ts = result.timeseries
     supply = ts["works/grid_import_kw"] + ts["works/pv_kw"] + ts["works/generator_kw"]
     np.testing.assert_allclose(ts["works/load_kw"] + ts["works/grid_export_kw"], supply, atol=1e-6)

@@ -17,13 +17,14 @@ from energysim.model.net_meter import contested_steps
 def independent_milp(scenario, case: str, enterprises: list[str], green: bool = False) -> float:
     """The case's optimum with the net meter as a MILP written afresh: the model's own meter
     rows and fixed directions dropped, a binary y at every step with PV, import ≤ kVA·y,
-    export ≤ kVA·(1 − y), and (``green``) the line's energy only into the battery's net
-    charge while exporting."""
+    export ≤ kVA·(1 − y), a generator only while importing (≤ capacity·y), and (``green``)
+    the line's energy only into the battery's net charge while exporting."""
     m = build_model(scenario, case, enterprises)
     for c in m.component_objects(pyo.Constraint):
         if c.name.startswith("meter_"):
             c.deactivate()
-    steps = [(e, t) for e in m.PV_SITES for t in m.T if m.pv_available_kw[e, t] > 0]
+    steps = [(e, t) for e in m.PV_METERS for t in m.T
+             if sum(m.pv_available_kw[p, t] for p in m.PV_AT[e]) > 0]
     for e in m.E:
         for t in m.T:
             m.grid_import_kw[e, t].setub(m.transformer_kva[e])
@@ -33,6 +34,9 @@ def independent_milp(scenario, case: str, enterprises: list[str], green: bool = 
                                 <= m.transformer_kva[e] * m.y[e, t])
     m.y_export = pyo.Constraint(steps, rule=lambda m, e, t: m.grid_export_kw[e, t]
                                 <= m.transformer_kva[e] * (1 - m.y[e, t]))
+    if m.component("GENERATORS_AT") is not None:
+        m.y_generator = pyo.Constraint(steps, rule=lambda m, e, t: sum(
+            m.generator_kw[g, t] for g in m.GENERATORS_AT[e]) <= 1e4 * m.y[e, t])
     if green:
         def laundering(m, e, t):
             line = sum(m.green_direct_kw[g, e, t] for g in m.GREEN_AT[e])

@@ -8,14 +8,17 @@ behind meter e) and each step t:
     cost_generator_fuel_cny[e, m] = Σ_g share[g, e] Σ_{t∈m} fuel_cost_cny_per_kwh[g]
                                     · generator_kw[g, t] · dt_h
 
-with u[e, t] ∈ {0, 1} (``generator_on``) where the generator has a minimum stable output,
+with u[g, t] ∈ {0, 1} (``generator_on``) where the generator has a minimum stable output,
 and u = 1 where it has none (then the model stays a linear program). A generator running
 below its minimum is not a continuous choice, so the binaries are needed: one per step and
 generator, which a MILP over a year at 15 minutes may take long to solve (the net meter's
 iteration relaxes them while it works, `energysim.model.meter_modes`). generator_kw is a
 supply term of the meter it stands behind, its fuel paid by its cost shares
-(`energysim.assets`; an enterprise's own generator has its id); it never feeds the grid
-(exports are limited to PV, `energysim.model.pv`).
+(`energysim.assets`; an enterprise's own generator has its id). It never feeds the grid:
+it runs only while its meter imports (protection against feeding the grid, GB/T 29328;
+``meter_supply_import_only`` in `energysim.model.net_meter`, which gives every step of a
+meter with a generator and PV a mode), so no kWh of fuel is sold as export, even where the
+export price is above the fuel cost.
 """
 
 from __future__ import annotations

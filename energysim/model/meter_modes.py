@@ -55,8 +55,8 @@ class MeterModes:
     rule : numpy.ndarray
         The modes of the balance without assets (1: import). [-]
     always : numpy.ndarray
-        Steps contested whatever the prices (offtakers at risk of laundering,
-        ``METER_LAUNDER_RISK``).
+        Steps contested whatever the prices (offtakers at risk of laundering, meters with a
+        generator: ``METER_ALWAYS_CONTESTED``).
     rows, coefficients : list of numpy.ndarray
         For each mode step, the rows with its z and z's coefficient in each.
     """
@@ -79,7 +79,7 @@ class MeterModes:
         pairs = [p for p in m.METER_MODE_STEPS if id(m.meter_import_mode[p]) in col]
         if not pairs:
             return None
-        risk = set(m.METER_LAUNDER_RISK)
+        risk = set(m.METER_ALWAYS_CONTESTED)
 
         def columns(var) -> np.ndarray:
             return np.array([col[id(var[p])] for p in pairs], dtype=np.int32)
@@ -149,7 +149,7 @@ def settle_modes(run, modes: MeterModes, method: str = "auto",
         _milp(run, cols, None)
         return MeterOutcome("milp", n, run.lower_bound(), 1)
     others = run.model_integer
-    run.set_integer(others, False)  # the model's own integers (VPP) relaxed while iterating
+    run.set_integer(others, False)  # the model's own integers (VPP, generators) relaxed while iterating
     cost, z, lower, rounds = _iterate(run, modes, contested)
     values = run.col_values()[others]
     if len(others) and np.abs(values - np.round(values)).max() > 1e-6:

@@ -21,6 +21,7 @@ P_c, P_d the batteries' power and G the lines' capacity:
     grid_import_kw − C + Φ       ≤ L · z + (fd + lc) · (1 − z)          (meter_import_residual)
     grid_import_kw − C + D + Φ   ≤ L · z + (P_d + fd + lc) · (1 − z)    (meter_import_net_discharge)
     g + κ · D − C                ≤ (G + κ · P_d) · z   offtakers only   (meter_green_in_export)
+    Σ other supplies             ≤ O · z       meters with them         (meter_supply_import_only)
 
 with S = (pv − L)⁺ the PV over the load, X = min(kVA, pv, S + fd + lc + P_d) (without P_d
 where κ = 1) and I = min(kVA, L + fu + P_c), fu the least of flexibility's own limit and
@@ -44,6 +45,13 @@ the project's ratio rules are enforced, or its exports count for something else 
 the VPP, where they are response, or billed on the hourly net flow plus a 15-minute margin,
 where they lower the demand). Elsewhere (κ = 0) taking δ less from the line and exporting δ less never costs
 more, so the row (then g − C ≤ G · z) changes no optimum at the steps contested by price.
+
+Other supplies (a generator) run only while their meter imports: a generator on site is
+connected with protection against feeding the grid (自备应急电源 must be interlocked against
+倒送电, GB/T 29328-2018 重要电力用户供电电源及自备应急电源配置技术规范; a generator run in
+parallel with the grid is fitted with reverse-power protection), so no kWh of fuel is sold
+as export. Every step of such a meter with PV where both directions are possible is
+contested, and X leaves O out (it is 0 in export mode).
 
 How the modes are decided when the model is solved (a MILP, or fixed, improved and bounded
 LPs) is in `energysim.model.meter_modes`.
@@ -72,7 +80,7 @@ def add_net_meter(m: pyo.ConcreteModel, load_kw: dict[str, np.ndarray],
     steps, bounds = {}, {}
     others = other_supplies(m)
     m.METER_LAUNDER_RISK = pyo.Set(initialize=sorted(set(launder_risk) & set(m.PV_METERS)),
-                                   within=m.E, doc="Offtakers whose every step is contested")
+                                   within=m.E, doc="Offtakers at risk of laundering")
     for e in m.PV_METERS:
         b = _step_bounds(m, e, load_kw[e], others)
         price = np.array([m.price_cny_per_kwh[e, t] for t in m.T])
@@ -80,18 +88,25 @@ def add_net_meter(m: pyo.ConcreteModel, load_kw: dict[str, np.ndarray],
             m.grid_export_kw[e, t].setub(0.0)
         for t in np.flatnonzero((b["pv"] > 0) & (b["I"] <= 0)).tolist():
             m.grid_import_kw[e, t].setub(0.0)
-        steps[e] = _contested(m, e, b, price, e in launder_risk).tolist()
+        steps[e] = _contested(m, e, b, price, e in launder_risk or b["other"]).tolist()
         bounds[e] = b
     pairs = [(e, t) for e, ts in steps.items() for t in ts]
     assets = [(e, t) for e, t in pairs if bounds[e]["P_c"] > 0 or bounds[e]["flex"]
               or bounds[e]["other"]]
     green = [(e, t) for e, t in pairs if bounds[e]["G"] > 0]
+    supplied = [(e, t) for e, t in pairs if bounds[e]["other"]]
+    m.METER_ALWAYS_CONTESTED = pyo.Set(
+        initialize=[e for e in m.PV_METERS if e in launder_risk or bounds[e]["other"]],
+        within=m.E, doc="Meters whose every step with both directions possible has a mode: "
+                        "offtakers at risk of laundering, meters with other supplies")
     m.METER_MODE_STEPS = pyo.Set(initialize=pairs, dimen=2, ordered=True,
                                  doc="(meter, step) contested: z decides the direction")
     m.METER_MODE_ASSET_STEPS = pyo.Set(initialize=assets, dimen=2, within=m.METER_MODE_STEPS,
                                        doc="Mode steps of meters with batteries or flexibility")
     m.METER_MODE_GREEN_STEPS = pyo.Set(initialize=green, dimen=2, within=m.METER_MODE_STEPS,
                                        doc="Mode steps of green-supply offtakers")
+    m.METER_MODE_SUPPLIED_STEPS = pyo.Set(initialize=supplied, dimen=2, within=m.METER_MODE_STEPS,
+                                          doc="Mode steps of meters with other supplies")
 
     def param(key: str, doc: str) -> pyo.Param:
         values = {(e, t): float(bounds[e][key][t]) for e, t in pairs}
@@ -126,6 +141,14 @@ def add_net_meter(m: pyo.ConcreteModel, load_kw: dict[str, np.ndarray],
     if green:
         m.meter_green_in_export = pyo.Constraint(m.METER_MODE_GREEN_STEPS, rule=_green_in_export,
                                                  doc="g + κ·D − C ≤ (G + κ·P_d)·z")
+    if supplied:
+        values = {(e, t): float(bounds[e]["O"][t]) for e, t in supplied}
+        m.meter_other_max_kw = pyo.Param(m.METER_MODE_SUPPLIED_STEPS, doc="O: most the other "
+                                         "supplies deliver [kW]",
+                                         initialize=partial(_lookup, values=values))
+        m.meter_supply_import_only = pyo.Constraint(
+            m.METER_MODE_SUPPLIED_STEPS, doc="Σ other supplies ≤ O·z",
+            rule=partial(_supply_import_only, others=tuple(c.name for c, _ in others)))
     return len(pairs)
 
 
@@ -135,7 +158,7 @@ def contested_steps(m: pyo.ConcreteModel, e: str, load_kw: np.ndarray,
     other prices can be re-solved under these only if it has a mode at each of them)."""
     risk = m.component("METER_LAUNDER_RISK") is not None and e in m.METER_LAUNDER_RISK
     bounds = _step_bounds(m, e, load_kw, other_supplies(m))
-    return _contested(m, e, bounds, np.asarray(price_cny_per_kwh), risk)
+    return _contested(m, e, bounds, np.asarray(price_cny_per_kwh), risk or bounds["other"])
 
 
 def _contested(m, e: str, bounds: dict, price: np.ndarray, risk: bool) -> np.ndarray:
@@ -176,7 +199,8 @@ def _step_bounds(m, e: str, load_kw: np.ndarray, others: list) -> dict:
     pv = available_at(m, e)
     kva = float(m.transformer_kva[e])
     other = sum((module.most_supply_kw(m, e) for _, module in others), np.zeros(n))
-    down = series("flex_down_max_kw") + series("load_curtail_max_kw") + other
+    flexible = series("flex_down_max_kw") + series("load_curtail_max_kw")
+    down = flexible + other
     # in import mode flexibility adds at most what the grid, PV, lines and other supplies can
     # bring beyond the load (up − down − lc − O − D = import + pv − C + g − L), and at most
     # its own limit
@@ -184,11 +208,12 @@ def _step_bounds(m, e: str, load_kw: np.ndarray, others: list) -> dict:
                     np.maximum(0.0, kva + pv + line_kw + other - load_kw))
     surplus = np.maximum(0.0, pv - load_kw)
     risk = m.component("METER_LAUNDER_RISK") is not None and e in m.METER_LAUNDER_RISK
-    export_max = np.minimum(np.minimum(kva, pv), surplus + down + (0.0 if risk else power))
+    # other supplies are off while the meter exports (meter_supply_import_only)
+    export_max = np.minimum(np.minimum(kva, pv), surplus + flexible + (0.0 if risk else power))
     return {"pv": pv, "S": surplus, "L": np.asarray(load_kw, dtype=float), "fu": up, "fd": down,
             "X": export_max, "I": np.minimum(kva, load_kw + up + power),
             "z0": (pv < load_kw).astype(float), "P_c": power, "P_d": power, "G": line_kw,
-            "risk": float(risk), "other": bool(other.any()),
+            "risk": float(risk), "other": bool(other.any()), "O": other,
             "flex": m.component("FLEX_SITES") is not None and e in m.FLEX_SITES}
 
 
@@ -261,6 +286,13 @@ _ASSET_ROWS = (
 )
 """The valid inequalities that tighten the relaxation where a meter has batteries or
 flexibility (see the module docstring)."""
+
+
+def _supply_import_only(m, e, t, others):
+    supply = 0.0
+    for name in others:  # a plain loop: Pyomo's templates cannot sum an empty generator
+        supply = supply + SUPPLY_TERMS[name](m, e, t)
+    return supply <= m.meter_other_max_kw[e, t] * m.meter_import_mode[e, t]
 
 
 def _green_in_export(m, e, t):
