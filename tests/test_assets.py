@@ -162,3 +162,21 @@ def test_a_listed_asset_field_is_located(tmp_path):
         if "required" not in message:
             number = int(line.split("scenario.yaml:")[1].split(":")[0])
             assert field.rsplit(".", 1)[1] in text[number - 1]
+
+
+def test_a_case_has_the_same_columns_whatever_its_grouping(tmp_path):
+    """A generator at works alone: office, solved in a model of its own, still has the
+    generator's column and cost component (zeros), as the sweep rows and the tables need."""
+    gen = {"kind": "generator", "id": "backup", "at": "works", "capacity_kw": 50,
+           "fuel_cost_cny_per_kwh": 0.5}
+    scenario = load_scenario(_park(tmp_path, assets=[gen],
+                                   cases={"none": {}, "on": {"assets": ["generator"]}}))
+    assert model_groups(scenario, "on") == [("works",), ("office",)]
+    result = run_case(scenario, "on")
+    ts = result.timeseries
+    assert ts["office/generator_kw"].to_numpy() == pytest.approx([0.0, 0.0])
+    assert ts["works/generator_kw"].to_numpy() == pytest.approx([0.0, 50.0], abs=1e-6)
+    assert [c for c in ts.columns if c.startswith("office/")] == [
+        c.replace("works/", "office/") for c in ts.columns if c.startswith("works/")]
+    fuel = result.costs.query("component == 'generator_fuel'").groupby("enterprise")["cost_cny"]
+    assert fuel.sum().to_dict() == pytest.approx({"works": 25.0, "office": 0.0})

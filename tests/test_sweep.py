@@ -199,3 +199,19 @@ def test_overrides_that_change_a_case_are_never_left_out_of_its_key(tmp_path):
         expected = one_by_one(path, points[task.point])[task.case]
         got = {row["enterprise"]: row["total_cost_cny"] for row in records[task.key]["rows"]}
         assert got == pytest.approx(expected.to_dict(), rel=1e-7)
+
+
+def test_overrides_of_assets_a_case_does_not_switch_on_are_left_out():
+    """A listed battery's size (by id or position) and an enterprise's generator cannot
+    change a case without batteries or generators; the case that has them keeps them."""
+    from energysim.analysis.sweep import relevant_overrides
+
+    applied = {"cases": {"none": {}, "on": {"assets": ["storage", "generator"]}},
+               "enterprises": [{"id": "works", "tariff": "t"}], "tariffs": {"t": {}},
+               "assets": [{"kind": "storage", "id": "bat"}, {"kind": "pv", "id": "roof"}]}
+    overrides = {"assets.bat.capacity_kwh": 10, "assets[0].power_kw": 5,
+                 "assets.roof.capacity_kwp": 3, "enterprises.works.generator.capacity_kw": 9}
+    assert relevant_overrides(applied, "none", overrides) == {}
+    assert relevant_overrides(applied, "on", overrides) == {
+        "assets.bat.capacity_kwh": 10, "assets[0].power_kw": 5,
+        "enterprises.works.generator.capacity_kw": 9}

@@ -133,12 +133,15 @@ def progress_bar(total: int, unit: str):
 
 
 def combine_parts(scenario: Scenario, case: str, parts: list[CaseResult]) -> CaseResult:
-    """One case's result from the results of its models (enterprises in scenario order)."""
+    """One case's result from the results of its models (enterprises in scenario order). A
+    column or cost component that one model has (a generator's) is there, as zeros, for
+    the enterprises of the others too, so a case's tables do not depend on its grouping."""
     timings = {s: sum(p.timings_s.get(s, 0.0) for p in parts) for s in STAGES}
     order = {e: i for i, e in enumerate([*scenario.enterprises, *scenario.green_projects])}
-    timeseries = pd.concat([p.timeseries for p in parts], axis=1)
+    series, costs = _filled(scenario, parts)
+    timeseries = pd.concat(series, axis=1)
     timeseries = timeseries[sorted(timeseries.columns, key=lambda c: order[c.split("/")[0]])]
-    costs = pd.concat([p.costs for p in parts], ignore_index=True)
+    costs = pd.concat(costs, ignore_index=True)
     costs = costs.sort_values("enterprise", key=lambda e: e.map(order), kind="stable")
     events = [p.vpp_events for p in parts if p.vpp_events is not None]
     return CaseResult(
@@ -148,6 +151,28 @@ def combine_parts(scenario: Scenario, case: str, parts: list[CaseResult]) -> Cas
         sum(p.bound_cny for p in parts), tuple(sorted({x for p in parts for x in p.methods})),
         sum(p.regularisation_cny for p in parts),
     )
+
+
+def _filled(scenario: Scenario, parts: list[CaseResult]) -> tuple[list, list]:
+    """The parts' time series and costs, each enterprise given every quantity and cost
+    component any part has (zeros where its model has none)."""
+    ents = [[e for e in scenario.enterprises if f"{e}/grid_import_kw" in p.timeseries]
+            for p in parts]
+    quantities = list(dict.fromkeys(c.split("/", 1)[1] for p, es in zip(parts, ents, strict=True)
+                                    for c in p.timeseries.columns if c.split("/")[0] in es))
+    components = list(dict.fromkeys(c for p in parts for c in p.costs["component"]))
+    series, costs = [], []
+    for part, es in zip(parts, ents, strict=True):
+        missing = [f"{e}/{q}" for e in es for q in quantities if f"{e}/{q}" not in part.timeseries]
+        zeros = pd.DataFrame(0.0, index=part.timeseries.index, columns=missing)
+        series.append(pd.concat([part.timeseries, zeros], axis=1) if missing else part.timeseries)
+        months = list(dict.fromkeys(part.costs["month"]))
+        have = set(zip(part.costs["enterprise"], part.costs["component"], strict=True))
+        rows = [(e, mo, c, 0.0) for c in components for e in es if (e, c) not in have
+                for mo in months]
+        costs.append(pd.concat([part.costs, pd.DataFrame(rows, columns=part.costs.columns)],
+                               ignore_index=True) if rows else part.costs)
+    return series, costs
 
 
 _WORKER_SCENARIO: Scenario | None = None

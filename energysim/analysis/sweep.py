@@ -33,8 +33,9 @@ import numpy as np
 from energysim.analysis.executors import make_executor, shipped, shut_down
 from energysim.analysis.sweep_grid import RUN_ENTERPRISES, point_key
 from energysim.analysis.sweep_store import RecordStore
+from energysim.assets import SPECS
 from energysim.errors import ScenarioError, SolverError
-from energysim.overrides import apply_overrides
+from energysim.overrides import apply_overrides, split_path
 from energysim.profiles.sources import ProfileStore
 from energysim.scenario import Scenario, load_scenario
 from energysim.yamlio import read_yaml
@@ -123,7 +124,7 @@ def relevant_overrides(applied: dict | None, case: str, overrides: dict[str, Any
             e.get("tariff") for e in applied["enterprises"]}
     except (KeyError, TypeError, AttributeError):
         return dict(overrides)
-    asset_of = {"storage": "storage", "pv": "pv", "flexibility": "flex"}
+    asset_of = {**{kind: kind for kind in SPECS}, "flexibility": "flex"}
     kept = {}
     for path, value in overrides.items():
         parts = path.split(".")
@@ -136,11 +137,27 @@ def relevant_overrides(applied: dict | None, case: str, overrides: dict[str, Any
         if head == "enterprises" and len(parts) > 2 and parts[2] in asset_of \
                 and asset_of[parts[2]] not in assets:
             continue
+        if head.split("[")[0] == "assets" and _listed_kind(applied, path) not in (*assets, None):
+            continue
         if (head == "vpp" and "vpp" not in assets) or (
                 head == "green_direct" and "green_direct" not in assets):
             continue
         kept[path] = value
     return kept
+
+
+def _listed_kind(applied: dict, path: str) -> str | None:
+    """The kind of the listed asset an ``assets.<id or position>...`` path reaches (None if
+    it reaches none)."""
+    parts = split_path(path)
+    listed = applied.get("assets") or []
+    if len(parts) < 2:
+        return None
+    key = parts[1]
+    for i, entry in enumerate(listed):
+        if isinstance(entry, dict) and (entry.get("id") == key or i == key):
+            return entry.get("kind")
+    return None
 
 
 def run_tasks(base: SweepBase, tasks: list[Task]) -> list[dict[str, Any]]:
