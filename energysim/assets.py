@@ -25,7 +25,7 @@ from typing import Annotated, Literal
 from pydantic import Discriminator, Field, NonNegativeFloat, PositiveFloat, Tag, model_validator
 
 from energysim.profiles.sources import BuiltinPV, PVSource
-from energysim.schema import StrictModel
+from energysim.schema import StrictModel, normalised_shares
 
 
 class PVSpec(StrictModel):
@@ -98,8 +98,8 @@ class _Listed(StrictModel):
 
     @model_validator(mode="after")
     def _shares(self) -> _Listed:
-        if self.cost_shares and sum(self.cost_shares.values()) <= 0:
-            raise ValueError("cost_shares must not all be zero")
+        if self.cost_shares:
+            normalised_shares(self.cost_shares)
         return self
 
 
@@ -178,8 +178,6 @@ def declared_assets(spec) -> list[Asset]:
     for i, entry in enumerate(spec.assets):
         cls = SPECS[entry.kind]
         plain = cls.model_construct(**{f: getattr(entry, f) for f in cls.model_fields})
-        weights = entry.cost_shares or {entry.at: 1.0}
-        total = sum(weights.values())
         out.append(Asset(entry.id, entry.kind, entry.at, plain,
-                         {e: w / total for e, w in weights.items()}, i))
+                         normalised_shares(entry.cost_shares or {entry.at: 1.0}), i))
     return out

@@ -122,8 +122,3 @@ class CaseInputs:
         """The meters, in order, with at least one of ``assets`` (ids) behind them."""
         at = {self.asset_at.get(a, a) for a in assets}
         return [e for e in self.enterprises if e in at]
-
-    def pv_at_kw(self, meter: str) -> np.ndarray | float:
-        """What the PV arrays behind ``meter`` could deliver per step (0 without). [kW]"""
-        return sum((kw for p, kw in self.pv_available_kw.items()
-                    if self.asset_at.get(p, p) == meter), 0.0)

@@ -36,7 +36,7 @@ from pydantic import Field, NonNegativeFloat, PositiveFloat, model_validator
 
 from energysim.assets import PVSpec, StorageSpec
 from energysim.profiles.sources import WindSource
-from energysim.schema import StrictModel
+from energysim.schema import StrictModel, normalised_shares
 
 NATIONAL_GRID_FACTOR_KGCO2_PER_KWH = 0.5306
 """National average grid emission factor for 2023 (MEE/NBS, published 2025-12-31)."""
@@ -151,8 +151,8 @@ class GreenDirectSpec(StrictModel):
             raise ValueError("a green-supply plant needs pv and/or wind")
         if len(set(self.offtakers)) != len(self.offtakers):
             raise ValueError(f"offtakers listed twice: {self.offtakers}")
-        if self.cost_shares and sum(self.cost_shares.values()) <= 0:
-            raise ValueError("cost_shares must not all be zero")
+        if self.cost_shares:
+            normalised_shares(self.cost_shares)
         return self
 
     def required_shares(self, first_year: int) -> dict[str, float]:
@@ -171,10 +171,8 @@ class GreenDirectSpec(StrictModel):
 
     def shares(self) -> dict[str, float]:
         """Each offtaker's share of plant-wide costs [-], summing to 1."""
-        weights = {e: self.cost_shares.get(e, 0.0) if self.cost_shares else 1.0
-                   for e in self.offtakers}
-        total = sum(weights.values())
-        return {e: w / total for e, w in weights.items()}
+        return normalised_shares({e: self.cost_shares.get(e, 0.0) if self.cost_shares else 1.0
+                                  for e in self.offtakers})
 
 
 class CarbonSpec(StrictModel):

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 
 from energysim.assets import SPECS
 from energysim.case_inputs import CaseInputs, VPPInputs
-from energysim.charges import DEMAND_CHARGES
+from energysim.charges import DEMAND_CHARGES, needs
 from energysim.components import COMPONENTS
 from energysim.scenario import Scenario
 from energysim.vpp_baseline import events_in_horizon, programme_baselines
@@ -70,7 +70,7 @@ def prepare(scenario: Scenario, case: str, enterprises: Sequence[str] | None = N
         basic_charge_rate={e: t.basic_charge.rate_for(ents[e].basic_charge) or 0.0
                            for e, t in tariffs.items()},
         contract_demand_kw={e: ent.contract_demand_kw for e, ent in ents.items()
-                            if ent.basic_charge == "contract_demand"},
+                            if "contract_demand_kw" in needs(ent.basic_charge)},
         demand_margin_kw=margins,
         green_rules_enforced=enforced,
         launder_risk=launder_risk(projects, tariffs, enforced, net_metered),

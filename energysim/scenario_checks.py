@@ -9,6 +9,7 @@ from __future__ import annotations
 import pandas as pd
 
 from energysim.assets import PARK
+from energysim.charges import needs
 from energysim.scenario_spec import ScenarioSpec
 from energysim.schema import off_grid_boundaries
 from energysim.tariffs.tariff import Tariff
@@ -27,9 +28,9 @@ def check_references(spec: ScenarioSpec, tariffs: dict[str, Tariff], at) -> None
             at((*loc, "id"), f"duplicate enterprise id {ent.id!r}")
         if ent.tariff not in spec.tariffs:
             at((*loc, "tariff"), f"unknown tariff {ent.tariff!r}; declared: {', '.join(spec.tariffs)}")
-        if ent.basic_charge == "contract_demand":
+        if "contract_demand_kw" in needs(ent.basic_charge):
             if ent.contract_demand_kw is None:
-                at((*loc, "contract_demand_kw"), "needed when basic_charge is contract_demand")
+                at((*loc, "contract_demand_kw"), f"needed when basic_charge is {ent.basic_charge}")
             elif ent.contract_demand_kw < CONTRACT_MIN_SHARE_OF_TRANSFORMER * ent.transformer_kva:
                 at((*loc, "contract_demand_kw"),
                    f"may not be below 40 % of transformer_kva ({ent.transformer_kva:g}) "

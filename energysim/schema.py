@@ -61,3 +61,17 @@ def window_mask(index: pd.DatetimeIndex, windows: list[str]) -> np.ndarray:
 def off_grid_boundaries(windows: list[str], step_minutes: int) -> list[str]:
     """Window boundaries (``HH:MM``) that a step of ``step_minutes`` cannot represent."""
     return [format_minute(m) for text in windows for m in parse_window(text) if m % step_minutes]
+
+
+def normalised_shares(weights: dict[str, float]) -> dict[str, float]:
+    """``weights`` (who pays how much of a cost) scaled to sum to 1 [-].
+
+    Raises
+    ------
+    ValueError
+        The weights are all zero.
+    """
+    total = sum(weights.values())
+    if total <= 0:
+        raise ValueError("cost_shares must not all be zero")
+    return {key: weight / total for key, weight in weights.items()}

@@ -62,3 +62,18 @@ def test_each_component_is_built_from_the_inputs_it_declares(tmp_path):
         assert module.applies(inputs), component.name
         without = replace(inputs, **{f: empty[f] for f in component.inputs})
         assert not module.applies(without), component.name
+
+
+def test_every_component_is_named_in_the_reports():
+    """A component's name and costs have labels in both languages, and its supply columns
+    are stacked in the dispatch figure and summed in the workbook's daily energy."""
+    from energysim.report.figures import SUPPLY
+    from energysim.report.labels import LABELS
+    from energysim.report.workbook import DAILY_QUANTITIES
+
+    for component in COMPONENTS:
+        assert component.name in LABELS, component.name
+        assert set(component.costs) <= set(LABELS), component.name
+    supplies = {"pv_kw", "storage_discharge_kw", "green_direct_kw", "generator_kw"}
+    assert supplies <= set(SUPPLY) and supplies <= set(DAILY_QUANTITIES)
+    assert all(f"{q[:-3]}_kwh" in LABELS for q in DAILY_QUANTITIES)

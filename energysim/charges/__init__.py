@@ -46,5 +46,11 @@ def basic_charge(mode: str) -> Charge | None:
     return None if mode == "none" else CHARGES[mode]
 
 
+def needs(mode: str) -> tuple[str, ...]:
+    """The meter's fields the basic charge of ``mode`` needs (``contract_demand_kw``, ...)."""
+    charge = basic_charge(mode)
+    return () if charge is None else charge.needs
+
+
 __all__ = ["BASIC_CHARGES", "BILL_COMPONENTS", "CHARGES", "DEMAND_CHARGES", "Charge",
-           "MeterMonths", "basic_charge"]
+           "MeterMonths", "basic_charge", "needs"]

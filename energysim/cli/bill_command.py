@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from energysim.charges import BASIC_CHARGES
 from energysim.cli._app import EXIT_BAD_INPUT, _fail, _or_exit, main
 from energysim.errors import ScenarioError
 
@@ -15,8 +16,7 @@ from energysim.errors import ScenarioError
 @click.option("--tariff", "tariff_name", required=True, help="Built-in tariff name or YAML file.")
 @click.option("--load", "load_file", type=click.Path(path_type=Path), required=True,
               help="Load profile: CSV timestamp,value_kw or a 96/24-point sheet (CSV, xlsx).")
-@click.option("--basic-charge", type=click.Choice(["none", "capacity", "contract_demand",
-                                                   "max_demand"]), default="none")
+@click.option("--basic-charge", type=click.Choice(list(BASIC_CHARGES)), default="none")
 @click.option("--transformer-kva", type=float, default=None)
 @click.option("--contract-kw", type=float, default=None)
 @click.option("--unit", type=click.Choice(["kw", "kwh"]), default=None,

@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 
 from energysim.assets import declared_assets
+from energysim.charges import DEMAND_CHARGES
 from energysim.profiles.sources import SourceReader
 from energysim.timeseries import horizon_index
 
@@ -68,7 +69,7 @@ def metered_demand_kw(import_kw, export_kw, margin_kw: np.ndarray):
 
 def margin_notes(spec, load_quarter_kw: dict, pv_quarter_kw_per_kwp: dict) -> list[str]:
     """What a reader of an hourly run should know about its demand charges."""
-    billed = [e.id for e in spec.enterprises if e.basic_charge in ("max_demand", "contract_demand")]
+    billed = [e.id for e in spec.enterprises if e.basic_charge in DEMAND_CHARGES]
     if spec.horizon.resolution == "15min" or not billed:
         return []
     known = [e for e in billed if e in load_quarter_kw]

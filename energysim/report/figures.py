@@ -39,7 +39,8 @@ from energysim.scenario import Scenario
 
 SUPPLY = {"grid_import_kw": ("fig_grid_import", "#7f7f7f"), "pv_kw": ("fig_pv", "#f2b701"),
           "storage_discharge_kw": ("fig_storage_discharge", "#3a7dc9"),
-          "green_direct_kw": ("fig_green_direct", "#2ca02c")}
+          "green_direct_kw": ("fig_green_direct", "#2ca02c"),
+          "generator_kw": ("fig_generator", "#8c564b")}
 """Supply stacked in the dispatch figure: quantity → (label key, colour)."""
 DPI = 100
 

@@ -109,6 +109,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "load_curtail_kwh": ("Load curtailed [kWh]", "削减负荷电量 [kWh]"),
     "vpp_response_kwh": ("VPP response [kWh]", "虚拟电厂响应电量 [kWh]"),
     "green_direct_kwh": ("Green direct supply [kWh]", "绿电直连电量 [kWh]"),
+    "generator_kwh": ("Generator [kWh]", "发电机发电量 [kWh]"),
     # VPP events
     "event": ("Event", "事件"),
     "baseline_kwh": ("Baseline [kWh]", "基线电量 [kWh]"),
@@ -149,6 +150,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "storage": ("storage", "储能"),
     "flex": ("flexible load", "柔性负荷"),
     "vpp": ("VPP", "虚拟电厂"),
+    "generator": ("generator", "发电机"),
     # tariff bands and day types
     "critical_peak": ("critical peak", "尖峰"),
     "peak": ("peak", "高峰"),
@@ -223,6 +225,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "fig_pv": ("PV delivered", "光伏供电"),
     "fig_storage_discharge": ("storage discharge", "储能放电"),
     "fig_green_direct": ("green direct line", "绿电直连"),
+    "fig_generator": ("generator", "发电机"),
     "fig_load": ("load", "负荷"),
     "fig_demand": ("load + charge + export", "负荷 + 充电 + 上网"),
     "fig_power_kw": ("Power [kW]", "功率 [kW]"),

@@ -44,7 +44,7 @@ from energysim.tariffs.tariff import BANDS, Tariff
 
 DAILY_QUANTITIES = ("load_kw", "grid_import_kw", "grid_export_kw", "pv_kw", "pv_curtail_kw",
                     "storage_charge_kw", "storage_discharge_kw", "load_curtail_kw",
-                    "vpp_response_kw", "green_direct_kw")
+                    "vpp_response_kw", "green_direct_kw", "generator_kw")
 """Power columns of the time series summed to daily energy, ``<q>_kw`` → ``<q>_kwh``. The
 original load is left out: flexible load nets to zero over each day, so a day's original
 load is its load served plus the load curtailed."""
