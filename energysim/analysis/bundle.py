@@ -27,6 +27,9 @@ from energysim.results import VPP_EVENT_COLUMNS, CaseResult
 from energysim.scenario import Scenario
 
 COST_COLUMNS = ["case", "enterprise", "month", "component", "cost_cny"]
+VPP_COMPONENTS = ("vpp_capacity_revenue", "vpp_energy_revenue", "vpp_penalty")
+"""The VPP's cost components, as its payments table lists them."""
+DECOMPOSED = ["baseline_cost_cny", "tariff_effect_cny", "response_effect_cny", "cost_cny"]
 
 
 @dataclass(frozen=True)
@@ -105,6 +108,13 @@ class Analysis:
         no case has one.
     costs : pandas.DataFrame
         ``case, enterprise, month, component, cost_cny``.
+    park_savings, park_decomposition : pandas.DataFrame or None
+        The park's rows of the savings (``case, baseline_cost_cny, cost_cny``) and of the
+        decomposition (its numbers and ``outcome``): sums over the enterprises. None
+        without the baseline.
+    vpp_payments : pandas.DataFrame or None
+        ``case`` and the VPP's cost components summed (`VPP_COMPONENTS`; revenues negative),
+        the cases with a VPP; None where no case has one.
     """
 
     baseline: str | None
@@ -115,6 +125,9 @@ class Analysis:
     compliance: pd.DataFrame
     vpp_events: pd.DataFrame | None
     costs: pd.DataFrame
+    park_savings: pd.DataFrame | None = None
+    park_decomposition: pd.DataFrame | None = None
+    vpp_payments: pd.DataFrame | None = None
 
     def table(self, table: Table) -> pd.DataFrame | None:
         """The frame of ``table``; None where the run has none (no baseline for the
@@ -141,6 +154,15 @@ def analyse(scenario: Scenario, results: dict[str, CaseResult]) -> Analysis:
     green = green_table(scenario, results)
     events = [r.vpp_events.assign(case=c) for c, r in results.items()
               if r.vpp_events is not None]
+    park_savings = park_decomposition = None
+    if baseline is not None:
+        park_savings = savings.groupby("case", sort=False)[
+            ["baseline_cost_cny", "cost_cny"]].sum().reset_index()
+        park_decomposition = decomposition.groupby("case", sort=False)[DECOMPOSED].sum(
+            ).reset_index()
+        park_decomposition["outcome"] = [
+            outcome(b, c) for b, c in zip(park_decomposition["baseline_cost_cny"],
+                                          park_decomposition["cost_cny"], strict=True)]
     return Analysis(
         baseline=baseline, savings=savings, decomposition=decomposition,
         indicators=indicators(scenario, results), green=green,
@@ -149,4 +171,17 @@ def analyse(scenario: Scenario, results: dict[str, CaseResult]) -> Analysis:
                     else None),
         costs=pd.concat([r.costs.assign(case=c) for c, r in results.items()],
                         ignore_index=True)[COST_COLUMNS],
+        park_savings=park_savings, park_decomposition=park_decomposition,
+        vpp_payments=_vpp_payments(results),
     )
+
+
+def _vpp_payments(results: dict[str, CaseResult]) -> pd.DataFrame | None:
+    """Per case with a VPP, the sums of its cost components `VPP_COMPONENTS` [CNY]."""
+    cases = {c: r for c, r in results.items() if r.vpp_events is not None}
+    if not cases:
+        return None
+    sums = [r.costs.groupby("component")["cost_cny"].sum().reindex(VPP_COMPONENTS, fill_value=0.0)
+            for r in cases.values()]
+    return pd.DataFrame([(c, *s.to_numpy()) for c, s in zip(cases, sums, strict=True)],
+                        columns=["case", *VPP_COMPONENTS])

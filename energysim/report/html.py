@@ -117,10 +117,12 @@ def _context(scenario, results, figures_dir, lang, notes, analysis: Analysis) ->
         "run": _run_tables(scenario, results, lang),
         "findings": headline_findings(scenario, results, lang, analysis),
         "baseline": scenario.baseline_case, "has_baseline": base is not None,
-        "savings": _savings_table(scenario, results, base, lang, analysis.savings)
-        if compared else None,
-        "decomposition": _decomposition_tables(analysis.decomposition, lang) if compared else [],
-        "costs": _costs_table(results, lang),
+        "savings": _savings_table(scenario, results, base, lang, analysis.savings,
+                                  analysis.park_savings) if compared else None,
+        "decomposition": _decomposition_tables(analysis.decomposition,
+                                               analysis.park_decomposition, lang)
+        if compared else [],
+        "costs": _costs_table(analysis.costs, lang),
         "indicators": _frame_table(analysis.indicators.query("scope == 'park'")
                                    [INDICATOR_COLUMNS], lang),
         "indicators_note": label("indicators_note", lang).format(
@@ -131,7 +133,7 @@ def _context(scenario, results, figures_dir, lang, notes, analysis: Analysis) ->
             _frame_table(rules := analysis.compliance, lang,
                          translate=("rule", "mode"), marks=rules["compliant"],
                          marked=("achieved_share", "margin_share", "margin_kwh", "compliant"))],
-        "vpp": _vpp(results, lang),
+        "vpp": _vpp(results, analysis, lang),
         "figures": _figures(scenario, figures_dir, lang, results),
         "emission_factor": emission_factor_text(scenario, lang),
         "notes": list(notes),

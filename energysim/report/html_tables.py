@@ -16,12 +16,12 @@ from importlib.metadata import PackageNotFoundError, version
 import numpy as np
 import pandas as pd
 
+from energysim.analysis.bundle import VPP_COMPONENTS
 from energysim.analysis.decomposition import outcome
 from energysim.report.labels import label, labels, optimality_text, with_unit
-from energysim.results import VPP_EVENT_COLUMNS, CaseResult
+from energysim.results import CaseResult
 from energysim.scenario import Scenario
 
-VPP_COMPONENTS = ("vpp_capacity_revenue", "vpp_energy_revenue", "vpp_penalty")
 ALWAYS_SHOWN = ("energy", "basic_charge")
 ZERO_CNY = 1e-9
 
@@ -111,9 +111,10 @@ def _run_tables(scenario: Scenario, results: dict[str, CaseResult], lang: str) -
     return [_frame_table(items, lang), _frame_table(cases, lang)]
 
 
-def _savings_table(scenario, results, base: str, lang: str, savings: pd.DataFrame) -> dict:
+def _savings_table(scenario, results, base: str, lang: str, savings: pd.DataFrame,
+                   park: pd.DataFrame) -> dict:
     """Case × enterprise and park: savings [CNY] and [%], coloured by outcome."""
-    park = savings.groupby("case", sort=False)[["baseline_cost_cny", "cost_cny"]].sum()
+    park = park.set_index("case")
     scopes = [*scenario.enterprises, "park"]
     head = [[{"text": label("case", lang), "colspan": 1, "rowspan": 2}]
             + [{"text": label(s, lang) if s == "park" else s, "colspan": 2, "rowspan": 1}
@@ -135,19 +136,14 @@ def _savings_table(scenario, results, base: str, lang: str, savings: pd.DataFram
     return {"head": head, "rows": rows}
 
 
-def _decomposition_tables(parts: pd.DataFrame, lang: str) -> list[dict]:
-    numbers = ["baseline_cost_cny", "tariff_effect_cny", "response_effect_cny", "cost_cny"]
-    park = parts.groupby("case", sort=False)[numbers].sum().reset_index()
-    park["outcome"] = [outcome(b, c) for b, c in zip(park["baseline_cost_cny"], park["cost_cny"],
-                                                      strict=True)]
+def _decomposition_tables(parts: pd.DataFrame, park: pd.DataFrame, lang: str) -> list[dict]:
     return [{"title": label(key, lang), **_frame_table(
                 frame, lang, translate=("outcome",), marked=("cost_cny", "outcome"),
                 marks=frame["outcome"].map({"winner": True, "loser": False}))}
             for key, frame in (("park_totals", park), ("by_enterprise", parts))]
 
 
-def _costs_table(results: dict[str, CaseResult], lang: str) -> dict:
-    costs = pd.concat([r.costs.assign(case=c) for c, r in results.items()], ignore_index=True)
+def _costs_table(costs: pd.DataFrame, lang: str) -> dict:
     table = costs.pivot_table(index="case", columns="component", values="cost_cny",
                               aggfunc="sum", sort=False)
     components = [c for c in costs["component"].unique()
@@ -158,18 +154,17 @@ def _costs_table(results: dict[str, CaseResult], lang: str) -> dict:
                         headers=headers)
 
 
-def _vpp(results: dict[str, CaseResult], lang: str) -> dict | None:
+def _vpp(results: dict[str, CaseResult], analysis, lang: str) -> dict | None:
     """Per VPP case its payments (revenues positive) and the events table, if any."""
     cases = {c: r for c, r in results.items() if r.vpp_events is not None}
-    if not cases:
+    if analysis.vpp_payments is None:
         return None
-    sums = [r.costs.groupby("component")["cost_cny"].sum().reindex(VPP_COMPONENTS, fill_value=0.0)
-            for r in cases.values()]
-    payments = pd.DataFrame([(c, -s.iloc[0], -s.iloc[1], s.iloc[2]) for c, s in
-                             zip(cases, sums, strict=True)], columns=["case", *VPP_COMPONENTS])
+    payments = analysis.vpp_payments.copy()
+    revenues = [c for c in VPP_COMPONENTS if c.endswith("_revenue")]
+    payments[revenues] = -payments[revenues]  # shown as earned
     headers = [label("case", lang), *(with_unit(c, "unit_cny", lang) for c in VPP_COMPONENTS)]
-    events = [r.vpp_events.assign(case=c) for c, r in cases.items() if len(r.vpp_events)]
-    table = pd.concat(events, ignore_index=True)[["case", *VPP_EVENT_COLUMNS]] if events else None
+    events = analysis.vpp_events
+    table = events if len(events) else None
     return {
         "payments": _frame_table(payments.rename(columns=lambda c: c if c == "case" else f"{c}_cny"),
                                  lang, headers=headers),
