@@ -10,29 +10,37 @@ The public API::
     compute_bill(tariff, import_kw, export_kw)                        # independent check
 """
 
-from energysim.analysis.cases import build_model
-from energysim.analysis.run import run_case, run_scenario
-from energysim.analysis.savings import compare
-from energysim.errors import ScenarioError, SolverError
-from energysim.model.extract import extract_costs, extract_timeseries
-from energysim.model.solve import solve_model
-from energysim.results import CaseResult
-from energysim.scenario import load_scenario
-from energysim.tariffs import Tariff, compute_bill, resolve_tariff
+import importlib
 
-__all__ = [
-    "CaseResult",
-    "ScenarioError",
-    "SolverError",
-    "Tariff",
-    "build_model",
-    "compare",
-    "compute_bill",
-    "extract_costs",
-    "extract_timeseries",
-    "load_scenario",
-    "resolve_tariff",
-    "run_case",
-    "run_scenario",
-    "solve_model",
-]
+_API = {
+    "CaseResult": "energysim.results",
+    "ScenarioError": "energysim.errors",
+    "SolverError": "energysim.errors",
+    "Tariff": "energysim.tariffs",
+    "build_model": "energysim.analysis.cases",
+    "compare": "energysim.analysis.savings",
+    "compute_bill": "energysim.tariffs",
+    "extract_costs": "energysim.model.extract",
+    "extract_timeseries": "energysim.model.extract",
+    "load_scenario": "energysim.scenario",
+    "resolve_tariff": "energysim.tariffs",
+    "run_case": "energysim.analysis.run",
+    "run_scenario": "energysim.analysis.run",
+    "solve_model": "energysim.model.solve",
+}
+"""Name → the module it comes from. Imported when first used, so that importing a part of
+the package (the bill calculator, say) does not import the rest (Pyomo, HiGHS)."""
+
+__all__ = sorted(_API)
+
+
+def __getattr__(name: str):
+    if name not in _API:
+        raise AttributeError(f"module 'energysim' has no attribute {name!r}")
+    value = getattr(importlib.import_module(_API[name]), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_API})

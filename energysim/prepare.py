@@ -30,7 +30,8 @@ def prepare(scenario: Scenario, case: str, enterprises: Sequence[str] | None = N
     KeyError
         An unknown case or enterprise.
     ValueError
-        The group splits the members of a switched-on VPP or the offtakers of a project.
+        The group splits the members of a switched-on VPP, the offtakers of a project, or
+        an asset's meter and those who share its costs.
     """
     spec = scenario.case(case)
     ids = list(enterprises) if enterprises is not None else list(scenario.enterprises)

@@ -48,12 +48,15 @@ def _layer(top: str) -> str:
                          "docs/architecture.md")
 
 
-def _imports(path: Path):
+def _imports(path: Path, package: Path):
+    """(module, line) of each energysim import of ``path``; a name of the package's own
+    (``from energysim import build_model``) is the package itself."""
     tree = ast.parse(path.read_text(encoding="utf-8"))
     for node in ast.walk(tree):
         if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("energysim"):
             modules = [node.module] if node.module != "energysim" else [
-                f"energysim.{a.name}" for a in node.names]
+                f"energysim.{a.name}" if (package / a.name).is_dir()
+                or (package / f"{a.name}.py").exists() else "energysim" for a in node.names]
             yield from ((m, node.lineno) for m in modules)
         elif isinstance(node, ast.Import):
             yield from ((a.name, node.lineno) for a in node.names if a.name.startswith("energysim"))
@@ -66,8 +69,12 @@ def violations(package: Path) -> list[str]:
         rel = path.relative_to(package)
         top = rel.parts[0].removesuffix(".py")
         here = _layer(top)
-        for module, line in _imports(path):
+        for module, line in _imports(path, package):
             there = _top(module)
+            if there == "energysim" and here != "interface":
+                wrong.append(f"energysim/{rel}:{line} ({here}) imports the package itself "
+                             "(interface): import the module it needs")
+                continue
             if there == "energysim":
                 continue
             if ORDER.index(_layer(there)) > ORDER.index(here) or (top, there) in FORBIDDEN \
@@ -89,11 +96,14 @@ def test_the_check_finds_a_wrong_import(tmp_path):
     for name, text in {"model/bad.py": "from energysim.scenario import Scenario\n",
                        "scenario.py": "def f():\n    from energysim.model import build\n",
                        "report/bad.py": "import energysim.model.solve\n",
-                       "analysis/fine.py": "from energysim.results import CaseResult\n"}.items():
+                       "analysis/fine.py": "from energysim.results import CaseResult\n",
+                       "analysis/bad.py": "from energysim import build_model\n",
+                       "results.py": ""}.items():
         (package / name).parent.mkdir(parents=True, exist_ok=True)
         (package / name).write_text(text, encoding="utf-8")
     found = violations(package)
-    assert len(found) == 3, found
+    assert len(found) == 4, found
+    assert any("analysis/bad.py" in f and "the package itself" in f for f in found)
     assert any("model/bad.py" in f for f in found) and any("scenario.py" in f for f in found)
 
 
@@ -109,7 +119,17 @@ def _module_level_imports(path: Path) -> set[str]:
 
 
 def test_the_bill_calculator_stays_free_of_pyomo():
-    """The tariffs and the charges import Pyomo only inside the charges' model halves."""
+    """The tariffs and the charges import Pyomo only inside the charges' model halves, and
+    importing the bill calculator loads neither Pyomo nor HiGHS (the package's names are
+    imported when first used)."""
+    import subprocess
+    import sys
+
+    probe = ("import sys, energysim.tariffs.bill, energysim.charges; "
+             "print('pyomo' in sys.modules, 'highspy' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                         check=True, cwd=PACKAGE.parent).stdout.split()
+    assert out == ["False", "False"]
     paths = sorted((PACKAGE / "tariffs").rglob("*.py")) + sorted((PACKAGE / "charges").rglob("*.py"))
     heavy = [str(p.relative_to(PACKAGE)) for p in paths if "pyomo" in _module_level_imports(p)]
     assert not heavy

@@ -2,7 +2,8 @@
 
 Enterprises that share no asset are independent, so a case is solved as one model per
 group: the members of a switched-on VPP together, the offtakers of a green-supply project
-together (groups that overlap are merged), every other enterprise alone. `build_model`
+together, an asset's meter with the enterprises that share its costs (groups that overlap
+are merged; `energysim.components` says who couples whom), every other enterprise alone. `build_model`
 prepares a group's inputs (`energysim.prepare`) and assembles its Pyomo model
 (`energysim.model.build`).
 """
@@ -31,8 +32,8 @@ def build_model(scenario: Scenario | CaseInputs, case: str | None = None,
     KeyError
         An unknown case or enterprise.
     ValueError
-        ``enterprises`` splits the members of a switched-on VPP or the offtakers of a
-        green-supply project.
+        ``enterprises`` splits the members of a switched-on VPP, the offtakers of a
+        green-supply project, or an asset's meter and those who share its costs.
     """
     if isinstance(scenario, CaseInputs):
         return build.build_model(scenario)
@@ -44,8 +45,9 @@ def build_model(scenario: Scenario | CaseInputs, case: str | None = None,
 def model_groups(scenario: Scenario, case: str) -> list[tuple[str, ...]]:
     """Enterprises solved together under ``case``: the VPP's members share one model when
     the case switches the VPP on, so do the offtakers of a green-supply project when it
-    switches green_direct on (groups that overlap are merged); every other enterprise is a
-    model of its own. Groups follow the scenario's order of enterprises."""
+    switches green_direct on, and a battery's or generator's meter with those who share its
+    costs (groups that overlap are merged); every other enterprise is a model of its own.
+    Groups follow the scenario's order of enterprises."""
     group_of = {e: {e} for e in scenario.enterprises}
     for coupled in couplings(scenario.spec, scenario.case(case).assets):
         merged = set().union(*(group_of[e] for e in coupled))

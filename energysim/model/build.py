@@ -9,7 +9,9 @@ behind meter e). At every meter and step the power balance holds:
 
 where the grid supplies import − export, PV what it delivers, storage discharge − charge,
 flexible load what it removes from the original load, a direct green-supply line what it
-delivers (the plant's own balance is in `energysim.model.green_direct`).
+delivers (the plant's own balance is in `energysim.model.green_direct`), a generator what
+it generates: each component of `energysim.components` that the inputs switch on adds its
+term, in the table's order.
 The objective ``total_cost_cny`` is the sum of the registered cost terms
 (`energysim.model.terms`).
 

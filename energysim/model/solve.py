@@ -15,9 +15,10 @@ bounds; if the optimum satisfies them it is the optimum of the full model, else 
 are set and HiGHS goes on from the optimal basis (dual simplex warm start: 43 s instead of
 several minutes in the same case).
 
-Integers. Variables declared integer (the VPP's settlement, `energysim.model.vpp`) make the
-model a MILP, solved to a relative gap of `MIP_REL_GAP`. The net meter's modes
-(`energysim.model.net_meter`) are decided by `energysim.model.net_meter.settle_modes`, as a
+Integers. Variables declared integer (the VPP's settlement, `energysim.model.vpp`; a
+generator's on/off where it has a minimum stable output, `energysim.model.generator`) make
+the model a MILP, solved to a relative gap of `MIP_REL_GAP`. The net meter's modes
+(`energysim.model.net_meter`) are decided by `energysim.model.meter_modes.settle_modes`, as a
 MILP or by fixing, improving and bounding them with warm-started LPs. `SolveResult.bound_cny`
 says how far the result may be from the exact optimum.
 """
