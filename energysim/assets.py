@@ -11,8 +11,10 @@ A scenario declares them in two forms, which mean the same:
   enterprise at whose meter it stands by default).
 
 `declared_assets` turns both into one list of `Asset`. A battery at a direct-supply plant
-is declared with the plant (`energysim.green_supply`), its id the project's; a flexible
-load is its enterprise's (id and meter the enterprise's). ``at: park`` names the park's own
+is declared with the plant (`energysim.green_supply`), its id the project's (the plant
+stands on its own line to its offtakers, who share its costs by the project's
+``cost_shares``); flexible production (``flexibility:``) is an asset of kind ``flex`` in
+the short form only, its id and meter its enterprise's. ``at: park`` names the park's own
 connection point, which a scenario cannot declare yet: such an asset is refused
 (`energysim.scenario_checks.check_assets`).
 """
@@ -24,6 +26,7 @@ from typing import Annotated, Literal
 
 from pydantic import Discriminator, Field, NonNegativeFloat, PositiveFloat, Tag, model_validator
 
+from energysim.demand_side import FlexSpec
 from energysim.profiles.sources import BuiltinPV, PVSource
 from energysim.schema import StrictModel, normalised_shares
 
@@ -85,7 +88,11 @@ PARK = "park"
 """The location of an asset at the park's connection point rather than behind a meter."""
 
 SPECS = {"pv": PVSpec, "storage": StorageSpec, "generator": GeneratorSpec}
-"""Asset kind → its spec. The kinds are names of components (`energysim.components`)."""
+"""Asset kind → its spec, for the kinds the ``assets`` list may hold. The kinds are names of
+components (`energysim.components`)."""
+SHORT_FORM = {"pv": "pv", "storage": "storage", "generator": "generator", "flex": "flexibility"}
+"""Asset kind → the enterprise's field that declares one (the short form). Flexible
+production is its enterprise's load made flexible: it has the short form only."""
 
 
 class _Listed(StrictModel):
@@ -147,10 +154,10 @@ class Asset:
     id : str
         Unique among assets of its kind (an enterprise's own assets take its id).
     kind : str
-        ``pv``, ``storage`` or ``generator`` (`SPECS`).
+        ``pv``, ``storage``, ``generator`` or ``flex`` (`SHORT_FORM`).
     at : str
         The enterprise whose meter it stands behind, or `PARK`.
-    spec : PVSpec, StorageSpec or GeneratorSpec
+    spec : PVSpec, StorageSpec, GeneratorSpec or FlexSpec
     cost_shares : dict of str to float
         Enterprise → share of the asset's costs, summing to 1. [-]
     listed : int or None
@@ -160,7 +167,7 @@ class Asset:
     id: str
     kind: str
     at: str
-    spec: PVSpec | StorageSpec | GeneratorSpec
+    spec: PVSpec | StorageSpec | GeneratorSpec | FlexSpec
     cost_shares: dict[str, float]
     listed: int | None = None
 
@@ -173,8 +180,9 @@ class Asset:
 def declared_assets(spec) -> list[Asset]:
     """Every asset of a scenario (`energysim.scenario_spec.ScenarioSpec`): the enterprises'
     own, in their order, then the listed ones, in theirs."""
-    out = [Asset(ent.id, kind, ent.id, getattr(ent, kind), {ent.id: 1.0})
-           for ent in spec.enterprises for kind in SPECS if getattr(ent, kind) is not None]
+    out = [Asset(ent.id, kind, ent.id, getattr(ent, field), {ent.id: 1.0})
+           for ent in spec.enterprises for kind, field in SHORT_FORM.items()
+           if getattr(ent, field) is not None]
     for i, entry in enumerate(spec.assets):
         cls = SPECS[entry.kind]
         plain = cls.model_construct(**{f: getattr(entry, f) for f in cls.model_fields})

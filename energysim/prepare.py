@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from energysim.assets import SPECS
+from energysim.assets import SHORT_FORM, SPECS
 from energysim.case_inputs import CaseInputs, VPPInputs
 from energysim.charges import DEMAND_CHARGES, needs
 from energysim.components import COMPONENTS
@@ -33,7 +33,7 @@ def prepare(scenario: Scenario, case: str, enterprises: Sequence[str] | None = N
         The group splits the members of a switched-on VPP, the offtakers of a project, or
         an asset's meter and those who share its costs.
     """
-    spec = scenario.case(case)
+    scenario.case(case)  # an unknown case: KeyError naming the cases
     ids = list(enterprises) if enterprises is not None else list(scenario.enterprises)
     unknown = [e for e in ids if e not in scenario.enterprises]
     if unknown or not ids:
@@ -61,8 +61,7 @@ def prepare(scenario: Scenario, case: str, enterprises: Sequence[str] | None = N
         storages={a.id: a.spec for a in on["storage"]},
         green_projects=projects,
         green_available_kw={g.id: scenario.green_available_kw[g.id] for g in projects},
-        flexibility={e: ent.flexibility for e, ent in ents.items()
-                     if "flex" in spec.assets and ent.flexibility is not None},
+        flexibility={a.id: a.spec for a in on["flex"]},
         generators={a.id: a.spec for a in on["generator"]},
         asset_at={a.id: a.at for kind in on.values() for a in kind},
         asset_cost_shares={a.id: a.cost_shares for kind in on.values() for a in kind},
@@ -88,7 +87,7 @@ def switched_on(scenario: Scenario, case: str, ids: list[str]) -> dict[str, list
         An asset with costs in the model has its meter or one of its payers in ``ids`` and
         another outside.
     """
-    on = {kind: scenario.assets_on(case, kind, ids) for kind in SPECS}
+    on = {kind: scenario.assets_on(case, kind, ids) for kind in SHORT_FORM}
     costly = {c.name for c in COMPONENTS if c.costs}
     for asset in (a for kind in costly & set(SPECS) for a in scenario.assets_on(case, kind)):
         involved = {asset.at} | asset.payers

@@ -33,7 +33,7 @@ import numpy as np
 from energysim.analysis.executors import make_executor, shipped, shut_down
 from energysim.analysis.sweep_grid import RUN_ENTERPRISES, point_key
 from energysim.analysis.sweep_store import RecordStore
-from energysim.assets import SPECS
+from energysim.assets import SHORT_FORM
 from energysim.errors import ScenarioError, SolverError
 from energysim.overrides import apply_overrides, split_path
 from energysim.profiles.sources import ProfileStore
@@ -124,7 +124,7 @@ def relevant_overrides(applied: dict | None, case: str, overrides: dict[str, Any
             e.get("tariff") for e in applied["enterprises"]}
     except (KeyError, TypeError, AttributeError):
         return dict(overrides)
-    asset_of = {**{kind: kind for kind in SPECS}, "flexibility": "flex"}
+    asset_of = {field: kind for kind, field in SHORT_FORM.items()}
     kept = {}
     for path, value in overrides.items():
         parts = path.split(".")
