@@ -10,6 +10,7 @@ reports all read it, and none of them needs another to know what a result looks 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from importlib.metadata import PackageNotFoundError, version
 
 import pandas as pd
 
@@ -100,3 +101,12 @@ class CaseResult:
     def cost_by_enterprise(self) -> pd.Series:
         """Total cost per enterprise. [CNY]"""
         return self.costs.groupby("enterprise", sort=False)["cost_cny"].sum()
+
+
+def package_version() -> str:
+    """The installed energysim's version, stamped on every result ("unknown" in a checkout
+    that is not installed)."""
+    try:
+        return version("energysim")
+    except PackageNotFoundError:
+        return "unknown"

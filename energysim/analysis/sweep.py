@@ -24,7 +24,6 @@ import traceback
 from collections.abc import Iterable
 from concurrent.futures import Executor, as_completed
 from dataclasses import dataclass, field
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +36,7 @@ from energysim.assets import SHORT_FORM
 from energysim.errors import ScenarioError, SolverError
 from energysim.overrides import apply_overrides, split_path
 from energysim.profiles.sources import ProfileStore
+from energysim.results import package_version
 from energysim.scenario import Scenario, load_scenario
 from energysim.yamlio import read_yaml
 
@@ -70,7 +70,7 @@ class SweepBase:
             if tariff.spot_cny_per_kwh is not None:
                 digest.update(name.encode("utf-8"))
                 digest.update(np.asarray(tariff.spot_cny_per_kwh, dtype=float).tobytes())
-        digest.update(_version().encode("utf-8"))
+        digest.update(package_version().encode("utf-8"))
         return cls(str(path), text, scenario.profiles, digest.hexdigest()[:24])
 
     def scenario(self, overrides: dict[str, Any] | None = None) -> Scenario:
@@ -287,9 +287,3 @@ def _results(executor: Executor | None, shipped, parts: list[list[Task]]):
     for future in as_completed(futures):
         yield from future.result()
 
-
-def _version() -> str:
-    try:
-        return version("energysim")
-    except PackageNotFoundError:
-        return "unknown"

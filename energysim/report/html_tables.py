@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from importlib.metadata import PackageNotFoundError, version
 
 import numpy as np
 import pandas as pd
@@ -19,7 +18,7 @@ import pandas as pd
 from energysim.analysis.bundle import VPP_COMPONENTS
 from energysim.analysis.decomposition import outcome
 from energysim.report.labels import label, labels, optimality_text, with_unit
-from energysim.results import CaseResult
+from energysim.results import CaseResult, package_version
 from energysim.scenario import Scenario
 
 ALWAYS_SHOWN = ("energy", "basic_charge")
@@ -85,17 +84,13 @@ def _frame_table(frame: pd.DataFrame, lang: str, *, translate: Sequence[str] = (
 
 def _run_tables(scenario: Scenario, results: dict[str, CaseResult], lang: str) -> list[dict]:
     horizon = scenario.spec.horizon
-    try:
-        package_version = version("energysim")
-    except PackageNotFoundError:
-        package_version = "unknown"
     items = pd.DataFrame([
         ("scenario", scenario.name), ("scenario_file", str(scenario.path)),
         ("horizon_start", str(horizon.start)), ("horizon_end", str(horizon.end)),
         ("resolution", horizon.resolution), ("steps", f"{len(scenario.index):,}"),
         ("baseline_case", scenario.baseline_case),
         ("enterprises", "; ".join(f"{e.id} ({e.name})" for e in scenario.enterprises.values())),
-        ("energysim_version", package_version),
+        ("energysim_version", package_version()),
     ], columns=["item", "value"]).assign(item=lambda f: labels(f["item"], lang))
     sep = label("list_separator", lang)
 

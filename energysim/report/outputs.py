@@ -33,7 +33,6 @@ import json
 import os
 import shutil
 import tempfile
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 import pandas as pd
@@ -45,7 +44,7 @@ from energysim.report.fonts import cjk_note
 from energysim.report.html import write_html
 from energysim.report.labels import check_lang
 from energysim.report.workbook import write_workbook
-from energysim.results import STAGES, CaseResult
+from energysim.results import STAGES, CaseResult, package_version
 from energysim.scenario import Scenario
 
 TIME_FORMAT = "%Y-%m-%d %H:%M"
@@ -127,15 +126,11 @@ def _notes(scenario: Scenario, lang: str = "en", for_html: bool = False,
 
 
 def _summary(scenario: Scenario, results: dict[str, CaseResult]) -> dict:
-    try:
-        package_version = version("energysim")
-    except PackageNotFoundError:
-        package_version = "unknown"
     horizon = scenario.spec.horizon
     return {
         "scenario": scenario.name,
         "scenario_file": str(scenario.path),
-        "energysim_version": package_version,
+        "energysim_version": package_version(),
         "baseline_case": scenario.baseline_case,
         "horizon": {"start": str(horizon.start), "end": str(horizon.end),
                     "resolution": horizon.resolution, "steps": len(scenario.index)},

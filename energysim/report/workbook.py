@@ -24,7 +24,6 @@ The workbook is saved under a temporary name in the target folder and renamed in
 from __future__ import annotations
 
 from collections.abc import Sequence
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 import numpy as np
@@ -37,7 +36,7 @@ from energysim.analysis.bundle import TABLES, Analysis, Table, analyse
 from energysim.report import excel_format as xf
 from energysim.report.labels import check_lang, label, labels, optimality_text, with_unit
 from energysim.report.tariff_views import BAND_COLOURS
-from energysim.results import CaseResult
+from energysim.results import CaseResult, package_version
 from energysim.scenario import Scenario
 from energysim.schema import format_minute
 from energysim.tariffs.tariff import BANDS, Tariff
@@ -205,13 +204,9 @@ def _costs_sheet(ws: Worksheet, results: dict[str, CaseResult], lang: str) -> No
 def _summary_sheet(ws: Worksheet, scenario: Scenario, results: dict[str, CaseResult],
                    notes: Sequence[str], lang: str) -> None:
     horizon, baseline = scenario.spec.horizon, scenario.baseline_case
-    try:
-        package_version = version("energysim")
-    except PackageNotFoundError:
-        package_version = "unknown"
     items = pd.DataFrame([
         ("scenario", scenario.name), ("scenario_file", str(scenario.path)),
-        ("energysim_version", package_version), ("horizon_start", str(horizon.start)),
+        ("energysim_version", package_version()), ("horizon_start", str(horizon.start)),
         ("horizon_end", str(horizon.end)), ("resolution", horizon.resolution),
         ("steps", len(scenario.index)), ("baseline_case", baseline),
         ("grid_emission_factor", scenario.spec.carbon.describe()),
