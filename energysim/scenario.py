@@ -163,8 +163,13 @@ def load_scenario(path: str | Path, overrides: dict[str, Any] | None = None, *,
             raise ScenarioError.single(path, "overrides", exc.args[0]) from None
     try:
         spec = ScenarioSpec.model_validate(data)
-    except pydantic.ValidationError as exc:
-        raise ScenarioError(validation_problems(exc, path, root, data)) from None
+    except pydantic.ValidationError as exc:  # with the references checked on the plain data
+        problems = validation_problems(exc, path, root, data)
+        seen = {p.field for p in problems}
+        more: list[Problem] = []
+        checks.check_raw_references(
+            data, lambda loc, message: more.append(problem_at(path, root, data, loc, message)))
+        raise ScenarioError(problems + [p for p in more if p.field not in seen]) from None
 
     problems: list[Problem] = []
 

@@ -10,8 +10,10 @@ import pandas as pd
 
 from energysim.assets import PARK
 from energysim.charges import needs
+from energysim.profiles.archetypes import ARCHETYPES
 from energysim.scenario_spec import ScenarioSpec
 from energysim.schema import off_grid_boundaries
+from energysim.tariffs.library import library_names
 from energysim.tariffs.tariff import Tariff
 from energysim.timeseries import RESOLUTIONS
 from energysim.vpp_baseline import event_window, events_in_horizon, programme_baselines
@@ -57,6 +59,40 @@ def check_references(spec: ScenarioSpec, tariffs: dict[str, Tariff], at) -> None
     if spec.baseline_case not in spec.cases:
         at(("baseline_case",), f"unknown case {spec.baseline_case!r}; declared: "
            f"{', '.join(spec.cases)}")
+
+
+def check_raw_references(data, at) -> None:
+    """The references of a file that failed its schema, checked on its plain data where
+    they are of the right shape, so that one report lists them with the schema's problems:
+    tariffs named by enterprises and cases, the baseline case, library tariffs and load
+    archetypes."""
+    if not isinstance(data, dict):
+        return
+    tariffs = data.get("tariffs") if isinstance(data.get("tariffs"), dict) else {}
+    cases = data.get("cases") if isinstance(data.get("cases"), dict) else {}
+    declared = ", ".join(map(str, tariffs))
+    for i, ent in enumerate(data.get("enterprises") or []):
+        if not isinstance(ent, dict):
+            continue
+        if isinstance(ent.get("tariff"), str) and ent["tariff"] not in tariffs:
+            at(("enterprises", i, "tariff"), f"unknown tariff {ent['tariff']!r}; declared: {declared}")
+        load = ent.get("load")
+        if isinstance(load, dict) and isinstance(load.get("archetype"), str) \
+                and load["archetype"] not in ARCHETYPES:
+            at(("enterprises", i, "load", "archetype"), f"unknown archetype {load['archetype']!r}; "
+               f"there are: {', '.join(ARCHETYPES)}")
+    for name, case in cases.items():
+        if isinstance(case, dict) and isinstance(case.get("tariff"), str) \
+                and case["tariff"] not in tariffs:
+            at(("cases", name, "tariff"), f"unknown tariff {case['tariff']!r}; declared: {declared}")
+    for name, tariff in tariffs.items():
+        library = tariff.get("from_library") if isinstance(tariff, dict) else None
+        if isinstance(library, str) and library not in library_names():
+            at(("tariffs", name, "from_library"), f"no built-in tariff {library!r}; there are: "
+               f"{', '.join(library_names())}")
+    baseline = data.get("baseline_case")
+    if isinstance(baseline, str) and cases and baseline not in cases:
+        at(("baseline_case",), f"unknown case {baseline!r}; declared: {', '.join(map(str, cases))}")
 
 
 def check_vpp(spec: ScenarioSpec, at) -> None:

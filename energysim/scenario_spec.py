@@ -7,11 +7,19 @@ one field alone cannot (`energysim.scenario_checks`).
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import pandas as pd
-from pydantic import Field, PositiveFloat, PositiveInt, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    Field,
+    PositiveFloat,
+    PositiveInt,
+    field_validator,
+    model_validator,
+)
 
 from energysim.assets import GeneratorSpec, ListedAsset, PVSpec, StorageSpec
 from energysim.charges import BASIC_CHARGES
@@ -20,6 +28,21 @@ from energysim.demand_side import FlexSpec, VPPSpec
 from energysim.green_supply import CarbonSpec, GreenDirectSpec, GreenRulesMode
 from energysim.profiles.sources import LoadSource
 from energysim.schema import StrictModel, parse_window
+
+_KEY = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
+
+
+def _key(text: str) -> str:
+    """A case's or tariff's name: it names output files, so letters, digits, _ and - only."""
+    if not _KEY.match(text):
+        raise ValueError("a case or tariff name may hold letters, digits, _ and - only, "
+                         "starting with a letter or digit (it names output files; put "
+                         "anything else in its description)")
+    return text
+
+
+Key = Annotated[str, AfterValidator(_key)]
+"""The name of a case or a tariff in a scenario."""
 
 
 class Horizon(StrictModel):
@@ -108,13 +131,13 @@ class ScenarioSpec(StrictModel):
     name: str
     description: str = ""
     horizon: Horizon
-    tariffs: dict[str, dict[str, Any]] = Field(min_length=1)
+    tariffs: dict[Key, dict[str, Any]] = Field(min_length=1)
     enterprises: list[EnterpriseSpec] = Field(min_length=1)
     assets: list[ListedAsset] = Field(
         default_factory=list, description="PV arrays, batteries and generators with ids of "
                                           "their own: several at one meter, or paid for by "
                                           "others (`energysim.assets`).")
-    cases: dict[str, CaseSpec] = Field(min_length=1)
+    cases: dict[Key, CaseSpec] = Field(min_length=1)
     baseline_case: str
     indicators: IndicatorSpec = IndicatorSpec()
     vpp: VPPSpec | None = None

@@ -235,3 +235,41 @@ def test_horizon_on_the_step_grid(tmp_path):
     text = _problems(_scenario_with(tmp_path, {"archetype": "data_centre", "annual_mwh": 1},
                                     start="2025-07-01 00:00", end="2025-07-01 01:00"))
     assert "at least two 1h steps" in text
+
+
+def test_schema_and_reference_problems_in_one_report(tmp_path):
+    """A wrong field and wrong references (tariff, archetype, library name, baseline case)
+    are listed together, each at its line, not the references in a second round."""
+    path = tiny_scenario(tmp_path, [10.0] * 4, storage={"capacity_kwh": 10, "power_kw": 5})
+
+    def break_it(data):
+        data["enterprises"][0]["storage"]["power_kw"] = -5
+        data["enterprises"][0]["tariff"] = "nope"
+        data["enterprises"][0]["load"] = {"archetype": "night_owl", "annual_mwh": 10}
+        data["tariffs"]["lib"] = {"from_library": "not_a_tariff"}
+        data["baseline_case"] = "base"
+
+    text = _problems(_edit(path, break_it))
+    assert "5 problems" in text
+    assert "enterprises.plant.storage.power_kw" in text
+    assert "enterprises.plant.tariff: unknown tariff 'nope'" in text
+    assert "unknown archetype 'night_owl'" in text
+    assert "tariffs.lib.from_library: no built-in tariff 'not_a_tariff'" in text
+    assert "baseline_case: unknown case 'base'" in text
+
+
+def test_names_that_could_leave_the_output_folder_are_refused(tmp_path):
+    """A case named like a path, and from_library given a path, are errors: nothing is
+    written or read outside its place."""
+    path = tiny_scenario(tmp_path, [10.0] * 4)
+
+    def break_it(data):
+        data["cases"]["../../x"] = {}
+        data["cases"]["/tmp/y"] = {}
+        data["tariffs"]["t"]["from_library"] = "../../../../tmp/x"
+
+    text = _problems(_edit(path, break_it))
+    assert "cases.../../x:" in text and "cases./tmp/y:" in text
+    assert "letters, digits, _ and - only" in text
+    assert "no built-in tariff '../../../../tmp/x'" in text
+    assert "(got" not in text.split("no built-in tariff")[1].splitlines()[0]

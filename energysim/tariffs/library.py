@@ -34,10 +34,10 @@ def library_path(name: str) -> Path:
     KeyError
         No tariff of that name; the message lists the ones there are.
     """
-    path = _library_dir() / f"{name}.yaml"
-    if not path.is_file():
-        raise KeyError(f"no built-in tariff {name!r}; there are: {', '.join(library_names())}")
-    return path
+    names = library_names()
+    if name not in names:  # a name, never a path: nothing outside the library is read
+        raise KeyError(f"no built-in tariff {name!r}; there are: {', '.join(names)}")
+    return _library_dir() / f"{name}.yaml"
 
 
 def library_data(name: str) -> tuple[dict[str, Any], Any, Path]:
