@@ -81,28 +81,56 @@ def test_a_grid_equals_its_cases_run_one_by_one(tmp_path):
     assert len(pd.read_csv(out / "sweep.csv")) == len(table)
 
 
-def test_a_failing_case_is_recorded_and_the_sweep_goes_on(tmp_path):
+def test_a_failing_point_is_recorded_and_the_sweep_goes_on(tmp_path):
+    """A point that passes the grid's checks but not the scenario's (a transformer below the
+    load) fails at run time: recorded with its error, the other points run."""
     path = park(tmp_path)
-    grid = {"enterprises.a.storage.capacity_kwh": [100, -5]}
+    grid = {"enterprises.a.transformer_kva": [400, 90]}
     dump_yaml(grid, tmp_path / "grid.yaml")
     out = tmp_path / "out"
     result = CliRunner().invoke(main, ["sweep", str(path), "--grid", str(tmp_path / "grid.yaml"),
                                        "--out", str(out), "--workers", "1"])
     assert result.exit_code == 0, result.output
-    assert "1 failed" in result.output
+    assert "2 failed" in result.output
     table = pd.read_csv(out / "sweep.csv")
     failed = table[table["status"] == "failed"]
-    assert list(failed["point"]) == [1] and list(failed["case"]) == ["assets"]
-    assert "capacity_kwh: Input should be greater than 0 (got -5)" in failed["error"].iloc[0]
-    assert (table.query("point == 1 and case == 'none'")["status"] == "ok").all()
+    assert list(failed["point"]) == [1, 1] and set(failed["case"]) == {"none", "assets"}
+    assert "above the transformer (90 kVA)" in failed["error"].iloc[0]
     assert (table.query("point == 0")["status"] == "ok").all()
     bad = CliRunner().invoke(main, ["sweep", str(path), "--grid", str(tmp_path / "grid.yaml"),
                                     "--out", str(out), "--case", "nope"])
     assert bad.exit_code == 2 and "unknown case" in bad.output
-    dump_yaml({"enterprises.zz.storage.capacity_kwh": [1]}, tmp_path / "typo.yaml")
-    typo = CliRunner().invoke(main, ["sweep", str(path), "--grid", str(tmp_path / "typo.yaml"),
-                                     "--out", str(out)])
-    assert typo.exit_code == 2 and "no item with id 'zz'" in typo.output
+
+
+def test_a_bad_grid_is_refused_before_any_case_runs(tmp_path):
+    """An unknown path, a misspelt last field, a value of the wrong type and one out of range
+    are each reported at their line of the grid file, exit 2, and nothing is solved; the
+    same in a CSV grid, at its row and column."""
+    path = park(tmp_path)
+    (tmp_path / "grid.yaml").write_text(
+        "enterprises.zz.storage.capacity_kwh: [1]\n"
+        "enterprises.a.storage.capacity_kwhh: [10]\n"
+        "enterprises.a.transformer_kva:\n"
+        "  - 400\n"
+        "  - lots\n"
+        "enterprises.a.storage.capacity_kwh: [100, -5]\n", encoding="utf-8")
+    out = tmp_path / "out"
+    result = CliRunner().invoke(main, ["sweep", str(path), "--grid", str(tmp_path / "grid.yaml"),
+                                       "--out", str(out), "--workers", "1"])
+    assert result.exit_code == 2, result.output
+    text = result.output
+    assert "grid.yaml:1:" in text and "no item with id 'zz'" in text
+    assert "grid.yaml:2:" in text and "capacity_kwhh: Extra inputs are not permitted" in text
+    assert "grid.yaml:5:5" in text and "transformer_kva: Input should be a valid number" in text
+    assert "grid.yaml:6:" in text and "capacity_kwh: Input should be greater than 0" in text
+    assert "(value -5)" in text and "4 problems" in text
+    assert not (out / "records.jsonl").exists()
+    (tmp_path / "grid.csv").write_text(
+        "enterprises.a.storage.capacity_kwh,tariffs.t.export_price_cny_per_kwh\n"
+        "100,0.3\n200,-1\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["sweep", str(path), "--grid", str(tmp_path / "grid.csv"),
+                                       "--out", str(out), "--workers", "1"])
+    assert result.exit_code == 2 and "grid.csv:3:2" in result.output, result.output
 
 
 def test_a_killed_sweep_resumes_where_it_stopped(tmp_path):

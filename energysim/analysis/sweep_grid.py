@@ -22,10 +22,15 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pydantic
 from ruamel.yaml import YAML
 
 from energysim.errors import Problem, ScenarioError
-from energysim.yamlio import read_yaml
+from energysim.overrides import apply_overrides, split_path
+from energysim.scenario_spec import ScenarioSpec
+from energysim.scenario_tariffs import with_library_tariffs
+from energysim.tariffs.tariff import Tariff
+from energysim.yamlio import dotted, read_yaml
 
 RUN_ENTERPRISES = "run.enterprises"
 
@@ -89,3 +94,90 @@ def point_key(base_key: str, overrides: dict[str, Any], case: str) -> str:
     text = json.dumps({"base": base_key, "overrides": overrides, "case": case}, sort_keys=True,
                       default=str, ensure_ascii=False)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:24]
+
+
+def check_grid(grid_file: str | Path, points: list[dict[str, Any]], data: dict) -> list[Problem]:
+    """What is wrong with a grid, before any case runs, located in the grid file: a path
+    that leads nowhere, or a value (alone, then with the rest of its point) that does not
+    give a valid scenario (a misspelt field, a value of the wrong type or out of range).
+
+    ``data`` is the base scenario's plain data. Checked against the scenario's schema;
+    what only solving can tell (an infeasible model) is left to the run.
+    """
+    grid_file = Path(grid_file)
+    where = _locations(grid_file)
+    problems, seen, bad = [], set(), set()
+    for i, point in enumerate(points):
+        own = {k: v for k, v in point.items() if k != RUN_ENTERPRISES}
+        tokens = [(k, json.dumps(v, sort_keys=True, default=str)) for k, v in own.items()]
+        for token, (key, value) in zip(tokens, own.items(), strict=True):
+            if token in seen:
+                continue
+            seen.add(token)
+            wrong = _wrong(data, {key: value}, key)
+            if wrong:
+                bad.add(token)
+                line, col = where(key, value, i)
+                problems.append(Problem(str(grid_file), line, col, key,
+                                        f"{wrong} (value {value!r})"))
+        if len(own) > 1 and not bad & set(tokens):
+            wrong = _wrong(data, own, None)
+            if wrong:
+                line, col = where(next(iter(own)), next(iter(own.values())), i)
+                problems.append(Problem(str(grid_file), line, col, f"point {i}",
+                                        f"{wrong} (point {own!r})"))
+    return problems
+
+
+def _wrong(data: dict, overrides: dict[str, Any], field: str | None) -> str | None:
+    """Why ``overrides`` on ``data`` give no valid scenario (None where they do); an error
+    of ``field`` itself is said without its path."""
+    try:
+        changed = apply_overrides(with_library_tariffs(data, overrides), overrides)
+    except KeyError as exc:
+        return str(exc.args[0]).removeprefix(f"override {field!r}: ")
+    touched = {split_path(path)[1] for path in overrides
+               if path.startswith("tariffs.") and len(split_path(path)) > 1}
+    try:
+        ScenarioSpec.model_validate(changed)
+        for name in touched:  # a scenario's tariffs are validated when they are resolved
+            entry = changed["tariffs"][name]
+            if isinstance(entry, dict) and "from_library" not in entry:
+                Tariff.model_validate(entry)
+    except pydantic.ValidationError as exc:
+        errors = exc.errors(include_url=False)
+        prefix = [] if exc.title == "ScenarioSpec" else ["tariffs", name]
+        paths = [dotted(changed, [*prefix, *(p for p in e["loc"] if not _tag(p))]) for e in errors]
+        shown = [e["msg"] if at == field else f"{at}: {e['msg']}"
+                 for at, e in zip(paths[:3], errors[:3], strict=False)]
+        return "; ".join(shown) + (f" (+{len(errors) - 3} more)" if len(errors) > 3 else "")
+    return None
+
+
+def _tag(part) -> bool:
+    return isinstance(part, str) and ("[" in part or part.endswith(("-source", "-asset")))
+
+
+def _locations(grid_file: Path):
+    """``where(key, value, point) → (line, col)`` of a value in the grid file: its item in
+    a YAML grid's list, or its cell in a CSV grid's row of that point."""
+    if grid_file.suffix.lower() == ".csv":
+        rows = list(csv.reader(io.StringIO(grid_file.read_text(encoding="utf-8-sig"))))
+        header = [h.strip() for h in rows[0]]
+        lines = [n for n, row in enumerate(rows[1:], start=2) if any(c.strip() for c in row)]
+
+        def in_csv(key, value, point):
+            return lines[point], header.index(key) + 1
+
+        return in_csv
+    _, root = read_yaml(grid_file)
+
+    def in_yaml(key, value, point):
+        items = root.get(key) if hasattr(root, "get") else None
+        if items is not None and hasattr(items, "lc"):
+            for j, item in enumerate(items):
+                if item == value:
+                    return items.lc.item(j)[0] + 1, items.lc.item(j)[1] + 1
+        return (root.lc.key(key)[0] + 1, 1) if hasattr(root, "lc") else (None, None)
+
+    return in_yaml

@@ -4,6 +4,13 @@
     sweep.parquet, .csv     the tidy table (`energysim.analysis.sweep_table`)
     sweep_heatmap_<case>.png  park savings over two grid axes, per case but the baseline
     sweep.json              scenario, grid, axes, cases, counts and the failures
+
+The records are appended as cases finish, so a killed sweep resumes; the tables, heatmaps
+and ``sweep.json`` of one run appear together: they are written into a staging folder
+beside the sweep folder, with the records hard-linked in, which then replaces the folder
+whole (`energysim.files.replaced_folder`), so no table or heatmap of an earlier run is left
+beside them. The folder is locked from before the first solve (a second sweep into it is
+refused) and checked writable.
 """
 
 from __future__ import annotations
@@ -13,12 +20,15 @@ from pathlib import Path
 from typing import Any
 
 from energysim.analysis.sweep import SweepBase, run_sweep, tasks_for
-from energysim.analysis.sweep_grid import RUN_ENTERPRISES, read_grid
-from energysim.analysis.sweep_store import RecordStore
+from energysim.analysis.sweep_grid import RUN_ENTERPRISES, check_grid, read_grid
+from energysim.analysis.sweep_store import RECORDS, RecordStore
 from energysim.analysis.sweep_table import plot_savings_heatmap, sweep_table, write_table
-from energysim.overrides import apply_overrides
-from energysim.scenario_tariffs import with_library_tariffs
+from energysim.errors import ScenarioError
+from energysim.files import replaced_folder, reserved_folder
 from energysim.yamlio import read_yaml
+
+SWEEP_MARKS = (RECORDS, "sweep.json")
+"""A folder holding one of these is a sweep's, which a sweep may resume and replace."""
 
 
 class SweepSetupError(ValueError):
@@ -38,41 +48,40 @@ def sweep_command(scenario: str | Path, grid_file: str | Path, out_dir: str | Pa
     if unknown:
         raise SweepSetupError(f"{scenario}: unknown case(s) {', '.join(unknown)}; the scenario "
                               f"has: {', '.join(loaded.cases)}")
-    _check_paths(base, points, grid_file)
+    data, _ = read_yaml(base.path, base.text)
+    problems = check_grid(grid_file, points, data)
+    if problems:  # before any case runs
+        raise ScenarioError(problems)
     tasks = tasks_for(base, points, chosen, loaded.baseline_case)
-    counts = run_sweep(base, tasks, out_dir, workers=workers, scheduler=scheduler,
-                       retry_failed=retry_failed, progress=progress)
-    stored = RecordStore(out_dir).read()
-    records = [{**stored[t.key], "point": t.point, "overrides": points[t.point]}
-               for t in tasks if t.key in stored]
-    table = sweep_table(records, loaded.baseline_case)
-    write_table(table, out_dir)
-    axes = list(dict.fromkeys(k for p in points for k in p if k != RUN_ENTERPRISES))
-    pair = tuple(heatmap) if heatmap else tuple(axes[:2])
-    if len(pair) == 2 and set(pair) <= set(axes):
-        for case in dict.fromkeys(t.case for t in tasks):
-            if case != loaded.baseline_case and (table["case"] == case).any():
-                plot_savings_heatmap(table, case, *pair).savefig(
-                    Path(out_dir) / f"sweep_heatmap_{case}.png", dpi=110)
-    summary = {
-        "scenario": str(scenario), "grid": str(grid_file), "axes": axes, "points": len(points),
-        "cases": list(dict.fromkeys(t.case for t in tasks)), "counts": counts,
-        "failures": [{"point": r["point"], "case": r["case"], "error": r["error"]}
-                     for r in records if r["status"] != "ok"],
-    }
-    (Path(out_dir) / "sweep.json").write_text(json.dumps(summary, ensure_ascii=False, indent=2),
-                                              encoding="utf-8")
+    with reserved_folder(out_dir, ours=SWEEP_MARKS):
+        counts = run_sweep(base, tasks, out_dir, workers=workers, scheduler=scheduler,
+                           retry_failed=retry_failed, progress=progress)
+        stored = RecordStore(out_dir).read()
+        records = [{**stored[t.key], "point": t.point, "overrides": points[t.point]}
+                   for t in tasks if t.key in stored]
+        axes = list(dict.fromkeys(k for p in points for k in p if k != RUN_ENTERPRISES))
+        summary = {
+            "scenario": str(scenario), "grid": str(grid_file), "axes": axes,
+            "points": len(points), "cases": list(dict.fromkeys(t.case for t in tasks)),
+            "counts": counts,
+            "failures": [{"point": r["point"], "case": r["case"], "error": r["error"]}
+                         for r in records if r["status"] != "ok"],
+        }
+        with replaced_folder(out_dir, ours=SWEEP_MARKS, keep=[RECORDS]) as staging:
+            _write_results(staging, records, summary, loaded.baseline_case, heatmap)
     return summary
 
 
-def _check_paths(base: SweepBase, points: list[dict[str, Any]], grid_file) -> None:
-    """Every grid path must lead somewhere in the scenario (values are checked per point)."""
-    data, _ = read_yaml(base.path, base.text)
-    for path in dict.fromkeys(k for p in points for k in p):
-        if path == RUN_ENTERPRISES:
-            continue
-        value = next(p[path] for p in points if path in p)
-        try:
-            apply_overrides(with_library_tariffs(data, {path: value}), {path: value})
-        except KeyError as exc:
-            raise SweepSetupError(f"{grid_file}: {exc.args[0]}") from None
+def _write_results(folder: Path, records: list[dict[str, Any]], summary: dict[str, Any],
+                   baseline: str, heatmap: tuple[str, str] | None) -> None:
+    """The table, the heatmaps and ``sweep.json`` into ``folder``."""
+    table = sweep_table(records, baseline)
+    write_table(table, folder)
+    pair = tuple(heatmap) if heatmap else tuple(summary["axes"][:2])
+    if len(pair) == 2 and set(pair) <= set(summary["axes"]):
+        for case in summary["cases"]:
+            if case != baseline and (table["case"] == case).any():
+                plot_savings_heatmap(table, case, *pair).savefig(
+                    folder / f"sweep_heatmap_{case}.png", dpi=110)
+    (folder / "sweep.json").write_text(json.dumps(summary, ensure_ascii=False, indent=2),
+                                       encoding="utf-8")
