@@ -39,7 +39,9 @@ def resolve_tariffs(spec, path, root, data, problems) -> dict[str, Tariff]:
                 problems.extend(exc.problems)
                 continue
             anew = _prices_anew(entry)
+            own = dict(entry)
             entry = _merge(lib_data, entry, replace=("energy_price",) if anew else ())
+            entry |= _modified_labels(name, str(library), lib_data, own)
             prices_dir = path.parent if anew else lib_path.parent
             if not set(raw) - {"from_library"}:  # nothing overridden: point at the library
                 file, tree, base = lib_path, lib_root, ()
@@ -49,6 +51,24 @@ def resolve_tariffs(spec, path, root, data, problems) -> dict[str, Tariff]:
             problems.extend(validation_problems(exc, file, tree, data if file == path else entry,
                                                 prefix=base))
     return tariffs
+
+
+DESCRIPTIVE = ("name", "region", "document", "effective", "source", "secondary_source", "notes")
+"""Fields of a tariff that describe it rather than price anything."""
+
+
+def _modified_labels(key: str, library: str, lib_data: dict, own: dict) -> dict:
+    """The name, document and source of a library tariff that the scenario modifies, so that
+    reports never show the library's as if it were unchanged: "<key> (based on <library>,
+    modified: periods)". Those the scenario gives itself are kept."""
+    changed = [field for field in own if field not in DESCRIPTIVE]
+    if not changed:
+        return {}
+    what = f"modified: {', '.join(changed)}"
+    labels = {"name": f"{key} (based on {library}, {what})",
+              "document": f"based on {lib_data.get('document') or library}; {what} in the scenario",
+              "source": f"{lib_data.get('source', '')} ({what} in the scenario)".strip()}
+    return {field: text for field, text in labels.items() if field not in own}
 
 
 def with_library_tariffs(data: dict, overrides: dict[str, Any]) -> dict:

@@ -79,7 +79,10 @@ def test_library_tariff_with_overrides(tmp_path):
 
     scenario = load_scenario(_edit(path, use_library))
     tariff = scenario.tariffs["t"]
-    assert tariff.document == "渝发改规范〔2021〕14号"
+    # modified, so reports must not show it as the library's tariff (issue 14, item 5)
+    assert tariff.name == "t (based on chongqing_2021_tou, modified: energy_price)"
+    assert tariff.document == ("based on 渝发改规范〔2021〕14号; modified: energy_price in the "
+                               "scenario")
     assert tariff.energy_price.adder_cny_per_kwh == pytest.approx(0.1)
     assert tariff.energy_price.bands_cny_per_kwh["peak"] == pytest.approx(0.8696)
 
@@ -273,3 +276,20 @@ def test_names_that_could_leave_the_output_folder_are_refused(tmp_path):
     assert "letters, digits, _ and - only" in text
     assert "no built-in tariff '../../../../tmp/x'" in text
     assert "(got" not in text.split("no built-in tariff")[1].splitlines()[0]
+
+
+def test_a_library_tariff_unmodified_keeps_its_labels(tmp_path):
+    """Only the fields a scenario changes make a tariff "based on" its library one; a name
+    the scenario gives is kept."""
+    path = tiny_scenario(tmp_path, [10.0] * 4)
+
+    def use_library(data):
+        data["tariffs"]["t"] = {"from_library": "chongqing_2021_tou"}
+        data["tariffs"]["own"] = {"from_library": "chongqing_2021_tou", "name": "我的电价",
+                                  "periods": [{"band": "flat", "hours": ["00:00-24:00"]}],
+                                  "energy_price": {"bands_cny_per_kwh": {"flat": 0.6}}}
+
+    scenario = load_scenario(_edit(path, use_library))
+    assert scenario.tariffs["t"].document == "渝发改规范〔2021〕14号"
+    own = scenario.tariffs["own"]
+    assert own.name == "我的电价" and "modified: periods, energy_price" in own.document
