@@ -74,6 +74,8 @@ class Scenario:
     profiles: ProfileStore = field(default_factory=dict, repr=False)
     load_quarter_kw: dict[str, np.ndarray] = field(default_factory=dict, repr=False)
     pv_quarter_kw_per_kwp: dict[str, np.ndarray] = field(default_factory=dict, repr=False)
+    text: str | None = field(default=None, repr=False)
+    overrides: dict[str, Any] = field(default_factory=dict, repr=False)
 
     @property
     def name(self) -> str:
@@ -109,6 +111,22 @@ class Scenario:
     def green_mode(self, case: str, project: str) -> GreenRulesMode:
         """Whether ``case`` checks or enforces the ratio rules of ``project``."""
         return self.case(case).green_rules or self.green_projects[project].rules.mode
+
+    def with_overrides(self, overrides: dict[str, Any]) -> Scenario:
+        """This scenario with fields changed by dotted path (as a sweep's grid names them,
+        `energysim.overrides`), validated and checked as if the file said so; profiles read
+        before are reused. The way to change a scenario from Python: its specs are not
+        re-checked when assigned to.
+
+        >>> bigger = scenario.with_overrides({"enterprises.auto_parts.storage.capacity_kwh": 8000})
+
+        Raises
+        ------
+        ScenarioError
+            The changed scenario has problems (each located as in the file).
+        """
+        return load_scenario(self.path, {**self.overrides, **overrides}, text=self.text,
+                             profiles=self.profiles)
 
     def case(self, name: str) -> CaseSpec:
         """The case called ``name``; KeyError naming the cases there are."""
@@ -210,7 +228,7 @@ def load_scenario(path: str | Path, overrides: dict[str, Any] | None = None, *,
     load_quarter, pv_quarter = read_quarter_hours(spec, path.parent, bool(problems), store)
     notes += margin_notes(spec, load_quarter, pv_quarter)
     return Scenario(spec, path, tariffs, index, step_hours(index), load_kw, pv, notes, green,
-                    store, load_quarter, pv_quarter)
+                    store, load_quarter, pv_quarter, text, dict(overrides or {}))
 
 
 def _read_profiles(spec, path, index, problems, at, store):

@@ -293,3 +293,18 @@ def test_a_library_tariff_unmodified_keeps_its_labels(tmp_path):
     assert scenario.tariffs["t"].document == "渝发改规范〔2021〕14号"
     own = scenario.tariffs["own"]
     assert own.name == "我的电价" and "modified: periods, energy_price" in own.document
+
+
+def test_a_scenario_changed_from_python_is_validated(tmp_path):
+    """with_overrides takes the sweep's dotted paths, checks the result like the file, and
+    keeps the overrides given before."""
+    path = tiny_scenario(tmp_path, [10.0] * 4, storage={"capacity_kwh": 10, "power_kw": 5})
+    scenario = load_scenario(path)
+    bigger = scenario.with_overrides({"enterprises.plant.storage.capacity_kwh": 40})
+    assert bigger.enterprises["plant"].storage.capacity_kwh == pytest.approx(40.0)
+    assert scenario.enterprises["plant"].storage.capacity_kwh == pytest.approx(10.0)
+    both = bigger.with_overrides({"enterprises.plant.storage.power_kw": 8})
+    assert both.enterprises["plant"].storage.capacity_kwh == pytest.approx(40.0)
+    assert both.enterprises["plant"].storage.power_kw == pytest.approx(8.0)
+    with pytest.raises(ScenarioError, match=r"storage\.capacity_kwh: Input should be greater than 0"):
+        scenario.with_overrides({"enterprises.plant.storage.capacity_kwh": -5})
