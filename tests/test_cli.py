@@ -149,6 +149,20 @@ def test_tariffs_list_and_show(tmp_path):
     assert png.stat().st_size > 10_000
     missing = runner.invoke(main, ["tariffs", "show", "atlantis"])
     assert missing.exit_code == 2 and "no built-in tariff 'atlantis'" in missing.output
+    assert listed.output.splitlines()[0].split() == ["name", "region", "effective", "figures",
+                                                     "from", "document"]
+    assert "basic charge: by capacity" in shown.output and "CNY/(kW·month)" in shown.output
+    assert "export price: 0.3964 CNY/kWh" in shown.output
+
+
+def test_profiles_pv_without_pvlib_names_the_extra(tmp_path, monkeypatch):
+    import sys
+
+    monkeypatch.setitem(sys.modules, "pvlib", None)  # as if not installed
+    result = CliRunner().invoke(main, ["profiles", "pv", "--year", "2025",
+                                       "--out", str(tmp_path / "pv.csv")])
+    assert result.exit_code == 2 and "pip install 'energysim[pv]'" in result.output
+    assert "Traceback" not in result.output
 
 
 def test_bill_command_prices_a_profile_by_hand(tmp_path):

@@ -84,15 +84,18 @@ def profiles_pv(lat: float, lon: float, tilt: float, azimuth: float, year: int, 
                 resolution: str, out_file: Path) -> None:
     """Write PV output per kWp for a place with pvlib (the pv extra), calibrated to Chongqing's
     monthly irradiation (timestamp,value_kw_per_kwp)."""
-    try:
-        from energysim.profiles.pv import pv_kw_per_kwp
-    except ImportError:
-        click.secho("pvlib is not installed: pip install 'energysim[pv]'", fg="red", err=True)
-        sys.exit(EXIT_BAD_INPUT)
+    from energysim.profiles.pv import pv_kw_per_kwp
     from energysim.profiles.readers import ProfileRead, write_long
 
-    series = pv_kw_per_kwp(year, latitude=lat, longitude=lon, tilt_deg=tilt, azimuth_deg=azimuth,
-                           seed=seed, resolution=resolution)
+    try:
+        series = pv_kw_per_kwp(year, latitude=lat, longitude=lon, tilt_deg=tilt,
+                               azimuth_deg=azimuth, seed=seed, resolution=resolution)
+    except ImportError as exc:  # pvlib is imported when it is needed
+        if (exc.name or "").split(".")[0] != "pvlib":
+            raise
+        click.secho("profiles pv needs pvlib, in the pv extra: pip install 'energysim[pv]'",
+                    fg="red", err=True)
+        sys.exit(EXIT_BAD_INPUT)
     write_long(ProfileRead(series.rename("value_kw_per_kwp"), []), out_file)
     hours = (series.index[1] - series.index[0]) / pd.Timedelta(hours=1)
     click.echo(f"{out_file}: {series.sum() * hours:,.0f} kWh/kWp in {year}, "

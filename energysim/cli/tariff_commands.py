@@ -20,6 +20,7 @@ def tariffs_list() -> None:
     from energysim.tariffs import library_table
 
     table = library_table()
+    click.echo(f"{'name':<34} {'region':<10} {'effective':<11} {'figures from':<18} document")
     for row in table.itertuples(index=False):
         source = "secondary/assumed" if row.secondary_source else "document"
         click.echo(f"{row.name:<34} {row.region:<10} {row.effective or '-'!s:<11} "

@@ -39,6 +39,11 @@ def band_text(tariff: Tariff) -> str:
         prices = [f"{band} {price:.4f}" for band, price
                   in zip(BANDS, tariff.price_by_band, strict=True) if band in tariff.bands_used]
         lines += ["", "all-in energy price [CNY/kWh]: " + ", ".join(prices)]
+    rates = tariff.basic_charge
+    capacity, demand = rates.capacity_cny_per_kva_month, rates.demand_cny_per_kw_month
+    lines += [f"basic charge: by capacity {'–' if capacity is None else f'{capacity:g}'} "
+              f"CNY/(kVA·month), by demand {'–' if demand is None else f'{demand:g}'} CNY/(kW·month)",
+              f"export price: {tariff.export_price_cny_per_kwh:g} CNY/kWh"]
     return "\n".join(lines)
 
 
