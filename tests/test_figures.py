@@ -197,3 +197,19 @@ def test_without_the_baseline_only_dispatch_peak_and_tariff_figures(week, tmp_pa
     assert {p.name for p in written} == (
         {f"dispatch_{case}_{e}.png" for e in scenario.enterprises}
         | {"monthly_peak_import.png", f"tariff_{scenario.case(case).tariff}.png"})
+
+
+def test_a_vpp_case_shows_the_week_of_its_first_event(tmp_path):
+    """The demo's first event is on Tuesday 2025-07-22: its VPP case's dispatch week starts on
+    Monday 2025-07-21; a case without events keeps the middle of the horizon."""
+    from types import SimpleNamespace
+
+    from conftest import demo_scenario
+
+    from energysim import load_scenario
+    from energysim.report.figures import event_week
+
+    scenario = load_scenario(demo_scenario(tmp_path, "2025-07-01", "2025-08-31", "1h"))
+    with_events = SimpleNamespace(vpp_events=pd.DataFrame({"event": ["jul22_evening"]}))
+    assert event_week(scenario, with_events) == pd.Timestamp("2025-07-21")
+    assert event_week(scenario, SimpleNamespace(vpp_events=None)) is None

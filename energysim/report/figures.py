@@ -36,6 +36,7 @@ from energysim.report.labels import check_lang, label
 from energysim.report.tariff_views import plot_band_heatmap
 from energysim.results import CaseResult
 from energysim.scenario import Scenario
+from energysim.vpp_baseline import events_in_horizon
 
 SUPPLY = {"grid_import_kw": ("fig_grid_import", "#7f7f7f"), "pv_kw": ("fig_pv", "#f2b701"),
           "storage_discharge_kw": ("fig_storage_discharge", "#3a7dc9"),
@@ -51,6 +52,20 @@ def default_week(index: pd.DatetimeIndex) -> pd.Timestamp:
     monday = middle + pd.Timedelta(days=(7 - middle.day_of_week) % 7)
     latest = index[-1].normalize() - pd.Timedelta(days=6)
     return max(min(monday, latest), index[0].normalize())
+
+
+def event_week(scenario: Scenario, result: CaseResult) -> pd.Timestamp | None:
+    """The week (from its Monday, kept inside the horizon) of the first VPP event a case's
+    result has, so that its dispatch figure shows an event; None without one."""
+    if result.vpp_events is None or not len(result.vpp_events) or scenario.spec.vpp is None:
+        return None
+    events = events_in_horizon(scenario.spec.vpp, scenario.index)
+    if not events:
+        return None
+    day = pd.Timestamp(min(e.date for e in events))
+    monday = day - pd.Timedelta(days=day.day_of_week)
+    latest = scenario.index[-1].normalize() - pd.Timedelta(days=6)
+    return max(min(monday, latest), scenario.index[0].normalize())
 
 
 def check_week(index: pd.DatetimeIndex, week_start: pd.Timestamp) -> pd.Timestamp:
@@ -159,7 +174,8 @@ def write_figures(scenario: Scenario, results: dict[str, CaseResult], savings: p
     decomposition : pandas.DataFrame or None
         `energysim.analysis.decomposition.decompose`; None where the baseline did not run.
     week_start : pandas.Timestamp, optional
-        First day of the dispatch week; by default a Monday in the middle of the horizon.
+        First day of the dispatch week; by default a Monday in the middle of the horizon, and
+        for a case with VPP events the week of the first event.
     lang : str
         ``en`` or ``zh``; Chinese falls back to English where no CJK font is installed.
 
@@ -177,11 +193,12 @@ def write_figures(scenario: Scenario, results: dict[str, CaseResult], savings: p
     written = []
     with font_context(lang):
         for case, result in results.items():
+            week = (event_week(scenario, result) if week_start is None else None) or start
             for e in scenario.enterprises:
                 title = label("fig_dispatch_title", lang).format(
                     enterprise=enterprise_label(scenario, e, lang), case=case,
-                    start=f"{start:%Y-%m-%d}")
-                fig = plot_dispatch(result.timeseries, e, start, title, lang=lang)
+                    start=f"{week:%Y-%m-%d}")
+                fig = plot_dispatch(result.timeseries, e, week, title, lang=lang)
                 written.append(save_figure(fig, folder / f"dispatch_{case}_{e}.png", lang, DPI))
         others = [c for c in results if c != baseline]
         if has_baseline and others and len(savings):
