@@ -213,3 +213,24 @@ def test_a_vpp_case_shows_the_week_of_its_first_event(tmp_path):
     with_events = SimpleNamespace(vpp_events=pd.DataFrame({"event": ["jul22_evening"]}))
     assert event_week(scenario, with_events) == pd.Timestamp("2025-07-21")
     assert event_week(scenario, SimpleNamespace(vpp_events=None)) is None
+
+
+def test_a_cjk_font_installed_after_the_font_cache_is_found(monkeypatch):
+    """Where matplotlib's cache lists no CJK font, the system's fonts are scanned once more
+    before falling back, and the note says how to refresh the cache."""
+    installed = [frozenset({"DejaVu Sans"})]
+    scans = []
+
+    def rescan():
+        scans.append(1)
+        installed[0] = installed[0] | {"Noto Sans CJK SC"}  # the font apt installed meanwhile
+        return True
+
+    monkeypatch.setattr(fonts, "_installed", lambda: installed[0])
+    monkeypatch.setattr(fonts, "_rescan", rescan)
+    fonts.cjk_family.cache_clear()
+    try:
+        assert fonts.cjk_family() == "Noto Sans CJK SC" and scans == [1]
+    finally:
+        fonts.cjk_family.cache_clear()
+    assert "rm -rf ~/.cache/matplotlib" in fonts.NO_CJK_NOTE

@@ -27,14 +27,41 @@ CJK_FAMILIES = ("Noto Sans CJK SC", "Noto Sans CJK JP", "Noto Sans CJK TC", "Not
 """Families that draw Chinese, the preferred first (matplotlib < 3.11 reads only the first
 face of a .ttc collection, which for Noto Sans CJK is the JP one: its glyphs are complete)."""
 LAST_RESORT = "Last Resort High-Efficiency"
-NO_CJK_NOTE = "no CJK font found: figures use English labels (install fonts-noto-cjk)"
+NO_CJK_NOTE = ("no CJK font found: figures use English labels (install fonts-noto-cjk; if one "
+               "is installed, remove matplotlib's font cache, rm -rf ~/.cache/matplotlib, and "
+               "run again)")
 
 
 @cache
 def cjk_family() -> str | None:
-    """Name of an installed font family that draws Chinese, or None."""
-    installed = _installed()
+    """Name of an installed font family that draws Chinese, or None. Where matplotlib's font
+    cache knows none, the system's fonts are scanned once more: a font installed after the
+    cache was made (``apt-get install fonts-noto-cjk`` after the first run) is found."""
+    family = _first_cjk(_installed())
+    if family is None and _rescan():
+        family = _first_cjk(_installed())
+    return family
+
+
+def _first_cjk(installed: frozenset[str]) -> str | None:
     return next((family for family in CJK_FAMILIES if family in installed), None)
+
+
+def _rescan() -> bool:
+    """Add the system's fonts that matplotlib's cache does not list; whether any was."""
+    known = {font.fname for font in font_manager.fontManager.ttflist}
+    added = False
+    for path in font_manager.findSystemFonts():
+        if path in known:
+            continue
+        try:
+            font_manager.fontManager.addfont(path)
+        except (OSError, RuntimeError, ValueError):  # a file FreeType cannot read
+            continue
+        added = True
+    if added:
+        _installed.cache_clear()
+    return added
 
 
 def drawable(text: str, fallback: str) -> str:
