@@ -27,6 +27,7 @@ from energysim.profiles.intra_hour import demand_margin_kw, margin_notes, read_q
 from energysim.profiles.sources import ProfileStore, SourceReader
 from energysim.scenario_spec import CaseSpec, EnterpriseSpec, ScenarioSpec
 from energysim.scenario_tariffs import resolve_tariffs, with_library_tariffs
+from energysim.scenario_warnings import input_warnings, pv_peak_problem
 from energysim.tariffs.bill import step_hours
 from energysim.tariffs.tariff import Tariff
 from energysim.timeseries import RESOLUTIONS, horizon_index
@@ -56,6 +57,9 @@ class Scenario:
         Output each green-supply plant could deliver per step. [kW]
     notes : list of str
         What the profile readers did that a reader of the results should know.
+    warnings : list of str
+        Inputs allowed but suspicious (`energysim.scenario_warnings`), for the run's
+        notes, the command line and ``summary.json``.
     load_quarter_kw, pv_quarter_kw_per_kwp : dict of str to numpy.ndarray
         Over an hourly horizon, the load [kW] of each enterprise and the PV per kWp [kW/kWp]
         of each array at 15 minutes, where their sources have them
@@ -76,6 +80,7 @@ class Scenario:
     pv_quarter_kw_per_kwp: dict[str, np.ndarray] = field(default_factory=dict, repr=False)
     text: str | None = field(default=None, repr=False)
     overrides: dict[str, Any] = field(default_factory=dict, repr=False)
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def name(self) -> str:
@@ -227,8 +232,9 @@ def load_scenario(path: str | Path, overrides: dict[str, Any] | None = None, *,
         raise ScenarioError(problems)
     load_quarter, pv_quarter = read_quarter_hours(spec, path.parent, bool(problems), store)
     notes += margin_notes(spec, load_quarter, pv_quarter)
+    warnings = input_warnings(spec, index, load_kw, pv, declared_assets(spec))
     return Scenario(spec, path, tariffs, index, step_hours(index), load_kw, pv, notes, green,
-                    store, load_quarter, pv_quarter, text, dict(overrides or {}))
+                    store, load_quarter, pv_quarter, text, dict(overrides or {}), warnings)
 
 
 def _read_profiles(spec, path, index, problems, at, store):
@@ -253,6 +259,9 @@ def _read_profiles(spec, path, index, problems, at, store):
         values = reader.read(asset.spec.profile, lambda message, loc=loc: at(loc, message),
                              default_unit="kw")
         if values is not None:
+            impossible = pv_peak_problem(values, index)
+            if impossible:
+                at(loc, impossible)
             pv[asset.id] = values
     green = {}
     for i, project in enumerate(spec.green_direct):

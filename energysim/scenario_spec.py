@@ -113,7 +113,8 @@ class IndicatorSpec(StrictModel):
 
 
 class SolverSpec(StrictModel):
-    """How models are solved where a choice matters (`energysim.model.net_meter`)."""
+    """How models are solved where a choice matters (`energysim.model.net_meter`), and how
+    long a solve may take."""
 
     meter: Literal["auto", "iterate", "milp"] = Field(
         "auto", description="How the net meter's import/export modes are decided: milp "
@@ -123,6 +124,11 @@ class SolverSpec(StrictModel):
     milp_max_steps: PositiveInt = Field(
         1000, description="auto solves a model's meter modes as a MILP up to this many "
                           "contested steps.")
+    time_limit_s: float = Field(
+        3600.0, gt=0, le=7 * 86400,
+        description="Most seconds HiGHS may take over one model (all its runs); reached, the "
+                    "run stops, says so and exits 3 (`energysim.model.solve."
+                    "DEFAULT_TIME_LIMIT_S`). At most a week [s].")
 
 
 class ScenarioSpec(StrictModel):

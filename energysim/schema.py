@@ -1,20 +1,104 @@
-"""Shared pieces of the input schemas: strict models and time-of-day windows."""
+"""Shared pieces of the input schemas: strict models, plausible ranges, time-of-day windows.
+
+`StrictModel`, the base of every schema model, rejects unknown fields (typos never pass
+silently) and non-finite numbers (``.nan``, ``.inf``, and ``1e400``, which YAML reads as
+infinite), and holds every number whose field name ends in a unit to the plausible
+magnitude of `PLAUSIBLE` (the unit is in every name, so one table covers every schema):
+
+=========================================  =====================  ===========================
+field name ends in                         at most (either sign)  for comparison
+=========================================  =====================  ===========================
+``_cny_per_kwh`` (prices, fees, costs)     1,000 CNY/kWh          retail ≤ 2, VPP pay ≤ 5,
+                                                                  values of lost load ≤ 100
+``_cny_per_kw_month``, ``_per_kva_month``  10,000 CNY             basic charges 20 … 50
+``_kw``, ``_kwp``, ``_kva`` (power)        10⁷ (10 GW)            a large steel works ≈ 1 GW
+``_kwh`` (energy)                          10⁸ (100 GWh)          10 GW for ten hours
+``_mwh`` (a year's energy)                 10⁸ MWh                10 GW all year ≈ 0.9·10⁸
+``_kgco2_per_kwh``                         10                     coal ≈ 1
+``ratios`` (multiples of the flat price)   100                    Chinese tariffs ≤ 5
+any other float                            10⁹
+=========================================  =====================  ===========================
+
+so that a price of ``1e308`` is refused, saying so, instead of writing ``Infinity`` into
+the results or stalling the solver. Fields keep their own, tighter bounds (ge, le).
+"""
 
 from __future__ import annotations
 
+import math
 import re
+from typing import Any
 
 import numpy as np
 import pandas as pd
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, ValidationInfo, field_validator
+from pydantic_core import PydanticCustomError
 
 _WINDOW = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*$")
 
+PLAUSIBLE: tuple[tuple[str, float, str, str], ...] = (
+    ("_cny_per_kwh", 1e3, "CNY/kWh", "price per kWh"),
+    ("_cny_per_kw_month", 1e4, "CNY/(kW·month)", "monthly rate"),
+    ("_cny_per_kva_month", 1e4, "CNY/(kVA·month)", "monthly rate"),
+    ("_kgco2_per_kwh", 10.0, "kgCO2/kWh", "emission factor"),
+    ("_kw", 1e7, "kW", "power"),
+    ("_kwp", 1e7, "kWp", "capacity"),
+    ("_kva", 1e7, "kVA", "capacity"),
+    ("_kwh", 1e8, "kWh", "energy"),
+    ("_mwh", 1e8, "MWh", "annual energy"),
+    ("ratios", 100.0, "× the flat price", "ratio"),
+)
+"""(field name ending, largest magnitude, unit, what it is) of the numbers a schema
+accepts; the first ending that matches applies (see the module docstring)."""
+ANY_NUMBER = 1e9
+"""Largest magnitude of a number whose field has no unit in `PLAUSIBLE`."""
+MAX_PROFILE_VALUE = 1e7
+"""Largest value in a profile file [kW, or kWh per step]: the power of `PLAUSIBLE`."""
+
+
+def plausible_limit(field: str) -> tuple[float, str, str]:
+    """(largest magnitude, unit, what it is) of a number in the field called ``field``."""
+    for ending, limit, unit, what in PLAUSIBLE:
+        if field.endswith(ending):
+            return limit, unit, what
+    return ANY_NUMBER, "", "number"
+
+
+def implausible(field: str, value: Any) -> tuple[str, Any, Any] | None:
+    """Why ``value`` (a float, or a mapping or list of floats) is out of the plausible range
+    of ``field`` (`plausible_limit`), the key (or index) of the number at fault (None for a
+    single number) and that number; None where all is plausible. Integers (seeds, years,
+    counts) are left to their fields' own bounds."""
+    if isinstance(value, dict):
+        items = list(value.items())
+    elif isinstance(value, list | tuple):
+        items = list(enumerate(value))
+    else:
+        items = [(None, value)]
+    limit, unit, what = plausible_limit(field)
+    for key, number in items:
+        if isinstance(number, float) and math.isfinite(number) and abs(number) > limit:
+            return (f"not a plausible {what}: at most {limit:,.0f}{' ' + unit if unit else ''} "
+                    "in magnitude (check the number and its unit)", key, number)
+    return None
+
 
 class StrictModel(BaseModel):
-    """A pydantic model that rejects unknown fields (typos never pass silently)."""
+    """A pydantic model that rejects unknown fields, non-finite numbers and numbers outside
+    the plausible range of their unit (`PLAUSIBLE`)."""
 
-    model_config = ConfigDict(extra="forbid", validate_default=True)
+    model_config = ConfigDict(extra="forbid", validate_default=True, allow_inf_nan=False)
+
+    @field_validator("*")
+    @classmethod
+    def _plausible(cls, value: Any, info: ValidationInfo) -> Any:
+        """The error's context holds the ``key`` of a mapping's (or list's) number at fault
+        and the ``number``, for `energysim.yamlio.validation_problems` to locate it."""
+        found = implausible(info.field_name or "", value)
+        if found is not None:
+            why, key, number = found
+            raise PydanticCustomError("implausible_number", why, {"key": key, "number": number})
+        return value
 
 
 def parse_window(text: str) -> tuple[int, int]:

@@ -34,6 +34,16 @@ def two_price_tariff(cheap_until: str = "02:00", low: float = 0.3, high: float =
     }
 
 
+KWP = 1000.0
+"""The rooftop PV of the small test parks: KWP kWp whose profile is the wanted kW over KWP, so
+that per-kWp values stay below 1.1 kW/kWp (`energysim.scenario_warnings`)."""
+
+
+def per_kwp(pv_kw) -> np.ndarray:
+    """A PV output in kW as the per-kWp profile of `KWP` kWp."""
+    return np.asarray(pv_kw, dtype=float) / KWP
+
+
 def write_profile(path: Path, start: str, values, freq: str = "1h",
                   column: str = "value_kw") -> Path:
     index = pd.date_range(start, periods=len(values), freq=freq)
@@ -63,8 +73,8 @@ def tiny_scenario(folder: Path, load_kw, *, tariff: dict | None = None, pv_kw=No
     if contract_demand_kw is not None:
         ent["contract_demand_kw"] = contract_demand_kw
     if pv_kw is not None:
-        write_profile(folder / "pv.csv", start, pv_kw, freq, "value_kw_per_kwp")
-        ent["pv"] = {"capacity_kwp": 1.0, "profile": "pv.csv"}
+        write_profile(folder / "pv.csv", start, per_kwp(pv_kw), freq, "value_kw_per_kwp")
+        ent["pv"] = {"capacity_kwp": KWP, "profile": "pv.csv"}
     if storage is not None:
         ent["storage"] = storage
     data = {

@@ -20,7 +20,7 @@ def _park(tmp_path, *, works_storage=None, works_pv=None, assets=(), cases=None)
     then 1.0 CNY/kWh."""
     write_profile(tmp_path / "works.csv", "2025-05-05", [100.0, 100.0])
     write_profile(tmp_path / "office.csv", "2025-05-05", [10.0, 10.0])
-    write_profile(tmp_path / "pv.csv", "2025-05-05", [30.0, 30.0], column="value_kw_per_kwp")
+    write_profile(tmp_path / "pv.csv", "2025-05-05", [0.3, 0.3], column="value_kw_per_kwp")
     works = {"id": "works", "name": "w", "load": "works.csv", "tariff": "t",
              "transformer_kva": 1000}
     if works_storage is not None:
@@ -90,18 +90,18 @@ def test_a_battery_paid_for_by_two_enterprises(tmp_path):
 
 
 def test_a_listed_pv_array_next_to_the_enterprise_own(tmp_path):
-    """1 kWp of works' own and 2 kWp listed, 30 kW per kWp: 90 kW of a 100 kW load, so works
-    imports 10 kW an hour: 0.3·10 + 1.0·10 = 13 CNY, as one 3 kWp array gives."""
-    extra = {"kind": "pv", "id": "roof_east", "at": "works", "capacity_kwp": 2,
+    """100 kWp of works' own and 200 kWp listed, 0.3 kW per kWp: 90 kW of a 100 kW load, so
+    works imports 10 kW an hour: 0.3·10 + 1.0·10 = 13 CNY, as one 300 kWp array gives."""
+    extra = {"kind": "pv", "id": "roof_east", "at": "works", "capacity_kwp": 200,
              "profile": "pv.csv"}
-    scenario = load_scenario(_park(tmp_path, works_pv=1, assets=[extra]))
+    scenario = load_scenario(_park(tmp_path, works_pv=100, assets=[extra]))
     m = build_model(scenario, "on", ["works"])
     assert list(m.PV_AT["works"]) == ["works", "roof_east"]
     assert solve_model(m).objective_cny == pytest.approx(13.0, rel=1e-9)
     result = run_case(scenario, "on")
     assert result.timeseries["works/pv_kw"].to_numpy() == pytest.approx([90.0, 90.0])
     (tmp_path / "one").mkdir()
-    one = load_scenario(_park(tmp_path / "one", works_pv=3))
+    one = load_scenario(_park(tmp_path / "one", works_pv=300))
     assert run_case(one, "on").total_cost_cny == pytest.approx(result.total_cost_cny, rel=1e-9)
 
 

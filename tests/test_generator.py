@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from conftest import dump_yaml, write_profile
+from conftest import KWP, dump_yaml, per_kwp, write_profile
 from test_net_meter import independent_milp
 
 from energysim import build_model, load_scenario, run_case, solve_model
@@ -18,8 +18,8 @@ def _works(tmp_path, load_kw, generator, *, pv_kw=None, price=1.0, export=0.0):
            "generator": generator}
     assets = ["generator"]
     if pv_kw is not None:
-        write_profile(tmp_path / "pv.csv", "2025-05-05", pv_kw, column="value_kw_per_kwp")
-        ent["pv"] = {"capacity_kwp": 1.0, "profile": "pv.csv"}
+        write_profile(tmp_path / "pv.csv", "2025-05-05", per_kwp(pv_kw), column="value_kw_per_kwp")
+        ent["pv"] = {"capacity_kwp": KWP, "profile": "pv.csv"}
         assets.append("pv")
     data = {"name": "generator",
             "horizon": {"start": "2025-05-05 00:00", "end": f"2025-05-05 {n:02d}:00",

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from click.testing import CliRunner
-from conftest import FLAT_TARIFF, demo_scenario, dump_yaml, tiny_scenario, write_profile
+from conftest import FLAT_TARIFF, KWP, demo_scenario, dump_yaml, per_kwp, tiny_scenario, write_profile
 
 from energysim import build_model, load_scenario, run_case, solve_model
 from energysim.cli import main
@@ -93,9 +93,9 @@ def _exporting_hour(tmp_path):
     pv = np.zeros(96)
     pv[48:52] = [300.0, 120.0, 300.0, 300.0]
     write_profile(tmp_path / "load.csv", "2025-05-05", load, freq="15min")
-    write_profile(tmp_path / "pv.csv", "2025-05-05", pv, freq="15min", column="value_kw_per_kwp")
+    write_profile(tmp_path / "pv.csv", "2025-05-05", per_kwp(pv), freq="15min", column="value_kw_per_kwp")
     ent = {"id": "plant", "name": "p", "load": "load.csv", "tariff": "t", "transformer_kva": 1000,
-           "basic_charge": "max_demand", "pv": {"capacity_kwp": 1.0, "profile": "pv.csv"}}
+           "basic_charge": "max_demand", "pv": {"capacity_kwp": KWP, "profile": "pv.csv"}}
     data = {"name": "margin", "horizon": {"start": "2025-05-05 00:00", "end": "2025-05-06 00:00",
                                           "resolution": "1h"},
             "tariffs": {"t": FLAT_TARIFF}, "enterprises": [ent],
@@ -139,11 +139,11 @@ def test_an_offtaker_billed_on_its_hourly_net_flow_may_not_launder_to_lower_its_
     pv = np.zeros(96)
     pv[48:52] = 300.0
     write_profile(tmp_path / "load.csv", "2025-05-05", load, freq="15min")
-    write_profile(tmp_path / "pv.csv", "2025-05-05", pv, freq="15min", column="value_kw_per_kwp")
+    write_profile(tmp_path / "pv.csv", "2025-05-05", per_kwp(pv), freq="15min", column="value_kw_per_kwp")
     write_profile(tmp_path / "plant.csv", "2025-05-05", np.full(24, 1.0), column="value_kw_per_kwp")
     tariff = {**FLAT_TARIFF, "energy_price": {"bands_cny_per_kwh": {"flat": 0.3}}}
     ent = {"id": "works", "name": "w", "load": "load.csv", "tariff": "t", "transformer_kva": 1000,
-           "basic_charge": "max_demand", "pv": {"capacity_kwp": 1.0, "profile": "pv.csv"}}
+           "basic_charge": "max_demand", "pv": {"capacity_kwp": KWP, "profile": "pv.csv"}}
     data = {"name": "laundering for demand",
             "horizon": {"start": "2025-05-05 00:00", "end": "2025-05-06 00:00", "resolution": "1h"},
             "tariffs": {"t": tariff}, "enterprises": [ent],

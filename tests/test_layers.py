@@ -3,7 +3,8 @@
     base      errors, schema, yamlio, files, results, timeseries, daytypes, components,
               charges          (Pyomo only inside the charges' model halves)
     input     tariffs, profiles, assets, demand_side, green_supply, overrides, vpp_baseline,
-              case_inputs, scenario_spec, scenario_checks, scenario_tariffs, scenario
+              case_inputs, scenario_spec, scenario_checks, scenario_tariffs, scenario_warnings,
+              scenario
     prepare   prepare
     model     model            (never the scenario loader nor the prepare stage)
     analysis  analysis
@@ -24,7 +25,7 @@ LAYERS = {
              "components", "charges"),
     "input": ("tariffs", "profiles", "assets", "demand_side", "green_supply", "overrides",
               "vpp_baseline", "case_inputs", "scenario_spec", "scenario_checks", "scenario_tariffs",
-              "scenario"),
+              "scenario_warnings", "scenario"),
     "prepare": ("prepare",),
     "model": ("model",),
     "analysis": ("analysis",),

@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pyomo.environ as pyo
 import pytest
-from conftest import demo_scenario, dump_yaml, write_profile
+from conftest import KWP, demo_scenario, dump_yaml, per_kwp, write_profile
 from pyomo.contrib.appsi.base import TerminationCondition
 from pyomo.contrib.appsi.solvers import Highs
 
@@ -55,10 +55,10 @@ def independent_milp(scenario, case: str, enterprises: list[str], green: bool = 
 def _spot_scenario(tmp_path, load_kw, pv_kw, spot, storage=None):
     n = len(load_kw)
     write_profile(tmp_path / "load.csv", "2025-05-05", load_kw)
-    write_profile(tmp_path / "pv.csv", "2025-05-05", pv_kw, column="value_kw_per_kwp")
+    write_profile(tmp_path / "pv.csv", "2025-05-05", per_kwp(pv_kw), column="value_kw_per_kwp")
     write_profile(tmp_path / "spot.csv", "2025-05-05", spot, column="price_cny_per_kwh")
     ent = {"id": "plant", "name": "p", "load": "load.csv", "tariff": "spot", "transformer_kva": 1000,
-           "pv": {"capacity_kwp": 1.0, "profile": "pv.csv"}}
+           "pv": {"capacity_kwp": KWP, "profile": "pv.csv"}}
     if storage:
         ent["storage"] = storage
     data = {
@@ -178,10 +178,10 @@ def _offtaker_park(tmp_path, rules: str = "check", storage: dict | None = None):
     """One offtaker (load 100 kW, rooftop PV 150 kW, flat 1.0 CNY/kWh, export 0.4) and a
     100 kW plant on a 100 kW line at PPA 0.20, no fees, no feed-in, over two hours."""
     write_profile(tmp_path / "load.csv", "2025-05-05", [100.0, 100.0])
-    write_profile(tmp_path / "pv.csv", "2025-05-05", [150.0, 150.0], column="value_kw_per_kwp")
+    write_profile(tmp_path / "pv.csv", "2025-05-05", per_kwp([150.0, 150.0]), column="value_kw_per_kwp")
     write_profile(tmp_path / "plant.csv", "2025-05-05", [1.0, 1.0], column="value_kw_per_kwp")
     ent = {"id": "works", "name": "w", "load": "load.csv", "tariff": "t", "transformer_kva": 1000,
-           "pv": {"capacity_kwp": 1.0, "profile": "pv.csv"}, **({"storage": storage} if storage else {})}
+           "pv": {"capacity_kwp": KWP, "profile": "pv.csv"}, **({"storage": storage} if storage else {})}
     data = {
         "name": "laundering",
         "horizon": {"start": "2025-05-05 00:00", "end": "2025-05-05 02:00", "resolution": "1h"},
@@ -337,10 +337,10 @@ def test_flexible_load_may_take_more_than_the_transformer_at_a_pv_surplus(tmp_pa
     optimum imports the full 100 kW in the cheap hour and moves 200 kW of load into it
     (flexibility adds more than the transformer could carry): 30 CNY."""
     write_profile(tmp_path / "load.csv", "2025-05-05", [50.0, 100.0, 100.0])
-    write_profile(tmp_path / "pv.csv", "2025-05-05", [150.0, 0.0, 0.0], column="value_kw_per_kwp")
+    write_profile(tmp_path / "pv.csv", "2025-05-05", per_kwp([150.0, 0.0, 0.0]), column="value_kw_per_kwp")
     write_profile(tmp_path / "spot.csv", "2025-05-05", [0.3, 1.0, 1.0], column="price_cny_per_kwh")
     ent = {"id": "plant", "name": "p", "load": "load.csv", "tariff": "spot", "transformer_kva": 100,
-           "pv": {"capacity_kwp": 1.0, "profile": "pv.csv"},
+           "pv": {"capacity_kwp": KWP, "profile": "pv.csv"},
            "flexibility": {"shiftable_share": 1.0, "max_increase_kw": 1000.0}}
     data = {"name": "flex", "horizon": {"start": "2025-05-05 00:00", "end": "2025-05-05 03:00",
                                         "resolution": "1h"},
@@ -362,14 +362,14 @@ def test_an_idle_line_does_not_change_the_optimum(tmp_path):
     checked) and a plant that produces nothing: its battery charges at 0.1 and discharges
     while the PV is exported, as it would without the line: −40 CNY either way."""
     write_profile(tmp_path / "load.csv", "2025-05-05", [100.0, 100.0])
-    write_profile(tmp_path / "pv.csv", "2025-05-05", [0.0, 150.0], column="value_kw_per_kwp")
+    write_profile(tmp_path / "pv.csv", "2025-05-05", per_kwp([0.0, 150.0]), column="value_kw_per_kwp")
     write_profile(tmp_path / "plant.csv", "2025-05-05", [0.0, 0.0], column="value_kw_per_kwp")
     write_profile(tmp_path / "spot.csv", "2025-05-05", [0.1, 0.3], column="price_cny_per_kwh")
     storage = {"capacity_kwh": 100, "power_kw": 100, "charge_efficiency": 1.0,
                "discharge_efficiency": 1.0, "soc_min_fraction": 0.0, "soc_max_fraction": 1.0,
                "soc_initial_fraction": 0.0}
     ent = {"id": "works", "name": "w", "load": "load.csv", "tariff": "t", "transformer_kva": 1000,
-           "pv": {"capacity_kwp": 1.0, "profile": "pv.csv"}, "storage": storage}
+           "pv": {"capacity_kwp": KWP, "profile": "pv.csv"}, "storage": storage}
     data = {"name": "idle line", "horizon": {"start": "2025-05-05 00:00",
                                              "end": "2025-05-05 02:00", "resolution": "1h"},
             "tariffs": {"t": {"name": "spot", "energy_price": {"spot": {"file": "spot.csv"}},

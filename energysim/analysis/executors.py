@@ -3,19 +3,30 @@
 Both follow `concurrent.futures`. A process pool pickles what it is given with each task; a
 Dask cluster gets the sweep's base scattered once to its workers (`shipped`). The
 ``distributed`` package is imported only where a scheduler is named (the ``dask`` extra).
+
+Interrupts end the workers too: a pool's processes ignore Ctrl-C and take SIGTERM's default
+(`quiet_worker`), so the parent alone decides, and `stop_now` (which `shut_down` uses while an
+error or an interrupt propagates) cancels the queued tasks and terminates the processes
+instead of waiting for the running ones.
 """
 
 from __future__ import annotations
 
 import os
+import signal
+import sys
 from concurrent.futures import Executor, ProcessPoolExecutor
+from multiprocessing.connection import wait
+
+STOP_SECONDS = 3.0
+"""How long terminated workers get to exit before they are killed."""
 
 
 def make_executor(workers: int | None = None, scheduler: str | None = None) -> Executor:
     """A local process pool (``workers`` processes, default all cores), or the executor of
     the Dask cluster at ``scheduler`` (its client is the executor's ``_client``)."""
     if scheduler is None:
-        return ProcessPoolExecutor(workers or os.cpu_count() or 1)
+        return ProcessPoolExecutor(workers or os.cpu_count() or 1, initializer=quiet_worker)
     try:
         from distributed import Client
     except ImportError:
@@ -37,12 +48,41 @@ def shipped(executor: Executor | None, base):
     return base if client is None else client.scatter(base, broadcast=True)
 
 
-def shut_down(executor: Executor) -> None:
+def shut_down(executor: Executor, at_once: bool | None = None) -> None:
     """Stop ``executor``: a Dask executor and its client once their tasks are done, a
-    process pool at once, its queued tasks cancelled."""
+    process pool once its running tasks are, the queued ones cancelled. With ``at_once`` —
+    by default, where an exception is propagating (called from a ``finally`` clause) — the
+    Dask tasks are cancelled and the pool's processes terminated (`stop_now`)."""
+    if at_once is None:
+        at_once = sys.exc_info()[1] is not None
     client = _client(executor)
     if client is not None:
-        executor.shutdown(wait=True)
+        executor.shutdown(wait=not at_once)
         client.close()
+    elif at_once and isinstance(executor, ProcessPoolExecutor):
+        stop_now(executor)
     else:
         executor.shutdown(wait=True, cancel_futures=True)
+
+
+def quiet_worker() -> None:
+    """A pool worker's initializer: Ctrl-C is the parent's to handle (it stops the pool) and
+    SIGTERM ends the worker (a handler the parent installed is not inherited)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
+def stop_now(pool: ProcessPoolExecutor) -> None:
+    """Cancel ``pool``'s queued tasks and end its processes without waiting for their tasks:
+    SIGTERM, then SIGKILL for any still alive after `STOP_SECONDS`."""
+    processes = [p for p in (getattr(pool, "_processes", None) or {}).values() if p.is_alive()]
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        process.terminate()
+    alive = {process.sentinel: process for process in processes}
+    for sentinel in wait(list(alive), timeout=STOP_SECONDS) if alive else []:
+        alive.pop(sentinel)
+    for process in alive.values():
+        process.kill()
+    for process in processes:
+        process.join(timeout=STOP_SECONDS)

@@ -3,7 +3,9 @@
 Enterprises that share no asset are independent, so a case is solved as one small LP per
 enterprise rather than one large park LP (solve time grows faster than the model). Jobs
 go to a process pool when there is more than one job and more than one core; each worker
-builds its own model from the scenario data and runs HiGHS on one thread.
+builds its own model from the scenario data and runs HiGHS on one thread. An error or an
+interrupt (Ctrl-C, or SIGTERM where the command line raises it) cancels the jobs not started
+and terminates the workers at once (`energysim.analysis.executors.stop_now`).
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import pandas as pd
 from pyomo.common.gc_manager import PauseGC
 
 from energysim.analysis.cases import build_model, job_weight, model_groups
+from energysim.analysis.executors import quiet_worker, stop_now
 from energysim.errors import SolverError
 from energysim.model.extract import extract_costs, extract_timeseries
 from energysim.model.green_rules import enforced_rules, explain_infeasible
@@ -107,14 +110,18 @@ def run_scenario(scenario: Scenario, cases: Sequence[str] | None = None,
                 parts[case, group] = run_case(scenario, case, list(group))
                 done(case, group)
         else:
-            with ProcessPoolExecutor(workers, initializer=_init_worker,
-                                     initargs=(scenario,)) as pool:
+            pool = ProcessPoolExecutor(workers, initializer=_init_worker, initargs=(scenario,))
+            try:
                 futures = {pool.submit(_worker_job, case, group): (case, group)
                            for case, group in jobs}
                 for future in as_completed(futures):
                     case, group = futures[future]
                     parts[case, group] = future.result()
                     done(case, group)
+            except BaseException:
+                stop_now(pool)
+                raise
+            pool.shutdown()
     finally:
         if bar is not None:
             bar.close()
@@ -180,6 +187,7 @@ _WORKER_SCENARIO: Scenario | None = None
 
 def _init_worker(scenario: Scenario) -> None:
     global _WORKER_SCENARIO
+    quiet_worker()
     _WORKER_SCENARIO = scenario
 
 

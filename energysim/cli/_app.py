@@ -4,35 +4,125 @@
 unexpected error prints one red line (the traceback with ``--debug``). `_or_exit` and
 `_fail` turn a ScenarioError into its problems on stderr and exit code 2; `_load` loads a
 scenario that way.
+
+Exit codes of every command:
+
+    0    success
+    1    an unexpected error (one line; the traceback with ``--debug``)
+    2    bad input: every problem listed, nothing solved
+    3    solver trouble: infeasible, unbounded or failed, with what is to blame where known
+    4    the output folder cannot be written: read-only, the disk full, a file in its place,
+         or a folder of other files (it would be replaced whole); found before solving
+         where it can be, and the folder then keeps its earlier contents
+    5    the output folder is in use by another energysim run
+    130  interrupted by Ctrl-C (SIGINT)
+    143  terminated by SIGTERM
+
+While a command runs, SIGTERM raises `Terminated`, a KeyboardInterrupt, so both end the same
+way: worker processes stopped, staging folders removed, one line on stderr, no traceback.
+A second signal while that happens is ignored, so the clean-up is not cut short.
 """
 
 from __future__ import annotations
 
+import multiprocessing
+import signal
 import sys
 from pathlib import Path
 
 import click
 
 from energysim.errors import ScenarioError
+from energysim.files import FolderInUse, OutputError
 
+EXIT_UNEXPECTED = 1
 EXIT_BAD_INPUT = 2
 EXIT_SOLVER = 3
+EXIT_OUTPUT = 4
+EXIT_IN_USE = 5
+EXIT_INTERRUPTED = 128 + signal.SIGINT
+EXIT_TERMINATED = 128 + signal.SIGTERM
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM arrived: raised where the program is, like Ctrl-C's KeyboardInterrupt."""
 
 
 class _Group(click.Group):
-    """Unexpected errors print one red line, or the traceback with ``--debug``."""
+    """Unexpected errors print one red line, or the traceback with ``--debug``; an unusable
+    output folder, Ctrl-C and SIGTERM end with their exit codes and one line."""
 
     def invoke(self, ctx: click.Context):
+        previous = _install_handlers()
         try:
             return super().invoke(ctx)
         except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit):
             raise
+        except KeyboardInterrupt as exc:
+            _ignore_signals()
+            _stop_children()
+            _interrupted(ctx, isinstance(exc, Terminated))
+        except OutputError as exc:
+            click.secho(f"output folder: {exc}", fg="red", err=True)
+            sys.exit(EXIT_IN_USE if isinstance(exc, FolderInUse) else EXIT_OUTPUT)
         except Exception as exc:
             if ctx.params.get("debug"):
                 raise
             click.secho(f"error: {type(exc).__name__}: {exc} (run with --debug for the "
                         "traceback)", fg="red", err=True)
-            sys.exit(1)
+            sys.exit(EXIT_UNEXPECTED)
+        finally:
+            _restore_handlers(previous)
+
+
+def _install_handlers() -> dict | None:
+    """SIGTERM raises `Terminated`; the first SIGINT or SIGTERM stops the program, later ones
+    are ignored while it cleans up. Returns the handlers to restore (None off the main
+    thread, where signals cannot be handled)."""
+    try:
+        return {signal.SIGTERM: signal.signal(signal.SIGTERM, _on_signal),
+                signal.SIGINT: signal.signal(signal.SIGINT, _on_signal)}
+    except ValueError:
+        return None
+
+
+def _on_signal(signum: int, frame) -> None:
+    _ignore_signals()
+    raise Terminated() if signum == signal.SIGTERM else KeyboardInterrupt()
+
+
+def _ignore_signals() -> None:
+    try:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    except ValueError:
+        pass
+
+
+def _restore_handlers(previous: dict | None) -> None:
+    for signum, handler in (previous or {}).items():
+        signal.signal(signum, handler)
+
+
+def _stop_children() -> None:
+    """Terminate any worker process still alive (the pools stop theirs; this is the last
+    resort), then wait briefly for them."""
+    children = multiprocessing.active_children()
+    for child in children:
+        child.terminate()
+    for child in children:
+        child.join(timeout=3)
+        if child.is_alive():
+            child.kill()
+
+
+def _interrupted(ctx: click.Context, terminated: bool) -> None:
+    kept = ("; the cases finished so far are kept in records.jsonl, a rerun resumes"
+            if ctx.invoked_subcommand == "sweep" else "")
+    how = "terminated by SIGTERM" if terminated else "interrupted by Ctrl-C"
+    click.secho(f"energysim: {how}: workers stopped, no partial result left (the output "
+                f"folder keeps its earlier complete result, if any){kept}", fg="yellow", err=True)
+    sys.exit(EXIT_TERMINATED if terminated else EXIT_INTERRUPTED)
 
 
 @click.group(cls=_Group)

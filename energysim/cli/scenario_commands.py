@@ -28,7 +28,7 @@ def validate(scenario: Path) -> None:
 @main.command()
 @click.argument("scenario", type=click.Path(path_type=Path))
 @click.option("--out", "out_dir", type=click.Path(path_type=Path), required=True,
-              help="Folder for the results (created if needed).")
+              help="Folder for the results, created or replaced whole when they are complete.")
 @click.option("--case", "cases", multiple=True,
               help="Run only this case (repeatable); the baseline case always runs too.")
 @click.option("--workers", type=int, default=None, help="Processes (default: all cores).")
@@ -40,11 +40,14 @@ def validate(scenario: Path) -> None:
               help="Language of the workbook, figures and report.")
 def run(scenario: Path, out_dir: Path, cases: tuple[str, ...], workers: int | None,
         week, no_figures: bool, quiet: bool, lang: str) -> None:
-    """Solve every case of SCENARIO and write costs, savings, time series and figures."""
+    """Solve every case of SCENARIO and write costs, savings, time series and figures.
+
+    The --out folder appears or is replaced as a whole once every file is written; while
+    the run lasts it is locked against another run."""
     from energysim.analysis.run import run_scenario
     from energysim.report.figures import check_week
     from energysim.report.fonts import cjk_note
-    from energysim.report.outputs import write_outputs
+    from energysim.report.outputs import reserved_output, write_outputs
 
     loaded = _load(scenario)
     if not quiet:
@@ -65,13 +68,14 @@ def run(scenario: Path, out_dir: Path, cases: tuple[str, ...], workers: int | No
     if loaded.baseline_case not in selected:
         selected.insert(0, loaded.baseline_case)
     start = time.perf_counter()
-    try:
-        results = run_scenario(loaded, selected, workers=workers, progress=not quiet)
-    except SolverError as exc:
-        click.secho(str(exc), fg="red", err=True)
-        sys.exit(EXIT_SOLVER)
-    write_outputs(loaded, results, out_dir, figures=not no_figures,
-                  week_start=pd.Timestamp(week) if week else None, lang=lang)
+    with reserved_output(out_dir):  # writable and ours, or exit 4; another run's: exit 5
+        try:
+            results = run_scenario(loaded, selected, workers=workers, progress=not quiet)
+        except SolverError as exc:
+            click.secho(str(exc), fg="red", err=True)
+            sys.exit(EXIT_SOLVER)
+        write_outputs(loaded, results, out_dir, figures=not no_figures,
+                      week_start=pd.Timestamp(week) if week else None, lang=lang)
     if not quiet:
         base = results[loaded.baseline_case].total_cost_cny
         click.echo(f"{loaded.name}: {len(selected)} cases in {time.perf_counter() - start:.1f} s"

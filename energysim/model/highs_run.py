@@ -5,7 +5,13 @@ the columns of integer variables integer, and keeps the object for re-solves: th
 meter's modes (`energysim.model.meter_modes`) and the sweep's re-pricer change bounds and
 costs in it and run it again from its basis. Lazy rows (the annual green-supply rules) are
 passed free and given their bounds, for good, the first time a solution violates them.
-HiGHS counts its time limit over all the runs of one object.
+
+Time limit. HiGHS counts its ``time_limit`` over all the runs of one object, so `arm` sets
+it that many seconds from now: a solve (several runs, for the net meter's modes) has that
+budget in all. A solve that reaches it raises `SolverError` (``time_limit_reached``) saying
+the limit and how to raise it. A model with a NaN or infinite cost or coefficient, or a NaN
+right-hand side (possible from Python, never from a validated scenario), is refused before
+HiGHS sees it: HiGHS could search without end.
 """
 
 from __future__ import annotations
@@ -63,13 +69,22 @@ class HighsRun:
         self.lazy_active = not len(self.lazy)
         self.modes: MeterModes | None = None
         self._held: tuple[np.ndarray, float] | None = None
+        _check_finite(lp, form, self.name)
         self.highs.passModel(lp)
         self.highs.setOptionValue("threads", int(threads))
         self.highs.setOptionValue("mip_rel_gap", MIP_REL_GAP)
-        if time_limit_s is not None:
-            self.highs.setOptionValue("time_limit", float(time_limit_s))
+        self.time_limit_s: float | None = None
+        self.arm(time_limit_s)
         for key, value in (options or {}).items():
             self.highs.setOptionValue(key, value)
+
+    def arm(self, time_limit_s: float | None) -> None:
+        """Let the runs from now on take at most ``time_limit_s`` seconds in all (None: no
+        limit). A re-solve of a kept solver calls it first to have a budget of its own. [s]"""
+        self.time_limit_s = time_limit_s
+        limit = highspy.kHighsInf if time_limit_s is None else \
+            self.highs.getRunTime() + float(time_limit_s)
+        self.highs.setOptionValue("time_limit", limit)
 
     @property
     def is_mip(self) -> bool:
@@ -113,10 +128,16 @@ class HighsRun:
         status = self.highs.getModelStatus()
         if status == highspy.HighsModelStatus.kOptimal:
             return
-        if (accept_limit and status == highspy.HighsModelStatus.kTimeLimit
-                and self.highs.getInfo().primal_solution_status == 2):
+        limited = status == highspy.HighsModelStatus.kTimeLimit
+        if accept_limit and limited and self.highs.getInfo().primal_solution_status == 2:
             return
-        raise SolverError(_status_name(self.highs, status), self.name)
+        reason = ""
+        if limited and self.time_limit_s is not None:
+            reason = (f"HiGHS stopped at the time limit of {self.time_limit_s:g} s before it "
+                      "proved an optimum; give it longer with `solver: {time_limit_s: "
+                      f"{max(2 * self.time_limit_s, 1.0):g}}}` in the scenario "
+                      "(solve_model(time_limit_s=...) from Python)")
+        raise SolverError(_status_name(self.highs, status), self.name, reason)
 
     def restore_rows(self) -> None:
         """Give the lazy rows their bounds (the current solution, if it meets them, stays
@@ -214,6 +235,31 @@ def _highs_lp(form) -> highspy.HighsLp:
     lp.a_matrix_.index_ = matrix.indices
     lp.a_matrix_.value_ = matrix.data
     return lp
+
+
+def _check_finite(lp: highspy.HighsLp, form, name: str) -> None:
+    """Refuse NaN or infinite costs and coefficients, and NaN right-hand sides (a variable's
+    missing bound is NaN in the standard form, so infinite there: NaN bounds cannot be told).
+
+    Raises
+    ------
+    SolverError
+        ``non_finite_data``, naming the first variable or constraint concerned.
+    """
+    cost, value = np.asarray(lp.col_cost_), np.asarray(lp.a_matrix_.value_)
+    rows = (np.asarray(lp.row_lower_), np.asarray(lp.row_upper_))
+    bad_col = np.flatnonzero(~np.isfinite(cost))
+    bad_row = np.flatnonzero(np.isnan(rows[0]) | np.isnan(rows[1]))
+    bad_entry = np.flatnonzero(~np.isfinite(value))
+    if len(bad_entry):  # the column of the first bad entry of the column-wise matrix
+        bad_col = np.union1d(bad_col, np.searchsorted(lp.a_matrix_.start_, bad_entry, "right") - 1)
+    if not len(bad_col) and not len(bad_row):
+        return
+    first = (form.columns[int(bad_col[0])].name if len(bad_col)
+             else form.rows[int(bad_row[0])].constraint.name)
+    raise SolverError("non_finite_data", name, f"{len(bad_col) + len(bad_row)} variables or "
+                      f"constraints have a NaN or infinite cost, coefficient or right-hand "
+                      f"side, the first {first}; check the inputs (prices, profiles, sizes)")
 
 
 def _status_name(highs: highspy.Highs, status) -> str:

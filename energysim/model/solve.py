@@ -21,6 +21,12 @@ the model a MILP, solved to a relative gap of `MIP_REL_GAP`. The net meter's mod
 (`energysim.model.net_meter`) are decided by `energysim.model.meter_modes.settle_modes`, as a
 MILP or by fixing, improving and bounding them with warm-started LPs. `SolveResult.bound_cny`
 says how far the result may be from the exact optimum.
+
+Time limit. Every solve has one, `DEFAULT_TIME_LIMIT_S` (an hour) unless told otherwise
+(a scenario's ``solver: {time_limit_s: ...}``), over all the HiGHS runs of the model; reached,
+`SolverError` (``time_limit_reached``) says so and how to raise it, and the command line exits
+3. A kept solver (``keep_solver``) is handed back without a limit: a re-solve sets its own
+with ``result.run.arm(seconds)``.
 """
 
 from __future__ import annotations
@@ -41,6 +47,10 @@ from energysim.model.terms import regularisation_cny
 from energysim.results import EXACT_RELATIVE
 
 OPTIMAL = "optimal"
+DEFAULT_TIME_LIMIT_S = 3600.0
+"""Wall-clock limit of one model's solve [s]: over ten times the slowest model measured
+(a coupled 10-enterprise year, minutes), short of waiting forever on a model that will not
+solve. `energysim.scenario_spec.SolverSpec.time_limit_s` has the same default."""
 
 
 @dataclass
@@ -99,7 +109,8 @@ class SolveResult:
 
 
 
-def solve_model(m: pyo.ConcreteModel, *, threads: int = 1, time_limit_s: float | None = None,
+def solve_model(m: pyo.ConcreteModel, *, threads: int = 1,
+                time_limit_s: float | None = DEFAULT_TIME_LIMIT_S,
                 options: dict | None = None, interface: str = "highspy",
                 keep_solver: bool = False, meter: str = "auto",
                 meter_milp_max_steps: int = MILP_MAX_STEPS) -> SolveResult:
@@ -109,16 +120,18 @@ def solve_model(m: pyo.ConcreteModel, *, threads: int = 1, time_limit_s: float |
     ----------
     threads : int
         HiGHS threads (1 when several models are solved in parallel processes).
-    time_limit_s : float, optional
+    time_limit_s : float or None
         Wall-clock limit of HiGHS over all its runs of this model (the net meter's may be
-        several); reached, it raises `SolverError`, except in the net meter's MILP, which
-        then gives its best solution with its bound. [s]
+        several), `DEFAULT_TIME_LIMIT_S` unless given; None: no limit. Reached, it raises
+        `SolverError` (``time_limit_reached``, saying the limit), except in the net meter's
+        MILP, which then gives its best solution with its bound. [s]
     options : dict, optional
         Further HiGHS options, e.g. ``{"solver": "ipm"}``.
     interface : {"highspy", "appsi"}
     keep_solver : bool
         Return the HiGHS object and the compiled form with the result (highspy only); the
-        lazy rows are then all in it with their bounds.
+        lazy rows are then all in it with their bounds, and no time limit (a re-solve sets
+        its own: ``result.run.arm(seconds)``).
     meter : {"auto", "iterate", "milp"}
         How the net meter's modes are decided (`energysim.model.net_meter`); appsi solves
         them as binaries.
@@ -128,7 +141,8 @@ def solve_model(m: pyo.ConcreteModel, *, threads: int = 1, time_limit_s: float |
     Raises
     ------
     SolverError
-        HiGHS did not prove optimality; the message names its model status.
+        HiGHS did not prove optimality (the message names its model status, and the time
+        limit where it was reached), or the model has NaN or infinite data.
     """
     if interface == "appsi":
         return _solve_appsi(m, threads, time_limit_s, options)
@@ -172,6 +186,7 @@ def _solve_highspy(m, threads, time_limit_s, options, keep_solver=False, meter="
     values = run.col_values()
     if keep_solver:  # after reading the solution: changing rows clears it in HiGHS
         run.restore_rows()
+        run.arm(None)
     timings["solve"] = time.perf_counter() - start
 
     start = time.perf_counter()
@@ -248,6 +263,8 @@ def _solve_appsi(m, threads, time_limit_s, options) -> SolveResult:
             modes.domain = pyo.UnitInterval
     elapsed = time.perf_counter() - start
     if result.termination_condition != TerminationCondition.optimal:
-        raise SolverError(result.termination_condition.name, m.name)
+        limited = result.termination_condition == TerminationCondition.maxTimeLimit
+        raise SolverError(result.termination_condition.name, m.name,
+                          f"stopped at the time limit of {time_limit_s:g} s" if limited else "")
     result.solution_loader.load_vars()
     return SolveResult(OPTIMAL, result.best_feasible_objective, {"solve": elapsed})

@@ -7,7 +7,9 @@ names the file, the line (spreadsheet row, the header counted) and the 1-based c
     line = frame index + header line + 1        (header line 1, or 2 below a title row)
 
 Problems of one kind are capped at `energysim.timeseries.MAX_ROW_PROBLEMS`, followed by a
-count of the others. Shared by the long-table reader (`energysim.profiles.long_table`), the
+count of the others. A cell must hold a finite number from 0 to
+`energysim.schema.MAX_PROFILE_VALUE` (10⁷ kW, or kWh per step: 10 GW), or be empty where a
+fill rule fills it. Shared by the long-table reader (`energysim.profiles.long_table`), the
 wide-sheet reader (`energysim.profiles.sheets`) and the gap filling
 (`energysim.profiles.fill`).
 """
@@ -20,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from energysim.errors import Problem
+from energysim.schema import MAX_PROFILE_VALUE
 from energysim.timeseries import MAX_ROW_PROBLEMS
 
 HOUR = pd.Timedelta(hours=1)
@@ -56,8 +59,11 @@ def cell_values(table: Table, cols: list[int], fill: str | None, problems: list[
     text = flat.astype(str).str.strip()
     empty = (flat.isna() | (text == "")).to_numpy()
     values = pd.to_numeric(text.where(~empty), errors="coerce").to_numpy(float, na_value=np.nan)
-    kinds = (("not a number", ~empty & ~np.isfinite(values), True),
-             ("negative value", values < 0, True),
+    kinds = (("not a number", ~empty & np.isnan(values), True),
+             ("not a finite number", np.isinf(values), True),
+             ("negative value", np.isfinite(values) & (values < 0), True),
+             (f"implausible value: more than {MAX_PROFILE_VALUE:,.0f} kW (or kWh per step)",
+              np.isfinite(values) & (values > MAX_PROFILE_VALUE), True),
              ("empty cell (give a value, or a fill rule: interpolate, previous_day or zero)",
               empty & (fill is None), False))
     for what, bad, show in kinds:

@@ -1,21 +1,28 @@
 """Loading a profile file into a `Table`, and telling its layout.
 
-CSV in UTF-8 (a byte-order mark allowed), else GB18030 (Excel on Chinese Windows), or an
-Excel sheet (the first unless one is named). Blank rows are dropped; a title alone in the
-first cell above the header moves the header to row 2. ``layout="auto"`` reads a first
-column ``timestamp`` (or any two-column table) as long, anything else as wide. Used by
-`energysim.profiles.readers`.
+CSV in UTF-8 (a byte-order mark allowed), UTF-16 with a byte-order mark, or GB18030 (GBK,
+what Excel saves as CSV on Chinese Windows; read, and said so in a note), decoded as the
+scenario file is (`energysim.yamlio.decode_text`: a binary file or another encoding is a
+problem saying how to convert it); or an Excel sheet (the first unless one is named). A CSV
+row with more fields than the header is a problem at its line. Blank rows are dropped; a
+title alone in the first cell above the header moves the header to row 2.
+``layout="auto"`` reads a first column ``timestamp`` (or any two-column table) as long,
+anything else as wide. Used by `energysim.profiles.readers`.
 """
 
 from __future__ import annotations
 
+import csv
+import io
 from pathlib import Path
 from zipfile import BadZipFile
 
 import pandas as pd
 
-from energysim.errors import Problem
+from energysim.errors import Problem, ScenarioError
 from energysim.profiles._table import Table
+from energysim.timeseries import MAX_ROW_PROBLEMS
+from energysim.yamlio import decode_text
 
 EXCEL_SUFFIXES = (".xlsx", ".xlsm", ".xls")
 
@@ -27,7 +34,10 @@ def load_table(path: Path, sheet: str | int | None, problems: list[Problem]) -> 
         if path.suffix.lower() in EXCEL_SUFFIXES:
             table = _load_excel(path, sheet, problems)
         else:
-            table = _load_csv(path)
+            table = _load_csv(path, problems)
+    except ScenarioError as exc:  # not text
+        problems.extend(exc.problems)
+        return None
     except FileNotFoundError:
         problems.append(Problem(name, None, None, "file", "profile file not found"))
         return None
@@ -45,16 +55,41 @@ def load_table(path: Path, sheet: str | int | None, problems: list[Problem]) -> 
     return table
 
 
-def _load_csv(path: Path) -> Table:
-    for encoding in ("utf-8-sig", "gb18030"):  # Excel on Chinese Windows saves CSV as GBK
-        try:
-            frame = pd.read_csv(path, dtype=str, keep_default_na=False, skipinitialspace=True,
-                                skip_blank_lines=False, encoding=encoding)
-        except UnicodeDecodeError:
-            continue
-        notes = [] if encoding == "utf-8-sig" else ["read as GB18030 (Chinese Windows) text"]
-        return Table(str(path), frame, notes=notes)
-    raise ValueError("neither UTF-8 nor GB18030 text")
+def _load_csv(path: Path, problems: list[Problem]) -> Table | None:
+    text, encoding = decode_text(path.read_bytes(), path)
+    try:
+        frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False,
+                            skipinitialspace=True, skip_blank_lines=False)
+    except pd.errors.ParserError:
+        long_rows = _long_rows(path, text)
+        if not long_rows:
+            raise
+        problems.extend(long_rows)
+        return None
+    notes = [] if encoding == "utf-8" else [f"read as {encoding.upper()} (Chinese Windows) text"
+                                            if encoding == "gb18030" else "read as UTF-16 text"]
+    return Table(str(path), frame, notes=notes)
+
+
+def _long_rows(path: Path, text: str) -> list[Problem]:
+    """A problem at each CSV row with more fields than the header, up to `MAX_ROW_PROBLEMS`
+    (pandas stops at the first, its line buried in its message)."""
+    rows = csv.reader(io.StringIO(text), skipinitialspace=True)
+    header = next(rows, [])
+    found = [(rows.line_num, row) for row in rows if len(row) > len(header)]
+    names = ", ".join(map(repr, header))
+    problems = [Problem(str(path), line, len(header) + 1, "columns",
+                        f"{len(row)} fields, but the header has {len(header)} ({names}): an extra "
+                        f"value or separator? (got {_cut(','.join(row))!r})")
+                for line, row in found[:MAX_ROW_PROBLEMS]]
+    if len(found) > MAX_ROW_PROBLEMS:
+        problems.append(Problem(str(path), None, None, "columns", f"... and "
+                                f"{len(found) - MAX_ROW_PROBLEMS} more rows like these"))
+    return problems
+
+
+def _cut(text: str, limit: int = 60) -> str:
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def _load_excel(path: Path, sheet: str | int | None, problems: list[Problem]) -> Table | None:

@@ -22,23 +22,24 @@
 
 The workbook, figures and report are in English or Chinese (``lang``).
 
-Everything is written into a hidden staging folder inside the output folder and then
-renamed into place, ``summary.json`` last, so a run that dies leaves no file that looks
-whole; the staging folder is removed on failure.
+The folder appears or changes as a whole (`energysim.files.replaced_folder`): everything is
+written into a staging folder beside it, which then takes its place, so no file of an
+earlier run is left beside the new ones and a run that dies leaves the complete earlier
+result (or none), never a mix. `reserved_output` holds the folder from before the solve, so
+a second run into it is refused and a folder that cannot be written is found before solving.
 """
 
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import tempfile
+from contextlib import AbstractContextManager
 from pathlib import Path
 
 import pandas as pd
 
 from energysim.analysis.bundle import TABLES, analyse
 from energysim.analysis.savings import SAVINGS_COLUMNS
+from energysim.files import replaced_folder, reserved_folder
 from energysim.report.figures import write_figures
 from energysim.report.fonts import cjk_note
 from energysim.report.html import write_html
@@ -48,18 +49,31 @@ from energysim.results import STAGES, CaseResult, package_version
 from energysim.scenario import Scenario
 
 TIME_FORMAT = "%Y-%m-%d %H:%M"
+RESULT_MARKS = ("summary.json",)
+"""A folder holding one of these is a run's result, which a new run may replace."""
+
+
+def reserved_output(out_dir: str | Path) -> AbstractContextManager[Path]:
+    """Hold ``out_dir`` for a run (`energysim.files.reserved_folder`): checked writable,
+    locked against other runs, leftovers of killed runs cleaned up."""
+    return reserved_folder(out_dir, ours=RESULT_MARKS)
 
 
 def write_outputs(scenario: Scenario, results: dict[str, CaseResult], out_dir: str | Path,
                   *, figures: bool = True, week_start: pd.Timestamp | None = None,
                   lang: str = "en") -> Path:
-    """Write the outputs of ``results`` into ``out_dir`` (created if needed); ``lang``
-    (``en`` or ``zh``) is the language of the workbook, figures and report."""
+    """Write the outputs of ``results`` as folder ``out_dir``, which they replace whole
+    (created if needed); ``lang`` (``en`` or ``zh``) is the language of the workbook,
+    figures and report.
+
+    Raises
+    ------
+    energysim.files.OutputError
+        ``out_dir`` cannot be written (read-only, the disk full, another run's, or a folder
+        of other files); it is then left as it was.
+    """
     check_lang(lang)
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=".energysim-partial-", dir=out))
-    try:
+    with replaced_folder(out_dir, ours=RESULT_MARKS) as staging:
         analysis = analyse(scenario, results)
         for table in TABLES:
             frame = analysis.table(table)
@@ -84,14 +98,7 @@ def write_outputs(scenario: Scenario, results: dict[str, CaseResult], out_dir: s
         (staging / "summary.json").write_text(
             json.dumps(_summary(scenario, results), ensure_ascii=False, indent=2),
             encoding="utf-8")
-        for path in sorted(staging.rglob("*"), key=lambda p: p.name == "summary.json"):
-            if path.is_file():
-                target = out / path.relative_to(staging)
-                target.parent.mkdir(parents=True, exist_ok=True)
-                os.replace(path, target)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
-    return out
+    return Path(out_dir)
 
 
 def _notes(scenario: Scenario, lang: str = "en", for_html: bool = False,

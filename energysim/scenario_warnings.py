@@ -1,0 +1,70 @@
+"""Inputs that are allowed but suspicious: what a run warns about (not errors).
+
+Each warning is one line for the run's notes, the command line and ``summary.json``:
+
+* a profile that is all zeros (a load that never draws, PV that never generates);
+* PV output per kWp above `PV_WARN_KW_PER_KWP` at its peak (above `PV_MAX_KW_PER_KWP` it is
+  an error, `pv_peak_problem`: panels do not give more than their rating by that much; a
+  profile in W/kWp peaks near 1,000);
+* a load whose mean is below `LOAD_FACTOR_WARN` of its transformer: values of kWh per
+  15-minute interval read as kW look a quarter of what they are;
+* a case that switches the VPP on while every event falls outside the horizon (it pays the
+  capacity payment only, or nothing, and its costs differ from the VPP case a reader expects).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from energysim.vpp_baseline import events_in_horizon
+
+PV_MAX_KW_PER_KWP = 1.1
+"""PV output per kWp installed above this is impossible (an error). [kW/kWp]"""
+PV_WARN_KW_PER_KWP = 1.0
+"""PV output per kWp above this is possible only in rare conditions (a warning). [kW/kWp]"""
+LOAD_FACTOR_WARN = 0.02
+"""A mean load below this share of the transformer's kVA is warned about. [-]"""
+
+
+def pv_peak_problem(values_kw_per_kwp: np.ndarray, index: pd.DatetimeIndex) -> str | None:
+    """What is wrong with a PV profile whose peak is impossible (None where it is not)."""
+    worst = int(np.argmax(values_kw_per_kwp))
+    peak = float(values_kw_per_kwp[worst])
+    if peak <= PV_MAX_KW_PER_KWP:
+        return None
+    hint = " (a profile in W/kWp? divide it by 1000)" if peak > 100 else ""
+    return (f"PV output reaches {peak:,.4g} kW per kWp at {index[worst]:%Y-%m-%d %H:%M}; more than "
+            f"{PV_MAX_KW_PER_KWP:g} kW/kWp is impossible{hint}")
+
+
+def input_warnings(spec, index: pd.DatetimeIndex, load_kw: dict, pv_kw_per_kwp: dict,
+                   assets) -> list[str]:
+    """The warnings of a loaded scenario (see the module docstring); ``assets`` its
+    `energysim.assets.Asset` list."""
+    warnings = []
+    for ent in spec.enterprises:
+        load = load_kw.get(ent.id)
+        if load is None:
+            continue
+        if not np.any(load):
+            warnings.append(f"enterprises.{ent.id}.load: the load is zero at every step")
+        elif load.mean() < LOAD_FACTOR_WARN * ent.transformer_kva:
+            warnings.append(
+                f"enterprises.{ent.id}.load: the mean load, {load.mean():,.1f} kW, is "
+                f"{load.mean() / ent.transformer_kva:.1%} of the {ent.transformer_kva:g} kVA "
+                "transformer: if the file holds kWh per interval, declare unit: kwh")
+    for asset in (a for a in assets if a.kind == "pv" and a.id in pv_kw_per_kwp):
+        values = pv_kw_per_kwp[asset.id]
+        where = f"assets.{asset.id}" if asset.listed is not None else f"enterprises.{asset.id}.pv"
+        if not np.any(values):
+            warnings.append(f"{where}.profile: the PV output is zero at every step")
+        elif values.max() > PV_WARN_KW_PER_KWP:
+            warnings.append(f"{where}.profile: PV output reaches {values.max():.3f} kW per kWp, "
+                            f"above {PV_WARN_KW_PER_KWP:g}: check the profile's unit")
+    if spec.vpp is not None and not events_in_horizon(spec.vpp, index):
+        for name, case in spec.cases.items():
+            if "vpp" in case.assets:
+                warnings.append(f"cases.{name}: switches the VPP on, but every event falls "
+                                "outside the horizon: only capacity payments count")
+    return warnings
