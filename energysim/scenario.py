@@ -24,7 +24,7 @@ from energysim.errors import Problem, ScenarioError
 from energysim.green_supply import GreenDirectSpec, GreenRulesMode
 from energysim.overrides import apply_overrides
 from energysim.profiles.intra_hour import demand_margin_kw, margin_notes, read_quarter_hours
-from energysim.profiles.sources import ProfileStore, SourceReader
+from energysim.profiles.sources import WARNING, ProfileStore, SourceReader
 from energysim.scenario_spec import CaseSpec, EnterpriseSpec, ScenarioSpec
 from energysim.scenario_tariffs import resolve_tariffs, with_library_tariffs
 from energysim.scenario_warnings import input_warnings, pv_peak_problem
@@ -178,7 +178,8 @@ def load_scenario(path: str | Path, overrides: dict[str, Any] | None = None, *,
         Listing every problem as ``file:line:col  field.path: message``.
     """
     path = Path(path)
-    data, root = read_yaml(path, text)
+    file_notes: list[str] = []  # the file read as GB18030, where it was
+    data, root = read_yaml(path, text, notes=file_notes)
     if overrides:
         try:
             data = apply_overrides(with_library_tariffs(data, overrides), overrides)
@@ -222,6 +223,7 @@ def load_scenario(path: str | Path, overrides: dict[str, Any] | None = None, *,
                f"{', '.join(map(str, missing))}")
     store = {} if profiles is None else profiles
     load_kw, pv, green, notes = _read_profiles(spec, path, index, problems, at, store)
+    notes = [*file_notes, *notes]
     if spec.vpp is not None and not problems:
         checks.check_baselines(spec, index, load_kw, at)
     if spec.vpp is not None:
@@ -232,7 +234,9 @@ def load_scenario(path: str | Path, overrides: dict[str, Any] | None = None, *,
         raise ScenarioError(problems)
     load_quarter, pv_quarter = read_quarter_hours(spec, path.parent, bool(problems), store)
     notes += margin_notes(spec, load_quarter, pv_quarter)
-    warnings = input_warnings(spec, index, load_kw, pv, declared_assets(spec))
+    warnings = [n.removeprefix(WARNING) for n in notes if n.startswith(WARNING)]
+    notes = [n for n in notes if not n.startswith(WARNING)]
+    warnings += input_warnings(spec, index, load_kw, pv, declared_assets(spec))
     return Scenario(spec, path, tariffs, index, step_hours(index), load_kw, pv, notes, green,
                     store, load_quarter, pv_quarter, text, dict(overrides or {}), warnings)
 

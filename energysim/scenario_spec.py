@@ -45,6 +45,10 @@ Key = Annotated[str, AfterValidator(_key)]
 """The name of a case or a tariff in a scenario."""
 
 
+MAX_HORIZON = pd.Timedelta(days=3653)
+"""The longest horizon: ten years (a year at 15 minutes is the normal case)."""
+
+
 class Horizon(StrictModel):
     """The simulated span: step starts from ``start`` up to, not including, ``end``."""
 
@@ -59,6 +63,10 @@ class Horizon(StrictModel):
         if end - start < 2 * step:
             raise ValueError(f"end {self.end} must be at least two {self.resolution} steps after "
                              f"start {self.start}")
+        if end - start > MAX_HORIZON:
+            raise ValueError(f"the horizon from {self.start} to {self.end} is longer than "
+                             f"{MAX_HORIZON.days // 365} years: a tariff and loads that long "
+                             "are not a scenario this tool can solve (split it)")
         if (start - start.normalize()) % step or (end - start) % step:
             raise ValueError(f"start {self.start} and end {self.end} must fall on "
                              f"{self.resolution} steps")

@@ -308,3 +308,14 @@ def test_a_scenario_changed_from_python_is_validated(tmp_path):
     assert both.enterprises["plant"].storage.power_kw == pytest.approx(8.0)
     with pytest.raises(ScenarioError, match=r"storage\.capacity_kwh: Input should be greater than 0"):
         scenario.with_overrides({"enterprises.plant.storage.capacity_kwh": -5})
+
+
+def test_a_horizon_of_centuries_is_refused(tmp_path):
+    """end: 9999-01-01 would build hundreds of millions of steps: refused, located."""
+    path = tiny_scenario(tmp_path, [10.0] * 4)
+
+    def break_it(data):
+        data["horizon"]["end"] = "9999-01-01"
+
+    text = _problems(_edit(path, break_it))
+    assert "horizon" in text and "longer than 10 years" in text

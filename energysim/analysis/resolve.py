@@ -78,7 +78,8 @@ class Repricer:
         build_s = time.perf_counter() - start
         self.meter = scenario.spec.solver.meter
         solved = solve_model(self.m, keep_solver=True, meter=self.meter,
-                             meter_milp_max_steps=scenario.spec.solver.milp_max_steps)
+                             meter_milp_max_steps=scenario.spec.solver.milp_max_steps,
+                             time_limit_s=scenario.spec.solver.time_limit_s)
         self.run, self.highs, self.columns = solved.run, solved.highs, list(solved.form.columns)
         self.tariffs = {e: scenario.tariff_for(case, e) for e in group}
         self.dt_h = scenario.dt_h
@@ -150,6 +151,7 @@ class Repricer:
             self._resize(e, spec, new.storages[e])
         handoff = time.perf_counter() - start
         start = time.perf_counter()
+        self.run.arm(scenario.spec.solver.time_limit_s)  # a fresh budget for this re-solve
         outcome = None
         if self.run.modes is not None:
             outcome = settle_modes(self.run, self.run.modes, self.meter,

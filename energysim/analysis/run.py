@@ -38,7 +38,8 @@ def run_case(scenario: Scenario, case: str, enterprises: Sequence[str] | None = 
     m = build_model(scenario, case, enterprises)
     timings["build"] = time.perf_counter() - start
     solve = partial(solve_model, threads=threads, meter=scenario.spec.solver.meter,
-                    meter_milp_max_steps=scenario.spec.solver.milp_max_steps)
+                    meter_milp_max_steps=scenario.spec.solver.milp_max_steps,
+                    time_limit_s=scenario.spec.solver.time_limit_s)
     try:
         solved = solve(m)
     except SolverError as exc:

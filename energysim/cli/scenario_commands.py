@@ -21,6 +21,8 @@ def validate(scenario: Path) -> None:
     click.echo(f"{scenario}: OK — {len(loaded.enterprises)} enterprises, "
                f"{len(loaded.cases)} cases, {len(loaded.index)} steps of "
                f"{loaded.spec.horizon.resolution}")
+    for warning in loaded.warnings:
+        click.secho(f"  warning: {warning}", fg="yellow")
     for note in loaded.notes:
         click.echo(f"  note: {note}")
 
@@ -51,6 +53,8 @@ def run(scenario: Path, out_dir: Path, cases: tuple[str, ...], workers: int | No
 
     loaded = _load(scenario)
     if not quiet:
+        for warning in loaded.warnings:
+            click.secho(f"  warning: {warning}", fg="yellow", err=True)
         for note in [*loaded.notes, *filter(None, [cjk_note(lang)])]:
             click.echo(f"  note: {note}", err=True)
     if week is not None:

@@ -20,6 +20,7 @@ import pandas as pd
 from pydantic import Discriminator, Field, PositiveFloat, Tag
 
 from energysim.errors import Problem
+from energysim.profiles._table import duration
 from energysim.schema import StrictModel
 from energysim.timeseries import align
 
@@ -110,6 +111,10 @@ ProfileStore = dict[tuple, tuple[np.ndarray, tuple[str, ...]]]
 files again: a sweep ships the base scenario's store to its workers."""
 
 
+WARNING = "warning: "
+"""What a reader's note starts with where it is a warning (`energysim.scenario_warnings`)."""
+
+
 class SourceReader:
     """Reads profile sources onto one horizon, each file once, collecting problems and notes.
     With ``finest_only``, a file whose steps are longer than the horizon's is not repeated
@@ -155,6 +160,9 @@ class SourceReader:
         if isinstance(source, BuiltinPV):
             from energysim.profiles.pv import shipped_chongqing_per_kwp
 
+            if ((self.index.month == 2) & (self.index.day == 29)).any():
+                self.notes.append(f"{WARNING}the shipped PV profile is a typical year mapped "
+                                  "onto the horizon: 29 February takes 28 February's values")
             return shipped_chongqing_per_kwp(self.index)
         return self._pvlib(source.pvlib, at)
 
@@ -170,11 +178,19 @@ class SourceReader:
                           sheet=spec.sheet, year=spec.year, fill=spec.fill)
         if read is None or len(self.problems) > before:
             return None
+        self.notes.extend(f"{WARNING}{file.name}: the declared unit and the file disagree: {note}"
+                          for note in read.notes if "; the file says" in note)
         if not _plain_long_kw(read.notes):
             self.notes.extend(f"{file.name}: {note}" for note in read.notes)
         index = read.series.index
-        if self.finest_only and len(index) > 1 and index[1] - index[0] > self.index[1] - self.index[0]:
+        coarser = len(index) > 1 and index[1] - index[0] > self.index[1] - self.index[0]
+        if self.finest_only and coarser:
             return None
+        if coarser:
+            self.notes.append(f"{WARNING}{file.name}: its {duration(index[1] - index[0])} steps "
+                              f"are repeated onto the horizon's "
+                              f"{duration(self.index[1] - self.index[0])} steps: what varies "
+                              "within them is not in the data")
         return align(read.series, self.index, str(file), self.problems)
 
     def _by_year(self, make: Callable[[int], pd.Series], label: str, at):

@@ -1,6 +1,7 @@
 """The files a run leaves: a contract other tools read.
 
-    summary.json            scenario, baseline case, per case total cost, status, optimality
+    summary.json            scenario, baseline case, warnings (suspicious inputs), notes, per
+                            case total cost, status, optimality
                             (exact, or bounded: the cost is at most bound_cny above the least
                             possible), timings
     costs.csv               case, enterprise, month, component, cost_cny
@@ -102,10 +103,12 @@ def write_outputs(scenario: Scenario, results: dict[str, CaseResult], out_dir: s
 
 
 def _notes(scenario: Scenario, lang: str = "en", for_html: bool = False,
-           results: dict[str, CaseResult] | None = None) -> list[str]:
-    """What a reader of the numbers should know about how they were made (the HTML report
-    shows the emission factor and secondary-source tariffs in sections of their own)."""
-    notes = list(scenario.notes)
+           results: dict[str, CaseResult] | None = None, warnings: bool = True) -> list[str]:
+    """What a reader of the numbers should know about how they were made, the suspicious
+    inputs first (unless ``warnings`` is False: ``summary.json`` lists them apart); the HTML
+    report shows the emission factor and secondary-source tariffs in sections of their own."""
+    notes = [f"warning: {w}" for w in scenario.warnings] if warnings else []
+    notes += list(scenario.notes)
     if cjk_note(lang):
         notes.append(cjk_note(lang))
     bounded = [c for c, r in (results or {}).items() if not r.exact]
@@ -141,7 +144,8 @@ def _summary(scenario: Scenario, results: dict[str, CaseResult]) -> dict:
         "baseline_case": scenario.baseline_case,
         "horizon": {"start": str(horizon.start), "end": str(horizon.end),
                     "resolution": horizon.resolution, "steps": len(scenario.index)},
-        "notes": _notes(scenario, results=results),
+        "warnings": list(scenario.warnings),
+        "notes": _notes(scenario, results=results, warnings=False),
         "grid_emission_factor": scenario.spec.carbon.describe(),
         "cases": {
             case: {

@@ -9,7 +9,8 @@ Refused, located, before anything is built (`energysim.yamlio._guards`): bytes t
 not text (`decode_text`, shared with the profile readers: UTF-8, UTF-16 with a byte-order
 mark, or GB18030, which is read and noted); YAML tags of any kind; aliases that add more
 than `MAX_ALIAS_NODES` nodes (the "billion laughs"). A date that does not exist
-(``2025-02-30``) stays text, for the schema to report at its field.
+(``2025-02-30``) stays text, for the schema to report at its field. `value_problem` holds a
+value written on its own (a cell of a sweep's CSV grid) to the same rules.
 """
 
 from __future__ import annotations
@@ -36,7 +37,8 @@ from energysim.yamlio._guards import (
 )
 
 __all__ = ["MAX_ALIAS_NODES", "MAX_DEPTH", "TEXT_ENCODINGS", "decode_text", "dotted", "locate",
-           "problem_at", "read_yaml", "to_plain", "validate", "validation_problems"]
+           "problem_at", "read_yaml", "to_plain", "validate", "validation_problems",
+           "value_problem"]
 
 
 def read_yaml(path: str | Path, text: str | None = None,
@@ -91,6 +93,20 @@ def read_yaml(path: str | Path, text: str | None = None,
         raise ScenarioError([Problem(str(path), f.line, f.col, dotted(data, f.loc), f.message)
                              for f in found])
     return to_plain(root), root
+
+
+def value_problem(text: str) -> str | None:
+    """Why a YAML value written on its own (a cell of a sweep's CSV grid) is refused, as
+    `read_yaml` refuses a file: not valid YAML, a tag, aliases beyond `MAX_ALIAS_NODES`;
+    None where it may be loaded."""
+    try:
+        found, _ = structure_problems(YAML(typ="rt").parse(text))
+    except MarkedYAMLError as exc:
+        return f"not valid YAML: {exc.problem}"
+    except ReaderError as exc:
+        code = exc.character if isinstance(exc.character, int) else ord(exc.character)
+        return f"not valid YAML: the character U+{code:04X} is not allowed (a control character)"
+    return found[0].message if found else None
 
 
 def _data(yaml: YAML, text: str, safe: bool) -> Any:
