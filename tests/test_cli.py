@@ -213,3 +213,12 @@ def test_profiles_pv_command(tmp_path):
     pv = pd.read_csv(out)
     assert list(pv.columns) == ["timestamp", "value_kw_per_kwp"]
     assert 800 <= pv["value_kw_per_kwp"].sum() <= 1000
+
+
+def test_bill_without_a_unit_says_how_on_the_command_line(tmp_path):
+    """A file whose header states no unit: the bill command asks for --unit, not unit:."""
+    path = tmp_path / "load.csv"
+    path.write_text("timestamp,value\n2025-01-01 00:00,10\n2025-01-01 01:00,12\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["bill", "--tariff", "chongqing_2021_tou", "--load", str(path)])
+    assert result.exit_code == 2 and "give --unit kw (mean power) or --unit kwh" in result.output
+    assert "in the scenario" not in result.output

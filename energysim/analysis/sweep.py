@@ -38,7 +38,7 @@ from energysim.overrides import apply_overrides, split_path
 from energysim.profiles.sources import ProfileStore
 from energysim.results import package_version
 from energysim.scenario import Scenario, load_scenario
-from energysim.yamlio import read_yaml
+from energysim.yamlio import decode_text, read_yaml
 
 ROW_INDICATORS = ("peak_import_kw", "grid_import_kwh", "midday_import_kwh",
                   "evening_peak_import_kwh", "pv_curtailed_kwh", "storage_cycles_per_day",
@@ -61,7 +61,7 @@ class SweepBase:
         the energysim version."""
         path = Path(path)
         scenario = load_scenario(path)
-        text = path.read_text(encoding="utf-8")
+        text, _ = decode_text(path.read_bytes(), path)  # as load_scenario read it
         digest = hashlib.sha256(text.encode("utf-8"))
         for key in sorted(scenario.profiles, key=repr):
             digest.update(repr(key).encode("utf-8"))

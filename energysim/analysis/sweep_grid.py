@@ -10,6 +10,11 @@ points are every combination (the first path varies slowest):
 A CSV grid lists the points themselves, one column per path and one row per point (values
 are read as YAML scalars, so ``0.3`` is a number and ``["11:00-15:00"]`` a list). The
 reserved path ``run.enterprises`` restricts a point to some enterprises (a list of ids).
+
+Either file is decoded as a scenario is (`energysim.yamlio.decode_text`: UTF-8, UTF-16 with
+a byte-order mark, or GB18030; a binary file is refused, located); a CSV row with another
+number of values than the header, or a cell that is not a valid YAML value (or has a tag or
+an alias bomb), is a problem at its line and column.
 """
 
 from __future__ import annotations
@@ -24,13 +29,14 @@ from typing import Any
 
 import pydantic
 from ruamel.yaml import YAML
+from ruamel.yaml.error import YAMLError
 
 from energysim.errors import Problem, ScenarioError
 from energysim.overrides import apply_overrides, split_path
 from energysim.scenario_spec import ScenarioSpec
 from energysim.scenario_tariffs import with_library_tariffs
 from energysim.tariffs.tariff import Tariff
-from energysim.yamlio import dotted, read_yaml
+from energysim.yamlio import decode_text, dotted, read_yaml, value_problem
 
 RUN_ENTERPRISES = "run.enterprises"
 
@@ -63,29 +69,65 @@ def read_grid(path: str | Path) -> list[dict[str, Any]]:
 
 
 def _csv_points(path: Path) -> list[dict[str, Any]]:
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except OSError as exc:
-        raise ScenarioError.single(path, "grid", f"cannot be read ({exc.strerror})") from None
-    rows = list(csv.reader(io.StringIO(text)))
-    if len(rows) < 2 or not all(h.strip() for h in rows[0]):
-        raise ScenarioError.single(path, "grid", "expected a header of scenario paths and one "
-                                   "row per point", 1)
-    header = [h.strip() for h in rows[0]]
+    header, rows = _csv_rows(path)
     yaml = YAML(typ="safe")
     points, problems = [], []
-    for line, row in enumerate(rows[1:], start=2):
-        if not any(cell.strip() for cell in row):
-            continue
+    for line, row in rows:
         if len(row) != len(header):
-            problems.append(Problem(str(path), line, None, "row",
+            problems.append(Problem(str(path), line, min(len(row), len(header)) + 1, "row",
                                     f"has {len(row)} values for {len(header)} columns"))
             continue
-        points.append({key: yaml.load(cell) if cell.strip() else None
-                       for key, cell in zip(header, row, strict=True)})
+        point = {}
+        for col, (key, cell) in enumerate(zip(header, row, strict=True), start=1):
+            point[key], why = _cell_value(yaml, cell)
+            if why is not None:
+                problems.append(Problem(str(path), line, col, key, why))
+        points.append(point)
     if problems:
         raise ScenarioError(problems)
     return points
+
+
+def _csv_rows(path: Path) -> tuple[list[str], list[tuple[int, list[str]]]]:
+    """A CSV grid's header of paths and its non-blank rows, each with its line; the file is
+    decoded as a scenario is (`energysim.yamlio.decode_text`)."""
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise ScenarioError.single(path, "grid", f"cannot be read ({exc.strerror})") from None
+    text, _ = decode_text(raw, path)
+    reader = csv.reader(io.StringIO(text, newline=""))
+    rows, end = [], 0
+    try:
+        for row in reader:
+            start, end = end + 1, reader.line_num  # a quoted cell may span lines
+            rows.append((start, row))
+    except csv.Error as exc:
+        raise ScenarioError.single(path, "grid", f"cannot be read as CSV ({exc})",
+                                   reader.line_num) from None
+    if len(rows) < 2 or not all(h.strip() for h in rows[0][1]):
+        raise ScenarioError.single(path, "grid", "expected a header of scenario paths and one "
+                                   "row per point", 1)
+    header = [h.strip() for h in rows[0][1]]
+    return header, [(line, row) for line, row in rows[1:] if any(c.strip() for c in row)]
+
+
+def _cell_value(yaml: YAML, cell: str) -> tuple[Any, str | None]:
+    """A cell read as a YAML value (None where empty), and why it is refused where it is:
+    not valid YAML, a tag or an alias bomb (`energysim.yamlio.value_problem`)."""
+    if not cell.strip():
+        return None, None
+    why = value_problem(cell)
+    if why is None:
+        try:
+            return yaml.load(cell), None
+        except (YAMLError, ValueError) as exc:  # a duplicate key; a date that does not exist
+            why = f"not a valid value: {getattr(exc, 'problem', None) or exc}"
+    return None, f"{why} (got {_cut(cell)!r})"
+
+
+def _cut(text: str, limit: int = 60) -> str:
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def point_key(base_key: str, overrides: dict[str, Any], case: str) -> str:
@@ -162,9 +204,8 @@ def _locations(grid_file: Path):
     """``where(key, value, point) → (line, col)`` of a value in the grid file: its item in
     a YAML grid's list, or its cell in a CSV grid's row of that point."""
     if grid_file.suffix.lower() == ".csv":
-        rows = list(csv.reader(io.StringIO(grid_file.read_text(encoding="utf-8-sig"))))
-        header = [h.strip() for h in rows[0]]
-        lines = [n for n, row in enumerate(rows[1:], start=2) if any(c.strip() for c in row)]
+        header, rows = _csv_rows(grid_file)
+        lines = [line for line, _ in rows]
 
         def in_csv(key, value, point):
             return lines[point], header.index(key) + 1

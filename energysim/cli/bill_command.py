@@ -27,12 +27,12 @@ def bill(tariff_name: str, load_file: Path, basic_charge: str, transformer_kva: 
          contract_kw: float | None, unit: str | None, sheet: str | None, as_json: bool) -> None:
     """The monthly bill of a load profile under a tariff, without optimising."""
     from energysim.errors import Problem
-    from energysim.profiles.readers import read_table
+    from energysim.profiles.readers import DECLARE_ON_COMMAND_LINE, read_table
     from energysim.tariffs import compute_bill, resolve_tariff
 
     tariff = _or_exit(resolve_tariff, tariff_name)
     problems: list[Problem] = []
-    read = read_table(load_file, problems, unit=unit, sheet=sheet)
+    read = read_table(load_file, problems, unit=unit, sheet=sheet, declare=DECLARE_ON_COMMAND_LINE)
     if problems or read is None:
         _fail(ScenarioError(problems))
     load = read.series

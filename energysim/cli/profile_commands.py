@@ -33,11 +33,11 @@ def profiles_convert(file: Path, resolution: str, unit: str | None, layout: str,
                      out_file: Path) -> None:
     """Turn any accepted profile FILE into the long form timestamp,value_kw."""
     from energysim.errors import Problem
-    from energysim.profiles.readers import convert, write_long
+    from energysim.profiles.readers import DECLARE_ON_COMMAND_LINE, convert, write_long
 
     problems: list[Problem] = []
     read = convert(file, problems, resolution=resolution, unit=unit, year=year, layout=layout,
-                   sheet=sheet, fill=fill)
+                   sheet=sheet, fill=fill, declare=DECLARE_ON_COMMAND_LINE)
     if problems or read is None:
         _fail(ScenarioError(problems))
     write_long(read, out_file)

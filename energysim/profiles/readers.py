@@ -52,10 +52,11 @@ from energysim.profiles.fill import FILL_RULES, fill_gaps
 from energysim.profiles.loading import EXCEL_SUFFIXES, detect_layout, load_table
 from energysim.profiles.long_table import long_cells
 from energysim.profiles.sheets import wide_cells
-from energysim.profiles.units import UNITS, table_unit
+from energysim.profiles.units import DECLARE_IN_SCENARIO, DECLARE_ON_COMMAND_LINE, UNITS, table_unit
 from energysim.timeseries import RESOLUTIONS, align, horizon_index
 
-__all__ = ["EXCEL_SUFFIXES", "LAYOUTS", "UNITS", "ProfileRead", "convert", "read_table", "write_long"]
+__all__ = ["DECLARE_IN_SCENARIO", "DECLARE_ON_COMMAND_LINE", "EXCEL_SUFFIXES", "LAYOUTS", "UNITS",
+           "ProfileRead", "convert", "read_table", "write_long"]
 
 LAYOUTS = ("auto", "long", "wide")
 
@@ -80,7 +81,7 @@ class ProfileRead:
 
 def read_table(path: str | Path, problems: list[Problem], *, unit: str | None = None,
                layout: str = "auto", sheet: str | int | None = None, year: int | None = None,
-               fill: str | None = None) -> ProfileRead | None:
+               fill: str | None = None, declare: str = DECLARE_IN_SCENARIO) -> ProfileRead | None:
     """Read a load profile in long or wide layout, CSV or Excel, as mean power per step.
 
     Parameters
@@ -98,6 +99,9 @@ def read_table(path: str | Path, problems: list[Problem], *, unit: str | None = 
         Excel sheet name or 0-based index; default the first sheet.
     year : int, optional
         Year of wide-sheet dates written without one, or of day numbers 1 … 366.
+    declare : str
+        How the user declares a unit, for the problem where the header states none (the
+        scenario's ``unit:``, or a command's ``--unit``).
     fill : {"interpolate", "previous_day", "zero"}, optional
         Fill empty cells and missing steps or days by this rule; default: they are errors.
 
@@ -121,7 +125,7 @@ def read_table(path: str | Path, problems: list[Problem], *, unit: str | None = 
     layout = detect_layout(table, layout)
     read = long_cells if layout == "long" else wide_cells
     cells = read(table, problems, year=year, fill=fill)
-    unit = table_unit(table, layout, declared, problems)
+    unit = table_unit(table, layout, declared, problems, declare)
     if cells is None or len(problems) > before:
         return None
     cells, step = cells
@@ -135,7 +139,7 @@ def read_table(path: str | Path, problems: list[Problem], *, unit: str | None = 
 
 def convert(path: str | Path, problems: list[Problem], *, resolution: str, unit: str | None = None,
             year: int | None = None, layout: str = "auto", sheet: str | int | None = None,
-            fill: str | None = None) -> ProfileRead | None:
+            fill: str | None = None, declare: str = DECLARE_IN_SCENARIO) -> ProfileRead | None:
     """Read a profile (see `read_table`) and resample it to ``resolution``, keeping energy.
 
     A finer profile is averaged (mean kW of the sub-steps), a coarser one repeated (each
@@ -158,7 +162,8 @@ def convert(path: str | Path, problems: list[Problem], *, resolution: str, unit:
         problems.append(Problem(name, None, None, "resolution",
                                 f"must be one of {', '.join(RESOLUTIONS)} (got {resolution!r})"))
         return None
-    read = read_table(path, problems, unit=unit, layout=layout, sheet=sheet, year=year, fill=fill)
+    read = read_table(path, problems, unit=unit, layout=layout, sheet=sheet, year=year, fill=fill,
+                      declare=declare)
     if read is None:
         return None
     series = read.series

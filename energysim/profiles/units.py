@@ -20,7 +20,13 @@ _UNIT_PATTERNS = (("kwh", re.compile(r"(?<![a-z])kwh(?![a-z])|千瓦时")),
 
 
 
-def table_unit(table: Table, layout: str, declared: str | None, problems: list[Problem]) -> str | None:
+DECLARE_IN_SCENARIO = "declare `unit: kw` (mean power) or `unit: kwh` (energy per step) in the scenario"
+DECLARE_ON_COMMAND_LINE = "give --unit kw (mean power) or --unit kwh (energy per step)"
+"""How a user declares a profile's unit, where its header states none."""
+
+
+def table_unit(table: Table, layout: str, declared: str | None, problems: list[Problem],
+               declare: str = DECLARE_IN_SCENARIO) -> str | None:
     """Declared unit, else the one the header, a title row or the sheet name states."""
     columns = table.frame.columns
     texts = [columns[1]] if layout == "long" and len(columns) > 1 else []
@@ -34,8 +40,7 @@ def table_unit(table: Table, layout: str, declared: str | None, problems: list[P
     else:
         col = 2 if layout == "long" and len(columns) > 1 else 1
         problems.append(Problem(table.file, table.header_line, col, f"{table.where}unit",
-                                f"no unit in the header (got {str(columns[col - 1])!r}): declare "
-                                "`unit: kw` (mean power) or `unit: kwh` (energy per step) in the scenario"))
+                                f"no unit in the header (got {str(columns[col - 1])!r}): {declare}"))
         return None
     if unit == "kwh":
         table.notes.append(f"values are energy per step [kWh], converted to mean power "
