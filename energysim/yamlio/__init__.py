@@ -195,6 +195,8 @@ def validation_problems(
             continue
         seen.add(tuple(loc))
         message, got = err["msg"], err.get("input")
+        if err["type"] == "value_error":  # our validators' own words, without pydantic's tag
+            message = message.removeprefix("Value error, ")
         context = err.get("ctx") or {}
         if err["type"] == "implausible_number":  # `energysim.schema.StrictModel`
             loc += [] if context["key"] is None else [context["key"]]
