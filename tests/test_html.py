@@ -110,6 +110,51 @@ def test_tables_carry_units_and_thousands_separators(demo_week, reports):
     assert f'<td class="num good">{best:,.0f}</td>' in savings
 
 
+AUTO_PARTS = "汽车零部件厂（两班制）"
+"""The demo's name of enterprise auto_parts (scenarios/chongqing_demo_park.yaml)."""
+DESCRIPTIONS = {"midday_valley": "Proposal B (valley 11-15, evening peak), no PV or storage "
+                                 "(tariff effect only)",
+                "baseline": "Today's tariff, no PV or storage"}
+"""The demo's descriptions of two cases."""
+
+
+def header_rows(table_html: str) -> list[list[str]]:
+    """The texts of the header cells of one table, row by row."""
+    head = re.search(r"<thead>(.*?)</thead>", table_html, re.S).group(1)
+    return [re.findall(r"<th[^>]*>(.*?)</th>", row) for row in re.findall(r"<tr>(.*?)</tr>", head)]
+
+
+def beside(identifier: str, name: str) -> str:
+    """A cell holding ``identifier`` and, right after it, the cell of its display name."""
+    return f'<td>{escape(identifier)}</td><td class="name">{escape(name)}</td>'
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_savings_table_shows_names_under_the_ids(reports, lang):
+    ids, names, quantities = header_rows(section(reports[lang], "savings"))
+    assert ids[:2] == [label("case", lang), label("case_description", lang)]
+    scopes = ids[2:]
+    assert scopes == ["materials", "electronics", "auto_parts", "cold_store", label("park", lang)]
+    assert names[scopes.index("auto_parts")] == AUTO_PARTS
+    assert names[-1] == label("park_total", lang)
+    assert len(quantities) == 2 * len(scopes)
+    assert beside("midday_valley", DESCRIPTIONS["midday_valley"]) in section(reports[lang], "savings")
+
+
+def test_zh_tables_show_descriptions_and_names_beside_the_ids(reports):
+    zh = reports["zh"]
+    for name, case in (("decomposition", "midday_valley"), ("costs", "baseline"),
+                       ("indicators", "baseline")):
+        text = section(zh, name)
+        assert beside(case, DESCRIPTIONS[case]) in text, name
+        assert label("case_description", "zh") in header_rows(text)[0], name
+    decomposition = section(zh, "decomposition")
+    assert beside("auto_parts", AUTO_PARTS) in decomposition
+    assert "企业名称" in decomposition
+    green = section(zh, "green")
+    assert beside("electronics", "电子装配厂（单班制）") in green
+
+
 def test_unknown_language_is_refused(demo_week, tmp_path):
     scenario, results = demo_week
     with pytest.raises(ValueError, match="unknown language 'fr'"):

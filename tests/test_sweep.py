@@ -78,6 +78,7 @@ def test_a_grid_equals_its_cases_run_one_by_one(tmp_path):
     assert summary["counts"]["resolved"] == 2 + 5
     assert table["resolved"].any()
     assert (out / "sweep_heatmap_assets.png").stat().st_size > 5_000
+    assert summary["heatmaps"] == [{"case": "assets", "file": "sweep_heatmap_assets.png"}]
     assert len(pd.read_csv(out / "sweep.csv")) == len(table)
 
 
@@ -100,6 +101,95 @@ def test_a_failing_point_is_recorded_and_the_sweep_goes_on(tmp_path):
     bad = CliRunner().invoke(main, ["sweep", str(path), "--grid", str(tmp_path / "grid.yaml"),
                                     "--out", str(out), "--case", "nope"])
     assert bad.exit_code == 2 and "unknown case" in bad.output
+
+
+def test_a_sweep_whose_every_point_fails_draws_no_heatmap(tmp_path):
+    """Every point below the load (100 kW) on a's transformer: no case runs anywhere, and
+    the sweep still ends well: its table and sweep.json, no heatmap, each failure listed."""
+    path = park(tmp_path)
+    dump_yaml({"enterprises.a.transformer_kva": [10, 20],
+               "enterprises.a.storage.capacity_kwh": [100, 200]}, tmp_path / "grid.yaml")
+    out = tmp_path / "out"
+    result = CliRunner().invoke(main, ["sweep", str(path), "--grid", str(tmp_path / "grid.yaml"),
+                                       "--out", str(out), "--workers", "1"])
+    assert result.exit_code == 0, result.output
+    summary = json.loads((out / "sweep.json").read_text(encoding="utf-8"))
+    assert not list(out.glob("sweep_heatmap_*"))
+    assert len(summary["failures"]) == 4 * 2  # points × cases
+    assert {(f["point"], f["case"]) for f in summary["failures"]} == {
+        (p, c) for p in range(4) for c in ("none", "assets")}
+    assert all("above the transformer" in f["error"] for f in summary["failures"])
+    assert summary["heatmap_axes"] == ["enterprises.a.transformer_kva",
+                                       "enterprises.a.storage.capacity_kwh"]
+    assert summary["heatmaps"] == [{"case": "assets", "file": None, "reason":
+                                    "no heatmap: case 'assets' failed at all 4 points "
+                                    "(see failures)"}]
+    assert (pd.read_csv(out / "sweep.csv")["status"] == "failed").all()
+
+
+def heatmap_table(factor: float = 1.0) -> pd.DataFrame:
+    """Sweep rows of case ``c`` over x ∈ {1, 2} and y ∈ {lo, hi}, two enterprises: the park
+    saves 100 + 20 = 120 at (1, lo), 300 − 50 = 250 at (2, lo), −400 + 10 = −390 at (1, hi);
+    at (2, hi) e2's baseline failed (no savings) and a second point failed outright."""
+    x, y = "enterprises.a.storage.capacity_kwh", "tariffs.t.energy_price.bands_cny_per_kwh.valley"
+    cells = [(0, 1, "lo", 100.0, 20.0), (1, 2, "lo", 300.0, -50.0), (2, 1, "hi", -400.0, 10.0),
+             (3, 2, "hi", 150.0, float("nan"))]
+    rows = [{"point": p, "case": "c", "enterprise": e, x: xv, y: yv, "status": "ok",
+             "savings_cny": saved * factor}
+            for p, xv, yv, s1, s2 in cells for e, saved in (("e1", s1), ("e2", s2))]
+    rows.append({"point": 4, "case": "c", "enterprise": None, x: 2, y: "hi", "status": "failed",
+                 "savings_cny": float("nan")})
+    return pd.DataFrame(rows)
+
+
+def drawn_outside(fig) -> list[str]:
+    """The texts of ``fig`` that stick out of it once drawn."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.text import Text
+
+    canvas = FigureCanvasAgg(fig)
+    canvas.draw()
+    box, renderer = fig.bbox, canvas.get_renderer()
+    outside = []
+    for text in fig.findobj(Text):
+        if text.get_visible() and text.get_text():
+            extent = text.get_window_extent(renderer)
+            if (extent.x0 < box.x0 - 1 or extent.y0 < box.y0 - 1 or extent.x1 > box.x1 + 1
+                    or extent.y1 > box.y1 + 1):
+                outside.append(text.get_text())
+    return outside
+
+
+@pytest.mark.parametrize(("factor", "unit", "cells"), [
+    (1.0, "CNY", ["120.0", "250.0", "−390.0", "—"]),
+    (1000.0, "10k CNY", ["12.0", "25.0", "−39.0", "—"])])
+def test_the_heatmap_fits_and_draws_money_as_the_run_figures_do(factor, unit, cells):
+    from energysim.analysis.sweep_table import heatmap_grid, money_scale, plot_savings_heatmap
+    from energysim.report.figures_costs import money_unit
+    from energysim.report.labels import label
+
+    table = heatmap_table(factor)
+    x, y = table.columns[3], table.columns[4]
+    grid, per_cell = heatmap_grid(table, "c", x, y)
+    assert grid.loc["lo"].tolist() == [120.0 * factor, 250.0 * factor]
+    assert grid.loc["hi", 1] == -390.0 * factor and pd.isna(grid.loc["hi", 2])
+    assert per_cell == 1
+    assert money_scale(grid.to_numpy())[1] == money_unit(grid.to_numpy(), "en")[1] == unit
+    fig = plot_savings_heatmap(table, "c", x, y, baseline="none")
+    ax, colourbar = fig.axes
+    assert colourbar.get_ylabel() == label("fig_savings_axis", "en").format(unit=unit)
+    assert sorted(t.get_text() for t in ax.texts) == sorted(cells)
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["hi", "lo"]
+    assert "‘c’" in fig.get_suptitle() and "‘none’" in fig.get_suptitle()
+    assert drawn_outside(fig) == []
+
+
+def test_money_scale_is_the_figures_money_unit():
+    from energysim.analysis.sweep_table import money_scale
+    from energysim.report.figures_costs import money_unit
+
+    for values in ([99_999.0], [-100_000.0, 5.0], [0.0], [float("nan"), 3e6], []):
+        assert money_scale(values) == money_unit(values, "en"), values
 
 
 def test_a_bad_grid_is_refused_before_any_case_runs(tmp_path):

@@ -14,6 +14,7 @@ from energysim.analysis.green import compliance_table, green_table
 from energysim.analysis.savings import compare
 from energysim.report.excel_format import BAD_FILL, GOOD_FILL, display_width
 from energysim.report.labels import LABELS, LANGS, label, with_unit
+from energysim.report.names import NAME_COLUMNS, display_name
 from energysim.report.tariff_views import BAND_COLOURS
 from energysim.report.workbook import daily_energy, used_tariffs, write_workbook
 
@@ -29,6 +30,11 @@ def books(demo_week, tmp_path_factory):
     folder = tmp_path_factory.mktemp("workbook")
     return {lang: write_workbook(scenario, results, folder / f"report_{lang}.xlsx", lang=lang)
             for lang in LANGS}
+
+
+def column_of(ws, header: str) -> int:
+    """The column (1-based) of ``ws`` whose header is ``header``."""
+    return [cell.value for cell in ws[1]].index(header) + 1
 
 
 def row_of(frame: pd.DataFrame, **match) -> pd.Series:
@@ -137,6 +143,64 @@ def test_indicators_sheet_has_park_rows(demo_week, books):
     assert park["总费用 [元]"] == pytest.approx(results["baseline"].total_cost_cny, rel=1e-12)
 
 
+# display names -----------------------------------------------------------------------------
+
+AUTO_PARTS = "汽车零部件厂（两班制）"
+"""The demo's name of enterprise auto_parts (scenarios/chongqing_demo_park.yaml)."""
+MIDDAY_VALLEY = "Proposal B (valley 11-15, evening peak), no PV or storage (tariff effect only)"
+"""The demo's description of case midday_valley."""
+
+
+def test_zh_savings_and_indicators_show_names_beside_the_ids(books):
+    sheets = pd.read_excel(books["zh"], sheet_name=None)
+    savings = sheets["节省"]
+    assert list(savings.columns[:4]) == ["方案", "方案说明", "企业", "企业名称"]
+    row = row_of(savings, 方案="midday_valley", 企业="auto_parts")
+    assert row["企业名称"] == AUTO_PARTS and row["方案说明"] == MIDDAY_VALLEY
+    indicators = sheets["园区指标"]
+    assert list(indicators.columns[:4]) == ["方案", "方案说明", "范围", "名称"]
+    assert row_of(indicators, 方案="midday_valley", 范围="auto_parts")["名称"] == AUTO_PARTS
+    park = row_of(indicators, 方案="midday_valley", 范围="园区")
+    assert park["名称"] == "园区合计" and park["方案说明"] == MIDDAY_VALLEY
+    costs = sheets["月度费用"]
+    assert list(costs.columns[:5]) == ["方案", "方案说明", "企业", "企业名称", "月份"]
+    assert set(costs.loc[costs["企业"] == "auto_parts", "企业名称"]) == {AUTO_PARTS}
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_every_id_column_is_followed_by_its_names(demo_week, books, lang):
+    """In both languages, every sheet with a case, enterprise or scope column has the
+    display names right after it, row by row the scenario's (the park's: its total)."""
+    scenario, _ = demo_week
+    park = label("park", lang)
+    checked = set()
+    for title, sheet in pd.read_excel(books[lang], sheet_name=None).items():
+        headers = list(sheet.columns)
+        for key, names in NAME_COLUMNS.items():
+            if label(key, lang) not in headers or title == label("summary", lang):
+                continue
+            at = headers.index(label(key, lang))
+            assert headers[at + 1] == label(names, lang), (title, headers)
+            for value, name in zip(sheet.iloc[:, at], sheet.iloc[:, at + 1], strict=True):
+                expected = display_name(scenario, key, "park" if value == park else value, lang)
+                assert name == expected, (title, value, name)
+            checked.add(title)
+    assert checked == {label(k, lang) for k in SHEETS if k not in ("summary", "tariffs")}
+
+
+def test_display_names_leave_the_tables_unchanged(demo_week, tmp_path):
+    """The analysis tables (which the CSV files are written from) keep their ids only."""
+    from energysim.analysis.bundle import analyse
+
+    scenario, results = demo_week
+    small = {c: results[c] for c in (scenario.baseline_case, "midday_valley")}
+    analysis = analyse(scenario, small)
+    before = analysis.savings.copy()
+    write_workbook(scenario, small, tmp_path / "report.xlsx", lang="zh", analysis=analysis)
+    pd.testing.assert_frame_equal(analysis.savings, before)
+    assert "enterprise_name" not in analysis.savings and "case_description" not in analysis.savings
+
+
 def test_daily_energy_sums_the_time_series(demo_week, books):
     scenario, results = demo_week
     sheet = pd.read_excel(books["en"], sheet_name="Daily energy")
@@ -186,12 +250,12 @@ def test_headers_frozen_and_formatted(books, lang):
     wb = load_workbook(books[lang])
     assert all(ws.freeze_panes for ws in wb.worksheets), [ws.title for ws in wb.worksheets]
     savings = wb[label("savings", lang)]
-    assert savings.freeze_panes == "C2"
-    assert savings["E2"].number_format == "#,##0.00"
+    assert savings.freeze_panes == "E2"  # case, its description, enterprise, its name
+    assert savings.cell(2, column_of(savings, label("savings_cny", lang))).number_format == "#,##0.00"
     daily = wb[label("daily_energy", lang)]
-    assert daily.freeze_panes == "D2"
-    assert daily["B2"].number_format == "yyyy-mm-dd"
-    assert daily["D2"].number_format == "#,##0"
+    assert daily.freeze_panes == "F2"  # case, description, date, enterprise, name
+    assert daily["C2"].number_format == "yyyy-mm-dd"
+    assert daily["F2"].number_format == "#,##0"
     for ws in (savings, daily):
         for cell in ws[1]:
             assert ws.column_dimensions[cell.column_letter].width >= min(
@@ -213,22 +277,27 @@ def test_winners_green_losers_red(demo_week, books, tmp_path):
     case's makes every enterprise a loser."""
     scenario, results = demo_week
     ws = load_workbook(books["zh"])["节省"]
-    winners = [r for r in range(2, ws.max_row + 1) if ws.cell(r, 7).value == "受益"]
-    assert winners and all(ws.cell(r, 5).value > 0 for r in winners)
+    saved, share, result = (column_of(ws, label(k, "zh"))
+                            for k in ("savings_cny", "savings_pct", "outcome"))
+    winners = [r for r in range(2, ws.max_row + 1) if ws.cell(r, result).value == "受益"]
+    assert winners and all(ws.cell(r, saved).value > 0 for r in winners)
     assert all(ws.cell(r, c).fill.fgColor.rgb == GOOD_FILL.fgColor.rgb
-               for r in winners for c in (5, 6, 7))
+               for r in winners for c in (saved, share, result))
+    assert all(ws.cell(r, c).fill.fill_type is None for r in winners for c in range(1, 5))
     swapped = {scenario.baseline_case: results["current_pv_storage"],
                "current_pv_storage": results[scenario.baseline_case]}
     path = write_workbook(scenario, swapped, tmp_path / "report.xlsx")
     ws = load_workbook(path)["Decomposition"]
-    assert {ws.cell(r, 7).value for r in range(2, ws.max_row + 1)} == {"loser"}
-    assert ws["G2"].fill.fgColor.rgb == BAD_FILL.fgColor.rgb
+    result = column_of(ws, "Outcome")
+    assert {ws.cell(r, result).value for r in range(2, ws.max_row + 1)} == {"loser"}
+    assert ws.cell(2, result).fill.fgColor.rgb == BAD_FILL.fgColor.rgb
     savings = load_workbook(path)["Savings"]
+    saved, result = column_of(savings, "Savings [CNY]"), column_of(savings, "Outcome")
     rows = list(savings.iter_rows(min_row=2, values_only=True))
-    losers = [i for i, row in enumerate(rows, start=2) if row[6] == "loser"]
-    assert losers and all(rows[i - 2][4] < 0 for i in losers)
-    assert savings.cell(losers[0], 5).fill.fgColor.rgb == BAD_FILL.fgColor.rgb
-    assert savings["E2"].fill.fill_type is None  # the baseline's own rows: unchanged
+    losers = [i for i, row in enumerate(rows, start=2) if row[result - 1] == "loser"]
+    assert losers and all(rows[i - 2][saved - 1] < 0 for i in losers)
+    assert savings.cell(losers[0], saved).fill.fgColor.rgb == BAD_FILL.fgColor.rgb
+    assert savings.cell(2, saved).fill.fill_type is None  # the baseline's own rows: unchanged
 
 
 def test_vpp_and_green_sheets_where_present(demo_week, tmp_path):

@@ -3,7 +3,9 @@
     records.jsonl           one record per finished (point, case), appended as they finish
     sweep.parquet, .csv     the tidy table (`energysim.analysis.sweep_table`)
     sweep_heatmap_<case>.png  park savings over two grid axes, per case but the baseline
-    sweep.json              scenario, grid, axes, cases, counts and the failures
+                            (none for a case that ran at no point with its baseline)
+    sweep.json              scenario, grid, axes, cases, counts, the failures and, per case
+                            but the baseline, its heatmap's file or why it has none
 
 The records are appended as cases finish, so a killed sweep resumes; the tables, heatmaps
 and ``sweep.json`` of one run appear together: they are written into a staging folder
@@ -22,7 +24,12 @@ from typing import Any
 from energysim.analysis.sweep import SweepBase, run_sweep, tasks_for
 from energysim.analysis.sweep_grid import RUN_ENTERPRISES, check_grid, read_grid
 from energysim.analysis.sweep_store import RECORDS, RecordStore
-from energysim.analysis.sweep_table import plot_savings_heatmap, sweep_table, write_table
+from energysim.analysis.sweep_table import (
+    heatmap_gap,
+    plot_savings_heatmap,
+    sweep_table,
+    write_table,
+)
 from energysim.errors import ScenarioError
 from energysim.files import replaced_folder, reserved_folder
 from energysim.yamlio import read_yaml
@@ -74,14 +81,29 @@ def sweep_command(scenario: str | Path, grid_file: str | Path, out_dir: str | Pa
 
 def _write_results(folder: Path, records: list[dict[str, Any]], summary: dict[str, Any],
                    baseline: str, heatmap: tuple[str, str] | None) -> None:
-    """The table, the heatmaps and ``sweep.json`` into ``folder``."""
+    """The table, the heatmaps and ``sweep.json`` into ``folder``; ``summary`` gains
+    ``heatmap_axes`` and ``heatmaps`` (per case but the baseline: ``file``, or None and
+    ``reason``)."""
     table = sweep_table(records, baseline)
     write_table(table, folder)
-    pair = tuple(heatmap) if heatmap else tuple(summary["axes"][:2])
-    if len(pair) == 2 and set(pair) <= set(summary["axes"]):
-        for case in summary["cases"]:
-            if case != baseline and (table["case"] == case).any():
-                plot_savings_heatmap(table, case, *pair).savefig(
-                    folder / f"sweep_heatmap_{case}.png", dpi=110)
+    pair = list(heatmap) if heatmap else summary["axes"][:2]
+    unknown = [a for a in pair if a not in summary["axes"]]
+    summary["heatmap_axes"] = pair if len(pair) == 2 and not unknown else None
+    summary["heatmaps"] = []
+    for case in (c for c in summary["cases"] if c != baseline):
+        if unknown:
+            reason = f"no heatmap: not an axis of the grid: {', '.join(unknown)}"
+        elif len(pair) < 2:
+            reason = "no heatmap: it needs two grid axes"
+        elif not (table["case"] == case).any():
+            reason = f"no heatmap: case {case!r} has no record"
+        else:
+            reason = heatmap_gap(table, case, baseline, *pair)
+        if reason:
+            summary["heatmaps"].append({"case": case, "file": None, "reason": reason})
+            continue
+        name = f"sweep_heatmap_{case}.png"
+        plot_savings_heatmap(table, case, *pair, baseline=baseline).savefig(folder / name, dpi=110)
+        summary["heatmaps"].append({"case": case, "file": name})
     (folder / "sweep.json").write_text(json.dumps(summary, ensure_ascii=False, indent=2),
                                        encoding="utf-8")

@@ -18,6 +18,7 @@ import pandas as pd
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
+from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
 from openpyxl.worksheet.worksheet import Worksheet
 
 from energysim.files import write_atomically
@@ -133,6 +134,22 @@ def merge_widths(*parts: dict[int, int]) -> dict[int, int]:
         for column, width in part.items():
             merged[column] = max(merged.get(column, 0), width)
     return merged
+
+
+def capped(widths: dict[int, int], columns: Sequence[int], cap: int) -> dict[int, int]:
+    """``widths`` with those of ``columns`` (1-based) at most ``cap``."""
+    return {i: min(w, cap) if i in columns else w for i, w in widths.items()}
+
+
+def frozen_columns(freeze: str) -> int:
+    """How many columns panes frozen at cell ``freeze`` keep in view (``"C2"``: 2)."""
+    return column_index_from_string(coordinate_from_string(freeze)[0]) - 1
+
+
+def shifted(freeze: str, columns: int) -> str:
+    """The cell ``columns`` to the right of ``freeze`` (``shifted("C2", 2)``: ``"E2"``)."""
+    column, row = coordinate_from_string(freeze)
+    return f"{get_column_letter(column_index_from_string(column) + columns)}{row}"
 
 
 def highlight(ws: Worksheet, row: int, columns: Sequence[int], good: bool | None) -> None:

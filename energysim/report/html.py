@@ -16,6 +16,9 @@ Sections, each ``<section id=...>``:
     figures         every PNG in ``figures_dir``, embedded as base64 data URIs, captioned
     notes           emission factor, notes, tariffs from secondary sources
 
+Every table keeps the ids of cases and enterprises and shows their display names beside
+them (`energysim.report.names`): the case's description, the enterprise's name.
+
 No scripts, external fonts or links: Chinese text uses the fonts the reader has (a CSS font
 stack). The file is written under a temporary name in the target folder, then renamed.
 
@@ -43,6 +46,7 @@ from energysim.report.html_tables import (
     _costs_table,
     _decomposition_tables,
     _frame_table,
+    _named_table,
     _run_tables,
     _savings_table,
     _vpp,
@@ -77,7 +81,8 @@ def write_html(scenario: Scenario, results: dict[str, CaseResult], path: str | P
         order); none if absent.
     lang : {"en", "zh"}
         Language of headings, headers, words in cells and findings; identifiers (cases,
-        enterprises, projects) stay as in the scenario.
+        enterprises, projects) stay as in the scenario, and so do the display names beside
+        them (enterprise names, case descriptions).
     notes : sequence of str, optional
         Notes to list; default ``scenario.notes``. The emission factor and the tariffs from
         secondary sources are listed in any case.
@@ -120,20 +125,20 @@ def _context(scenario, results, figures_dir, lang, notes, analysis: Analysis) ->
         "savings": _savings_table(scenario, results, base, lang, analysis.savings,
                                   analysis.park_savings) if compared else None,
         "decomposition": _decomposition_tables(analysis.decomposition,
-                                               analysis.park_decomposition, lang)
+                                               analysis.park_decomposition, scenario, lang)
         if compared else [],
-        "costs": _costs_table(analysis.costs, lang),
-        "indicators": _frame_table(analysis.indicators.query("scope == 'park'")
-                                   [INDICATOR_COLUMNS], lang),
+        "costs": _costs_table(analysis.costs, scenario, lang),
+        "indicators": _named_table(analysis.indicators.query("scope == 'park'")
+                                   [INDICATOR_COLUMNS], scenario, lang),
         "indicators_note": label("indicators_note", lang).format(
             midday=spec.midday_window, evening=spec.evening_window),
         "green": [] if green.empty else [
-            _frame_table(green[GREEN_COLUMNS], lang, translate=("rules_mode",),
+            _named_table(green[GREEN_COLUMNS], scenario, lang, translate=("rules_mode",),
                          marks=green["compliant"], marked=("compliant",)),
-            _frame_table(rules := analysis.compliance, lang,
+            _named_table(rules := analysis.compliance, scenario, lang,
                          translate=("rule", "mode"), marks=rules["compliant"],
                          marked=("achieved_share", "margin_share", "margin_kwh", "compliant"))],
-        "vpp": _vpp(results, analysis, lang),
+        "vpp": _vpp(results, analysis, scenario, lang),
         "figures": _figures(scenario, figures_dir, lang, results),
         "emission_factor": emission_factor_text(scenario, lang),
         "notes": list(notes),

@@ -5,6 +5,9 @@ costs and VPP payments and events.
 
 A table is a dict the template reads: ``head`` (rows of header cells with ``text``,
 ``colspan`` and ``rowspan``) and ``rows`` (rows of cells with ``text`` and a CSS ``cls``).
+Identifiers of cases and enterprises stay as in the CSV files, each followed by its display
+name (`energysim.report.names`): a column after each identifier column, and in the savings
+table, whose columns are the enterprises, a header row of names under that of identifiers.
 """
 
 from __future__ import annotations
@@ -18,11 +21,14 @@ import pandas as pd
 from energysim.analysis.bundle import VPP_COMPONENTS
 from energysim.analysis.decomposition import outcome
 from energysim.report.labels import label, labels, optimality_text, with_unit
+from energysim.report.names import NAME_COLUMNS, display_name, header_names, with_names
 from energysim.results import CaseResult, package_version
 from energysim.scenario import Scenario
 
 ALWAYS_SHOWN = ("energy", "basic_charge")
 ZERO_CNY = 1e-9
+NAMES = frozenset(NAME_COLUMNS.values())
+"""Columns of display names: their cells have the CSS class ``name`` (wrapped, not too wide)."""
 
 
 # tables ----------------------------------------------------------------------------------
@@ -76,10 +82,24 @@ def _frame_table(frame: pd.DataFrame, lang: str, *, translate: Sequence[str] = (
     rows = []
     for values, good in zip(frame.itertuples(index=False), marks, strict=True):
         rows.append([_cell(c, label(v, lang) if c in translate else v, lang,
-                           _mark(good) if c in marked else "")
+                           _mark(good) if c in marked else "name" if c in NAMES else "")
                      for c, v in zip(frame.columns, values, strict=True)])
     header = list(headers) if headers is not None else labels(frame.columns, lang)
     return {"head": [[{"text": h, "colspan": 1, "rowspan": 1} for h in header]], "rows": rows}
+
+
+def _named_table(frame: pd.DataFrame, scenario: Scenario, lang: str, **options) -> dict:
+    """`_frame_table` of ``frame`` with its display names (`energysim.report.names`)."""
+    return _frame_table(with_names(frame, scenario, lang), lang, **options)
+
+
+def _money_table(frame: pd.DataFrame, scenario: Scenario, lang: str) -> dict:
+    """``case`` (and its description) then amounts named by cost component [CNY]."""
+    named = with_names(frame, scenario, lang)
+    lead = ["case", "case_description"]
+    headers = [*labels(lead, lang), *(with_unit(c, "unit_cny", lang) for c in named.columns[2:])]
+    return _frame_table(named.rename(columns=lambda c: c if c in lead else f"{c}_cny"), lang,
+                        headers=headers)
 
 
 def _run_tables(scenario: Scenario, results: dict[str, CaseResult], lang: str) -> list[dict]:
@@ -108,18 +128,24 @@ def _run_tables(scenario: Scenario, results: dict[str, CaseResult], lang: str) -
 
 def _savings_table(scenario, results, base: str, lang: str, savings: pd.DataFrame,
                    park: pd.DataFrame) -> dict:
-    """Case × enterprise and park: savings [CNY] and [%], coloured by outcome."""
+    """Case (and its description) × enterprise and park: savings [CNY] and [%], coloured by
+    outcome; the header rows: the enterprises' ids, their names, the two quantities."""
     park = park.set_index("case")
     scopes = [*scenario.enterprises, "park"]
-    head = [[{"text": label("case", lang), "colspan": 1, "rowspan": 2}]
+    head = [[{"text": label(k, lang), "colspan": 1, "rowspan": 3}
+             for k in ("case", "case_description")]
             + [{"text": label(s, lang) if s == "park" else s, "colspan": 2, "rowspan": 1}
                for s in scopes],
+            [{"text": name, "colspan": 2, "rowspan": 1}
+             for name in header_names(scenario, scopes, lang)],
             [{"text": label(k, lang), "colspan": 1, "rowspan": 1}
              for _ in scopes for k in ("savings_cny", "savings_pct")]]
     rows = []
     for case in (c for c in results if c != base):
         own = savings[savings["case"] == case].set_index("enterprise")
-        row = [_cell("case", case, lang)]
+        row = [_cell("case", case, lang),
+               _cell("case_description", display_name(scenario, "case", case, lang), lang,
+                     "name")]
         for scope in scopes:
             before, after = (park.loc[case] if scope == "park" else own.loc[scope])[
                 ["baseline_cost_cny", "cost_cny"]]
@@ -131,25 +157,24 @@ def _savings_table(scenario, results, base: str, lang: str, savings: pd.DataFram
     return {"head": head, "rows": rows}
 
 
-def _decomposition_tables(parts: pd.DataFrame, park: pd.DataFrame, lang: str) -> list[dict]:
-    return [{"title": label(key, lang), **_frame_table(
-                frame, lang, translate=("outcome",), marked=("cost_cny", "outcome"),
+def _decomposition_tables(parts: pd.DataFrame, park: pd.DataFrame, scenario: Scenario,
+                          lang: str) -> list[dict]:
+    return [{"title": label(key, lang), **_named_table(
+                frame, scenario, lang, translate=("outcome",), marked=("cost_cny", "outcome"),
                 marks=frame["outcome"].map({"winner": True, "loser": False}))}
             for key, frame in (("park_totals", park), ("by_enterprise", parts))]
 
 
-def _costs_table(costs: pd.DataFrame, lang: str) -> dict:
+def _costs_table(costs: pd.DataFrame, scenario: Scenario, lang: str) -> dict:
     table = costs.pivot_table(index="case", columns="component", values="cost_cny",
                               aggfunc="sum", sort=False)
     components = [c for c in costs["component"].unique()
                   if c in ALWAYS_SHOWN or table[c].abs().max() > ZERO_CNY]
     table = table[components].assign(total=table.sum(axis=1)).reset_index()
-    headers = [label("case", lang), *(with_unit(c, "unit_cny", lang) for c in table.columns[1:])]
-    return _frame_table(table.rename(columns=lambda c: c if c == "case" else f"{c}_cny"), lang,
-                        headers=headers)
+    return _money_table(table, scenario, lang)
 
 
-def _vpp(results: dict[str, CaseResult], analysis, lang: str) -> dict | None:
+def _vpp(results: dict[str, CaseResult], analysis, scenario: Scenario, lang: str) -> dict | None:
     """Per VPP case its payments (revenues positive) and the events table, if any."""
     cases = {c: r for c, r in results.items() if r.vpp_events is not None}
     if analysis.vpp_payments is None:
@@ -157,13 +182,11 @@ def _vpp(results: dict[str, CaseResult], analysis, lang: str) -> dict | None:
     payments = analysis.vpp_payments.copy()
     revenues = [c for c in VPP_COMPONENTS if c.endswith("_revenue")]
     payments[revenues] = -payments[revenues]  # shown as earned
-    headers = [label("case", lang), *(with_unit(c, "unit_cny", lang) for c in VPP_COMPONENTS)]
     events = analysis.vpp_events
     table = events if len(events) else None
     return {
-        "payments": _frame_table(payments.rename(columns=lambda c: c if c == "case" else f"{c}_cny"),
-                                 lang, headers=headers),
-        "events": None if table is None else _frame_table(table, lang),
+        "payments": _money_table(payments, scenario, lang),
+        "events": None if table is None else _named_table(table, scenario, lang),
         "idle": [label("vpp_no_events", lang).format(case=c)
                  for c, r in cases.items() if not len(r.vpp_events)],
     }

@@ -8,7 +8,8 @@ table header or a cell shows, with the unit in brackets where the quantity has o
     label("peak", "en")          # 'peak'
     label("no_such_key", "zh")   # 'no_such_key' (unknown keys fall back to themselves)
 
-The Excel workbook uses them now; the HTML report and the figures are meant to reuse them.
+The Excel workbook, the HTML report and the figures use them; the names of enterprises and
+the descriptions of cases are the scenario's own (`energysim.report.names`).
 """
 
 from __future__ import annotations
@@ -55,6 +56,10 @@ LABELS: dict[str, tuple[str, str]] = {
     # columns shared by the tables
     "case": ("Case", "方案"),
     "enterprise": ("Enterprise", "企业"),
+    "case_description": ("Case description", "方案说明"),
+    "enterprise_name": ("Enterprise name", "企业名称"),
+    "scope_name": ("Name", "名称"),
+    "park_total": ("park total", "园区合计"),
     "month": ("Month", "月份"),
     "date": ("Date", "日期"),
     "component": ("Component", "费用项"),

@@ -17,6 +17,10 @@ Sheets, in order (names in the chosen language, see `energysim.report.labels`):
                       grid per group of day types with its own schedule, and the band prices
     daily_energy      case, date, enterprise × daily energy [kWh] from the time series
 
+Every table keeps its identifiers (``case``, ``enterprise``, ``scope``) as the CSV files have
+them, each followed by a column of display names: the case's description, the enterprise's
+name (`energysim.report.names`); the frozen panes take these columns in too.
+
 Time series are never written whole: a year at 15 minutes becomes 365 rows per enterprise.
 The workbook is saved under a temporary name in the target folder and renamed into place.
 """
@@ -35,6 +39,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from energysim.analysis.bundle import TABLES, Analysis, Table, analyse
 from energysim.report import excel_format as xf
 from energysim.report.labels import check_lang, label, labels, optimality_text, with_unit
+from energysim.report.names import NAME_COLUMNS, name_columns_before, with_names
 from energysim.report.tariff_views import BAND_COLOURS
 from energysim.results import CaseResult, package_version
 from energysim.scenario import Scenario
@@ -50,6 +55,9 @@ load is its load served plus the load curtailed."""
 ALWAYS_SHOWN = ("energy", "basic_charge", "load_kwh", "grid_import_kwh")
 """Cost components and daily quantities shown even where zero; others only where non-zero."""
 ZERO_CNY_OR_KWH = 1e-9
+NAME_WIDTH = 36
+"""Widest a column of display names is made [characters], to keep the frozen panes narrow: a
+longer case description is cut off at the next column (the cell holds it whole)."""
 BAND_FILLS = {b: PatternFill("solid", fgColor=BAND_COLOURS[b].lstrip("#")) for b in BANDS}
 BAND_FONTS = {b: Font(color="FFFFFF" if b in ("critical_peak", "deep_valley") else "000000")
               for b in BANDS}
@@ -64,7 +72,8 @@ def write_workbook(scenario: Scenario, results: dict[str, CaseResult], path: str
     ----------
     lang : {"en", "zh"}
         Language of sheet names, headers and words in cells; identifiers (cases,
-        enterprises, projects) stay as in the scenario.
+        enterprises, projects) stay as in the scenario, and so do the display names beside
+        them (enterprise names, case descriptions).
     notes : sequence of str, optional
         Notes for the summary sheet; default ``scenario.notes``.
     analysis : Analysis, optional
@@ -91,13 +100,14 @@ def write_workbook(scenario: Scenario, results: dict[str, CaseResult], path: str
     for table in TABLES:
         frame = analysis.table(table)
         if table.sheet == "own":
-            _costs_sheet(_sheet(wb, table.name, lang), results, lang)
+            _costs_sheet(_sheet(wb, table.name, lang), scenario, results, lang)
         elif table.sheet == "table" and frame is not None and _sheet_wanted(
                 table, frame, analysis, len(results)):
-            _table_sheet(wb, table.name, frame, lang, table.freeze, translate=table.translate,
-                         marks=_marks(table, frame), marked=table.marked)
+            _table_sheet(wb, table.name, frame, scenario, lang, table.freeze,
+                         translate=table.translate, marks=_marks(table, frame),
+                         marked=table.marked)
     _tariffs_sheet(_sheet(wb, "tariffs", lang), used_tariffs(scenario, results), lang)
-    _table_sheet(wb, "daily_energy", daily_energy(scenario, results), lang, "D2")
+    _table_sheet(wb, "daily_energy", daily_energy(scenario, results), scenario, lang, "D2")
     return xf.save(wb, path)
 
 
@@ -174,31 +184,49 @@ def _translated(frame: pd.DataFrame, columns: Sequence[str], lang: str) -> pd.Da
     return frame
 
 
-def _table_sheet(wb: Workbook, key: str, frame: pd.DataFrame, lang: str, freeze: str, *,
-                 translate: Sequence[str] = (), marks: pd.Series | None = None,
+def _table_sheet(wb: Workbook, key: str, frame: pd.DataFrame, scenario: Scenario, lang: str,
+                 freeze: str, *, translate: Sequence[str] = (), marks: pd.Series | None = None,
                  marked: Sequence[str] = ()) -> Worksheet:
-    """A sheet holding ``frame`` with labelled headers; rows where ``marks`` is True (False)
-    get a green (red) fill on the ``marked`` columns."""
+    """A sheet holding ``frame`` with its display names (`energysim.report.names`) and
+    labelled headers, its panes frozen at ``freeze`` as counted in ``frame`` (so the names
+    beside frozen identifiers are frozen too); rows where ``marks`` is True (False) get a
+    green (red) fill on the ``marked`` columns."""
     ws = _sheet(wb, key, lang)
-    formats = [xf.number_format(c) for c in frame.columns]
-    widths = xf.write_table(ws, _translated(frame, translate, lang),
-                            labels(frame.columns, lang), formats)
+    named = with_names(frame, scenario, lang)
+    formats = [xf.number_format(c) for c in named.columns]
+    widths = xf.write_table(ws, _translated(named, translate, lang),
+                            labels(named.columns, lang), formats)
     if marks is not None:
-        columns = [list(frame.columns).index(c) + 1 for c in marked]
+        columns = [list(named.columns).index(c) + 1 for c in marked]
         for row, good in enumerate(marks.tolist(), start=2):
             xf.highlight(ws, row, columns, None if pd.isna(good) else bool(good))
-    xf.finish(ws, widths, freeze)
+    xf.finish(ws, _narrow_names(widths, named), _named_freeze(freeze, frame))
     return ws
 
 
-def _costs_sheet(ws: Worksheet, results: dict[str, CaseResult], lang: str) -> None:
+def _named_freeze(freeze: str, frame: pd.DataFrame) -> str:
+    """``freeze`` (a cell of ``frame``'s sheet) moved right past the name columns that
+    `with_names` puts among the frozen columns."""
+    return xf.shifted(freeze, name_columns_before(frame, xf.frozen_columns(freeze)))
+
+
+def _narrow_names(widths: dict[int, int], named: pd.DataFrame) -> dict[int, int]:
+    """``widths`` with the columns of display names at most `NAME_WIDTH`."""
+    names = [i for i, c in enumerate(named.columns, start=1) if c in NAME_COLUMNS.values()]
+    return xf.capped(widths, names, NAME_WIDTH)
+
+
+def _costs_sheet(ws: Worksheet, scenario: Scenario, results: dict[str, CaseResult],
+                 lang: str) -> None:
     table = monthly_costs(results)
     values = table.columns[3:]
-    headers = [*labels(table.columns[:3], lang), *(with_unit(c, "unit_cny", lang) for c in values)]
-    widths = xf.write_table(ws, table, headers, [None] * 3 + ["#,##0.00"] * len(values))
+    named = with_names(table, scenario, lang)
+    lead = named.columns[:len(named.columns) - len(values)]
+    headers = [*labels(lead, lang), *(with_unit(c, "unit_cny", lang) for c in values)]
+    widths = xf.write_table(ws, named, headers, [None] * len(lead) + ["#,##0.00"] * len(values))
     for (cell,) in ws.iter_rows(min_row=2, min_col=len(headers), max_col=len(headers)):
         cell.font = xf.BOLD
-    xf.finish(ws, widths, "D2")
+    xf.finish(ws, _narrow_names(widths, named), _named_freeze("D2", table))
 
 
 def _summary_sheet(ws: Worksheet, scenario: Scenario, results: dict[str, CaseResult],
