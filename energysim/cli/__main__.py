@@ -1,0 +1,5 @@
+"""`python -m energysim.cli ...`: the same as the `energysim` command."""
+
+from energysim.cli import main
+
+main()
