@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import ctypes
 import errno
+import fnmatch
 import os
 import re
 import secrets
@@ -231,15 +232,20 @@ def _recover(target: Path) -> None:
 
 
 def _check_ours(target: Path, ours: tuple[str, ...]) -> None:
+    """A folder may be replaced only where everything in it is a name this tool writes
+    (``ours``: file names or patterns such as ``sweep_heatmap_*.png``): a user's own file in
+    it is never deleted."""
     if not target.exists():
         return
     if not target.is_dir():
         raise OutputError(f"{target}: is a file, not a folder")
     names = [n for n in os.listdir(target) if not n.startswith(LEGACY_STAGING)]
-    if names and not set(names) & set(ours):
-        raise OutputError(f"{target}: holds files that are not a result of energysim (no "
-                          f"{' or '.join(ours)}); it would be replaced whole, so choose a new "
-                          "or empty folder")
+    foreign = [n for n in names if not any(fnmatch.fnmatchcase(n, pattern) for pattern in ours)]
+    if foreign:
+        shown = ", ".join(sorted(foreign)[:5]) + (" ..." if len(foreign) > 5 else "")
+        raise OutputError(f"{target}: holds files that are not part of this kind of result "
+                          f"({shown}); the folder is replaced whole, so choose a new or empty "
+                          "folder")
     if not os.access(target, os.W_OK | os.X_OK):
         raise OutputError(f"{target}: cannot write in this folder (read-only)")
 

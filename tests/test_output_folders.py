@@ -233,8 +233,11 @@ def test_a_folder_that_cannot_be_used_is_refused_before_solving(tmp_path, monkey
     foreign.mkdir()
     (foreign / "notes.txt").write_text("keep me")
     refused = run(foreign)
-    assert refused.exit_code == 4 and "not a result of energysim" in refused.output
+    assert refused.exit_code == 4 and "not part of this kind of result (notes.txt)" in refused.output
     assert (foreign / "notes.txt").read_text() == "keep me"
+    (foreign / "summary.json").write_text("{}")  # a result's mark beside the user's file
+    refused = run(foreign)
+    assert refused.exit_code == 4 and (foreign / "notes.txt").read_text() == "keep me"
     locked = tmp_path / "locked"
     locked.mkdir()
     if os.geteuid() == 0:  # root writes anywhere: say the folder is read-only
@@ -255,7 +258,7 @@ def test_a_folder_that_cannot_be_used_is_refused_before_solving(tmp_path, monkey
     (run_result / "summary.json").write_text("{}")
     mixed = CliRunner().invoke(main, ["sweep", str(path), "--grid", str(grid), "--out",
                                       str(run_result), "--workers", "1"])
-    assert mixed.exit_code == 4 and "no records.jsonl or sweep.json" in mixed.output
+    assert mixed.exit_code == 4 and "not part of this kind of result (summary.json)" in mixed.output
 
 
 def test_a_second_run_into_a_folder_in_use_is_refused(tmp_path, monkeypatch):

@@ -34,8 +34,9 @@ from energysim.errors import ScenarioError
 from energysim.files import replaced_folder, reserved_folder
 from energysim.yamlio import read_yaml
 
-SWEEP_MARKS = (RECORDS, "sweep.json")
-"""A folder holding one of these is a sweep's, which a sweep may resume and replace."""
+SWEEP_MARKS = (RECORDS, "sweep.json", "sweep.csv", "sweep.parquet", "sweep_heatmap_*.png")
+"""What a sweep writes: a folder holding nothing else is a sweep's, which a sweep may resume
+and replace (a folder with anything else in it is refused, never emptied)."""
 
 
 class SweepSetupError(ValueError):

@@ -50,8 +50,10 @@ from energysim.results import STAGES, CaseResult, package_version
 from energysim.scenario import Scenario
 
 TIME_FORMAT = "%Y-%m-%d %H:%M"
-RESULT_MARKS = ("summary.json",)
-"""A folder holding one of these is a run's result, which a new run may replace."""
+RESULT_MARKS = ("summary.json", *(f"{table.name}.csv" for table in TABLES), "report.xlsx",
+                "report.html", "timeseries", "figures")
+"""What a run writes: a folder holding nothing else is a run's result, which a new run may
+replace whole (a folder with anything else in it is refused, never emptied)."""
 
 
 def reserved_output(out_dir: str | Path) -> AbstractContextManager[Path]:
