@@ -94,6 +94,9 @@ def reserved_folder(path: str | Path, *, ours: Iterable[str]) -> Iterator[Path]:
         return
     if not target.name:
         raise OutputError(f"{target}: the root of a filesystem cannot be an output folder")
+    if os.path.ismount(target):
+        raise OutputError(f"{target}: is a mount point, which cannot be replaced whole; give a "
+                          f"folder inside it (--out {target}/results)")
     with _translated(target.parent):
         target.parent.mkdir(parents=True, exist_ok=True)
     if not os.access(target.parent, os.W_OK | os.X_OK):
@@ -157,7 +160,8 @@ def _translated(where: Path) -> Iterator[None]:
         if exc.errno in READ_ONLY:
             raise OutputError(f"{where}: cannot write here, read-only or not permitted "
                               f"({exc.filename or where}: {exc.strerror})") from exc
-        raise
+        raise OutputError(f"{where}: cannot be written ({exc.filename or where}: "
+                          f"{exc.strerror or exc})") from exc
 
 
 def _lock(target: Path) -> int:
