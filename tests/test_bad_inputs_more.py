@@ -211,3 +211,23 @@ def test_a_gbk_scenario_says_it_was_read_as_gb18030(tmp_path, encoding, noted):
     assert scenario.enterprises["plant"].name == "测试工厂"
     note = "scenario.yaml: read as GB18030 (Chinese Windows) text"
     assert (note in scenario.notes) is noted
+
+
+@pytest.mark.parametrize("variant", ["first_row", "trailing_commas"])
+def test_an_extra_field_on_the_first_row_or_every_row_is_located(tmp_path, variant):
+    """pandas takes an extra first-row field for an index, and a trailing comma on every row
+    likewise: both refused at their line, never a traceback."""
+    from conftest import tiny_scenario
+
+    from energysim import ScenarioError, load_scenario
+
+    path = tiny_scenario(tmp_path, [10.0] * 4)
+    lines = (tmp_path / "load.csv").read_text(encoding="utf-8").splitlines()
+    if variant == "first_row":
+        lines[1] += ",7"
+    else:
+        lines = [lines[0], *(line + "," for line in lines[1:])]
+    (tmp_path / "load.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(path)
+    assert "load.csv:2:3  columns: 3 fields, but the header has 2" in str(info.value)

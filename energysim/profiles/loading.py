@@ -57,15 +57,12 @@ def load_table(path: Path, sheet: str | int | None, problems: list[Problem]) -> 
 
 def _load_csv(path: Path, problems: list[Problem]) -> Table | None:
     text, encoding = decode_text(path.read_bytes(), path)
-    try:
-        frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False,
-                            skipinitialspace=True, skip_blank_lines=False)
-    except pd.errors.ParserError:
-        long_rows = _long_rows(path, text)
-        if not long_rows:
-            raise
+    long_rows = _long_rows(path, text)  # first: pandas takes an extra first-row field as an index
+    if long_rows:
         problems.extend(long_rows)
         return None
+    frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False,
+                        skipinitialspace=True, skip_blank_lines=False)
     notes = [] if encoding == "utf-8" else [f"read as {encoding.upper()} (Chinese Windows) text"
                                             if encoding == "gb18030" else "read as UTF-16 text"]
     return Table(str(path), frame, notes=notes)
@@ -76,7 +73,11 @@ def _long_rows(path: Path, text: str) -> list[Problem]:
     (pandas stops at the first, its line buried in its message)."""
     rows = csv.reader(io.StringIO(text), skipinitialspace=True)
     header = next(rows, [])
-    found = [(rows.line_num, row) for row in rows if len(row) > len(header)]
+    found, start = [], rows.line_num + 1  # the line a record starts on (a quoted cell may span)
+    for row in rows:
+        if len(row) > len(header):
+            found.append((start, row))
+        start = rows.line_num + 1
     names = ", ".join(map(repr, header))
     problems = [Problem(str(path), line, len(header) + 1, "columns",
                         f"{len(row)} fields, but the header has {len(header)} ({names}): an extra "
