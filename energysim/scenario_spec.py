@@ -45,6 +45,8 @@ Key = Annotated[str, AfterValidator(_key)]
 """The name of a case or a tariff in a scenario."""
 
 
+YEARS = (1990, 2100)
+"""The years a horizon may lie in (beyond them a date is a typo, and pandas cannot hold it)."""
 MAX_HORIZON = pd.Timedelta(days=3653)
 """The longest horizon: ten years (a year at 15 minutes is the normal case)."""
 
@@ -58,6 +60,13 @@ class Horizon(StrictModel):
 
     @model_validator(mode="after")
     def _ordered(self) -> Horizon:
+        for moment in (self.start, self.end):
+            if isinstance(moment, datetime) and moment.tzinfo is not None:
+                raise ValueError(f"{moment} has a time-zone offset: give local China time "
+                                 "(UTC+8) without one, e.g. 2025-01-01 00:00")
+            if not YEARS[0] <= moment.year <= YEARS[1]:
+                raise ValueError(f"{moment}: a year from {YEARS[0]} to {YEARS[1]} is expected "
+                                 "(a typo?)")
         start, end = pd.Timestamp(self.start), pd.Timestamp(self.end)
         step = pd.Timedelta(self.resolution)
         if end - start < 2 * step:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 import pytest
 from conftest import DEMO, dump_yaml, tiny_scenario, write_profile
@@ -318,4 +320,22 @@ def test_a_horizon_of_centuries_is_refused(tmp_path):
         data["horizon"]["end"] = "9999-01-01"
 
     text = _problems(_edit(path, break_it))
-    assert "horizon" in text and "longer than 10 years" in text
+    assert "horizon" in text and "a year from 1990 to 2100" in text
+
+    def long(data):
+        data["horizon"]["end"] = "2040-01-01"
+
+    assert "longer than 10 years" in _problems(_edit(path, long))
+
+
+@pytest.mark.parametrize(("start", "said"), [
+    ("2300-01-01 00:00", "a year from 1990 to 2100"),
+    ("2025-01-01T00:00:00+08:00", "has a time-zone offset"),
+])
+def test_a_horizon_date_out_of_range_or_with_an_offset_is_located(tmp_path, start, said):
+    """Written as YAML timestamps (unquoted): a year pandas cannot hold, or an offset."""
+    path = tiny_scenario(tmp_path, [10.0] * 4)
+    text = re.sub(r"start: .*", f"start: {start}", path.read_text(encoding="utf-8"), count=1)
+    path.write_text(text, encoding="utf-8")
+    problems = _problems(path)
+    assert "horizon" in problems and said in problems
