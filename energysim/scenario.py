@@ -278,6 +278,10 @@ def _read_profiles(spec, path, index, problems, at, store):
             values = reader.read(asset.profile, lambda message, loc=loc: at(loc, message),
                                  default_unit="kw")
             if values is not None:
+                impossible = pv_peak_problem(values, index)  # per kWp or per kW installed
+                if impossible:
+                    at(loc, impossible.replace("PV output", f"{kind} output").replace(
+                        "kW per kWp", "kW per kW installed" if kind == "wind" else "kW per kWp"))
                 total = total + getattr(asset, capacity) * values
         green[project.id] = total
     return load_kw, pv, green, reader.notes

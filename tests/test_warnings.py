@@ -102,3 +102,20 @@ def test_the_shipped_pv_on_a_leap_day_is_a_warning(tmp_path):
 
     scenario = load_scenario(_edit(path, use))
     assert any("29 February takes 28 February's values" in w for w in scenario.warnings)
+
+
+def test_a_green_plant_profile_in_watts_is_an_error(tmp_path):
+    """The demo's direct-supply plant given a PV profile in W/kWp (peak 900): refused."""
+    import numpy as np
+
+    path = demo_scenario(tmp_path, "2025-07-14", "2025-07-16", "1h")
+    write_profile(tmp_path / "plant_w.csv", "2025-07-14",
+                  np.tile(np.r_[np.zeros(8), np.full(8, 900.0), np.zeros(8)], 2),
+                  column="value_kw_per_kwp")
+
+    def use(data):
+        data["green_direct"][0]["pv"]["profile"] = str(tmp_path / "plant_w.csv")
+
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(_edit(path, use))
+    assert "green_direct.green_line.pv.profile: pv output reaches 900 kW per kWp" in str(info.value)

@@ -151,10 +151,10 @@ class SourceReader:
         return values
 
     def _read(self, source, at, default_unit):
-        if isinstance(source, Path):
-            source = FileProfile(file=source, unit=default_unit)
+        if isinstance(source, Path):  # its unit a default, not the user's declaration
+            return self._file(FileProfile(file=source, unit=default_unit), at, declared=False)
         if isinstance(source, FileProfile):
-            return self._file(source, at)
+            return self._file(source, at, declared=source.unit is not None)
         if isinstance(source, ArchetypeProfile):
             return self._archetype(source, at)
         if isinstance(source, BuiltinPV):
@@ -166,7 +166,7 @@ class SourceReader:
             return shipped_chongqing_per_kwp(self.index)
         return self._pvlib(source.pvlib, at)
 
-    def _file(self, spec: FileProfile, at):
+    def _file(self, spec: FileProfile, at, declared: bool = True):
         from energysim.profiles.readers import read_table
 
         file = (self.base / spec.file).resolve()
@@ -178,8 +178,12 @@ class SourceReader:
                           sheet=spec.sheet, year=spec.year, fill=spec.fill)
         if read is None or len(self.problems) > before:
             return None
-        self.notes.extend(f"{WARNING}{file.name}: the declared unit and the file disagree: {note}"
-                          for note in read.notes if "; the file says" in note)
+        for note in (n for n in read.notes if "; the file says" in n):
+            self.notes.append(
+                f"{WARNING}{file.name}: the declared unit and the file disagree: {note}" if declared
+                else f"{WARNING}{file.name}: read as {spec.unit} (a file given by its path), but "
+                     f"{note.split('; the file says ')[1].rstrip(')')}; give {{file: "
+                     f"{spec.file.name}, unit: ...}} to say which")
         if not _plain_long_kw(read.notes):
             self.notes.extend(f"{file.name}: {note}" for note in read.notes)
         index = read.series.index
