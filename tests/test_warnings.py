@@ -71,7 +71,8 @@ def test_suspicious_but_possible_inputs_are_warnings(tmp_path):
     scenario = load_scenario(dump_yaml(data, tmp_path / "odd.yaml"))
     text = "\n".join(scenario.warnings)
     assert "enterprises.plant.pv.profile: PV output reaches 1.050 kW per kWp" in text
-    assert "the mean load, 11.0 kW, is 1.1% of the 1000 kVA transformer" in text
+    assert "the load peaks at 12.0 kW, 1% of the 1000 kVA transformer: if the file holds kWh " \
+           "per 15-minute interval (a peak of 48.0 kW)" in text
     assert "load_hourly.csv: its 1 h steps are repeated onto the horizon's 15 min steps" in text
     assert not any("repeated" in n for n in scenario.notes)
 
