@@ -61,29 +61,33 @@ def _modified_labels(key: str, library: str, lib_data: dict, own: dict) -> dict:
     """The name, document and source of a library tariff that the scenario modifies, so that
     reports never show the library's as if it were unchanged: "<key> (based on <library>,
     modified: periods)". Those the scenario gives itself are kept."""
-    changed = [field for field in own if field not in DESCRIPTIVE]
+    given = [field for field in own if own[field] != lib_data.get(field)]  # written out in full
+    changed = [field for field in given if field not in DESCRIPTIVE]        # by a sweep: equal
     if not changed:
         return {}
     what = f"modified: {', '.join(changed)}"
     labels = {"name": f"{key} (based on {library}, {what})",
               "document": f"based on {lib_data.get('document') or library}; {what} in the scenario",
               "source": f"{lib_data.get('source', '')} ({what} in the scenario)".strip()}
-    return {field: text for field, text in labels.items() if field not in own}
+    return {field: text for field, text in labels.items() if field not in given}
 
 
 def with_library_tariffs(data: dict, overrides: dict[str, Any]) -> dict:
     """``data`` with the library tariffs that ``overrides`` reach into written out in full,
     so that a path such as ``tariffs.x.periods[0].hours`` finds the library's periods."""
-    paths = [split_path(path) for path in overrides]
-    names = {parts[1] for parts in paths if len(parts) > 2 and parts[0] == "tariffs"}
+    paths = {path: split_path(path) for path in overrides}
+    names = {parts[1] for parts in paths.values() if len(parts) > 2 and parts[0] == "tariffs"}
     tariffs = dict(data.get("tariffs") or {})
     for name in names:
         entry = tariffs.get(name)
         if isinstance(entry, dict) and "from_library" in entry:
             own = {k: v for k, v in entry.items() if k != "from_library"}
-            library, _, _ = library_data(str(entry["from_library"]))
-            tariffs[name] = _merge(library, own,
-                                   replace=("energy_price",) if _prices_anew(own) else ())
+            chosen = next((overrides[p] for p, parts in paths.items()
+                           if parts == ["tariffs", name, "from_library"]), entry["from_library"])
+            library, _, _ = library_data(str(chosen))
+            # still from the library: resolving it names what the overrides modify
+            tariffs[name] = {"from_library": chosen, **_merge(
+                library, own, replace=("energy_price",) if _prices_anew(own) else ())}
     return {**data, "tariffs": tariffs}
 
 

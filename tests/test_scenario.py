@@ -339,3 +339,22 @@ def test_a_horizon_date_out_of_range_or_with_an_offset_is_located(tmp_path, star
     path.write_text(text, encoding="utf-8")
     problems = _problems(path)
     assert "horizon" in problems and said in problems
+
+
+def test_overriding_a_library_tariff_from_python_or_a_sweep_is_labelled_and_applied(tmp_path):
+    """A dotted override into a library tariff marks it modified; one of from_library itself
+    swaps the library tariff (both were lost when the library was written out in full)."""
+    path = tiny_scenario(tmp_path, [10.0] * 4)
+
+    def use_library(data):
+        data["tariffs"]["t"] = {"from_library": "chongqing_mv_wide_evening_peak"}
+
+    scenario = load_scenario(_edit(path, use_library))
+    cheaper = scenario.with_overrides({"tariffs.t.energy_price.bands_cny_per_kwh.valley": 0.25})
+    assert cheaper.tariffs["t"].name == ("t (based on chongqing_mv_wide_evening_peak, "
+                                         "modified: energy_price)")
+    assert cheaper.tariffs["t"].energy_price.bands_cny_per_kwh["valley"] == pytest.approx(0.25)
+    deep = scenario.with_overrides({"tariffs.t.from_library": "chongqing_mv_deep_valley"})
+    assert deep.tariffs["t"].name == load_scenario(_edit(path, lambda d: d["tariffs"].update(
+        t={"from_library": "chongqing_mv_deep_valley"}))).tariffs["t"].name
+    assert "deep_valley" in deep.tariffs["t"].bands_used
