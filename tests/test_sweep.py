@@ -333,3 +333,21 @@ def test_overrides_of_assets_a_case_does_not_switch_on_are_left_out():
     assert relevant_overrides(applied, "on", overrides) == {
         "assets.bat.capacity_kwh": 10, "assets[0].power_kw": 5,
         "enterprises.works.generator.capacity_kw": 9}
+
+
+def test_run_enterprises_and_heatmap_axes_are_checked_before_any_case_runs(tmp_path):
+    """run.enterprises must list known ids (a bare id, or an unknown one, is an error at its
+    line); a --heatmap axis must be a path of the grid."""
+    path = park(tmp_path)
+    (tmp_path / "grid.yaml").write_text("enterprises.a.storage.capacity_kwh: [100, 200]\n"
+                                        "run.enterprises: [a, [zz]]\n", encoding="utf-8")
+    out = tmp_path / "out"
+    result = CliRunner().invoke(main, ["sweep", str(path), "--grid", str(tmp_path / "grid.yaml"),
+                                       "--out", str(out), "--workers", "1"])
+    assert result.exit_code == 2, result.output
+    assert "expected a list of enterprise ids" in result.output
+    assert "unknown enterprise(s) zz" in result.output and not (out / "records.jsonl").exists()
+    dump_yaml(GRID, tmp_path / "ok.yaml")
+    result = CliRunner().invoke(main, ["sweep", str(path), "--grid", str(tmp_path / "ok.yaml"),
+                                       "--out", str(out), "--heatmap", "x", "y"])
+    assert result.exit_code == 2 and "is not a path of the grid" in result.output

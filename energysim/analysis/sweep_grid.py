@@ -151,6 +151,13 @@ def check_grid(grid_file: str | Path, points: list[dict[str, Any]], data: dict) 
     problems, seen, bad = [], set(), set()
     for i, point in enumerate(points):
         own = {k: v for k, v in point.items() if k != RUN_ENTERPRISES}
+        if RUN_ENTERPRISES in point:
+            wrong = _wrong_enterprises(point[RUN_ENTERPRISES], data)
+            token = (RUN_ENTERPRISES, json.dumps(point[RUN_ENTERPRISES], default=str))
+            if wrong and token not in seen:
+                seen.add(token)
+                line, col = where(RUN_ENTERPRISES, point[RUN_ENTERPRISES], i)
+                problems.append(Problem(str(grid_file), line, col, RUN_ENTERPRISES, wrong))
         tokens = [(k, json.dumps(v, sort_keys=True, default=str)) for k, v in own.items()]
         for token, (key, value) in zip(tokens, own.items(), strict=True):
             if token in seen:
@@ -169,6 +176,17 @@ def check_grid(grid_file: str | Path, points: list[dict[str, Any]], data: dict) 
                 problems.append(Problem(str(grid_file), line, col, f"point {i}",
                                         f"{wrong} (point {own!r})"))
     return problems
+
+
+def _wrong_enterprises(value, data: dict) -> str | None:
+    """Why ``value`` is no list of the scenario's enterprise ids (None where it is)."""
+    ids = [e.get("id") for e in data.get("enterprises") or [] if isinstance(e, dict)]
+    if not isinstance(value, list) or not value or not all(isinstance(v, str) for v in value):
+        return f"expected a list of enterprise ids such as [{ids[0] if ids else 'id'}] (got {value!r})"
+    unknown = [v for v in value if v not in ids]
+    if unknown:
+        return f"unknown enterprise(s) {', '.join(unknown)}; the scenario has: {', '.join(ids)}"
+    return None
 
 
 def _wrong(data: dict, overrides: dict[str, Any], field: str | None) -> str | None:

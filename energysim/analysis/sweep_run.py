@@ -60,6 +60,11 @@ def sweep_command(scenario: str | Path, grid_file: str | Path, out_dir: str | Pa
     problems = check_grid(grid_file, points, data)
     if problems:  # before any case runs
         raise ScenarioError(problems)
+    grid_axes = set(k for p in points for k in p if k != RUN_ENTERPRISES)
+    if heatmap and not set(heatmap) <= grid_axes:
+        raise SweepSetupError(f"--heatmap {' '.join(heatmap)}: "
+                              f"{', '.join(a for a in heatmap if a not in grid_axes)} is not a "
+                              f"path of the grid ({', '.join(sorted(grid_axes))})")
     tasks = tasks_for(base, points, chosen, loaded.baseline_case)
     with reserved_folder(out_dir, ours=SWEEP_MARKS):
         counts = run_sweep(base, tasks, out_dir, workers=workers, scheduler=scheduler,
