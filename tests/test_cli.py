@@ -222,3 +222,19 @@ def test_bill_without_a_unit_says_how_on_the_command_line(tmp_path):
     result = CliRunner().invoke(main, ["bill", "--tariff", "chongqing_2021_tou", "--load", str(path)])
     assert result.exit_code == 2 and "give --unit kw (mean power) or --unit kwh" in result.output
     assert "in the scenario" not in result.output
+
+
+@pytest.mark.parametrize("args", [
+    ["bill", "--tariff", "chongqing_2021_tou", "--load", "x.csv", "--transformer-kva", "nan"],
+    ["bill", "--tariff", "chongqing_2021_tou", "--load", "x.csv", "--transformer-kva", "-5"],
+    ["profiles", "load", "--archetype", "two_shift", "--annual-mwh", "1e300", "--year", "2025",
+     "--out", "x.csv"],
+    ["profiles", "pv", "--lat", "1000", "--year", "2025", "--out", "x.csv"],
+    ["profiles", "pv", "--year", "2300", "--out", "x.csv"],
+    ["run", "x.yaml", "--out", "out", "--workers", "-1"],
+])
+def test_command_line_numbers_are_checked(args, tmp_path, monkeypatch):
+    """NaN, negative capacities, absurd energies, latitudes and years: exit 2, said."""
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 2 and "Invalid value" in result.output, result.output

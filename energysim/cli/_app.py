@@ -25,6 +25,7 @@ A second signal while that happens is ignored, so the clean-up is not cut short.
 
 from __future__ import annotations
 
+import math
 import multiprocessing
 import signal
 import sys
@@ -150,3 +151,25 @@ def _or_exit(function, *args):
 def _fail(exc: ScenarioError) -> None:
     click.secho(str(exc), fg="red", err=True)
     sys.exit(EXIT_BAD_INPUT)
+
+
+class _Quantity(click.FloatRange):
+    """A finite number in a range (click's ranges let NaN through: it compares false)."""
+
+    def convert(self, value, param, ctx):
+        number = super().convert(value, param, ctx)
+        if not math.isfinite(number):
+            self.fail(f"{value!r} is not a finite number", param, ctx)
+        return number
+
+
+def quantity(low: float, high: float, *, low_open: bool = False) -> click.ParamType:
+    """A click type: a finite number from ``low`` to ``high`` (above ``low`` where
+    ``low_open``); NaN, infinities and absurd magnitudes are refused as bad parameters."""
+    return _Quantity(low, high, min_open=low_open)
+
+
+YEAR = click.IntRange(1990, 2100)
+"""A calendar year a profile may be made for."""
+WORKERS = click.IntRange(1, 256)
+"""How many worker processes a command may start."""

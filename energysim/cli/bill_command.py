@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from energysim.charges import BASIC_CHARGES
-from energysim.cli._app import EXIT_BAD_INPUT, _fail, _or_exit, main
+from energysim.cli._app import EXIT_BAD_INPUT, _fail, _or_exit, main, quantity
 from energysim.errors import ScenarioError
 
 
@@ -17,8 +17,8 @@ from energysim.errors import ScenarioError
 @click.option("--load", "load_file", type=click.Path(path_type=Path), required=True,
               help="Load profile: CSV timestamp,value_kw or a 96/24-point sheet (CSV, xlsx).")
 @click.option("--basic-charge", type=click.Choice(list(BASIC_CHARGES)), default="none")
-@click.option("--transformer-kva", type=float, default=None)
-@click.option("--contract-kw", type=float, default=None)
+@click.option("--transformer-kva", type=quantity(0, 1e7, low_open=True), default=None)
+@click.option("--contract-kw", type=quantity(0, 1e7, low_open=True), default=None)
 @click.option("--unit", type=click.Choice(["kw", "kwh"]), default=None,
               help="Values are mean kW, or kWh per interval (default: from the header).")
 @click.option("--sheet", default=None, help="Excel sheet name.")

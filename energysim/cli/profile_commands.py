@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 import pandas as pd
 
-from energysim.cli._app import EXIT_BAD_INPUT, _fail, main
+from energysim.cli._app import EXIT_BAD_INPUT, YEAR, _fail, main, quantity
 from energysim.errors import ScenarioError
 
 
@@ -24,7 +24,7 @@ def profiles() -> None:
               help="Values are mean kW, or kWh per interval (default: from the header).")
 @click.option("--layout", type=click.Choice(["auto", "long", "wide"]), default="auto")
 @click.option("--sheet", default=None, help="Excel sheet name.")
-@click.option("--year", type=int, default=None, help="Year for sheets whose dates have none.")
+@click.option("--year", type=YEAR, default=None, help="Year for sheets whose dates have none.")
 @click.option("--fill", type=click.Choice(["interpolate", "previous_day", "zero"]), default=None,
               help="Fill gaps by this rule instead of rejecting the file.")
 @click.option("--out", "out_file", type=click.Path(path_type=Path), required=True)
@@ -51,8 +51,8 @@ def profiles_convert(file: Path, resolution: str, unit: str | None, layout: str,
 
 @profiles.command("load")
 @click.option("--archetype", required=True, help="single_shift, two_shift, three_shift, ...")
-@click.option("--annual-mwh", type=float, required=True)
-@click.option("--year", type=int, required=True)
+@click.option("--annual-mwh", type=quantity(0, 1e8, low_open=True), required=True)
+@click.option("--year", type=YEAR, required=True)
 @click.option("--seed", type=int, default=0)
 @click.option("--resolution", type=click.Choice(["15min", "1h"]), default="15min")
 @click.option("--out", "out_file", type=click.Path(path_type=Path), required=True)
@@ -72,11 +72,12 @@ def profiles_load(archetype: str, annual_mwh: float, year: int, seed: int, resol
 
 
 @profiles.command("pv")
-@click.option("--lat", type=float, default=29.56, show_default=True)
-@click.option("--lon", type=float, default=106.55, show_default=True)
-@click.option("--tilt", type=float, default=20.0, show_default=True)
-@click.option("--azimuth", type=float, default=180.0, show_default=True, help="180 = south")
-@click.option("--year", type=int, required=True)
+@click.option("--lat", type=quantity(-90, 90), default=29.56, show_default=True)
+@click.option("--lon", type=quantity(-180, 180), default=106.55, show_default=True)
+@click.option("--tilt", type=quantity(0, 90), default=20.0, show_default=True)
+@click.option("--azimuth", type=quantity(0, 360), default=180.0, show_default=True,
+              help="180 = south")
+@click.option("--year", type=YEAR, required=True)
 @click.option("--seed", type=int, default=0)
 @click.option("--resolution", type=click.Choice(["15min", "1h"]), default="15min")
 @click.option("--out", "out_file", type=click.Path(path_type=Path), required=True)

@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 import pandas as pd
 
-from energysim.cli._app import EXIT_BAD_INPUT, EXIT_SOLVER, _fail, _load, main
+from energysim.cli._app import EXIT_BAD_INPUT, EXIT_SOLVER, WORKERS, _fail, _load, main
 from energysim.errors import ScenarioError, SolverError
 
 
@@ -33,7 +33,7 @@ def validate(scenario: Path) -> None:
               help="Folder for the results, created or replaced whole when they are complete.")
 @click.option("--case", "cases", multiple=True,
               help="Run only this case (repeatable); the baseline case always runs too.")
-@click.option("--workers", type=int, default=None, help="Processes (default: all cores).")
+@click.option("--workers", type=WORKERS, default=None, help="Processes (default: all cores).")
 @click.option("--week", type=click.DateTime(["%Y-%m-%d"]), default=None,
               help="First day of the dispatch week in the figures.")
 @click.option("--no-figures", is_flag=True, help="Skip the PNG figures.")
@@ -99,7 +99,8 @@ def run(scenario: Path, out_dir: Path, cases: tuple[str, ...], workers: int | No
               help="Folder for the records and the table; rerun with it to resume.")
 @click.option("--case", "cases", multiple=True,
               help="Run only this case (repeatable); the baseline case always runs too.")
-@click.option("--workers", type=int, default=None, help="Local processes (default: all cores).")
+@click.option("--workers", type=WORKERS, default=None,
+              help="Local processes (default: all cores).")
 @click.option("--scheduler", default=None, help="Dask scheduler address, tcp://HOST:PORT.")
 @click.option("--heatmap", nargs=2, default=None, metavar="X Y",
               help="Grid paths for the savings heatmap (default: the first two).")
