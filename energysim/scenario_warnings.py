@@ -65,7 +65,7 @@ def input_warnings(spec, index: pd.DatetimeIndex, load_kw: dict, pv_kw_per_kwp: 
         elif values.max() > PV_WARN_KW_PER_KWP:
             warnings.append(f"{where}.profile: PV output reaches {values.max():.3f} kW per kWp, "
                             f"above {PV_WARN_KW_PER_KWP:g}: check the profile's unit")
-    if spec.vpp is not None and not events_in_horizon(spec.vpp, index):
+    if spec.vpp is not None and spec.vpp.events and not events_in_horizon(spec.vpp, index):
         for name, case in spec.cases.items():
             if "vpp" in case.assets:
                 warnings.append(f"cases.{name}: switches the VPP on, but every event falls "

@@ -183,3 +183,22 @@ def test_an_over_delivered_event_is_paid_the_request(tmp_path):
     assert park["revenue_cny"] == pytest.approx(180.0, rel=1e-9)
     assert park["penalty_cny"] == pytest.approx(0.0, abs=1e-9)
     assert result.total_cost_cny == pytest.approx(100 * HOURS - 180 - 50 * CAPACITY, rel=1e-9)
+
+
+def test_building_a_vpp_model_logs_no_error(tmp_path, caplog):
+    """Pyomo once logged 'ERROR: ... generator raised StopIteration' at every VPP model (a
+    template of the delivery rows failed): with events in the horizon or none, it logs no
+    error."""
+    import logging
+
+    from conftest import demo_scenario
+
+    from energysim import build_model, load_scenario
+
+    for start, end in (("2025-07-15", "2025-07-23"), ("2025-06-02", "2025-06-04")):
+        folder = tmp_path / start
+        folder.mkdir()
+        scenario = load_scenario(demo_scenario(folder, start, end, "1h"))
+        with caplog.at_level(logging.WARNING):
+            build_model(scenario, "midday_valley_flex_vpp", ["materials", "auto_parts", "cold_store"])
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]

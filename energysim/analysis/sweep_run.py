@@ -76,7 +76,7 @@ def sweep_command(scenario: str | Path, grid_file: str | Path, out_dir: str | Pa
         summary = {
             "scenario": str(scenario), "grid": str(grid_file), "axes": axes,
             "points": len(points), "cases": list(dict.fromkeys(t.case for t in tasks)),
-            "counts": counts,
+            "counts": counts, "warnings": list(loaded.warnings),
             "failures": [{"point": r["point"], "case": r["case"], "error": r["error"]}
                          for r in records if r["status"] != "ok"],
         }

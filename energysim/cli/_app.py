@@ -27,8 +27,10 @@ from __future__ import annotations
 
 import math
 import multiprocessing
+import os
 import signal
 import sys
+from contextlib import suppress
 from pathlib import Path
 
 import click
@@ -66,6 +68,10 @@ class _Group(click.Group):
         except OutputError as exc:
             click.secho(f"output folder: {exc}", fg="red", err=True)
             sys.exit(EXIT_IN_USE if isinstance(exc, FolderInUse) else EXIT_OUTPUT)
+        except BrokenPipeError:  # the reader went away (`energysim tariffs list | head`)
+            with suppress(OSError):
+                sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - no flush at exit fails
+            sys.exit(0)
         except Exception as exc:
             if ctx.params.get("debug"):
                 raise
