@@ -102,6 +102,11 @@ class CaseResult:
         """Total cost per enterprise. [CNY]"""
         return self.costs.groupby("enterprise", sort=False)["cost_cny"].sum()
 
+DEFAULT_TIME_LIMIT_S = 3600.0
+"""How long a model's solve may take unless told otherwise, over all its HiGHS runs (over ten
+times the slowest model measured) [s]; `energysim.model.solve` and the scenario's
+``solver: {time_limit_s}`` read it."""
+
 
 def package_version() -> str:
     """The installed energysim's version, stamped on every result ("unknown" in a checkout

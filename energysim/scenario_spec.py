@@ -27,6 +27,7 @@ from energysim.components import ASSETS
 from energysim.demand_side import FlexSpec, VPPSpec
 from energysim.green_supply import CarbonSpec, GreenDirectSpec, GreenRulesMode
 from energysim.profiles.sources import LoadSource
+from energysim.results import DEFAULT_TIME_LIMIT_S
 from energysim.schema import StrictModel, parse_window
 
 _KEY = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
@@ -142,7 +143,7 @@ class SolverSpec(StrictModel):
         1000, description="auto solves a model's meter modes as a MILP up to this many "
                           "contested steps.")
     time_limit_s: float = Field(
-        3600.0, gt=0, le=7 * 86400,
+        DEFAULT_TIME_LIMIT_S, gt=0, le=7 * 86400,
         description="Most seconds HiGHS may take over one model (all its runs); reached, the "
                     "run stops, says so and exits 3 (`energysim.model.solve."
                     "DEFAULT_TIME_LIMIT_S`). At most a week [s].")

@@ -44,13 +44,9 @@ from energysim.errors import SolverError
 from energysim.model.highs_run import MIP_REL_GAP, HighsRun
 from energysim.model.meter_modes import MILP_MAX_STEPS, MeterModes, MeterOutcome, settle_modes
 from energysim.model.terms import regularisation_cny
-from energysim.results import EXACT_RELATIVE
+from energysim.results import DEFAULT_TIME_LIMIT_S, EXACT_RELATIVE
 
 OPTIMAL = "optimal"
-DEFAULT_TIME_LIMIT_S = 3600.0
-"""Wall-clock limit of one model's solve [s]: over ten times the slowest model measured
-(a coupled 10-enterprise year, minutes), short of waiting forever on a model that will not
-solve. `energysim.scenario_spec.SolverSpec.time_limit_s` has the same default."""
 
 
 @dataclass
