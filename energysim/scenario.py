@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import numpy as np
@@ -193,7 +194,13 @@ def load_scenario(path: str | Path, overrides: dict[str, Any] | None = None, *,
         more: list[Problem] = []
         checks.check_raw_references(
             data, lambda loc, message: more.append(problem_at(path, root, data, loc, message)))
-        raise ScenarioError(problems + [p for p in more if p.field not in seen]) from None
+        tariffs = data.get("tariffs") if isinstance(data, dict) else None
+        if isinstance(tariffs, dict) and all(isinstance(t, dict) for t in tariffs.values()):
+            # the tariffs' own contents too (they are validated when resolved)
+            resolve_tariffs(SimpleNamespace(tariffs=tariffs), path, root, data, more)
+        fresh = [p for p in more if p.field not in seen]
+        unique = list({(p.file, p.line, p.field, p.message): p for p in fresh}.values())
+        raise ScenarioError(problems + unique) from None
 
     problems: list[Problem] = []
 

@@ -257,6 +257,7 @@ def test_schema_and_reference_problems_in_one_report(tmp_path):
     text = _problems(_edit(path, break_it))
     assert "5 problems" in text
     assert "enterprises.plant.storage.power_kw" in text
+    assert "tariffs.lib.from_library" in text
     assert "enterprises.plant.tariff: unknown tariff 'nope'" in text
     assert "unknown archetype 'night_owl'" in text
     assert "tariffs.lib.from_library: no built-in tariff 'not_a_tariff'" in text
@@ -358,3 +359,16 @@ def test_overriding_a_library_tariff_from_python_or_a_sweep_is_labelled_and_appl
     assert deep.tariffs["t"].name == load_scenario(_edit(path, lambda d: d["tariffs"].update(
         t={"from_library": "chongqing_mv_deep_valley"}))).tariffs["t"].name
     assert "deep_valley" in deep.tariffs["t"].bands_used
+
+
+def test_a_tariffs_contents_are_in_the_same_report_as_the_schema(tmp_path):
+    """A NaN price in a tariff beside a negative transformer: both listed at once."""
+    path = tiny_scenario(tmp_path, [10.0] * 4)
+
+    def break_it(data):
+        data["enterprises"][0]["transformer_kva"] = -1
+        data["tariffs"]["t"]["energy_price"]["bands_cny_per_kwh"]["flat"] = float("nan")
+
+    text = _problems(_edit(path, break_it))
+    assert "2 problems" in text and "transformer_kva: Input should be greater than 0" in text
+    assert "tariffs.t.energy_price.bands_cny_per_kwh.flat: Input should be a finite number" in text
