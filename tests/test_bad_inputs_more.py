@@ -231,3 +231,17 @@ def test_an_extra_field_on_the_first_row_or_every_row_is_located(tmp_path, varia
     with pytest.raises(ScenarioError) as info:
         load_scenario(path)
     assert "load.csv:2:3  columns: 3 fields, but the header has 2" in str(info.value)
+
+
+def test_a_semicolon_separated_profile_says_how_to_save_it(tmp_path):
+    """Excel in many locales saves CSV with semicolons: the problem says so and how to fix."""
+    from click.testing import CliRunner
+
+    from energysim.cli import main
+
+    path = tmp_path / "semi.csv"
+    path.write_text("timestamp;value_kw\n2025-01-01 00:00;10\n2025-01-01 01:00;12\n",
+                    encoding="utf-8")
+    result = CliRunner().invoke(main, ["bill", "--tariff", "chongqing_2021_tou", "--load",
+                                       str(path), "--unit", "kw"])
+    assert result.exit_code == 2 and "separated by semicolons" in result.output

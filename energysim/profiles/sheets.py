@@ -53,9 +53,14 @@ def wide_cells(table: Table, problems: list[Problem], *, year: int | None,
     """
     n = table.frame.shape[1] - 1
     if n not in WIDE_POINTS:
+        header = str(table.frame.columns[0])
+        separator = next((name for mark, name in ((";", "semicolons"), ("\t", "tabs"))
+                          if mark in header), None)
+        hint = (f": the header is separated by {separator}; save the file as CSV with commas "
+                "(in Excel: Save as, CSV UTF-8)") if separator else ""
         problems.append(Problem(table.file, table.header_line, None, f"{table.where}header",
                                 "expected a date column and 96 (15 min) or 24 (1 h) value columns, "
-                                f"got {plural(n, 'value column')}"))
+                                f"got {plural(n, 'value column')}{hint}"))
         return None
     before = len(problems)
     step = pd.Timedelta(minutes=WIDE_POINTS[n])
