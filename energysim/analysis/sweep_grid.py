@@ -36,7 +36,7 @@ from energysim.overrides import apply_overrides, split_path
 from energysim.scenario_spec import ScenarioSpec
 from energysim.scenario_tariffs import with_library_tariffs
 from energysim.tariffs.tariff import Tariff
-from energysim.yamlio import decode_text, dotted, read_yaml, value_problem
+from energysim.yamlio import cut, decode_text, dotted, read_yaml, union_tag, value_problem
 
 RUN_ENTERPRISES = "run.enterprises"
 
@@ -123,11 +123,7 @@ def _cell_value(yaml: YAML, cell: str) -> tuple[Any, str | None]:
             return yaml.load(cell), None
         except (YAMLError, ValueError) as exc:  # a duplicate key; a date that does not exist
             why = f"not a valid value: {getattr(exc, 'problem', None) or exc}"
-    return None, f"{why} (got {_cut(cell)!r})"
-
-
-def _cut(text: str, limit: int = 60) -> str:
-    return text if len(text) <= limit else text[: limit - 3] + "..."
+    return None, f"{why} (got {cut(cell)!r})"
 
 
 def point_key(base_key: str, overrides: dict[str, Any], case: str) -> str:
@@ -207,15 +203,11 @@ def _wrong(data: dict, overrides: dict[str, Any], field: str | None) -> str | No
     except pydantic.ValidationError as exc:
         errors = exc.errors(include_url=False)
         prefix = [] if exc.title == "ScenarioSpec" else ["tariffs", name]
-        paths = [dotted(changed, [*prefix, *(p for p in e["loc"] if not _tag(p))]) for e in errors]
+        paths = [dotted(changed, [*prefix, *(p for p in e["loc"] if not union_tag(p))]) for e in errors]
         shown = [e["msg"] if at == field else f"{at}: {e['msg']}"
                  for at, e in zip(paths[:3], errors[:3], strict=False)]
         return "; ".join(shown) + (f" (+{len(errors) - 3} more)" if len(errors) > 3 else "")
     return None
-
-
-def _tag(part) -> bool:
-    return isinstance(part, str) and ("[" in part or part.endswith(("-source", "-asset")))
 
 
 def _locations(grid_file: Path):

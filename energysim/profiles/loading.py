@@ -22,7 +22,7 @@ import pandas as pd
 from energysim.errors import Problem, ScenarioError
 from energysim.profiles._table import Table
 from energysim.timeseries import MAX_ROW_PROBLEMS
-from energysim.yamlio import decode_text
+from energysim.yamlio import cut, decode_text
 
 EXCEL_SUFFIXES = (".xlsx", ".xlsm", ".xls")
 
@@ -81,16 +81,12 @@ def _long_rows(path: Path, text: str) -> list[Problem]:
     names = ", ".join(map(repr, header))
     problems = [Problem(str(path), line, len(header) + 1, "columns",
                         f"{len(row)} fields, but the header has {len(header)} ({names}): an extra "
-                        f"value or separator? (got {_cut(','.join(row))!r})")
+                        f"value or separator? (got {cut(','.join(row))!r})")
                 for line, row in found[:MAX_ROW_PROBLEMS]]
     if len(found) > MAX_ROW_PROBLEMS:
         problems.append(Problem(str(path), None, None, "columns", f"... and "
                                 f"{len(found) - MAX_ROW_PROBLEMS} more rows like these"))
     return problems
-
-
-def _cut(text: str, limit: int = 60) -> str:
-    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def _load_excel(path: Path, sheet: str | int | None, problems: list[Problem]) -> Table | None:

@@ -178,9 +178,13 @@ def problem_at(file: str | Path, root: Any, data: Any, loc: Sequence[Any], messa
     return Problem(str(file), line, col, dotted(data, loc), message)
 
 
-def _short(value: Any, limit: int = 60) -> str:
-    text = repr(value)
+def cut(text: str, limit: int = 60) -> str:
+    """``text`` cut to ``limit`` characters, ``...`` marking the cut, for a message."""
     return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _short(value: Any, limit: int = 60) -> str:
+    return cut(repr(value), limit)
 
 
 def validation_problems(
@@ -212,14 +216,14 @@ _ABSENT = object()
 
 def _field_loc(parts: Sequence[Any], data: Any, prefix: Sequence) -> tuple[list, bool]:
     """The location of an error in the data, without the type names pydantic inserts for a
-    union's members (``date``, ``datetime`` below a scalar; see `_is_union_tag`); and
+    union's members (``date``, ``datetime`` below a scalar; see `union_tag`); and
     whether any were left out."""
     loc, node, stripped = list(prefix), data, False
     for key in prefix:
         node = _child(node, key)
     for part in parts:
         scalar = node is not _ABSENT and not isinstance(node, dict | list)
-        if _is_union_tag(part) or (isinstance(part, str) and scalar):  # a scalar has no fields
+        if union_tag(part) or (isinstance(part, str) and scalar):  # a scalar has no fields
             stripped = True
             continue
         loc.append(part)
@@ -235,7 +239,7 @@ def _child(node: Any, key: Any) -> Any:
     return _ABSENT
 
 
-def _is_union_tag(part: Any) -> bool:
+def union_tag(part: Any) -> bool:
     """pydantic inserts type names (``function-after[...]``) or discriminator tags
     (``file-source``, ``storage-asset``) into union error locations."""
     return isinstance(part, str) and ("[" in part or part.endswith(("-source", "-asset"))
