@@ -13,7 +13,7 @@ from energysim.charges import needs
 from energysim.profiles.archetypes import ARCHETYPES
 from energysim.scenario_spec import ScenarioSpec
 from energysim.schema import off_grid_boundaries
-from energysim.tariffs.library import library_names
+from energysim.tariffs.library import library_path
 from energysim.tariffs.tariff import Tariff
 from energysim.timeseries import RESOLUTIONS
 from energysim.vpp_baseline import event_window, events_in_horizon, programme_baselines
@@ -29,7 +29,7 @@ def check_references(spec: ScenarioSpec, tariffs: dict[str, Tariff], at) -> None
         if ids.index(ent.id) != i:
             at((*loc, "id"), f"duplicate enterprise id {ent.id!r}")
         if ent.tariff not in spec.tariffs:
-            at((*loc, "tariff"), f"unknown tariff {ent.tariff!r}; declared: {', '.join(spec.tariffs)}")
+            at((*loc, "tariff"), unknown("tariff", ent.tariff, spec.tariffs))
         if "contract_demand_kw" in needs(ent.basic_charge):
             if ent.contract_demand_kw is None:
                 at((*loc, "contract_demand_kw"), f"needed when basic_charge is {ent.basic_charge}")
@@ -41,7 +41,7 @@ def check_references(spec: ScenarioSpec, tariffs: dict[str, Tariff], at) -> None
     for case_name, case in spec.cases.items():
         if case.tariff is not None and case.tariff not in spec.tariffs:
             at(("cases", case_name, "tariff"),
-               f"unknown tariff {case.tariff!r}; declared: {', '.join(spec.tariffs)}")
+               unknown("tariff", case.tariff, spec.tariffs))
             continue
         for i, ent in enumerate(spec.enterprises):
             tariff = tariffs.get(case.tariff or ent.tariff)
@@ -57,8 +57,12 @@ def check_references(spec: ScenarioSpec, tariffs: dict[str, Tariff], at) -> None
     check_green(spec, at)
     check_assets(spec, at)
     if spec.baseline_case not in spec.cases:
-        at(("baseline_case",), f"unknown case {spec.baseline_case!r}; declared: "
-           f"{', '.join(spec.cases)}")
+        at(("baseline_case",), unknown("case", spec.baseline_case, spec.cases))
+
+
+def unknown(what: str, name, declared) -> str:
+    """The message for a reference to a ``what`` that is not declared."""
+    return f"unknown {what} {name!r}; declared: {', '.join(map(str, declared))}"
 
 
 def check_raw_references(data, at) -> None:
@@ -70,12 +74,11 @@ def check_raw_references(data, at) -> None:
         return
     tariffs = data.get("tariffs") if isinstance(data.get("tariffs"), dict) else {}
     cases = data.get("cases") if isinstance(data.get("cases"), dict) else {}
-    declared = ", ".join(map(str, tariffs))
     for i, ent in enumerate(data.get("enterprises") or []):
         if not isinstance(ent, dict):
             continue
         if isinstance(ent.get("tariff"), str) and ent["tariff"] not in tariffs:
-            at(("enterprises", i, "tariff"), f"unknown tariff {ent['tariff']!r}; declared: {declared}")
+            at(("enterprises", i, "tariff"), unknown("tariff", ent["tariff"], tariffs))
         load = ent.get("load")
         if isinstance(load, dict) and isinstance(load.get("archetype"), str) \
                 and load["archetype"] not in ARCHETYPES:
@@ -84,15 +87,17 @@ def check_raw_references(data, at) -> None:
     for name, case in cases.items():
         if isinstance(case, dict) and isinstance(case.get("tariff"), str) \
                 and case["tariff"] not in tariffs:
-            at(("cases", name, "tariff"), f"unknown tariff {case['tariff']!r}; declared: {declared}")
+            at(("cases", name, "tariff"), unknown("tariff", case["tariff"], tariffs))
     for name, tariff in tariffs.items():
         library = tariff.get("from_library") if isinstance(tariff, dict) else None
-        if isinstance(library, str) and library not in library_names():
-            at(("tariffs", name, "from_library"), f"no built-in tariff {library!r}; there are: "
-               f"{', '.join(library_names())}")
+        if isinstance(library, str):
+            try:
+                library_path(library)
+            except KeyError as exc:  # the library's own message
+                at(("tariffs", name, "from_library"), exc.args[0])
     baseline = data.get("baseline_case")
     if isinstance(baseline, str) and cases and baseline not in cases:
-        at(("baseline_case",), f"unknown case {baseline!r}; declared: {', '.join(map(str, cases))}")
+        at(("baseline_case",), unknown("case", baseline, cases))
 
 
 def check_vpp(spec: ScenarioSpec, at) -> None:
