@@ -28,7 +28,7 @@ from energysim.profiles.intra_hour import demand_margin_kw, margin_notes, read_q
 from energysim.profiles.sources import WARNING, ProfileStore, SourceReader
 from energysim.scenario_spec import CaseSpec, EnterpriseSpec, ScenarioSpec
 from energysim.scenario_tariffs import resolve_tariffs, with_library_tariffs
-from energysim.scenario_warnings import input_warnings, pv_peak_problem
+from energysim.scenario_warnings import default_table_warnings, input_warnings, pv_peak_problem
 from energysim.tariffs.bill import step_hours
 from energysim.tariffs.tariff import Tariff
 from energysim.timeseries import RESOLUTIONS, horizon_index
@@ -217,7 +217,8 @@ def load_scenario(path: str | Path, overrides: dict[str, Any] | None = None, *,
         if bad:
             at(("tariffs", name), f"band boundaries at {', '.join(bad)} fall inside a "
                f"{spec.horizon.resolution} step; use a finer resolution")
-        if tariff.is_spot and tariff.spot_cny_per_kwh is not None:
+        if tariff.energy_price.months is not None or (
+                tariff.is_spot and tariff.spot_cny_per_kwh is not None):
             try:
                 tariff.price_at(index)
             except ValueError as exc:
@@ -244,6 +245,7 @@ def load_scenario(path: str | Path, overrides: dict[str, Any] | None = None, *,
     warnings = [n.removeprefix(WARNING) for n in notes if n.startswith(WARNING)]
     notes = [n for n in notes if not n.startswith(WARNING)]
     warnings += input_warnings(spec, index, load_kw, pv, declared_assets(spec))
+    warnings += default_table_warnings(tariffs, index)
     return Scenario(spec, path, tariffs, index, step_hours(index), load_kw, pv, notes, green,
                     store, load_quarter, pv_quarter, text, dict(overrides or {}), warnings)
 

@@ -16,7 +16,7 @@ import pydantic
 
 from energysim.errors import ScenarioError
 from energysim.overrides import split_path
-from energysim.tariffs.library import library_data
+from energysim.tariffs.library import library_data, library_merge, prices_anew
 from energysim.tariffs.spot import with_spot_file
 from energysim.tariffs.tariff import Tariff
 from energysim.yamlio import problem_at, validation_problems
@@ -38,9 +38,9 @@ def resolve_tariffs(spec, path, root, data, problems) -> dict[str, Tariff]:
             except ScenarioError as exc:
                 problems.extend(exc.problems)
                 continue
-            anew = _prices_anew(entry)
+            anew = prices_anew(entry)
             own = dict(entry)
-            entry = _merge(lib_data, entry, replace=("energy_price",) if anew else ())
+            entry = library_merge(lib_data, entry)
             entry |= _modified_labels(name, str(library), lib_data, own)
             prices_dir = path.parent if anew else lib_path.parent
             if not set(raw) - {"from_library"}:  # nothing overridden: point at the library
@@ -86,25 +86,5 @@ def with_library_tariffs(data: dict, overrides: dict[str, Any]) -> dict:
                            if parts == ["tariffs", name, "from_library"]), entry["from_library"])
             library, _, _ = library_data(str(chosen))
             # still from the library: resolving it names what the overrides modify
-            tariffs[name] = {"from_library": chosen, **_merge(
-                library, own, replace=("energy_price",) if _prices_anew(own) else ())}
+            tariffs[name] = {"from_library": chosen, **library_merge(library, own)}
     return {**data, "tariffs": tariffs}
-
-
-def _prices_anew(override: dict) -> bool:
-    """An override that prices energy another way replaces the library's energy_price."""
-    prices = override.get("energy_price")
-    return isinstance(prices, dict) and bool(
-        {"bands_cny_per_kwh", "flat_cny_per_kwh", "spot"} & set(prices))
-
-
-def _merge(base: dict, override: dict, replace: tuple[str, ...] = ()) -> dict:
-    """``override`` on top of ``base``; nested mappings are merged (those named in
-    ``replace`` replaced), lists replaced."""
-    out = dict(base)
-    for key, value in override.items():
-        if isinstance(value, dict) and isinstance(out.get(key), dict) and key not in replace:
-            out[key] = _merge(out[key], value)
-        else:
-            out[key] = value
-    return out

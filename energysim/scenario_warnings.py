@@ -10,7 +10,9 @@ Each warning is one line for the run's notes, the command line and ``summary.jso
   per 15-minute interval read as kW look a quarter of what they are (transformers are sized
   for their peaks: the demo's peak at 66–83 % of theirs);
 * a case that switches the VPP on while every event falls outside the horizon (it pays the
-  capacity payment only, or nothing, and its costs differ from the VPP case a reader expects).
+  capacity payment only, or nothing, and its costs differ from the VPP case a reader expects);
+* a tariff with one price table per month whose default table prices months of the horizon
+  that have no table of their own (agency-purchase prices change every month).
 """
 
 from __future__ import annotations
@@ -71,3 +73,32 @@ def input_warnings(spec, index: pd.DatetimeIndex, load_kw: dict, pv_kw_per_kwp: 
                 warnings.append(f"cases.{name}: switches the VPP on, but every event falls "
                                 "outside the horizon: only capacity payments count")
     return warnings
+
+
+def default_table_warnings(tariffs: dict, index: pd.DatetimeIndex) -> list[str]:
+    """One warning per tariff whose default table prices months of ``index``."""
+    warnings = []
+    for name, tariff in tariffs.items():
+        months = tariff.months_on_default(index)
+        if months:
+            total = len({(y, m) for y, m in zip(index.year, index.month, strict=True)})
+            warnings.append(
+                f"tariffs.{name}: {len(months)} of {total} months ({month_spans(months)}) have "
+                f"no price table of their own and are priced by the default table "
+                f"{tariff.energy_price.default_month}; add the published table of each month "
+                "under energy_price.months")
+    return warnings
+
+
+def month_spans(months: list[str]) -> str:
+    """``YYYY-MM`` keys as runs: 2025-01, 2025-03 to 2025-12."""
+    runs: list[list[str]] = []
+    for key in sorted(months):
+        year, month = map(int, key.split("-"))
+        if runs:
+            last_year, last_month = map(int, runs[-1][-1].split("-"))
+            if (year * 12 + month) - (last_year * 12 + last_month) == 1:
+                runs[-1].append(key)
+                continue
+        runs.append([key])
+    return ", ".join(run[0] if len(run) == 1 else f"{run[0]} to {run[-1]}" for run in runs)

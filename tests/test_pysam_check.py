@@ -38,7 +38,8 @@ from energysim.tariffs import Tariff, compute_bill
 
 ur5 = pytest.importorskip("PySAM.Utilityrate5")
 
-PRICES = {"valley": 0.3308, "flat": 0.5435, "peak": 0.8696, "critical_peak": 1.04352}
+PRICES = {"valley": 0.363135, "flat": 0.755371, "peak": 1.134954, "critical_peak": 1.337398}
+# State Grid Chongqing's published agency-purchase prices, two-part 1-10 kV, July 2026
 DEMAND_RATE = 36.1  # CNY per kW-month
 EXPORT_PRICE = 0.3964  # CNY per kWh
 CRITICAL_MONTHS = (1, 7, 8, 12)

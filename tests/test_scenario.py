@@ -10,6 +10,7 @@ from conftest import DEMO, dump_yaml, tiny_scenario, write_profile
 from ruamel.yaml import YAML
 
 from energysim import ScenarioError, load_scenario
+from energysim.tariffs.periods import BANDS
 
 
 def _edit(path, change):
@@ -77,7 +78,7 @@ def test_library_tariff_with_overrides(tmp_path):
 
     def use_library(data):
         data["tariffs"]["t"] = {"from_library": "chongqing_2021_tou",
-                                "energy_price": {"adder_cny_per_kwh": 0.1}}
+                                "energy_price": {"months": {"2026-07": {"adder_cny_per_kwh": 0.1}}}}
 
     scenario = load_scenario(_edit(path, use_library))
     tariff = scenario.tariffs["t"]
@@ -85,8 +86,9 @@ def test_library_tariff_with_overrides(tmp_path):
     assert tariff.name == "t (based on chongqing_2021_tou, modified: energy_price)"
     assert tariff.document == ("based on 渝发改规范〔2021〕14号; modified: energy_price in the "
                                "scenario")
-    assert tariff.energy_price.adder_cny_per_kwh == pytest.approx(0.1)
-    assert tariff.energy_price.bands_cny_per_kwh["peak"] == pytest.approx(0.8696)
+    assert tariff.energy_price.months["2026-07"].adder_cny_per_kwh == pytest.approx(0.1)
+    assert tariff.energy_price.months["2025-02"].adder_cny_per_kwh == pytest.approx(0.144374)
+    assert tariff.price_by_band[BANDS.index("peak")] == pytest.approx(1.6 * 0.632638 + 0.1)
 
     def unknown(data):
         data["tariffs"]["t"] = {"from_library": "atlantis"}
@@ -351,10 +353,10 @@ def test_overriding_a_library_tariff_from_python_or_a_sweep_is_labelled_and_appl
         data["tariffs"]["t"] = {"from_library": "chongqing_mv_wide_evening_peak"}
 
     scenario = load_scenario(_edit(path, use_library))
-    cheaper = scenario.with_overrides({"tariffs.t.energy_price.bands_cny_per_kwh.valley": 0.25})
+    cheaper = scenario.with_overrides({"tariffs.t.energy_price.ratios.valley": 0.25})
     assert cheaper.tariffs["t"].name == ("t (based on chongqing_mv_wide_evening_peak, "
                                          "modified: energy_price)")
-    assert cheaper.tariffs["t"].energy_price.bands_cny_per_kwh["valley"] == pytest.approx(0.25)
+    assert cheaper.tariffs["t"].energy_price.ratios["valley"] == pytest.approx(0.25)
     deep = scenario.with_overrides({"tariffs.t.from_library": "chongqing_mv_deep_valley"})
     assert deep.tariffs["t"].name == load_scenario(_edit(path, lambda d: d["tariffs"].update(
         t={"from_library": "chongqing_mv_deep_valley"}))).tariffs["t"].name

@@ -40,7 +40,12 @@ def test_chongqing_today_midday_is_peak_and_critical_in_july():
                                "2025-04-15 09:00", "2025-04-15 21:00"])
     assert [BANDS[b] for b in tariff.bands_at(stamps)] == [
         "critical_peak", "peak", "valley", "flat", "peak"]
-    assert tariff.price_at(stamps) == pytest.approx([0.8696 * 1.2, 0.8696, 0.3308, 0.5435, 0.8696])
+    # 2025-07 and 2025-04 have no table of their own: the default, 2026-07, prices them
+    e, adder = 0.632638, 0.122733
+    assert tariff.price_at(stamps) == pytest.approx(
+        [1.92 * e + adder, 1.6 * e + adder, 0.38 * e + adder, e + adder, 1.6 * e + adder], abs=1e-12)
+    assert tariff.price_at(stamps) == pytest.approx(
+        [1.337398, 1.134954, 0.363135, 0.755371, 1.134954], abs=1e-6)  # as published
 
 
 def test_library_files_all_load_with_their_document():

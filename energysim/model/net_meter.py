@@ -1,7 +1,7 @@
 """The net meter: a meter either imports or exports in a step, never both.
 
 Where the export price is at most the import price an LP never does both (it would pay to).
-Where it is higher (Chongqing's coal benchmark 0.3964 CNY/kWh against a 0.3308 midday valley,
+Where it is higher (Chongqing's coal benchmark 0.3964 CNY/kWh against a 0.3631 midday valley,
 or a negative spot price) an LP would buy the load and sell the PV at once; and a direct
 green-supply offtaker could export its rooftop PV while the line serves its load, counting
 green energy as self-consumed that in fact went to the grid ("green laundering"). Those

@@ -165,6 +165,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "price_cny_per_kwh": ("Energy price [CNY/kWh]", "电度电价 [元/kWh]"),
     "spot_price": ("spot price + adder [CNY/kWh]: bands are labels only",
                    "现货价格 + 附加 [元/kWh]：时段仅作标识"),
+    "default_table_note": ("* the default table: it prices every month without a published "
+                           "table of its own", "* 默认价格表：未公布当月价格表的月份按此计价"),
     "every_day": ("every day", "每天"),
     "working": ("working days", "工作日"),
     "weekend": ("weekends", "周末"),

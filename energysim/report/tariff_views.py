@@ -36,15 +36,57 @@ def band_text(tariff: Tariff) -> str:
         lines += ["", f"energy price: spot + adder {tariff.energy_price.adder_cny_per_kwh:g} "
                       "CNY/kWh (the bands above are labels only)"]
     else:
-        prices = [f"{band} {price:.4f}" for band, price
-                  in zip(BANDS, tariff.price_by_band, strict=True) if band in tariff.bands_used]
-        lines += ["", "all-in energy price [CNY/kWh]: " + ", ".join(prices)]
+        lines += ["", *price_table_lines(tariff)]
     rates = tariff.basic_charge
     capacity, demand = rates.capacity_cny_per_kva_month, rates.demand_cny_per_kw_month
     lines += [f"basic charge: by capacity {'–' if capacity is None else f'{capacity:g}'} "
               f"CNY/(kVA·month), by demand {'–' if demand is None else f'{demand:g}'} CNY/(kW·month)",
               f"export price: {tariff.export_price_cny_per_kwh:g} CNY/kWh"]
     return "\n".join(lines)
+
+
+def price_table_lines(tariff: Tariff) -> list[str]:
+    """The price tables as text: per month (or the one table) the floating base E, the
+    adder and the all-in price of each band used, and whether the published prices fit."""
+    price = tariff.energy_price
+    used = tariff.bands_used
+    ratios = {"flat": 1.0, **(price.ratios or {})}
+    lines = []
+    if price.ratios is not None:
+        lines.append("ratios to the floating base E: " + ", ".join(
+            f"{band} {ratios[band]:g}" for band in used if band in ratios))
+    if tariff.user_type or tariff.voltage_level or tariff.transmission_distribution:
+        network = tariff.transmission_distribution
+        level = tariff.voltage_level or (network.tables_at if network else "-")
+        shift_base, shift_adder = tariff.voltage_shift_cny_per_kwh
+        lines.append(f"user type: {tariff.user_type or '-'}; voltage level: {level}"
+                     + (f" (tables are for {network.tables_at}: E {shift_base:+.4f}, adder "
+                        f"{shift_adder:+.4f} CNY/kWh)" if network and level != network.tables_at
+                        else ""))
+    if tariff.floating_part:
+        lines.append(f"floating part: {', '.join(tariff.floating_part)}; the adder does not float")
+    header = f"{'table':<9} {'E':>9} {'adder':>9}  " + " ".join(f"{b:>13}" for b in used)
+    lines += ["all-in energy price [CNY/kWh] (E: floating base, the floating part of flat)",
+              header]
+    for month, table in price.tables().items():
+        prices = dict(zip(BANDS, tariff.prices_of_table(month), strict=True))
+        base = "-" if table.flat_cny_per_kwh is None else f"{table.flat_cny_per_kwh:.6f}"
+        label = month or "all"
+        if month is not None and month == price.default_month:
+            label += "*"
+        lines.append(f"{label:<9} {base:>9} {table.adder_cny_per_kwh:>9.6f}  "
+                     + " ".join(f"{prices[b]:>13.6f}" for b in used))
+        if table.published_cny_per_kwh:
+            lines.append(f"{'published':<9} {'':>9} {'':>9}  " + " ".join(
+                f"{table.published_cny_per_kwh[b]:>13.6f}" if b in table.published_cny_per_kwh
+                else f"{'-':>13}" for b in used))
+    if price.default_month is not None:
+        lines.append("* default: prices every month without a table of its own")
+    misfits = tariff.published_misfits()
+    if any(t.published_cny_per_kwh for t in price.tables().values()):
+        lines.append("published prices reproduced to 1e-6" if not misfits
+                     else "published prices NOT reproduced: " + "; ".join(misfits))
+    return lines
 
 
 def plot_band_heatmap(tariff: Tariff, label: str = "", lang: str = "en") -> Figure:

@@ -294,12 +294,19 @@ def _tariffs_sheet(ws: Worksheet, tariffs: dict[str, Tariff], lang: str) -> None
         if tariff.is_spot:
             ws.cell(row, 1, label("spot_price", lang))
         else:
-            ws.cell(row, 1, price_label)
-            prices = dict(zip(BANDS, tariff.price_by_band, strict=True))
-            for j, band in enumerate(tariff.bands_used):
-                cell = ws.cell(row, 2 + 2 * j, label(band, lang))
-                cell.fill, cell.font, cell.alignment = BAND_FILLS[band], BAND_FONTS[band], centre
-                price = ws.cell(row, 3 + 2 * j, round(float(prices[band]), 6))
-                price.number_format = "0.0000##"
-        row += 2
+            months = list(tariff.energy_price.tables())
+            for month in months:
+                ws.cell(row, 1, price_label if month is None else f"{price_label} {month}"
+                        + ("*" if month == tariff.energy_price.default_month else ""))
+                prices = dict(zip(BANDS, tariff.prices_of_table(month), strict=True))
+                for j, band in enumerate(tariff.bands_used):
+                    cell = ws.cell(row, 2 + 2 * j, label(band, lang))
+                    cell.fill, cell.font, cell.alignment = BAND_FILLS[band], BAND_FONTS[band], centre
+                    price = ws.cell(row, 3 + 2 * j, round(float(prices[band]), 6))
+                    price.number_format = "0.0000##"
+                row += 1
+            if tariff.energy_price.default_month is not None:
+                ws.cell(row, 1, label("default_table_note", lang))
+                row += 1
+        row += 1
     xf.finish(ws, widths, "B2", filter_table=False)

@@ -1,6 +1,10 @@
 """The built-in tariff library: one YAML file per real tariff, shipped in the package.
 
-A scenario names one with ``from_library: NAME`` and may override any of its fields.
+A scenario names one with ``from_library: NAME`` and may override any of its fields. A
+library file may itself start from another (``from_library:``, e.g. a proposal that keeps
+today's price tables and changes the band hours): its own fields override the base's as a
+scenario's do, and the base's published prices are dropped, since they were published for
+the base, not for the proposal.
 """
 
 from __future__ import annotations
@@ -40,11 +44,31 @@ def library_path(name: str) -> Path:
     return _library_dir() / f"{name}.yaml"
 
 
-def library_data(name: str) -> tuple[dict[str, Any], Any, Path]:
-    """Raw data, ruamel tree and path of a built-in tariff, for merging with overrides."""
+def library_data(name: str, _seen: tuple[str, ...] = ()) -> tuple[dict[str, Any], Any, Path]:
+    """Raw data, ruamel tree and path of a built-in tariff, for merging with overrides; a
+    file that starts ``from_library:`` another is merged onto it."""
     path = library_path(name)
     data, root = read_yaml(path)
-    return data, root, path
+    base = data.get("from_library") if isinstance(data, dict) else None
+    if base is None:
+        return data, root, path
+    if str(base) in (*_seen, name):
+        raise ScenarioError.single(path, "from_library", "tariffs start from each other in a "
+                                   f"circle: {' -> '.join((*_seen, name, str(base)))}")
+    base_data, _, _ = library_data(str(base), (*_seen, name))
+    own = {key: value for key, value in data.items() if key != "from_library"}
+    return library_merge(_unpublished(base_data), own), root, path
+
+
+def _unpublished(data: dict[str, Any]) -> dict[str, Any]:
+    """A tariff's data without its published prices (see the module docstring)."""
+    prices = dict(data.get("energy_price") or {})
+    prices.pop("published_cny_per_kwh", None)
+    if isinstance(prices.get("months"), dict):
+        prices["months"] = {key: {k: v for k, v in table.items()
+                                  if k not in ("published_cny_per_kwh", "source")}
+                            for key, table in prices["months"].items()}
+    return {**data, "energy_price": prices}
 
 
 def load_library_tariff(name: str) -> Tariff:
@@ -88,3 +112,27 @@ def load_tariff_file(path: str | Path) -> Tariff:
     if not isinstance(data, dict):
         raise ScenarioError.single(path, "(top level)", "a tariff file must be a mapping")
     return load_spot(validate(Tariff, data, path, root), Path(path).parent)
+
+
+def prices_anew(override: dict) -> bool:
+    """An override that prices energy another way replaces the library's energy_price."""
+    prices = override.get("energy_price")
+    return isinstance(prices, dict) and bool(
+        {"bands_cny_per_kwh", "flat_cny_per_kwh", "spot"} & set(prices))
+
+
+def library_merge(library: dict, override: dict) -> dict:
+    """A library tariff's data with ``override`` on top (see the module docstring)."""
+    return _merge(library, override, replace=("energy_price",) if prices_anew(override) else ())
+
+
+def _merge(base: dict, override: dict, replace: tuple[str, ...] = ()) -> dict:
+    """``override`` on top of ``base``; nested mappings are merged (those named in
+    ``replace`` replaced), lists replaced."""
+    out = dict(base)
+    for key, value in override.items():
+        if isinstance(value, dict) and isinstance(out.get(key), dict) and key not in replace:
+            out[key] = _merge(out[key], value)
+        else:
+            out[key] = value
+    return out

@@ -4,15 +4,22 @@ The price of an imported kWh at step t is
 
     price[t] = floating[t] + adder
 
-where ``adder`` is the part that does not float (transmission and distribution, system
-operation, government funds), and the floating part is one of
+where ``adder`` is the part that does not float (in Chongqing government funds, line loss
+and system operation; where the province says so, T&D too), and the floating part is one of
 
 - per band, ``floating[t] = bands_cny_per_kwh[band(t)]``;
-- ratios applied to the flat floating price only,
-  ``floating[t] = flat_cny_per_kwh * ratios[band(t)]`` (flat's ratio is 1);
+- ratios applied to the floating base E (``flat_cny_per_kwh``, flat's ratio is 1),
+  ``floating[t] = E * ratios[band(t)]``: Chongqing's peak = flat + 0.60 E is ratio 1.60,
+  valley = flat - 0.62 E is 0.38, critical = flat + 0.92 E is 1.92;
 - spot prices, ``floating[t] = spot[t]``: a price series from the spot market, which the
   tariff file only names (``energy_price: {spot: {file: prices.csv}}``) and the caller
   loads with `Tariff.with_spot_prices`. Bands are then labels only, with no price.
+
+Agency-purchase prices change every month: ``months`` then holds one `PriceTable` (E or
+band prices, and the adder) per ``YYYY-MM``, the step's month choosing its table, the
+ratios shared; a month without a table takes ``default_month``'s, or is an error.
+``published_cny_per_kwh`` keeps the all-in prices as published, which `published_misfits`
+compares with the ones derived from E, the ratios and the adder.
 
 `EnergyPrice` declares which. A spot series is checked here (`_check_spot`) and looked up
 by the spot step holding each step t (`_spot_at`),
@@ -25,6 +32,7 @@ transformer or contract size, belong to the enterprise (see `energysim.tariffs.b
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -52,48 +60,136 @@ class SpotSource(StrictModel):
     )
 
 
+MONTH_KEY = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+PUBLISHED_TOLERANCE_CNY_PER_KWH = 1e-6
+"""How far a derived price may be from the published one: published to six decimals."""
+
+
+class PriceTable(StrictModel):
+    """One month's prices: the floating base (or band prices) and the adder."""
+
+    flat_cny_per_kwh: float | None = Field(
+        None, gt=0, description="Floating base E, the floating part of the flat price [CNY/kWh].")
+    bands_cny_per_kwh: dict[Band, float] | None = Field(
+        None, description="Floating part of the price per band [CNY/kWh].")
+    adder_cny_per_kwh: NonNegativeFloat = Field(
+        0.0, description="Non-floating part [CNY/kWh].")
+    published_cny_per_kwh: dict[Band, NonNegativeFloat] | None = Field(
+        None, description="All-in prices as published, checked against the derived ones "
+                          "[CNY/kWh].")
+    source: str = Field("", description="Where this month's table was published.")
+
+    @model_validator(mode="after")
+    def _one_way(self) -> PriceTable:
+        if (self.flat_cny_per_kwh is None) == (self.bands_cny_per_kwh is None):
+            raise ValueError("a month's table gives exactly one of flat_cny_per_kwh (the "
+                             "floating base E, with the tariff's ratios) or bands_cny_per_kwh")
+        return self
+
+
 class EnergyPrice(StrictModel):
-    """Floating energy price: per band, as ratios to the flat one, or spot prices; plus the
-    adder that does not float."""
+    """Floating energy price: per band, as ratios to the floating base, spot prices, or one
+    table per month; plus the adder that does not float."""
 
     bands_cny_per_kwh: dict[Band, float] | None = Field(
         None, description="Floating part of the price per band [CNY/kWh]."
     )
     flat_cny_per_kwh: float | None = Field(
-        None, gt=0, description="Floating part of the flat price, which ratios apply to [CNY/kWh]."
+        None, gt=0, description="Floating base E: the floating part of the flat price, which "
+                                "ratios apply to [CNY/kWh]."
     )
     ratios: dict[Band, NonNegativeFloat] | None = Field(
-        None, description="Floating part of each band as a multiple of the flat one [-]."
+        None, description="Floating part of each band as a multiple of E [-]."
     )
     spot: SpotSource | None = Field(
         None, description="Floating part from a spot-price series [CNY/kWh], read from a file; "
                           "see `Tariff.with_spot_prices`."
     )
+    months: dict[str, PriceTable] | None = Field(
+        None, description="One price table per month, keyed YYYY-MM (agency-purchase prices "
+                          "change every month); the ratios are shared."
+    )
+    default_month: str | None = Field(
+        None, description="The table (YYYY-MM) that prices months without their own; "
+                          "without it such a month is an error."
+    )
     adder_cny_per_kwh: NonNegativeFloat = Field(
         0.0, description="Non-floating part: T&D, system operation, funds [CNY/kWh]."
+    )
+    published_cny_per_kwh: dict[Band, NonNegativeFloat] | None = Field(
+        None, description="All-in prices as published, checked against the derived ones "
+                          "[CNY/kWh]."
     )
 
     @model_validator(mode="after")
     def _one_way(self) -> EnergyPrice:
-        given = [name for name in ("bands_cny_per_kwh", "flat_cny_per_kwh", "spot")
-                 if getattr(self, name) is not None]
+        ways = ("bands_cny_per_kwh", "flat_cny_per_kwh", "spot", "months")
+        given = [name for name in ways if getattr(self, name) is not None]
         if len(given) != 1:
             found = " and ".join(given) if given else "none of them"
             raise ValueError("give exactly one of bands_cny_per_kwh, flat_cny_per_kwh (with "
-                             f"ratios) or spot; got {found}")
-        if self.ratios is not None and self.flat_cny_per_kwh is None:
-            raise ValueError("ratios need flat_cny_per_kwh, the floating flat price they scale")
+                             f"ratios), spot or months (one table per YYYY-MM); got {found}")
+        uses_base = self.flat_cny_per_kwh is not None or any(
+            t.flat_cny_per_kwh is not None for t in (self.months or {}).values())
+        if self.ratios is not None and not uses_base:
+            raise ValueError("ratios need flat_cny_per_kwh, the floating base E they scale")
+        if self.months is None:
+            if self.default_month is not None:
+                raise ValueError("default_month names one of the months' tables; there are none")
+            return self
+        bad = [key for key in self.months if not MONTH_KEY.match(key)]
+        if bad:
+            raise ValueError(f"months are keyed YYYY-MM (e.g. 2025-02), got {', '.join(bad)}")
+        if self.default_month is not None and self.default_month not in self.months:
+            raise ValueError(f"default_month {self.default_month} has no table; the months are "
+                             f"{', '.join(self.months)}")
+        if self.adder_cny_per_kwh or self.published_cny_per_kwh is not None:
+            raise ValueError("with months, each month's table gives its own adder and "
+                             "published prices: energy_price.months.YYYY-MM.adder_cny_per_kwh")
         return self
 
-    def floating(self, band: str) -> float | None:
-        """Floating part of ``band`` [CNY/kWh], or None where the tariff does not price it
-        (always None for spot prices, which do not go by band)."""
-        if self.bands_cny_per_kwh is not None:
-            return self.bands_cny_per_kwh.get(band)
-        if self.flat_cny_per_kwh is None:
+    def tables(self) -> dict[str | None, EnergyPrice | PriceTable]:
+        """The price tables: one per month key, or this price alone under None."""
+        return {None: self} if self.months is None else dict(self.months)
+
+    def floating(self, band: str, month: str | None = None) -> float | None:
+        """Floating part of ``band`` [CNY/kWh] in ``month``'s table (None: the only table, or
+        the representative one of `representative_month`), or None where the tariff does
+        not price it (always None for spot prices, which do not go by band)."""
+        table = self.tables()[month if month is not None else self.representative_month]
+        if table.bands_cny_per_kwh is not None:
+            return table.bands_cny_per_kwh.get(band)
+        if table.flat_cny_per_kwh is None:
             return None
         ratios = {"flat": 1.0, **(self.ratios or {})}
-        return None if band not in ratios else self.flat_cny_per_kwh * ratios[band]
+        return None if band not in ratios else table.flat_cny_per_kwh * ratios[band]
+
+    @property
+    def representative_month(self) -> str | None:
+        """The table shown where one is shown: ``default_month``, else the latest month
+        (None without months)."""
+        if self.months is None:
+            return None
+        return self.default_month or max(self.months)
+
+    def table_for(self, year: int, month: int) -> str | None:
+        """Key of the table that prices a month (None without months).
+
+        Raises
+        ------
+        ValueError
+            The month has no table and no default_month is declared.
+        """
+        if self.months is None:
+            return None
+        key = f"{year:04d}-{month:02d}"
+        if key in self.months:
+            return key
+        if self.default_month is not None:
+            return self.default_month
+        raise ValueError(f"no price table for {key}: the tariff's tables are for "
+                         f"{', '.join(sorted(self.months))}; add one for {key} under "
+                         "energy_price.months, or declare energy_price.default_month")
 
 
 class BasicChargeRates(StrictModel):

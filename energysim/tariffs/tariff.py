@@ -4,7 +4,12 @@ A `Tariff` holds its source (document, date), its ``periods`` (bands by time of 
 `energysim.tariffs.periods`), its ``energy_price`` and ``basic_charge`` rates (see
 `energysim.tariffs.prices`) and its export price. It checks that every minute has a band
 and every band used has a price, and gives the band and the all-in price of each step
-(`bands_at`; `price_at`, price[t] = floating[t] + adder) and the band grids of reports.
+(`bands_at`; `price_at`, price[t] = floating[month(t), band(t)] + adder[month(t)], the
+month's table where the tariff has one per month) and the band grids of reports.
+
+A published tariff is for a user type at a voltage level; ``voltage_level`` moves its
+prices to another level's T&D rate (`energysim.tariffs.network`), into the floating base
+or the adder as ``floating_part`` says.
 
 The names of those two modules are re-exported here, where they used to be defined.
 """
@@ -20,6 +25,7 @@ from pydantic import Field, NonNegativeFloat, PrivateAttr, model_validator
 
 from energysim.daytypes import HOLIDAYS, day_kinds, kinds_of
 from energysim.schema import StrictModel, format_minute
+from energysim.tariffs.network import PricePart, TransmissionDistribution, UserType, VoltageLevel
 from energysim.tariffs.periods import (
     BANDS,
     MINUTES_PER_DAY,
@@ -38,6 +44,7 @@ from energysim.tariffs.prices import (
     _spot_at,
     _SpotPrices,
 )
+from energysim.tariffs.prices import PUBLISHED_TOLERANCE_CNY_PER_KWH as _TOLERANCE
 
 __all__ = ["BANDS", "MAX_SPOT_CNY_PER_KWH", "MINUTES_PER_DAY", "Band", "BasicChargeRates", "DayType",
            "EnergyPrice", "Period", "SpotSource", "Tariff"]
@@ -68,6 +75,19 @@ class Tariff(StrictModel):
     export_price_cny_per_kwh: NonNegativeFloat = Field(
         0.0, description="Price paid for surplus PV fed into the grid [CNY/kWh]."
     )
+    user_type: UserType | None = Field(
+        None, description="Who the prices are for: single_part (单一制) or two_part (两部制).")
+    floating_part: list[PricePart] | None = Field(
+        None, description="The parts of the price that float with the band (the rest is the "
+                          "adder); None where the document does not say.")
+    transmission_distribution: TransmissionDistribution | None = Field(
+        None, description="T&D energy rates by voltage level, and the level the prices are for.")
+    voltage_level: VoltageLevel | None = Field(
+        None, description="The enterprise's connection level; default the level the prices "
+                          "are published for (transmission_distribution.tables_at).")
+    government_funds_cny_per_kwh: NonNegativeFloat | None = Field(
+        None, description="Government funds and surcharges (政府性基金及附加) inside the "
+                          "adder [CNY/kWh]; documentation, used where a fee applies to all energy.")
 
     _spot: _SpotPrices | None = PrivateAttr(None)
 
@@ -77,14 +97,93 @@ class Tariff(StrictModel):
         gaps = _describe_gaps(table)
         if gaps:
             raise ValueError(f"no band covers {gaps}; every minute of every month needs one")
+        self._check_voltage_level()
         if self.energy_price.spot is not None:
             return self
-        unpriced = [b for b in self.bands_used if self.energy_price.floating(b) is None]
-        if unpriced:
-            where = "periods" if "periods" in self.model_fields_set else \
-                "periods (none given: the whole day is flat)"
-            raise ValueError(f"band(s) {', '.join(unpriced)} are used in {where} but have no price")
+        for month in self.energy_price.tables():
+            unpriced = [b for b in self.bands_used if self.energy_price.floating(b, month) is None]
+            if unpriced:
+                where = "periods" if "periods" in self.model_fields_set else \
+                    "periods (none given: the whole day is flat)"
+                table = "" if month is None else f" in the table of {month}"
+                raise ValueError(f"band(s) {', '.join(unpriced)} are used in {where} but have "
+                                 f"no price{table}")
         return self
+
+    def _check_voltage_level(self) -> None:
+        network = self.transmission_distribution
+        if self.voltage_level is None:
+            return
+        if network is None:
+            raise ValueError(f"voltage_level {self.voltage_level} needs the tariff's "
+                             "transmission_distribution rates by voltage level; it has none")
+        if self.voltage_level not in network.energy_cny_per_kwh:
+            raise ValueError(f"voltage_level {self.voltage_level} has no T&D rate in this "
+                             f"tariff; it has {', '.join(network.energy_cny_per_kwh)}")
+        if self.voltage_level == network.tables_at:
+            return
+        if self.floating_part is None:
+            raise ValueError("voltage_level moves the price by the T&D difference, but the "
+                             "tariff does not say whether T&D floats (floating_part)")
+        if "transmission_distribution" in self.floating_part and self._has_band_prices():
+            raise ValueError("where T&D floats, voltage_level shifts the floating base E, so "
+                             "the prices must be given as flat_cny_per_kwh with ratios, not "
+                             "bands_cny_per_kwh")
+
+    def _has_band_prices(self) -> bool:
+        return any(t.bands_cny_per_kwh is not None for t in self.energy_price.tables().values())
+
+    @cached_property
+    def voltage_shift_cny_per_kwh(self) -> tuple[float, float]:
+        """(shift of the floating base E, shift of the adder) [CNY/kWh] that moves the
+        published prices to ``voltage_level`` (see `energysim.tariffs.network`)."""
+        network = self.transmission_distribution
+        if self.voltage_level is None or network is None:
+            return 0.0, 0.0
+        delta = network.delta_cny_per_kwh(self.voltage_level)
+        if delta and "transmission_distribution" in (self.floating_part or []):
+            return delta, 0.0
+        return 0.0, delta
+
+    def prices_of_table(self, month: str | None = None, *, as_published: bool = False
+                        ) -> np.ndarray:
+        """All-in energy price [CNY/kWh] per band number in ``month``'s table (None: the
+        only or the representative one; NaN for unpriced bands and for spot), at
+        ``voltage_level`` or, ``as_published``, at the level the tables are for."""
+        if self.is_spot:
+            return np.full(len(BANDS), np.nan)
+        price = self.energy_price
+        table = price.tables()[month if month is not None else price.representative_month]
+        shift_base, shift_adder = (0.0, 0.0) if as_published else self.voltage_shift_cny_per_kwh
+        ratios = {"flat": 1.0, **(price.ratios or {})}
+        out = []
+        for band in BANDS:
+            floating = price.floating(band, month)
+            if floating is not None and shift_base:
+                floating += ratios[band] * shift_base
+            out.append(np.nan if floating is None
+                       else floating + table.adder_cny_per_kwh + shift_adder)
+        return np.array(out)
+
+    def published_misfits(self) -> list[str]:
+        """Published prices that the floating base, ratios and adder do not reproduce to
+        `PUBLISHED_TOLERANCE_CNY_PER_KWH` (none where all fit, or none are published)."""
+        misfits = []
+        for month, table in self.energy_price.tables().items():
+            derived = dict(zip(BANDS, self.prices_of_table(month, as_published=True), strict=True))
+            for band, published in (table.published_cny_per_kwh or {}).items():
+                if not abs(derived[band] - published) <= _TOLERANCE:
+                    misfits.append(f"{month or 'prices'} {band}: published {published:g}, "
+                                   f"derived {derived[band]:.7f}")
+        return misfits
+
+    def months_on_default(self, index: pd.DatetimeIndex) -> list[str]:
+        """Months (YYYY-MM) of ``index`` priced by the default table, not their own."""
+        months = self.energy_price.months
+        if months is None:
+            return []
+        keys = sorted({f"{y:04d}-{m:02d}" for y, m in zip(index.year, index.month, strict=True)})
+        return [key for key in keys if key not in months]
 
     @property
     def is_spot(self) -> bool:
@@ -157,12 +256,9 @@ class Tariff(StrictModel):
     @cached_property
     def price_by_band(self) -> np.ndarray:
         """All-in energy price [CNY/kWh] per band number (NaN for unpriced bands, and for
-        every band of a spot tariff)."""
-        if self.is_spot:
-            return np.full(len(BANDS), np.nan)
-        floating = [self.energy_price.floating(b) for b in BANDS]
-        return np.array([np.nan if f is None else f + self.energy_price.adder_cny_per_kwh
-                         for f in floating])
+        every band of a spot tariff): the only table's, or the representative month's
+        (`EnergyPrice.representative_month`) where there is one per month."""
+        return self.prices_of_table()
 
     def bands_at(self, index: pd.DatetimeIndex) -> np.ndarray:
         """Band number at the start of each step of ``index``.
@@ -179,23 +275,32 @@ class Tariff(StrictModel):
     def price_at(self, index: pd.DatetimeIndex) -> np.ndarray:
         """All-in energy price of an imported kWh at each step [CNY/kWh].
 
-        By band at the start of each step; for a spot tariff, the spot price of the spot
-        step holding each step (see `with_spot_prices`) plus the adder.
+        By band at the start of each step, from the step's month's table where there is
+        one per month; for a spot tariff, the spot price of the spot step holding each step
+        (see `with_spot_prices`) plus the adder.
 
         Raises
         ------
         ValueError
-            Band tariff: as `bands_at`. Spot tariff: prices not loaded, a step not covered
-            by them (the first one is named), a regular index whose steps do not fit
-            inside the spot steps, or a timezone-aware index.
+            Band tariff: as `bands_at`, or a month without a price table and no default.
+            Spot tariff: prices not loaded, a step not covered by them (the first one is
+            named), a regular index whose steps do not fit inside the spot steps, or a
+            timezone-aware index.
         """
         if not self.is_spot:
-            return self.price_by_band[self.bands_at(index)]
+            bands = self.bands_at(index)
+            if self.energy_price.months is None:
+                return self.price_by_band[bands]
+            codes = index.year.to_numpy() * 100 + index.month.to_numpy()
+            unique, which = np.unique(codes, return_inverse=True)
+            tables = np.stack([self.prices_of_table(self.energy_price.table_for(c // 100, c % 100))
+                               for c in unique.tolist()])
+            return tables[which, bands]
         if self._spot is None:
             raise ValueError(f"spot prices of tariff {self.name!r} were not loaded (file "
                              f"{self.energy_price.spot.file}); give them with with_spot_prices")
         return _spot_at(self._spot, pd.DatetimeIndex(index), self.name) + \
-            self.energy_price.adder_cny_per_kwh
+            self.energy_price.adder_cny_per_kwh + sum(self.voltage_shift_cny_per_kwh)
 
     def boundaries(self) -> list[int]:
         """Minutes after midnight where a band starts or ends, in any month or day type."""
