@@ -153,5 +153,5 @@ def _vpp(scenario: Scenario, case: str, ids: list[str], pv: dict, at: dict
                                                                          scenario.index)})
     net = {v: scenario.load_kw[v] - sum((kw for p, kw in pv.items() if at[p] == v), 0.0)
            for v in members}
-    windows, baselines = programme_baselines(programme, net, scenario.index)
+    windows, baselines = programme_baselines(programme, net, scenario.index, scenario.calendar)
     return VPPInputs(programme, windows, baselines)

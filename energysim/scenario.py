@@ -20,7 +20,8 @@ import pydantic
 
 from energysim import scenario_checks as checks
 from energysim.assets import Asset, declared_assets
-from energysim.daytypes import covered_years, uncovered_years
+from energysim.calendar_spec import to_calendar
+from energysim.daytypes import Calendar, covered_years, uncovered_message, uncovered_years
 from energysim.errors import Problem, ScenarioError
 from energysim.green_supply import GreenDirectSpec, GreenRulesMode
 from energysim.overrides import apply_overrides
@@ -28,7 +29,12 @@ from energysim.profiles.intra_hour import demand_margin_kw, margin_notes, read_q
 from energysim.profiles.sources import WARNING, ProfileStore, SourceReader
 from energysim.scenario_spec import CaseSpec, EnterpriseSpec, ScenarioSpec
 from energysim.scenario_tariffs import resolve_tariffs, with_library_tariffs
-from energysim.scenario_warnings import default_table_warnings, input_warnings, pv_peak_problem
+from energysim.scenario_warnings import (
+    calendar_warnings,
+    default_table_warnings,
+    input_warnings,
+    pv_peak_problem,
+)
 from energysim.tariffs.bill import step_hours
 from energysim.tariffs.tariff import Tariff
 from energysim.timeseries import RESOLUTIONS, horizon_index
@@ -86,6 +92,11 @@ class Scenario:
     @property
     def name(self) -> str:
         return self.spec.name
+
+    @property
+    def calendar(self) -> Calendar:
+        """Holidays and make-up working days, the scenario's own years included."""
+        return to_calendar(self.spec.calendar)
 
     @property
     def enterprises(self) -> dict[str, EnterpriseSpec]:
@@ -207,7 +218,9 @@ def load_scenario(path: str | Path, overrides: dict[str, Any] | None = None, *,
     def at(loc: tuple, message: str) -> None:
         problems.append(problem_at(path, root, data, loc, message))
 
-    tariffs = resolve_tariffs(spec, path, root, data, problems)
+    calendar = to_calendar(spec.calendar)
+    tariffs = {name: tariff.with_calendar(calendar)
+               for name, tariff in resolve_tariffs(spec, path, root, data, problems).items()}
     checks.check_references(spec, tariffs, at)
     index = horizon_index(spec.horizon.start, spec.horizon.end, spec.horizon.resolution)
     step_minutes = RESOLUTIONS[spec.horizon.resolution]
@@ -223,14 +236,12 @@ def load_scenario(path: str | Path, overrides: dict[str, Any] | None = None, *,
                 tariff.price_at(index)
             except ValueError as exc:
                 at(("tariffs", name), str(exc))
-        missing = uncovered_years(index) if tariff.uses_day_types else []
-        if missing:
+        missing = uncovered_years(index, calendar) if tariff.uses_day_types else []
+        if missing and not calendar.weekends_only:
             first, last = covered_years()
-            at(("tariffs", name), f"has periods by day type, but Chinese public holidays are "
-               f"known only for {first}-{last} (package chinesecalendar); the horizon needs "
-               f"{', '.join(map(str, missing))}")
+            at(("tariffs", name), f"has periods by day type, but {uncovered_message(missing, first, last)}")
     store = {} if profiles is None else profiles
-    load_kw, pv, green, notes = _read_profiles(spec, path, index, problems, at, store)
+    load_kw, pv, green, notes = _read_profiles(spec, path, index, problems, at, store, calendar)
     notes = [*file_notes, *notes]
     if spec.vpp is not None and not problems:
         checks.check_baselines(spec, index, load_kw, at)
@@ -246,12 +257,13 @@ def load_scenario(path: str | Path, overrides: dict[str, Any] | None = None, *,
     notes = [n for n in notes if not n.startswith(WARNING)]
     warnings += input_warnings(spec, index, load_kw, pv, declared_assets(spec))
     warnings += default_table_warnings(tariffs, index)
+    warnings += calendar_warnings(calendar, index)
     return Scenario(spec, path, tariffs, index, step_hours(index), load_kw, pv, notes, green,
                     store, load_quarter, pv_quarter, text, dict(overrides or {}), warnings)
 
 
-def _read_profiles(spec, path, index, problems, at, store):
-    reader = SourceReader(path.parent, index, problems, store)
+def _read_profiles(spec, path, index, problems, at, store, calendar):
+    reader = SourceReader(path.parent, index, problems, store, calendar=calendar)
     load_kw, pv = {}, {}
     ids = [e.id for e in spec.enterprises]
     for i, ent in enumerate(spec.enterprises):

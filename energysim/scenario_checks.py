@@ -9,6 +9,7 @@ from __future__ import annotations
 import pandas as pd
 
 from energysim.assets import PARK
+from energysim.calendar_spec import to_calendar
 from energysim.charges import needs
 from energysim.profiles.archetypes import ARCHETYPES
 from energysim.scenario_spec import ScenarioSpec
@@ -193,7 +194,7 @@ def check_baselines(spec: ScenarioSpec, index: pd.DatetimeIndex, load_kw: dict, 
     programme = spec.vpp.model_copy(update={"events": events_in_horizon(spec.vpp, index)})
     members = {v: load_kw[v] for v in programme.participants if v in load_kw}
     try:
-        programme_baselines(programme, members, index)
+        programme_baselines(programme, members, index, to_calendar(spec.calendar))
     except ValueError as exc:
         at(("vpp", "events"), str(exc))
 

@@ -22,6 +22,7 @@ from pydantic import (
 )
 
 from energysim.assets import GeneratorSpec, ListedAsset, PVSpec, StorageSpec
+from energysim.calendar_spec import CalendarSpec, check_calendar
 from energysim.charges import BASIC_CHARGES
 from energysim.components import ASSETS
 from energysim.demand_side import FlexSpec, VPPSpec
@@ -168,3 +169,14 @@ class ScenarioSpec(StrictModel):
     green_direct: list[GreenDirectSpec] = Field(default_factory=list)
     carbon: CarbonSpec = CarbonSpec()
     solver: SolverSpec = SolverSpec()
+    calendar: CalendarSpec | None = Field(
+        None, description="Holidays and make-up working days of years the chinesecalendar "
+                          "package lacks, by year; or weekends_only (no public holidays, a "
+                          "stated approximation). See `energysim.calendar_spec`.")
+
+    @field_validator("calendar")
+    @classmethod
+    def _calendar_dates(cls, calendar: CalendarSpec | None) -> CalendarSpec | None:
+        if isinstance(calendar, dict):
+            check_calendar(calendar)
+        return calendar

@@ -12,7 +12,8 @@ Each warning is one line for the run's notes, the command line and ``summary.jso
 * a case that switches the VPP on while every event falls outside the horizon (it pays the
   capacity payment only, or nothing, and its costs differ from the VPP case a reader expects);
 * a tariff with one price table per month whose default table prices months of the horizon
-  that have no table of their own (agency-purchase prices change every month).
+  that have no table of their own (agency-purchase prices change every month);
+* ``calendar: weekends_only`` over years no holiday calendar covers (no public holidays).
 """
 
 from __future__ import annotations
@@ -102,3 +103,18 @@ def month_spans(months: list[str]) -> str:
                 continue
         runs.append([key])
     return ", ".join(run[0] if len(run) == 1 else f"{run[0]} to {run[-1]}" for run in runs)
+
+
+def calendar_warnings(calendar, index: pd.DatetimeIndex) -> list[str]:
+    """The stated approximation of ``calendar: weekends_only`` where the horizon needs it."""
+    from energysim.daytypes import covered_years, uncovered_years
+
+    missing = uncovered_years(index, calendar)
+    if not (calendar.weekends_only and missing):
+        return []
+    first, last = covered_years()
+    years = ", ".join(map(str, missing))
+    return [f"calendar: weekends_only: {years} {'has' if len(missing) == 1 else 'have'} no "
+            f"holiday calendar (chinesecalendar covers {first}-{last}): Monday to Friday are "
+            "working days and there are no public holidays or make-up working days, so "
+            "holiday prices, holiday loads and VPP baseline days there are approximate"]

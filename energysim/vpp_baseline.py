@@ -31,7 +31,7 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from energysim.daytypes import day_kind
+from energysim.daytypes import OFFICIAL, Calendar, day_kind
 from energysim.demand_side import VPPSpec
 from energysim.schema import parse_window
 
@@ -143,13 +143,13 @@ def _window_offsets(index: pd.DatetimeIndex, event: EventWindow) -> pd.Timedelta
     return pd.TimedeltaIndex([first + k * step for k in range(count)])
 
 
-def _same_class(day: date, working: bool) -> bool:
+def _same_class(day: date, working: bool, calendar: Calendar) -> bool:
     """Whether ``day`` is a working day (kind 0) exactly when ``working`` is."""
-    return (day_kind(day) == 0) == working
+    return (day_kind(day, calendar) == 0) == working
 
 
 def baseline_days(index: pd.DatetimeIndex, event: EventWindow, excluded_days: set[date],
-                  n_days: int = 5) -> list[date]:
+                  n_days: int = 5, calendar: Calendar = OFFICIAL) -> list[date]:
     """Baseline days of ``event``: the ``n_days`` most recent similar days before it.
 
     Parameters
@@ -175,14 +175,14 @@ def baseline_days(index: pd.DatetimeIndex, event: EventWindow, excluded_days: se
         No such day, or the window does not fall on the index's steps.
     """
     offsets = _window_offsets(index, event)
-    working = day_kind(event.day) == 0
+    working = day_kind(event.day, calendar) == 0
     candidates = index.normalize().unique()
     days: list[date] = []
     for midnight in candidates[candidates < event.start.normalize()][::-1]:
         if len(days) == n_days:
             break
         day = midnight.date()
-        if day in excluded_days or not _same_class(day, working):
+        if day in excluded_days or not _same_class(day, working, calendar):
             continue
         if (index.get_indexer(midnight + offsets) >= 0).all():
             days.append(day)
@@ -267,7 +267,7 @@ def event_baselines(series_kw: pd.Series, events: list[EventWindow],
 
 
 def programme_baselines(programme: VPPSpec, net_load_kw: dict[str, np.ndarray],
-                        index: pd.DatetimeIndex
+                        index: pd.DatetimeIndex, calendar: Calendar = OFFICIAL
                         ) -> tuple[dict[str, EventWindow], dict[tuple[str, str], EventBaseline]]:
     """Event windows, and each member's baseline for each event: constant where the event
     gives one, else from ``net_load_kw`` (load net of available PV [kW]) on the programme's
@@ -291,7 +291,7 @@ def programme_baselines(programme: VPPSpec, net_load_kw: dict[str, np.ndarray],
                 baselines[v, event.name] = EventBaseline((), steps, np.full(len(steps), given),
                                                          given)
                 continue
-            days = baseline_days(index, window, excluded, programme.baseline_days)
+            days = baseline_days(index, window, excluded, programme.baseline_days, calendar)
             baselines[v, event.name] = baseline_kw(series, days, window)
     return windows, baselines
 

@@ -37,7 +37,7 @@ import numpy as np
 import pandas as pd
 from scipy.signal import lfilter
 
-from energysim.daytypes import day_kinds, kinds_of
+from energysim.daytypes import OFFICIAL, Calendar, day_kinds, kinds_of
 from energysim.timeseries import RESOLUTIONS, horizon_index
 
 T_MEAN_DEGC = 18.5
@@ -203,7 +203,7 @@ def temperature_degc(index: pd.DatetimeIndex) -> np.ndarray:
 
 
 def archetype_load_kw(name: str, annual_mwh: float, year: int, seed: int = 0,
-                      resolution: str = "15min") -> pd.Series:
+                      resolution: str = "15min", calendar: Calendar = OFFICIAL) -> pd.Series:
     """Synthetic load of one archetype over a calendar year.
 
     Parameters
@@ -218,6 +218,8 @@ def archetype_load_kw(name: str, annual_mwh: float, year: int, seed: int = 0,
         Seed of ``numpy.random.default_rng`` for the noise.
     resolution : str, default "15min"
         Step length, one of `energysim.timeseries.RESOLUTIONS`.
+    calendar : energysim.daytypes.Calendar, default the package's
+        Holidays and make-up working days (a scenario's own years, see `energysim.daytypes`).
 
     Returns
     -------
@@ -243,7 +245,7 @@ def archetype_load_kw(name: str, annual_mwh: float, year: int, seed: int = 0,
     step_min = RESOLUTIONS[resolution]
     per_day = 1440 // step_min
     days = horizon_index(date(year, 1, 1), date(year + 1, 1, 1), "1D")
-    kinds = day_kinds(days)
+    kinds = day_kinds(days, calendar)
 
     weekday = days.day_of_week.to_numpy()
     working, holiday = kinds == 0, kinds >= 2

@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 from pydantic import Discriminator, Field, PositiveFloat, Tag
 
+from energysim.daytypes import OFFICIAL, Calendar
 from energysim.errors import Problem
 from energysim.profiles._table import duration
 from energysim.schema import StrictModel
@@ -121,8 +122,10 @@ class SourceReader:
     onto it but left out (None)."""
 
     def __init__(self, base: Path, index: pd.DatetimeIndex, problems: list[Problem],
-                 store: ProfileStore | None = None, finest_only: bool = False):
+                 store: ProfileStore | None = None, finest_only: bool = False,
+                 calendar: Calendar = OFFICIAL):
         self.base, self.index, self.problems = base, index, problems
+        self.calendar = calendar
         self.notes: list[str] = []
         self.store: ProfileStore = {} if store is None else store
         self.finest_only = finest_only
@@ -139,7 +142,8 @@ class SourceReader:
         else:
             key = source.model_dump_json()
         key = (key, default_unit, str(self.index[0]), len(self.index), str(self.index.freq),
-               self.finest_only)  # a coarser file repeated onto the steps is not finest
+               self.finest_only,  # a coarser file repeated onto the steps is not finest
+               repr(self.calendar) if isinstance(source, ArchetypeProfile) else None)
         if key in self.store:
             values, notes = self.store[key]
             self.notes.extend(n for n in notes if n not in self.notes)
@@ -215,7 +219,8 @@ class SourceReader:
         self.notes.append(f"synthetic load: archetype {spec.archetype}, "
                           f"{spec.annual_mwh:g} MWh a year, seed {spec.seed}")
         return self._by_year(lambda year: archetype_load_kw(
-            spec.archetype, spec.annual_mwh, year, spec.seed, _resolution(self.index)),
+            spec.archetype, spec.annual_mwh, year, spec.seed, _resolution(self.index),
+            self.calendar),
             f"archetype {spec.archetype}", at)
 
     def _pvlib(self, spec: PvlibSettings, at):

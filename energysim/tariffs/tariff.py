@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 from pydantic import Field, NonNegativeFloat, PrivateAttr, model_validator
 
-from energysim.daytypes import HOLIDAYS, day_kinds, kinds_of
+from energysim.daytypes import HOLIDAYS, OFFICIAL, Calendar, day_kinds, kinds_of
 from energysim.schema import StrictModel, format_minute
 from energysim.tariffs.network import PricePart, TransmissionDistribution, UserType, VoltageLevel
 from energysim.tariffs.periods import (
@@ -90,6 +90,7 @@ class Tariff(StrictModel):
                           "adder [CNY/kWh]; documentation, used where a fee applies to all energy.")
 
     _spot: _SpotPrices | None = PrivateAttr(None)
+    _calendar: Calendar = PrivateAttr(OFFICIAL)
 
     @model_validator(mode="after")
     def _complete(self) -> Tariff:
@@ -236,6 +237,18 @@ class Tariff(StrictModel):
         copy._spot = spot
         return copy
 
+    @property
+    def calendar(self) -> Calendar:
+        """The holiday calendar its day-type periods go by (`with_calendar`)."""
+        return self._calendar
+
+    def with_calendar(self, calendar: Calendar) -> Tariff:
+        """A copy whose day-type periods go by ``calendar`` (a scenario's own years); this
+        tariff is unchanged."""
+        copy = self.model_copy()
+        copy._calendar = calendar
+        return copy
+
     @cached_property
     def band_table(self) -> np.ndarray:
         """Band number (index into `BANDS`) for [day kind, month-1, minute of day], shape
@@ -269,7 +282,8 @@ class Tariff(StrictModel):
             The tariff depends on day types and the holiday calendar does not cover a year.
         """
         minute = index.hour.to_numpy() * 60 + index.minute.to_numpy()
-        kind = day_kinds(index) if self.uses_day_types else np.zeros(len(index), dtype=np.int8)
+        kind = day_kinds(index, self._calendar) if self.uses_day_types \
+            else np.zeros(len(index), dtype=np.int8)
         return self.band_table[kind, index.month.to_numpy() - 1, minute]
 
     def price_at(self, index: pd.DatetimeIndex) -> np.ndarray:
