@@ -151,6 +151,24 @@ class Scenario:
             raise KeyError(f"no case {name!r}; the scenario has: {', '.join(self.spec.cases)}")
         return self.spec.cases[name]
 
+    def reference_case(self, case: str) -> str:
+        """The case whose dispatch ``case`` is compared with (`CaseSpec.compare_to`): the
+        one named, else the case with the same assets and green rules that leaves every
+        enterprise on the baseline's tariff, where ``case`` changes a tariff and one exists;
+        else the baseline case."""
+        spec, baseline = self.case(case), self.baseline_case
+        if spec.compare_to is not None:
+            return spec.compare_to
+        ents = list(self.enterprises)
+        if all(self.tariff_for(case, e) is self.tariff_for(baseline, e) for e in ents):
+            return baseline
+        for name, other in self.cases.items():
+            if name != case and set(other.assets) == set(spec.assets) and \
+                    other.green_rules == spec.green_rules and \
+                    all(self.tariff_for(name, e) is self.tariff_for(baseline, e) for e in ents):
+                return name
+        return baseline
+
     def tariff_for(self, case: str, enterprise: str) -> Tariff:
         """The tariff ``enterprise`` pays under ``case``."""
         name = self.case(case).tariff or self.enterprises[enterprise].tariff

@@ -59,6 +59,11 @@ def check_references(spec: ScenarioSpec, tariffs: dict[str, Tariff], at) -> None
     check_assets(spec, at)
     if spec.baseline_case not in spec.cases:
         at(("baseline_case",), unknown("case", spec.baseline_case, spec.cases))
+    for name, case in spec.cases.items():
+        if case.compare_to is not None and case.compare_to not in spec.cases:
+            at(("cases", name, "compare_to"), unknown("case", case.compare_to, spec.cases))
+        elif case.compare_to == name:
+            at(("cases", name, "compare_to"), "a case cannot be its own reference")
 
 
 def unknown(what: str, name, declared) -> str:

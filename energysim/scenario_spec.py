@@ -116,6 +116,10 @@ class CaseSpec(StrictModel):
     green_rules: GreenRulesMode | None = Field(
         None, description="check or enforce the green-supply ratio rules in this case; "
                           "each project's own mode if absent.")
+    compare_to: str | None = Field(
+        None, description="The case whose dispatch the decomposition re-prices: default the "
+                          "case with the same assets under the baseline's tariff where one "
+                          "exists, else the baseline case.")
 
 
 class IndicatorSpec(StrictModel):

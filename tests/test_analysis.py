@@ -46,16 +46,20 @@ def test_decomposition_by_hand(park):
     assert set(table.index.get_level_values("case")) == {"base_storage", "new", "new_storage"}
     # the baseline costs 400; re-priced under the new tariff 2·0.3·100 + 2·1.0·100 = 260
     new_a = table.loc[("new", "a")]
-    assert new_a["baseline_cost_cny"] == pytest.approx(400.0)
+    assert new_a["reference_case"] == "base"
+    assert new_a["reference_cost_cny"] == pytest.approx(400.0)
+    assert new_a["outcome_if_held"] == "winner"
     assert new_a["tariff_effect_cny"] == pytest.approx(-140.0)
     assert new_a["response_effect_cny"] == pytest.approx(0.0, abs=1e-6)
     assert new_a["outcome"] == "winner"
     # with the battery: 50/0.9 kWh bought at 0.3, 45 kWh not bought at 1.0 (see test_model_small)
     storage_a = table.loc[("new_storage", "a")]
+    # its reference: the same battery under today's tariff (idle there: a flat price)
+    assert storage_a["reference_case"] == "base_storage"
     assert storage_a["tariff_effect_cny"] == pytest.approx(-140.0)
     assert storage_a["response_effect_cny"] == pytest.approx(0.3 * 50 / 0.9 - 45, rel=1e-6)
     assert storage_a["cost_cny"] == pytest.approx(
-        storage_a["baseline_cost_cny"] + storage_a["tariff_effect_cny"]
+        storage_a["reference_cost_cny"] + storage_a["tariff_effect_cny"]
         + storage_a["response_effect_cny"])
     # a flat price gives a lossy battery nothing to do: same tariff, no effect at all
     flat = table.loc[("base_storage", "a")]

@@ -8,7 +8,6 @@ from datetime import date
 import pandas as pd
 import pytest
 from conftest import dump_yaml, write_profile
-from ruamel.yaml import YAML
 
 from energysim import ScenarioError, load_scenario, run_scenario
 from energysim.daytypes import Calendar, GivenYear, day_kind, kinds_of

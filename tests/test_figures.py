@@ -134,12 +134,12 @@ def test_waterfall_bars_equal_the_decomposition(week):
         assert park.loc["cost_cny", "value_cny"] == pytest.approx(
             park["value_cny"].iloc[:3].sum(), rel=1e-9)
         assert park["bottom_cny"].to_numpy() == pytest.approx(
-            [0.0, rows["baseline_cost_cny"].sum(),
-             rows["baseline_cost_cny"].sum() + rows["tariff_effect_cny"].sum(), 0.0])
+            [0.0, rows["reference_cost_cny"].sum(),
+             rows["reference_cost_cny"].sum() + rows["tariff_effect_cny"].sum(), 0.0])
         for row in rows.itertuples():
             table = waterfall_table(decomposition, case, row.enterprise)
             assert table["value_cny"].to_numpy() == pytest.approx(
-                [row.baseline_cost_cny, row.tariff_effect_cny, row.response_effect_cny,
+                [row.reference_cost_cny, row.tariff_effect_cny, row.response_effect_cny,
                  row.cost_cny], rel=1e-12)
         fig = plot_waterfall(scenario, decomposition, case, "en")
         scale, _ = money_unit(park["value_cny"], "en")

@@ -193,7 +193,7 @@ def test_tariff_only_findings_name_winners_and_losers(demo_week):
     for case, sentence in zip(tariff_only, sentences, strict=True):
         assert f"'{case}'" in sentence
         for row in parts[parts["case"] == case].itertuples():
-            change = row.cost_cny - row.baseline_cost_cny
+            change = row.cost_cny - row.reference_cost_cny
             if row.outcome != "unchanged":
                 assert f"{row.enterprise} CNY {abs(change):,.0f}" in sentence, sentence
         losers = (parts[parts["case"] == case]["outcome"] == "loser").sum()

@@ -116,7 +116,7 @@ def test_decomposition_adds_up(demo_week, books):
     assert len(sheet) == len(expected)
     assert sheet["Tariff effect [CNY]"].to_numpy() == pytest.approx(
         expected["tariff_effect_cny"].to_numpy(), rel=1e-9, abs=1e-6)
-    total = sheet["Baseline cost [CNY]"] + sheet["Tariff effect [CNY]"] + sheet["Response effect [CNY]"]
+    total = sheet["Reference cost [CNY]"] + sheet["Tariff effect [CNY]"] + sheet["Response effect [CNY]"]
     assert total.to_numpy() == pytest.approx(sheet["Cost [CNY]"].to_numpy(), rel=1e-9)
 
 

@@ -29,7 +29,7 @@ from energysim.scenario import Scenario
 COST_COLUMNS = ["case", "enterprise", "month", "component", "cost_cny"]
 VPP_COMPONENTS = ("vpp_capacity_revenue", "vpp_energy_revenue", "vpp_penalty")
 """The VPP's cost components, as its payments table lists them."""
-DECOMPOSED = ["baseline_cost_cny", "tariff_effect_cny", "response_effect_cny", "cost_cny"]
+DECOMPOSED = ["reference_cost_cny", "tariff_effect_cny", "response_effect_cny", "cost_cny"]
 
 
 @dataclass(frozen=True)
@@ -74,7 +74,7 @@ TABLES = (
     Table("savings", "savings", csv_columns=tuple(SAVINGS_COLUMNS), translate=("outcome",),
           mark="outcome", marked=("savings_cny", "savings_pct", "outcome"),
           sheet_needs="baseline"),
-    Table("decomposition", "decomposition", translate=("outcome",), mark="outcome",
+    Table("decomposition", "decomposition", translate=("outcome_if_held", "outcome"), mark="outcome",
           marked=("cost_cny", "outcome"), sheet_needs="cases"),
     Table("costs", "costs", sheet="own"),
     Table("indicators", "indicators", translate=("scope",)),
@@ -158,10 +158,14 @@ def analyse(scenario: Scenario, results: dict[str, CaseResult]) -> Analysis:
     if baseline is not None:
         park_savings = savings.groupby("case", sort=False)[
             ["baseline_cost_cny", "cost_cny"]].sum().reset_index()
-        park_decomposition = decomposition.groupby("case", sort=False)[DECOMPOSED].sum(
-            ).reset_index()
+        park_decomposition = decomposition.groupby(["case", "reference_case"], sort=False)[
+            DECOMPOSED].sum().reset_index()
+        held = park_decomposition["reference_cost_cny"] + park_decomposition["tariff_effect_cny"]
+        park_decomposition["outcome_if_held"] = [
+            outcome(b, c) for b, c in zip(park_decomposition["reference_cost_cny"], held,
+                                          strict=True)]
         park_decomposition["outcome"] = [
-            outcome(b, c) for b, c in zip(park_decomposition["baseline_cost_cny"],
+            outcome(b, c) for b, c in zip(park_decomposition["reference_cost_cny"],
                                           park_decomposition["cost_cny"], strict=True)]
     return Analysis(
         baseline=baseline, savings=savings, decomposition=decomposition,

@@ -1,15 +1,19 @@
 """Why a bill changed: the tariff effect and the response effect.
 
-For a case c against the baseline b, per enterprise:
+For a case c against its reference r (`Scenario.reference_case`: by default the case with
+the same assets under the baseline's tariff, so that a ``*_pv_storage`` case is compared
+with today's PV-and-storage dispatch, not with owning no assets), per enterprise:
 
-    repriced        = bill(tariff_c, baseline flows) + baseline's other costs (e.g. storage wear)
-    tariff_effect   = repriced − cost_b          (same behaviour, new prices)
-    response_effect = cost_c − repriced          (what re-optimised assets change)
-    cost_c          = cost_b + tariff_effect + response_effect
+    repriced        = bill(tariff_c, r's flows) + r's other costs (e.g. storage wear)
+    tariff_effect   = repriced − cost_r          (r's dispatch held, new prices)
+    response_effect = cost_c − repriced          (what re-optimising changes)
+    cost_c          = cost_r + tariff_effect + response_effect
 
-Positive effects raise the bill. Where the case keeps the baseline's tariff the tariff
-effect is zero. An enterprise is a *winner* where it pays less than in the baseline, a
-*loser* where it pays more (beyond a relative 1e-6), else *unchanged*.
+Positive effects raise the bill. Where the case keeps the reference's tariff the tariff
+effect is zero. An enterprise is judged at both points: ``outcome_if_held`` compares
+``repriced`` with ``cost_r`` (who wins or loses if it does not re-optimise), ``outcome``
+compares ``cost_c`` with ``cost_r``: a *winner* pays less, a *loser* more (beyond a
+relative 1e-6), else *unchanged*. The reference is never re-solved: its flows are re-priced.
 """
 
 from __future__ import annotations
@@ -21,8 +25,9 @@ from energysim.results import CaseResult
 from energysim.scenario import Scenario
 from energysim.tariffs.bill import BILL_COMPONENTS, compute_bill
 
-DECOMPOSITION_COLUMNS = ["case", "enterprise", "baseline_cost_cny", "tariff_effect_cny",
-                         "response_effect_cny", "cost_cny", "outcome"]
+DECOMPOSITION_COLUMNS = ["case", "enterprise", "reference_case", "reference_cost_cny",
+                         "tariff_effect_cny", "response_effect_cny", "cost_cny",
+                         "outcome_if_held", "outcome"]
 TOLERANCE = 1e-6
 
 
@@ -52,21 +57,29 @@ def outcome(baseline_cost: float, cost: float) -> str:
 
 
 def decompose(scenario: Scenario, results: dict[str, CaseResult], baseline: str) -> pd.DataFrame:
-    """Tariff and response effects of every case but the baseline, per enterprise."""
-    base = results[baseline]
-    base_cost = base.cost_by_enterprise()
-    other = base.costs[~base.costs["component"].isin(BILL_COMPONENTS)]
-    base_other = other.groupby("enterprise")["cost_cny"].sum()
+    """Tariff and response effects of every case but the baseline, per enterprise, each
+    against its reference (the baseline where the reference did not run)."""
+    costs, others = {}, {}
     rows = []
     for case, result in results.items():
         if case == baseline:
             continue
+        reference = scenario.reference_case(case)
+        if reference not in results:
+            reference = baseline
+        ref = results[reference]
+        if reference not in costs:
+            costs[reference] = ref.cost_by_enterprise()
+            other = ref.costs[~ref.costs["component"].isin(BILL_COMPONENTS)]
+            others[reference] = other.groupby("enterprise")["cost_cny"].sum()
+        ref_cost, ref_other = costs[reference], others[reference]
         cost = result.cost_by_enterprise()
         for e in scenario.enterprises:
-            same = scenario.tariff_for(case, e) is scenario.tariff_for(baseline, e)
-            repriced = base_cost[e] if same else (
-                enterprise_bill(scenario, case, e, base.timeseries, baseline)
-                + base_other.get(e, 0.0))
-            rows.append((case, e, base_cost[e], repriced - base_cost[e], cost[e] - repriced,
-                         cost[e], outcome(base_cost[e], cost[e])))
+            same = scenario.tariff_for(case, e) is scenario.tariff_for(reference, e)
+            repriced = ref_cost[e] if same else (
+                enterprise_bill(scenario, case, e, ref.timeseries, reference)
+                + ref_other.get(e, 0.0))
+            rows.append((case, e, reference, ref_cost[e], repriced - ref_cost[e],
+                         cost[e] - repriced, cost[e], outcome(ref_cost[e], repriced),
+                         outcome(ref_cost[e], cost[e])))
     return pd.DataFrame(rows, columns=DECOMPOSITION_COLUMNS)

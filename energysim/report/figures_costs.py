@@ -22,7 +22,7 @@ from energysim.report.labels import label
 from energysim.results import CaseResult
 from energysim.scenario import Scenario
 
-WATERFALL_STEPS = ("baseline_cost_cny", "tariff_effect_cny", "response_effect_cny", "cost_cny")
+WATERFALL_STEPS = ("reference_cost_cny", "tariff_effect_cny", "response_effect_cny", "cost_cny")
 STEP_LABELS = ("fig_baseline_cost", "fig_tariff_effect", "fig_response_effect", "fig_case_cost")
 RAISES, LOWERS, LEVEL, CASE = "#d62728", "#2ca02c", "#8c8c8c", "#1f6fb4"
 DURATION_POINTS = 1000
@@ -80,7 +80,7 @@ def park_and_enterprises(n: int) -> tuple[Figure, object, list]:
 
 def waterfall_table(decomposition: pd.DataFrame, case: str,
                     enterprise: str | None = None) -> pd.DataFrame:
-    """The four bars from the baseline's cost to ``case``'s, for ``enterprise`` or the park.
+    """The four bars from the reference's cost to ``case``'s, for ``enterprise`` or the park.
 
     Returns
     -------

@@ -24,7 +24,14 @@ from __future__ import annotations
 
 from energysim.analysis.bundle import Analysis, analyse
 from energysim.report.findings_green import _green, emission_factor_text
-from energysim.report.findings_savings import _best_case, _park_imports, _split, _tariff_only, best_case
+from energysim.report.findings_savings import (
+    _best_case,
+    _held,
+    _park_imports,
+    _split,
+    _tariff_only,
+    best_case,
+)
 from energysim.report.findings_text import GREEN_DOCUMENT, TEMPLATES, cny, kw, kwh, pct
 from energysim.report.findings_vpp import _vpp
 from energysim.report.labels import check_lang
@@ -43,6 +50,6 @@ def headline_findings(scenario: Scenario, results: dict[str, CaseResult],
     check_lang(lang)
     analysis = analyse(scenario, results) if analysis is None else analysis
     sentences = []
-    for finding in (_best_case, _tariff_only, _split, _park_imports, _vpp, _green):
+    for finding in (_best_case, _tariff_only, _held, _split, _park_imports, _vpp, _green):
         sentences += finding(scenario, results, lang, analysis)
     return sentences

@@ -55,22 +55,13 @@ def _tariff_only(scenario, results, lang, analysis) -> list[str]:
     if not cases:
         return []
     parts = analysis.of_cases(analysis.decomposition, cases)
-    sep = label("list_separator", lang)
     sentences = []
     for case in cases:
         rows = parts[parts["case"] == case].assign(
-            change=lambda f: f["cost_cny"] - f["baseline_cost_cny"])
-        groups = {}
-        for kind in ("winner", "loser"):
-            chosen = rows[rows["outcome"] == kind].sort_values("change", key=abs, ascending=False)
-            items = sep.join(_t("item", lang, name=_enterprise(scenario, r.enterprise, lang),
-                                direction=_t("less" if kind == "winner" else "more", lang),
-                                amount=cny(r.change, lang), pct=pct(r.change / r.baseline_cost_cny))
-                             for r in chosen.itertuples())
-            key = f"{kind}s_one" if len(chosen) == 1 else f"{kind}s"
-            groups[kind] = (_t(key, lang, n=len(chosen), items=items) if len(chosen)
-                            else _t(f"no_{kind}", lang))
-        change, before = rows["change"].sum(), rows["baseline_cost_cny"].sum()
+            change=lambda f: f["cost_cny"] - f["reference_cost_cny"])
+        groups = {kind: _group(scenario, rows[rows["outcome"] == kind], kind, lang)
+                  for kind in ("winner", "loser")}
+        change, before = rows["change"].sum(), rows["reference_cost_cny"].sum()
         key = scenario.case(case).tariff
         tariff = (label("tariff_per_enterprise", lang) if key is None
                   else f"“{scenario.tariffs[key].name}”" if lang == "zh" else key)
@@ -80,6 +71,45 @@ def _tariff_only(scenario, results, lang, analysis) -> list[str]:
             pct=pct(change / before if before else float("nan")),
             winners=groups["winner"], losers=groups["loser"]))
     return sentences
+
+
+def _held(scenario, results, lang, analysis) -> list[str]:
+    """Who wins and who loses under a new tariff with assets, if they keep their reference's
+    dispatch and after re-optimising (only where the reference is not the baseline)."""
+    base = scenario.baseline_case
+    if base not in results or analysis.decomposition is None:
+        return []
+    parts = analysis.decomposition
+    sentences = []
+    for case in (c for c in results if c != base and scenario.case(c).assets
+                 and _new_tariff(scenario, c)):
+        rows = parts[parts["case"] == case]
+        if rows.empty or rows["reference_case"].iloc[0] == base:
+            continue
+        held = rows.assign(change=rows["tariff_effect_cny"])
+        after = rows.assign(change=rows["cost_cny"] - rows["reference_cost_cny"])
+        groups = {}
+        for key, frame, column in (("", held, "outcome_if_held"), ("_after", after, "outcome")):
+            for kind in ("winner", "loser"):
+                groups[f"{kind}s{key}"] = _group(scenario, frame[frame[column] == kind], kind,
+                                                 lang)
+        sentences.append(_t("held", lang, case=_case(case, lang),
+                            reference=_case(rows["reference_case"].iloc[0], lang), **groups))
+    return sentences
+
+
+def _group(scenario, chosen: pd.DataFrame, kind: str, lang: str) -> str:
+    """"n enterprises pay less: a 1.2 万元 (3 %), ..." for the rows of ``chosen``."""
+    if chosen.empty:
+        return _t(f"no_{kind}", lang)
+    chosen = chosen.sort_values("change", key=abs, ascending=False)
+    items = label("list_separator", lang).join(
+        _t("item", lang, name=_enterprise(scenario, r.enterprise, lang),
+           direction=_t("less" if kind == "winner" else "more", lang),
+           amount=cny(r.change, lang), pct=pct(r.change / r.reference_cost_cny))
+        for r in chosen.itertuples())
+    return _t(f"{kind}s_one" if len(chosen) == 1 else f"{kind}s", lang, n=len(chosen),
+              items=items)
 
 
 def _split(scenario, results, lang, analysis) -> list[str]:

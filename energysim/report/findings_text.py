@@ -36,6 +36,10 @@ TEMPLATES: dict[str, tuple[str, str]] = {
     "item": ("{name} {amount} ({pct})", "{name}{direction}{amount}（{pct}）"),
     "no_winner": ("none pays less", "无企业受益"),
     "no_loser": ("none pays more", "无企业受损"),
+    "held": ("Dispatch held: under {case}, if the enterprises keep the dispatch of {reference}, "
+             "{losers}; {winners}. After re-optimising: {losers_after}; {winners_after}.",
+             "运行方式不变：在{case}方案下，若企业沿用{reference}方案的运行方式，{losers}；{winners}。"
+             "重新优化后：{losers_after}；{winners_after}。"),
     "split": ("Of the {amount} the park saves in {case}, {tariff} ({tariff_pct}) comes from the "
               "new tariff at unchanged behaviour (tariff effect) and {response} ({response_pct}) "
               "from re-optimised assets (response effect).",

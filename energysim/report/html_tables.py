@@ -160,7 +160,8 @@ def _savings_table(scenario, results, base: str, lang: str, savings: pd.DataFram
 def _decomposition_tables(parts: pd.DataFrame, park: pd.DataFrame, scenario: Scenario,
                           lang: str) -> list[dict]:
     return [{"title": label(key, lang), **_named_table(
-                frame, scenario, lang, translate=("outcome",), marked=("cost_cny", "outcome"),
+                frame, scenario, lang, translate=("outcome_if_held", "outcome"),
+                marked=("cost_cny", "outcome"),
                 marks=frame["outcome"].map({"winner": True, "loser": False}))}
             for key, frame in (("park_totals", park), ("by_enterprise", parts))]
 

@@ -73,6 +73,9 @@ LABELS: dict[str, tuple[str, str]] = {
     "tariff_effect_cny": ("Tariff effect [CNY]", "电价效应 [元]"),
     "response_effect_cny": ("Response effect [CNY]", "响应效应 [元]"),
     "outcome": ("Outcome", "结果"),
+    "outcome_if_held": ("Outcome, dispatch held", "结果（运行方式不变）"),
+    "reference_case": ("Reference case", "参照方案"),
+    "reference_cost_cny": ("Reference cost [CNY]", "参照方案费用 [元]"),
     "winner": ("winner", "受益"),
     "loser": ("loser", "受损"),
     "unchanged": ("unchanged", "不变"),
@@ -199,11 +202,14 @@ LABELS: dict[str, tuple[str, str]] = {
     "savings_note": ("Savings against the baseline case {case}, over the horizon; positive: pays "
                      "less. Green: winner, red: loser.",
                      "模拟期内较基准方案 {case} 的节省；正值表示少付。绿色为受益，红色为受损。"),
-    "decomposition_note": ("Tariff effect: the baseline's flows re-priced under the case's tariff; "
-                           "response effect: the rest, from re-optimised assets. Positive effects "
-                           "raise the bill.",
-                           "电价效应：基准方案的用电曲线按新电价重新计费带来的变化；响应效应："
-                           "其余变化，来自资产重新优化。正值表示电费增加。"),
+    "decomposition_note": ("Each case against its reference (the case with the same assets "
+                           "under today's tariff where there is one, else the baseline). Tariff "
+                           "effect: the reference's flows, its dispatch held, re-priced under "
+                           "the case's tariff; response effect: the rest, from re-optimising. "
+                           "Positive effects raise the bill.",
+                           "各方案与其参照方案比较（有相同资产、现行电价的方案时取该方案，否则取"
+                           "基准方案）。电价效应：参照方案的用电曲线（运行方式不变）按新电价重新"
+                           "计费带来的变化；响应效应：其余变化，来自重新优化。正值表示电费增加。"),
     "indicators_note": ("Park rows; midday window {midday}, evening window {evening}.",
                         "园区合计；午间时段 {midday}，晚高峰时段 {evening}。"),
     "vpp_no_events": ("No VPP event falls within the horizon of case {case}.",
@@ -250,7 +256,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "fig_waterfall_title": ("Case ‘{case}’ against the baseline ‘{baseline}’: tariff effect and response "
                             "effect (positive raises the bill)",
                             "方案“{case}”与基准方案“{baseline}”对比：电价效应与响应效应（正值表示电费增加）"),
-    "fig_baseline_cost": ("baseline", "基准费用"),
+    "fig_baseline_cost": ("reference", "参照费用"),
     "fig_tariff_effect": ("tariff effect", "电价效应"),
     "fig_response_effect": ("response effect", "响应效应"),
     "fig_case_cost": ("case", "方案费用"),
