@@ -40,6 +40,18 @@ from energysim.schema import StrictModel, normalised_shares
 
 NATIONAL_GRID_FACTOR_KGCO2_PER_KWH = 0.5306
 """National average grid emission factor for 2023 (MEE/NBS, published 2025-12-31)."""
+GRID_FACTORS: dict[str, tuple[float, str, str]] = {
+    "national": (NATIONAL_GRID_FACTOR_KGCO2_PER_KWH,
+                 "national average grid emission factor 2023, MEE/NBS 公告2025年第47号, "
+                 "published 2025-12-31",
+                 "2023年全国电网平均排放因子，生态环境部、国家统计局公告2025年第47号"),
+    "chongqing": (0.5581,
+                  "Chongqing grid emission factor 2023, MEE/NBS 公告2025年第47号, published "
+                  "2025-12-31",
+                  "2023年重庆市电网排放因子，生态环境部、国家统计局公告2025年第47号"),
+}
+"""The official 2023 grid emission factors [kgCO2/kWh] with their document (English and
+Chinese); the 2024 carbon-footprint factor 0.5777 kgCO2e/kWh is another quantity."""
 STRICTER_SHARE_BEFORE_YEAR = 2030
 """Before this year the share of consumption must be at least 35 % instead of 30 % (650号)."""
 
@@ -176,16 +188,32 @@ class GreenDirectSpec(StrictModel):
 
 
 class CarbonSpec(StrictModel):
-    """The grid emission factor CO2 savings are counted with."""
+    """The grid emission factor CO2 is counted with: an official one by name, or a value."""
 
-    grid_factor_kgco2_per_kwh: PositiveFloat = Field(NATIONAL_GRID_FACTOR_KGCO2_PER_KWH,
-                                                     description="[kgCO2/kWh]")
+    grid_factor: Literal["national", "chongqing"] = Field(
+        "national", description="Official 2023 factor (`GRID_FACTORS`): national 0.5306 or "
+                                "Chongqing 0.5581 kgCO2/kWh.")
+    grid_factor_kgco2_per_kwh: PositiveFloat | None = Field(
+        None, description="A factor of your own instead [kgCO2/kWh]; say where from in "
+                          "factor_source.")
     factor_source: str | None = Field(None, description="Where the factor comes from.")
 
-    def describe(self) -> str:
+    @property
+    def factor_kgco2_per_kwh(self) -> float:
+        """The factor used [kgCO2/kWh]."""
+        if self.grid_factor_kgco2_per_kwh is not None:
+            return self.grid_factor_kgco2_per_kwh
+        return GRID_FACTORS[self.grid_factor][0]
+
+    def describe(self, lang: str = "en") -> str:
         """The factor and its source, as a report states it."""
-        source = self.factor_source or (
-            "national average grid emission factor 2023, MEE/NBS, published 2025-12-31"
-            if self.grid_factor_kgco2_per_kwh == NATIONAL_GRID_FACTOR_KGCO2_PER_KWH
-            else "set in the scenario")
-        return f"{self.grid_factor_kgco2_per_kwh:g} kgCO2/kWh ({source})"
+        value = f"{self.factor_kgco2_per_kwh:g} kgCO2/kWh"
+        official = GRID_FACTORS[self.grid_factor]
+        if self.factor_source:
+            source = self.factor_source
+        elif self.grid_factor_kgco2_per_kwh is None or \
+                self.grid_factor_kgco2_per_kwh == official[0]:
+            source = official[1] if lang == "en" else official[2]
+        else:
+            source = "set in the scenario" if lang == "en" else "情景设定"
+        return f"{value} ({source})" if lang == "en" else f"{value}（{source}）"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from conftest import FLAT_TARIFF, dump_yaml, two_price_tariff, write_profile
+from conftest import FLAT_TARIFF, dump_yaml, tiny_scenario, two_price_tariff, write_profile
 
 from energysim import load_scenario, run_scenario
 from energysim.analysis.decomposition import decompose
@@ -87,3 +87,31 @@ def test_indicators_by_hand(park):
         (260 + 0.3 * 50 / 0.9 - 45) / 400, rel=1e-6)
     assert table.loc[("new_storage", "park"), "total_cost_cny"] == pytest.approx(
         260 + 0.3 * 50 / 0.9 - 45 + 260, rel=1e-6)
+    # the grid company's view: with no assets its revenue change is the tariff effects' sum
+    parts = decompose(scenario, results, "base")
+    effects = parts[parts["case"] == "new"]["tariff_effect_cny"].sum()
+    assert table.loc[("new", "park"), "grid_revenue_change_cny"] == pytest.approx(effects)
+    assert effects == pytest.approx(2 * -140.0)
+    assert table.loc[("new", "a"), "grid_revenue_cny"] == pytest.approx(260.0)
+    assert table.loc[("base", "park"), "grid_revenue_change_cny"] == pytest.approx(0.0)
+    # carbon at the national factor; no green energy without PV
+    assert base["co2_kg"] == pytest.approx(800.0 * 0.5306)
+    assert base["co2_factor_kgco2_per_kwh"] == pytest.approx(0.5306)
+    assert base["green_share"] == pytest.approx(0.0)
+
+
+def test_green_share_and_carbon_by_hand(tmp_path):
+    """Load 10 kW for 4 h, PV 0/20/5/0 kW, no battery: 15 of 40 kWh consumed are green,
+    whatever the surplus does; 25 kWh imported at Chongqing's factor."""
+    path = tiny_scenario(tmp_path, [10.0] * 4, pv_kw=[0.0, 20.0, 5.0, 0.0])
+    with_factor = path.read_text(encoding="utf-8") + "carbon: {grid_factor: chongqing}\n"
+    path.write_text(with_factor, encoding="utf-8")
+    scenario = load_scenario(path)
+    table = indicators(scenario, run_scenario(scenario, workers=1)).set_index(["case", "scope"])
+    row = table.loc[("all", "plant")]
+    assert row["green_share"] == pytest.approx(15.0 / 40.0, rel=1e-9)
+    assert row["co2_kg"] == pytest.approx(25.0 * 0.5581, rel=1e-9)
+    assert row["co2_factor_kgco2_per_kwh"] == pytest.approx(0.5581)
+    assert "Chongqing grid emission factor 2023, MEE/NBS 公告2025年第47号" in \
+        scenario.spec.carbon.describe()
+    assert "重庆市电网排放因子" in scenario.spec.carbon.describe("zh")

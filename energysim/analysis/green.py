@@ -70,7 +70,7 @@ def compliance_table(scenario: Scenario, results: dict[str, CaseResult]) -> pd.D
 
 def green_table(scenario: Scenario, results: dict[str, CaseResult]) -> pd.DataFrame:
     """One row per case and offtaker of each project (`GREEN_COLUMNS`)."""
-    factor = scenario.spec.carbon.grid_factor_kgco2_per_kwh
+    factor = scenario.spec.carbon.factor_kgco2_per_kwh
     compliance = compliance_table(scenario, results)
     rows = []
     for case in _green_cases(scenario, results):

@@ -7,6 +7,16 @@
     storage_cycles_per_day    Σ storage_discharge_kw · dt_h / Σ capacity_kwh / days
     average_import_price_cny_per_kwh = energy cost / grid import
     cost_per_kwh_consumed_cny        = total cost / load
+    grid_revenue_cny          energy + basic charges billed by the grid company (what it pays
+                              for exported PV, the export credit, is not netted off)
+    grid_revenue_change_cny   grid_revenue − the baseline case's, same scope
+    co2_kg                    grid_import_kwh · factor (the scenario's ``carbon``, named in
+                              ``co2_factor_kgco2_per_kwh`` and in every output's notes)
+    green_share               green energy consumed / energy consumed, where
+                              consumed = Σ (import + pv + green_direct + generator + discharge
+                                            − charge − export) · dt_h
+                              green     = Σ (pv + green_direct − export) · dt_h, at least 0
+                              (green energy stored and used later counts, its losses too)
 
 The windows are the scenario's ``indicators`` (default midday 11:00-14:00, evening
 17:00-22:00), so a policy maker sees whether midday-valley prices fill the midday and
@@ -26,8 +36,11 @@ INDICATOR_COLUMNS = [
     "case", "scope", "peak_import_kw", "peak_month", "peak_time", "grid_import_kwh",
     "midday_import_kwh", "evening_peak_import_kwh", "pv_available_kwh", "pv_curtailed_kwh",
     "storage_cycles_per_day", "average_import_price_cny_per_kwh", "cost_per_kwh_consumed_cny",
-    "total_cost_cny",
+    "total_cost_cny", "grid_revenue_cny", "grid_revenue_change_cny", "co2_kg",
+    "co2_factor_kgco2_per_kwh", "green_share",
 ]
+GRID_REVENUE = ("energy", "basic_charge")
+"""Cost components the grid company bills (`energysim.charges`)."""
 
 
 def indicators(scenario: Scenario, results: dict[str, CaseResult]) -> pd.DataFrame:
@@ -36,6 +49,7 @@ def indicators(scenario: Scenario, results: dict[str, CaseResult]) -> pd.DataFra
     midday = window_mask(index, [spec.midday_window])
     evening = window_mask(index, [spec.evening_window])
     days = len(index) * dt_h / 24.0
+    factor = scenario.spec.carbon.factor_kgco2_per_kwh
     rows = []
     for case, result in results.items():
         ts, costs = result.timeseries, result.costs
@@ -44,7 +58,8 @@ def indicators(scenario: Scenario, results: dict[str, CaseResult]) -> pd.DataFra
             ents = present if scope == "park" else [scope]
 
             def total(quantity: str, ents=ents, ts=ts) -> np.ndarray:
-                return sum(ts[f"{e}/{quantity}"].to_numpy() for e in ents)
+                return sum((ts[f"{e}/{quantity}"].to_numpy() if f"{e}/{quantity}" in ts
+                            else np.zeros(len(ts))) for e in ents)
 
             imports = total("grid_import_kw")
             at = int(np.argmax(imports))
@@ -55,12 +70,22 @@ def indicators(scenario: Scenario, results: dict[str, CaseResult]) -> pd.DataFra
             import_kwh, load_kwh = imports.sum() * dt_h, total("load_kw").sum() * dt_h
             discharge_kwh = total("storage_discharge_kw").sum() * dt_h
             curtailed = total("pv_curtail_kw").sum() * dt_h
+            revenue = scope_costs[scope_costs["component"].isin(GRID_REVENUE)]["cost_cny"].sum()
+            supplied = imports + total("pv_kw") + total("green_direct_kw")
+            consumed = (supplied + total("generator_kw") + total("storage_discharge_kw")
+                        - total("storage_charge_kw") - total("grid_export_kw")).sum() * dt_h
+            green = max((total("pv_kw") + total("green_direct_kw")
+                         - total("grid_export_kw")).sum() * dt_h, 0.0)
             rows.append((
                 case, scope, imports[at], f"{index[at]:%Y-%m}", f"{index[at]:%Y-%m-%d %H:%M}",
                 import_kwh, imports[midday].sum() * dt_h, imports[evening].sum() * dt_h,
                 total("pv_kw").sum() * dt_h + curtailed, curtailed,
                 discharge_kwh / capacity / days if capacity else np.nan,
                 energy / import_kwh if import_kwh else np.nan,
-                cost / load_kwh if load_kwh else np.nan, cost,
+                cost / load_kwh if load_kwh else np.nan, cost, revenue, np.nan,
+                import_kwh * factor, factor, min(green / consumed, 1.0) if consumed > 0 else np.nan,
             ))
-    return pd.DataFrame(rows, columns=INDICATOR_COLUMNS)
+    table = pd.DataFrame(rows, columns=INDICATOR_COLUMNS)
+    base = table[table["case"] == scenario.baseline_case].set_index("scope")["grid_revenue_cny"]
+    table["grid_revenue_change_cny"] = table["grid_revenue_cny"] - table["scope"].map(base)
+    return table

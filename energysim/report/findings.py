@@ -26,6 +26,7 @@ from energysim.analysis.bundle import Analysis, analyse
 from energysim.report.findings_green import _green, emission_factor_text
 from energysim.report.findings_savings import (
     _best_case,
+    _grid_company,
     _held,
     _park_imports,
     _split,
@@ -50,6 +51,7 @@ def headline_findings(scenario: Scenario, results: dict[str, CaseResult],
     check_lang(lang)
     analysis = analyse(scenario, results) if analysis is None else analysis
     sentences = []
-    for finding in (_best_case, _tariff_only, _held, _split, _park_imports, _vpp, _green):
+    for finding in (_best_case, _tariff_only, _held, _split, _park_imports, _grid_company, _vpp,
+                    _green):
         sentences += finding(scenario, results, lang, analysis)
     return sentences

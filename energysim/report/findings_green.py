@@ -5,23 +5,14 @@ the three ratio rules (`energysim.report.findings`).
 
 from __future__ import annotations
 
-from energysim.green_supply import NATIONAL_GRID_FACTOR_KGCO2_PER_KWH
 from energysim.report.findings_text import GREEN_DOCUMENT, _case, _enterprise, _t, kwh, pct
 from energysim.report.labels import label
 from energysim.scenario import Scenario
 
 
 def emission_factor_text(scenario: Scenario, lang: str) -> str:
-    """The grid emission factor CO2 savings are counted with, and its source, in ``lang``."""
-    carbon = scenario.spec.carbon
-    if lang == "en":
-        return carbon.describe()
-    text = f"{carbon.grid_factor_kgco2_per_kwh:g} kgCO2/kWh"
-    if carbon.factor_source:
-        return f"{text}（{carbon.factor_source}）"
-    if carbon.grid_factor_kgco2_per_kwh == NATIONAL_GRID_FACTOR_KGCO2_PER_KWH:
-        return f"{text}（2023年全国电网平均排放因子，生态环境部、国家统计局2025年12月31日发布）"
-    return f"{text}（情景设定）"
+    """The grid emission factor CO2 is counted with, and its source, in ``lang``."""
+    return scenario.spec.carbon.describe(lang)
 
 
 def _green(scenario, results, lang, analysis) -> list[str]:

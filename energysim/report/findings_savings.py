@@ -152,3 +152,28 @@ def _park_imports(scenario, results, lang, analysis) -> list[str]:
                e_move=_move(before["evening_peak_import_kwh"], after["evening_peak_import_kwh"],
                             kwh, lang),
                p_move=_move(before["peak_import_kw"], after["peak_import_kw"], kw, lang))]
+
+
+def _grid_company(scenario, results, lang, analysis) -> list[str]:
+    """What each new-tariff case costs the grid company, and where the park's coincident peak
+    and its curtailed PV go, against the baseline."""
+    base = scenario.baseline_case
+    cases = [c for c in results if c != base and _new_tariff(scenario, c)] if base in results \
+        else []
+    if not cases:
+        return []
+    park = analysis.indicators[analysis.indicators["scope"] == "park"].set_index("case")
+    before = park.loc[base]
+    items = []
+    for case in cases:
+        row = park.loc[case]
+        change = row["grid_revenue_change_cny"]
+        items.append(_t("grid_item", lang, case=_case(case, lang),
+                        amount=("+" if change >= 0 else "−") + cny(change, lang),
+                        pct=pct(change / before["grid_revenue_cny"], signed=True)
+                        if before["grid_revenue_cny"] else "–",
+                        peak=kw(row["peak_import_kw"], lang), month=row["peak_month"],
+                        curtailed=kwh(row["pv_curtailed_kwh"], lang)))
+    return [_t("grid", lang, base=_case(base, lang), revenue=cny(before["grid_revenue_cny"], lang),
+               peak=kw(before["peak_import_kw"], lang), month=before["peak_month"],
+               items=label("list_separator", lang).join(items))]

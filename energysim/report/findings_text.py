@@ -40,6 +40,14 @@ TEMPLATES: dict[str, tuple[str, str]] = {
              "{losers}; {winners}. After re-optimising: {losers_after}; {winners_after}.",
              "运行方式不变：在{case}方案下，若企业沿用{reference}方案的运行方式，{losers}；{winners}。"
              "重新优化后：{losers_after}；{winners_after}。"),
+    "grid": ("The grid company's view: in {base} it bills the park {revenue} in energy and basic "
+             "charges, and the park's coincident peak is {peak} (in {month}); {items}.",
+             "电网企业视角：{base}方案下电网企业向园区收取电度电费和基本电费{revenue}，园区同时"
+             "最大购电功率{peak}（{month}）；{items}。"),
+    "grid_item": ("{case}: revenue {amount} ({pct}), peak {peak} in {month}, PV curtailed "
+                  "{curtailed}",
+                  "{case}方案：收入{amount}（{pct}），最大购电功率{peak}（{month}），光伏弃电"
+                  "{curtailed}"),
     "split": ("Of the {amount} the park saves in {case}, {tariff} ({tariff_pct}) comes from the "
               "new tariff at unchanged behaviour (tariff effect) and {response} ({response_pct}) "
               "from re-optimised assets (response effect).",

@@ -106,6 +106,12 @@ LABELS: dict[str, tuple[str, str]] = {
     "storage_cycles_per_day": ("Storage cycles [1/day]", "储能日均循环 [次/天]"),
     "average_import_price_cny_per_kwh": ("Average import price [CNY/kWh]", "平均购电价 [元/kWh]"),
     "cost_per_kwh_consumed_cny": ("Cost per kWh consumed [CNY/kWh]", "单位用电成本 [元/kWh]"),
+    "grid_revenue_cny": ("Grid company revenue [CNY]", "电网企业电费收入 [元]"),
+    "grid_revenue_change_cny": ("Grid revenue change vs baseline [CNY]",
+                                "电网企业收入变化（较基准） [元]"),
+    "co2_kg": ("CO2 of grid imports [kg]", "购电二氧化碳排放 [kg]"),
+    "co2_factor_kgco2_per_kwh": ("Grid emission factor [kgCO2/kWh]", "电网排放因子 [kgCO2/kWh]"),
+    "green_share": ("Green share of consumption", "绿电消费占比"),
     # daily energy
     "load_kwh": ("Load served [kWh]", "用电量 [kWh]"),
     "original_load_kwh": ("Original load [kWh]", "原始负荷电量 [kWh]"),
