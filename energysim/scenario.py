@@ -21,6 +21,7 @@ import pydantic
 from energysim import scenario_checks as checks
 from energysim.assets import Asset, declared_assets
 from energysim.calendar_spec import to_calendar
+from energysim.calibration import Calibration, calibrate_scenario
 from energysim.daytypes import Calendar, covered_years, uncovered_message, uncovered_years
 from energysim.errors import Problem, ScenarioError
 from energysim.green_supply import GreenDirectSpec, GreenRulesMode
@@ -67,6 +68,8 @@ class Scenario:
     warnings : list of str
         Inputs allowed but suspicious (`energysim.scenario_warnings`), for the run's
         notes, the command line and ``summary.json``.
+    calibrations : list of Calibration
+        The tariffs calibrated to a revenue (`energysim.calibration`): what was solved.
     load_quarter_kw, pv_quarter_kw_per_kwp : dict of str to numpy.ndarray
         Over an hourly horizon, the load [kW] of each enterprise and the PV per kWp [kW/kWp]
         of each array at 15 minutes, where their sources have them
@@ -88,6 +91,7 @@ class Scenario:
     text: str | None = field(default=None, repr=False)
     overrides: dict[str, Any] = field(default_factory=dict, repr=False)
     warnings: list[str] = field(default_factory=list)
+    calibrations: list[Calibration] = field(default_factory=list)
 
     @property
     def name(self) -> str:
@@ -237,8 +241,9 @@ def load_scenario(path: str | Path, overrides: dict[str, Any] | None = None, *,
         problems.append(problem_at(path, root, data, loc, message))
 
     calendar = to_calendar(spec.calendar)
-    tariffs = {name: tariff.with_calendar(calendar)
-               for name, tariff in resolve_tariffs(spec, path, root, data, problems).items()}
+    calibrations: dict = {}
+    tariffs = {name: tariff.with_calendar(calendar) for name, tariff
+               in resolve_tariffs(spec, path, root, data, problems, calibrations).items()}
     checks.check_references(spec, tariffs, at)
     index = horizon_index(spec.horizon.start, spec.horizon.end, spec.horizon.resolution)
     step_minutes = RESOLUTIONS[spec.horizon.resolution]
@@ -276,8 +281,9 @@ def load_scenario(path: str | Path, overrides: dict[str, Any] | None = None, *,
     warnings += input_warnings(spec, index, load_kw, pv, declared_assets(spec))
     warnings += default_table_warnings(tariffs, index)
     warnings += calendar_warnings(calendar, index)
-    return Scenario(spec, path, tariffs, index, step_hours(index), load_kw, pv, notes, green,
-                    store, load_quarter, pv_quarter, text, dict(overrides or {}), warnings)
+    scenario = Scenario(spec, path, tariffs, index, step_hours(index), load_kw, pv, notes, green,
+                        store, load_quarter, pv_quarter, text, dict(overrides or {}), warnings)
+    return calibrate_scenario(scenario, calibrations) if calibrations else scenario
 
 
 def _read_profiles(spec, path, index, problems, at, store, calendar):

@@ -14,19 +14,35 @@ from typing import Any
 
 import pydantic
 
+from energysim.calibration_spec import CalibrationSpec
 from energysim.errors import ScenarioError
 from energysim.overrides import split_path
+from energysim.scenario_checks import unknown
 from energysim.tariffs.library import library_data, library_merge, prices_anew
 from energysim.tariffs.spot import with_spot_file
 from energysim.tariffs.tariff import Tariff
 from energysim.yamlio import problem_at, validation_problems
 
 
-def resolve_tariffs(spec, path, root, data, problems) -> dict[str, Tariff]:
+def resolve_tariffs(spec, path, root, data, problems,
+                    calibrations: dict | None = None) -> dict[str, Tariff]:
+    """The scenario's tariffs; each one's ``calibrate:`` (`energysim.calibration`), checked,
+    goes into ``calibrations`` by tariff name, for the loader to solve once profiles are read."""
     tariffs = {}
     for name, raw in spec.tariffs.items():
         loc = ("tariffs", name)
         entry, file, tree, base = dict(raw), path, root, loc
+        calibrate = entry.pop("calibrate", None)
+        if calibrate is not None:
+            try:
+                checked = CalibrationSpec.model_validate(calibrate)
+            except pydantic.ValidationError as exc:
+                problems.extend(validation_problems(exc, path, root, data,
+                                                    prefix=(*loc, "calibrate")))
+            else:
+                _check_calibration(name, checked, spec, path, root, data, problems)
+                if calibrations is not None:
+                    calibrations[name] = checked
         prices_dir = path.parent  # where a spot price file is looked for
         library = entry.pop("from_library", None)
         if library is not None:
@@ -88,3 +104,25 @@ def with_library_tariffs(data: dict, overrides: dict[str, Any]) -> dict:
             # still from the library: resolving it names what the overrides modify
             tariffs[name] = {"from_library": chosen, **library_merge(library, own)}
     return {**data, "tariffs": tariffs}
+
+
+def _check_calibration(name, calibration, spec, path, root, data, problems) -> None:
+    """The names a ``calibrate:`` refers to exist, and its reference is not calibrated."""
+    loc = ("tariffs", name, "calibrate")
+    reference = calibration.revenue_neutral_to
+    if reference not in spec.tariffs:
+        problems.append(problem_at(path, root, data, (*loc, "revenue_neutral_to"),
+                                   unknown("tariff", reference, spec.tariffs)))
+    elif reference == name:
+        problems.append(problem_at(path, root, data, (*loc, "revenue_neutral_to"),
+                                   "a tariff cannot be calibrated to itself"))
+    elif isinstance(spec.tariffs[reference], dict) and "calibrate" in spec.tariffs[reference]:
+        problems.append(problem_at(path, root, data, (*loc, "revenue_neutral_to"),
+                                   f"{reference} is calibrated itself; calibrate to a tariff "
+                                   "that is not"))
+    if calibration.over != "park":
+        ids = [e.id if hasattr(e, "id") else e.get("id") for e in getattr(spec, "enterprises", [])]
+        for i, e in enumerate(calibration.over):
+            if ids and e not in ids:
+                problems.append(problem_at(path, root, data, (*loc, "over", i),
+                                           unknown("enterprise", e, ids)))

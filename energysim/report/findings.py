@@ -28,6 +28,7 @@ from energysim.report.findings_savings import (
     _best_case,
     _grid_company,
     _held,
+    _neutral,
     _park_imports,
     _split,
     _tariff_only,
@@ -51,7 +52,7 @@ def headline_findings(scenario: Scenario, results: dict[str, CaseResult],
     check_lang(lang)
     analysis = analyse(scenario, results) if analysis is None else analysis
     sentences = []
-    for finding in (_best_case, _tariff_only, _held, _split, _park_imports, _grid_company, _vpp,
-                    _green):
+    for finding in (_best_case, _tariff_only, _neutral, _held, _split, _park_imports,
+                    _grid_company, _vpp, _green):
         sentences += finding(scenario, results, lang, analysis)
     return sentences

@@ -11,6 +11,7 @@ from energysim.report.findings_text import _case, _enterprise, _move, _t, cny, k
 from energysim.report.labels import label
 from energysim.results import CaseResult
 from energysim.scenario import Scenario
+from energysim.schema import window_mask
 
 
 def _park_totals(results: dict[str, CaseResult]) -> pd.Series:
@@ -177,3 +178,36 @@ def _grid_company(scenario, results, lang, analysis) -> list[str]:
     return [_t("grid", lang, base=_case(base, lang), revenue=cny(before["grid_revenue_cny"], lang),
                peak=kw(before["peak_import_kw"], lang), month=before["peak_month"],
                items=label("list_separator", lang).join(items))]
+
+
+def _neutral(scenario, results, lang, analysis) -> list[str]:
+    """Under a calibrated tariff with behaviour unchanged, who wins and who loses and why:
+    each enterprise's midday share of its load against the park's."""
+    base = scenario.baseline_case
+    calibrated = {c.tariff: c for c in scenario.calibrations}
+    cases = [c for c in results if c != base and not scenario.case(c).assets
+             and scenario.case(c).tariff in calibrated] if base in results else []
+    if not cases:
+        return []
+    midday = window_mask(scenario.index, [scenario.spec.indicators.midday_window])
+    share = {e: load[midday].sum() / load.sum() if load.sum() else float("nan")
+             for e, load in scenario.load_kw.items()}
+    park = sum(load[midday].sum() for load in scenario.load_kw.values()) / sum(
+        load.sum() for load in scenario.load_kw.values())
+    sentences = []
+    for case in cases:
+        calibration = calibrated[scenario.case(case).tariff]
+        rows = analysis.decomposition[analysis.decomposition["case"] == case]
+        groups = {}
+        for kind in ("winner", "loser"):
+            chosen = rows[rows["outcome"] == kind]
+            groups[kind] = label("list_separator", lang).join(
+                _t("share_item", lang, name=_enterprise(scenario, r.enterprise, lang),
+                   share=pct(share[r.enterprise])) for r in chosen.itertuples()) \
+                or _t(f"no_{kind}", lang)
+        sentences.append(_t(
+            "neutral", lang, case=_case(case, lang), reference=calibration.spec.revenue_neutral_to,
+            cut=f"{calibration.spec.cut_pct:g} %", solved=calibration.describe().split(": ", 1)[1]
+            .split(";")[0], window=scenario.spec.indicators.midday_window, park=pct(park),
+            winners=groups["winner"], losers=groups["loser"]))
+    return sentences

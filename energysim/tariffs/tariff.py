@@ -249,6 +249,22 @@ class Tariff(StrictModel):
         copy._calendar = calendar
         return copy
 
+    def with_energy_price(self, energy_price: dict | EnergyPrice) -> Tariff:
+        """A copy priced by ``energy_price`` (validated with the whole tariff), its spot
+        prices and calendar kept; this tariff is unchanged.
+
+        Raises
+        ------
+        pydantic.ValidationError
+            The new prices are not valid for this tariff.
+        """
+        data = self.model_dump()
+        data["energy_price"] = energy_price if isinstance(energy_price, dict) \
+            else energy_price.model_dump()
+        copy = Tariff.model_validate(data)
+        copy._spot, copy._calendar = self._spot, self._calendar
+        return copy
+
     @cached_property
     def band_table(self) -> np.ndarray:
         """Band number (index into `BANDS`) for [day kind, month-1, minute of day], shape
