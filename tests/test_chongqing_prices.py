@@ -160,3 +160,42 @@ def test_no_library_file_carries_the_wrong_chongqing_figures():
             assert wrong not in text, (name, wrong)
         assert load_library_tariff(name).published_misfits() == [], name
     assert not np.isnan(load_library_tariff("chongqing_2021_tou").price_by_band[:4]).any()
+
+
+def test_a_scenario_picks_user_type_and_voltage_level(tmp_path):
+    from conftest import tiny_scenario
+
+    from energysim import load_scenario
+
+    path = tiny_scenario(tmp_path, [10.0] * 4, tariff={"from_library": "chongqing_2021_tou",
+                                                       "voltage_level": "110kV"})
+    tariff = load_scenario(path).tariffs["t"]
+    assert tariff.voltage_level == "110kV"
+    valley = 0.38 * (0.632638 + 0.1062 - 0.1515) + 0.122733  # January: the 2026-07 table
+    assert tariff.price_at(load_scenario(path).index) == pytest.approx([valley] * 4, abs=1e-12)
+    single = tiny_scenario(tmp_path, [10.0] * 4, tariff={
+        "from_library": "chongqing_2021_tou_single_part"})
+    assert load_scenario(single).tariffs["t"].user_type == "single_part"
+    bad = tiny_scenario(tmp_path, [10.0] * 4, tariff={"from_library": "chongqing_2021_tou",
+                                                      "voltage_level": "below_1kV"})
+    from energysim import ScenarioError
+
+    with pytest.raises(ScenarioError, match="voltage_level below_1kV has no T&D rate"):
+        load_scenario(bad)
+
+
+def test_tariffs_show_prints_the_monthly_tables(tmp_path):
+    from click.testing import CliRunner
+
+    from energysim.cli import main
+
+    result = CliRunner().invoke(main, ["tariffs", "show", "chongqing_2021_tou", "--png",
+                                       str(tmp_path / "bands.png")])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert "ratios to the floating base E: critical_peak 1.92, peak 1.6, flat 1, valley 0.38" in lines
+    row = next(line for line in lines if line.startswith("2026-07*"))
+    assert row.split() == ["2026-07*", "0.632638", "0.122733", "1.337398", "1.134954",
+                           "0.755371", "0.363135"]
+    assert "published prices reproduced to 1e-6" in lines
+    assert "user type: two_part; voltage level: 1-10kV" in lines

@@ -30,7 +30,7 @@ def test_demo_year_headline_numbers_match_the_stored_table(demo_year):
     savings = pd.read_csv(demo_year / "savings.csv")
     expected = pd.read_csv(HEADLINE)
     merged = expected.merge(savings, on=["case", "enterprise"], suffixes=("_expected", ""))
-    assert len(merged) == len(expected) == 48
+    assert len(merged) == len(expected) == 56
     assert merged["cost_cny"].to_numpy() == pytest.approx(
         merged["cost_cny_expected"].to_numpy(), rel=1e-5)
     summary = json.loads((demo_year / "summary.json").read_text(encoding="utf-8"))
@@ -40,7 +40,7 @@ def test_demo_year_headline_numbers_match_the_stored_table(demo_year):
     assert {o["kind"] for o in optimality.values()} <= {"exact", "bounded"}
     assert all(o["bound_relative"] < 2e-4 for o in optimality.values())
     assert optimality["baseline"]["kind"] == optimality["green_direct"]["kind"] == "exact"
-    assert len(list((demo_year / "figures").glob("dispatch_*.png"))) == 48
+    assert len(list((demo_year / "figures").glob("dispatch_*.png"))) == 56
 
 
 def test_demo_year_invariants_from_the_written_files(demo_year):
@@ -58,22 +58,44 @@ def test_demo_year_invariants_from_the_written_files(demo_year):
 
 def test_demo_year_decomposition_and_indicators(demo_year):
     decomposition = pd.read_csv(demo_year / "decomposition.csv")
-    assert len(decomposition) == 44  # eleven cases besides the baseline, four enterprises
-    total = (decomposition["baseline_cost_cny"] + decomposition["tariff_effect_cny"]
+    assert len(decomposition) == 52  # thirteen cases besides the baseline, four enterprises
+    total = (decomposition["reference_cost_cny"] + decomposition["tariff_effect_cny"]
              + decomposition["response_effect_cny"])
     assert total.to_numpy() == pytest.approx(decomposition["cost_cny"].to_numpy(), rel=1e-9)
     by_case = decomposition.set_index(["case", "enterprise"])
-    for case in ("midday_valley", "mv_narrow", "mv_deep"):
-        # no assets: all of the change is the tariff's
+    savings = pd.read_csv(demo_year / "savings.csv").set_index(["case", "enterprise"])
+    for case in ("midday_valley", "mv_narrow", "mv_deep", "midday_valley_neutral"):
+        # no assets: all of the change is the tariff's, against the baseline
+        assert set(by_case.loc[case, "reference_case"]) == {"baseline"}
         assert by_case.loc[case, "response_effect_cny"].abs().max() < 1e-3
-        # with assets the tariff effect is the same re-pricing of the baseline's flows
-        assert by_case.loc[f"{case}_pv_storage", "tariff_effect_cny"].to_numpy() == pytest.approx(
-            by_case.loc[case, "tariff_effect_cny"].to_numpy(), rel=1e-9)
+        # with assets, against today's PV-and-storage dispatch, held then re-optimised
+        held = by_case.loc[f"{case}_pv_storage"]
+        assert set(held["reference_case"]) == {"current_pv_storage"}
+        assert held["reference_cost_cny"].to_numpy() == pytest.approx(
+            savings.loc["current_pv_storage", "cost_cny"].to_numpy(), rel=1e-9)
+        # the reference's dispatch is feasible for the case: re-optimising never costs more
+        # (within the net meter's proven bound, 2e-4)
+        assert (held["response_effect_cny"] <= 2e-4 * held["reference_cost_cny"]).all()
+    assert set(by_case.loc["midday_valley_flex", "reference_case"]) == {"baseline"}
     assert by_case.loc["current_pv_storage", "tariff_effect_cny"].abs().max() == 0.0
     assert set(decomposition["outcome"]) <= {"winner", "loser", "unchanged"}
+    # at equal revenue there are winners and losers; the grid company loses nothing
+    neutral = by_case.loc["midday_valley_neutral"]
+    assert {"winner", "loser"} <= set(neutral["outcome"])
 
-    park = pd.read_csv(demo_year / "indicators.csv").query("scope == 'park'").set_index("case")
-    assert len(park) == 12
+    table = pd.read_csv(demo_year / "indicators.csv")
+    park = table.query("scope == 'park'").set_index("case")
+    assert len(park) == 14
+    small = 1e-6 * park.loc["baseline", "grid_revenue_cny"]  # the bill check's tolerance
+    assert park.loc["midday_valley_neutral", "grid_revenue_change_cny"] == pytest.approx(
+        0.0, abs=small)
+    for case in ("midday_valley", "mv_narrow", "mv_deep", "midday_valley_neutral"):
+        assert park.loc[case, "grid_revenue_change_cny"] == pytest.approx(
+            by_case.loc[case, "tariff_effect_cny"].sum(), abs=small)
+    assert park["co2_kg"].to_numpy() == pytest.approx(
+        park["grid_import_kwh"].to_numpy() * 0.5306, rel=1e-12)
+    assert park.loc["baseline", "green_share"] == 0.0
+    assert 0.0 < park.loc["current_pv_storage", "green_share"] < 1.0
     # midday-valley prices draw storage charging into the midday window
     assert park.loc["midday_valley_pv_storage", "midday_import_kwh"] > \
         park.loc["current_pv_storage", "midday_import_kwh"]

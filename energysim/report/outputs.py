@@ -127,9 +127,9 @@ def _notes(scenario: Scenario, lang: str = "en", for_html: bool = False,
                      "may add)")
     if for_html:
         return notes
-    if scenario.spec.green_direct:
-        notes.append(f"CO2 avoided counted with the grid emission factor "
-                     f"{scenario.spec.carbon.describe()}")
+    notes.append("CO2 (indicators.csv co2_kg" + (", CO2 avoided by green supply" if
+                 scenario.spec.green_direct else "") + ") counted with the grid emission factor "
+                 f"{scenario.spec.carbon.describe()}")
     for name, tariff in scenario.tariffs.items():
         if tariff.secondary_source:
             notes.append(f"tariff {name!r} ({tariff.name}): figures from secondary sources or "
