@@ -97,7 +97,9 @@ def test_the_findings_say_who_wins_at_equal_revenue_and_why(tmp_path):
     results = run_scenario(scenario, workers=1)
     text = " ".join(findings(scenario, results, "en", analyse(scenario, results)))
     # midday 11:00-14:00 holds none of either load here: both shares are 0 %
-    assert "At equal revenue ('new': calibrated to today less 0 %, floating base E shifted by " \
-        "+0.785714 CNY/kWh)" in text
+    assert "At a calibrated revenue ('new': revenue-neutral to today, floating base E shifted " \
+        "by +0.785714 CNY/kWh)" in text
+    zh = " ".join(findings(scenario, results, "zh", analyse(scenario, results)))
+    assert "收入校准后（“new”方案：与today收入持平" in zh
     assert "winners are b (0.0%) and losers a (0.0%)" in text
     assert "The grid company's view" in text

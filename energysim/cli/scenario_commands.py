@@ -84,9 +84,10 @@ def run(scenario: Path, out_dir: Path, cases: tuple[str, ...], workers: int | No
         base = results[loaded.baseline_case].total_cost_cny
         click.echo(f"{loaded.name}: {len(selected)} cases in {time.perf_counter() - start:.1f} s"
                    f" → {out_dir}")
+        width = max(28, *(len(case) for case in results))
         for case, result in results.items():
             bound = "" if result.exact else f"   (within {result.bound_cny:,.0f} CNY of the optimum)"
-            click.echo(f"  {case:<28} {result.total_cost_cny:>16,.0f} CNY"
+            click.echo(f"  {case:<{width}} {result.total_cost_cny:>16,.0f} CNY"
                        f"   saves {base - result.total_cost_cny:>14,.0f} CNY{bound}")
 
 

@@ -206,8 +206,11 @@ def _neutral(scenario, results, lang, analysis) -> list[str]:
                    share=pct(share[r.enterprise])) for r in chosen.itertuples()) \
                 or _t(f"no_{kind}", lang)
         sentences.append(_t(
-            "neutral", lang, case=_case(case, lang), reference=calibration.spec.revenue_neutral_to,
-            cut=f"{calibration.spec.cut_pct:g} %", solved=calibration.describe().split(": ", 1)[1]
+            "neutral", lang, case=_case(case, lang),
+            aim=_t("aim_cut" if calibration.spec.cut_pct else "aim_neutral", lang,
+                   reference=calibration.spec.revenue_neutral_to,
+                   cut=f"{calibration.spec.cut_pct:g}"),
+            solved=calibration.describe().split(": ", 1)[1]
             .split(";")[0], window=scenario.spec.indicators.midday_window, park=pct(park),
             winners=groups["winner"], losers=groups["loser"]))
     return sentences

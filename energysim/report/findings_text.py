@@ -48,14 +48,16 @@ TEMPLATES: dict[str, tuple[str, str]] = {
                   "{curtailed}",
                   "{case}方案：收入{amount}（{pct}），最大购电功率{peak}（{month}），光伏弃电"
                   "{curtailed}"),
-    "neutral": ("At equal revenue ({case}: calibrated to {reference} less {cut}, {solved}), with "
+    "neutral": ("At a calibrated revenue ({case}: {aim}, {solved}), with "
                 "behaviour unchanged, winners are {winners} and losers {losers} (their share of "
                 "load at midday, {window}; the park's is {park}): who draws more at midday "
                 "gains, who draws more in the new peak pays for it.",
-                "收入中性（{case}方案：以{reference}为参照、降幅{cut}校准，{solved}）且用电行为不变"
+                "收入校准后（{case}方案：{aim}，{solved}）且用电行为不变"
                 "时，受益企业：{winners}；受损企业：{losers}（括号内为午间{window}用电占比，园区为"
                 "{park}）：午间用电多者受益，新高峰用电多者承担成本。"),
     "share_item": ("{name} ({share})", "{name}（{share}）"),
+    "aim_neutral": ("revenue-neutral to {reference}", "与{reference}收入持平"),
+    "aim_cut": ("{cut} % below the revenue of {reference}", "较{reference}收入降低{cut}%"),
     "split": ("Of the {amount} the park saves in {case}, {tariff} ({tariff_pct}) comes from the "
               "new tariff at unchanged behaviour (tariff effect) and {response} ({response_pct}) "
               "from re-optimised assets (response effect).",
