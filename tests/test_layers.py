@@ -3,9 +3,8 @@
     base      errors, schema, yamlio, files, results, timeseries, daytypes, components,
               charges          (Pyomo only inside the charges' model halves)
     input     tariffs, profiles, assets, demand_side, green_supply, overrides, vpp_baseline,
-              case_inputs, calendar_spec, scenario_spec, scenario_checks, scenario_tariffs,
-              scenario_warnings,
-              scenario
+              case_inputs, calendar_spec, calibration_spec, scenario_spec, scenario_checks,
+              scenario_tariffs, scenario_warnings, calibration, scenario
     prepare   prepare
     model     model            (never the scenario loader nor the prepare stage)
     analysis  analysis
@@ -25,8 +24,9 @@ LAYERS = {
     "base": ("errors", "schema", "yamlio", "files", "results", "timeseries", "daytypes",
              "components", "charges"),
     "input": ("tariffs", "profiles", "assets", "demand_side", "green_supply", "overrides",
-              "vpp_baseline", "case_inputs", "calendar_spec", "scenario_spec", "scenario_checks",
-              "scenario_tariffs", "scenario_warnings", "scenario"),
+              "vpp_baseline", "case_inputs", "calendar_spec", "calibration_spec", "scenario_spec",
+              "scenario_checks", "scenario_tariffs", "scenario_warnings", "calibration",
+              "scenario"),
     "prepare": ("prepare",),
     "model": ("model",),
     "analysis": ("analysis",),
