@@ -104,7 +104,9 @@ def test_green_share_and_carbon_by_hand(tmp_path):
     """Load 10 kW for 4 h, PV 0/20/5/0 kW, no battery: 15 of 40 kWh consumed are green,
     whatever the surplus does; 25 kWh imported at Chongqing's factor."""
     path = tiny_scenario(tmp_path, [10.0] * 4, pv_kw=[0.0, 20.0, 5.0, 0.0])
-    with_factor = path.read_text(encoding="utf-8") + "carbon: {grid_factor: chongqing}\n"
+    with_factor = path.read_text(encoding="utf-8") + (
+        "carbon: {grid_factor: chongqing}\n"
+        "indicators: {midday_window: '00:00-02:00', evening_window: '02:00-04:00'}\n")
     path.write_text(with_factor, encoding="utf-8")
     scenario = load_scenario(path)
     table = indicators(scenario, run_scenario(scenario, workers=1)).set_index(["case", "scope"])
@@ -112,6 +114,10 @@ def test_green_share_and_carbon_by_hand(tmp_path):
     assert row["green_share"] == pytest.approx(15.0 / 40.0, rel=1e-9)
     assert row["co2_kg"] == pytest.approx(25.0 * 0.5581, rel=1e-9)
     assert row["co2_factor_kgco2_per_kwh"] == pytest.approx(0.5581)
+    # "midday" 00-02: 10 kWh bought, then 10 kWh of surplus sold (export pays 0.4): net 0
+    assert row["midday_import_kwh"] == pytest.approx(10.0, rel=1e-9)
+    assert row["midday_net_import_kwh"] == pytest.approx(0.0, abs=1e-9)
+    assert row["evening_peak_net_import_kwh"] == pytest.approx(15.0, rel=1e-9)
     assert "Chongqing grid emission factor 2023, MEE/NBS 公告2025年第47号" in \
         scenario.spec.carbon.describe()
     assert "重庆市电网排放因子" in scenario.spec.carbon.describe("zh")

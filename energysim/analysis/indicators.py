@@ -3,6 +3,7 @@
     peak_import_kw            max_t Σ_e grid_import_kw[e, t]  (coincident, for the park)
     midday_import_kwh         Σ_{t in midday window} grid_import_kw · dt_h
     evening_peak_import_kwh   Σ_{t in evening window} grid_import_kw · dt_h
+    midday_net_import_kwh, evening_peak_net_import_kwh   the same of grid_import − grid_export
     pv_available_kwh          Σ (pv_kw + pv_curtail_kw) · dt_h;  pv_curtailed_kwh likewise
     storage_cycles_per_day    Σ storage_discharge_kw · dt_h / Σ capacity_kwh / days
     average_import_price_cny_per_kwh = energy cost / grid import
@@ -36,7 +37,7 @@ INDICATOR_COLUMNS = [
     "case", "scope", "peak_import_kw", "peak_month", "peak_time", "grid_import_kwh",
     "midday_import_kwh", "evening_peak_import_kwh", "pv_available_kwh", "pv_curtailed_kwh",
     "storage_cycles_per_day", "average_import_price_cny_per_kwh", "cost_per_kwh_consumed_cny",
-    "total_cost_cny", "grid_revenue_cny", "grid_revenue_change_cny", "co2_kg",
+    "total_cost_cny", "midday_net_import_kwh", "evening_peak_net_import_kwh", "grid_revenue_cny", "grid_revenue_change_cny", "co2_kg",
     "co2_factor_kgco2_per_kwh", "green_share",
 ]
 GRID_REVENUE = ("energy", "basic_charge")
@@ -71,6 +72,7 @@ def indicators(scenario: Scenario, results: dict[str, CaseResult]) -> pd.DataFra
             discharge_kwh = total("storage_discharge_kw").sum() * dt_h
             curtailed = total("pv_curtail_kw").sum() * dt_h
             revenue = scope_costs[scope_costs["component"].isin(GRID_REVENUE)]["cost_cny"].sum()
+            net = imports - total("grid_export_kw")
             supplied = imports + total("pv_kw") + total("green_direct_kw")
             consumed = (supplied + total("generator_kw") + total("storage_discharge_kw")
                         - total("storage_charge_kw") - total("grid_export_kw")).sum() * dt_h
@@ -82,7 +84,8 @@ def indicators(scenario: Scenario, results: dict[str, CaseResult]) -> pd.DataFra
                 total("pv_kw").sum() * dt_h + curtailed, curtailed,
                 discharge_kwh / capacity / days if capacity else np.nan,
                 energy / import_kwh if import_kwh else np.nan,
-                cost / load_kwh if load_kwh else np.nan, cost, revenue, np.nan,
+                cost / load_kwh if load_kwh else np.nan, cost,
+                net[midday].sum() * dt_h, net[evening].sum() * dt_h, revenue, np.nan,
                 import_kwh * factor, factor, min(green / consumed, 1.0) if consumed > 0 else np.nan,
             ))
     table = pd.DataFrame(rows, columns=INDICATOR_COLUMNS)

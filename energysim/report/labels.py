@@ -106,6 +106,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "storage_cycles_per_day": ("Storage cycles [1/day]", "储能日均循环 [次/天]"),
     "average_import_price_cny_per_kwh": ("Average import price [CNY/kWh]", "平均购电价 [元/kWh]"),
     "cost_per_kwh_consumed_cny": ("Cost per kWh consumed [CNY/kWh]", "单位用电成本 [元/kWh]"),
+    "midday_net_import_kwh": ("Midday net import [kWh]", "午间净购电量 [kWh]"),
+    "evening_peak_net_import_kwh": ("Evening peak net import [kWh]", "晚高峰净购电量 [kWh]"),
     "grid_revenue_cny": ("Grid company revenue [CNY]", "电网企业电费收入 [元]"),
     "grid_revenue_change_cny": ("Grid revenue change vs baseline [CNY]",
                                 "电网企业收入变化（较基准） [元]"),
