@@ -37,8 +37,8 @@ INDICATOR_COLUMNS = [
     "case", "scope", "peak_import_kw", "peak_month", "peak_time", "grid_import_kwh",
     "midday_import_kwh", "evening_peak_import_kwh", "pv_available_kwh", "pv_curtailed_kwh",
     "storage_cycles_per_day", "average_import_price_cny_per_kwh", "cost_per_kwh_consumed_cny",
-    "total_cost_cny", "midday_net_import_kwh", "evening_peak_net_import_kwh", "grid_revenue_cny", "grid_revenue_change_cny", "co2_kg",
-    "co2_factor_kgco2_per_kwh", "green_share",
+    "total_cost_cny", "midday_net_import_kwh", "evening_peak_net_import_kwh", "grid_revenue_cny",
+    "grid_revenue_change_cny", "co2_kg", "co2_factor_kgco2_per_kwh", "green_share",
 ]
 GRID_REVENUE = ("energy", "basic_charge")
 """Cost components the grid company bills (`energysim.charges`)."""
