@@ -32,11 +32,11 @@ CASE = "midday_valley_pv_storage"
 
 
 def grid(enterprise: str, valleys: int) -> list[dict]:
-    prices = [round(0.20 + 0.04 * i, 2) for i in range(valleys)]
+    ratios = [round(0.25 + 0.05 * i, 2) for i in range(valleys)]  # valley = ratio · E + adder
     return [{"run.enterprises": [enterprise],
              f"enterprises.{enterprise}.storage.capacity_kwh": size,
-             "tariffs.cq_mv_wide.energy_price.bands_cny_per_kwh.valley": price}
-            for size in (2000, 6000) for price in prices]
+             "tariffs.cq_mv_wide.energy_price.ratios.valley": ratio}
+            for size in (2000, 6000) for ratio in ratios]
 
 
 def timed(label: str, base, tasks, reference=None, **kwargs) -> dict:

@@ -4,8 +4,10 @@ the file's overrides.
 A tariff given ``from_library: NAME`` starts from the library file; the scenario's fields
 override it, nested mappings merged and lists replaced, and an override that prices energy
 another way (bands, a flat price with ratios, or spot) replaces the library's
-``energy_price`` whole. Problems are located in the file they come from: in the library
-file where the scenario overrides nothing, else in the scenario.
+``energy_price`` whole. Where the scenario changes the energy price at all, the library's
+published prices are dropped: they no longer describe the tariff. Problems are located in
+the file they come from: in the library file where the scenario overrides nothing, else in
+the scenario.
 """
 
 from __future__ import annotations
@@ -18,7 +20,13 @@ from energysim.calibration_spec import CalibrationSpec
 from energysim.errors import ScenarioError
 from energysim.overrides import split_path
 from energysim.scenario_checks import unknown
-from energysim.tariffs.library import library_data, library_merge, prices_anew
+from energysim.tariffs.library import (
+    PRICE_WAYS,
+    library_data,
+    library_merge,
+    prices_anew,
+    unpublished,
+)
 from energysim.tariffs.spot import with_spot_file
 from energysim.tariffs.tariff import Tariff
 from energysim.yamlio import problem_at, validation_problems
@@ -56,6 +64,8 @@ def resolve_tariffs(spec, path, root, data, problems,
                 continue
             anew = prices_anew(entry)
             own = dict(entry)
+            if "energy_price" in own:  # the published prices were published for the library's
+                lib_data = unpublished(lib_data)
             entry = library_merge(lib_data, entry)
             entry |= _modified_labels(name, str(library), lib_data, own)
             prices_dir = path.parent if anew else lib_path.parent
@@ -101,8 +111,16 @@ def with_library_tariffs(data: dict, overrides: dict[str, Any]) -> dict:
             chosen = next((overrides[p] for p, parts in paths.items()
                            if parts == ["tariffs", name, "from_library"]), entry["from_library"])
             library, _, _ = library_data(str(chosen))
-            # still from the library: resolving it names what the overrides modify
-            tariffs[name] = {"from_library": chosen, **library_merge(library, own)}
+            # still from the library: resolving it names what the overrides modify; a path
+            # that prices energy another way replaces its energy_price, as the file form does
+            anew = any(len(parts) > 3 and parts[:3] == ["tariffs", name, "energy_price"]
+                       and parts[3] in PRICE_WAYS for parts in paths.values())
+            if any(parts[:3] == ["tariffs", name, "energy_price"] for parts in paths.values()):
+                library = unpublished(library)
+            merged = library_merge(library, own)
+            if anew and not prices_anew(own):
+                merged["energy_price"] = dict(own.get("energy_price") or {})
+            tariffs[name] = {"from_library": chosen, **merged}
     return {**data, "tariffs": tariffs}
 
 

@@ -12,7 +12,8 @@ Each warning is one line for the run's notes, the command line and ``summary.jso
 * a case that switches the VPP on while every event falls outside the horizon (it pays the
   capacity payment only, or nothing, and its costs differ from the VPP case a reader expects);
 * a tariff with one price table per month whose default table prices months of the horizon
-  that have no table of their own (agency-purchase prices change every month);
+  that have no table of their own (agency-purchase prices change every month), or whose
+  published prices its floating base, ratios and adder do not reproduce;
 * ``calendar: weekends_only`` over years no holiday calendar covers (no public holidays).
 """
 
@@ -77,8 +78,11 @@ def input_warnings(spec, index: pd.DatetimeIndex, load_kw: dict, pv_kw_per_kwp: 
 
 
 def default_table_warnings(tariffs: dict, index: pd.DatetimeIndex) -> list[str]:
-    """One warning per tariff whose default table prices months of ``index``."""
-    warnings = []
+    """One warning per tariff whose default table prices months of ``index``, and one per
+    tariff whose published prices its tables do not reproduce."""
+    warnings = [f"tariffs.{name}: the published prices are not what its floating base, ratios "
+                f"and adder give ({'; '.join(misfits)}): check the figures"
+                for name, tariff in tariffs.items() if (misfits := tariff.published_misfits())]
     for name, tariff in tariffs.items():
         months = tariff.months_on_default(index)
         if months:

@@ -11,6 +11,9 @@
     grid_revenue_cny          energy + basic charges billed by the grid company (what it pays
                               for exported PV, the export credit, is not netted off)
     grid_revenue_change_cny   grid_revenue − the baseline case's, same scope
+    grid_revenue_change_vs_reference_cny   grid_revenue − the case's reference's
+                              (`Scenario.reference_case`): what the proposal itself costs the
+                              grid company, not what owning PV and storage does
     co2_kg                    grid_import_kwh · factor (the scenario's ``carbon``, named in
                               ``co2_factor_kgco2_per_kwh`` and in every output's notes)
     green_share               green energy consumed / energy consumed, where
@@ -38,7 +41,8 @@ INDICATOR_COLUMNS = [
     "midday_import_kwh", "evening_peak_import_kwh", "pv_available_kwh", "pv_curtailed_kwh",
     "storage_cycles_per_day", "average_import_price_cny_per_kwh", "cost_per_kwh_consumed_cny",
     "total_cost_cny", "midday_net_import_kwh", "evening_peak_net_import_kwh", "grid_revenue_cny",
-    "grid_revenue_change_cny", "co2_kg", "co2_factor_kgco2_per_kwh", "green_share",
+    "grid_revenue_change_cny", "grid_revenue_change_vs_reference_cny", "co2_kg",
+    "co2_factor_kgco2_per_kwh", "green_share",
 ]
 GRID_REVENUE = ("energy", "basic_charge")
 """Cost components the grid company bills (`energysim.charges`)."""
@@ -85,10 +89,25 @@ def indicators(scenario: Scenario, results: dict[str, CaseResult]) -> pd.DataFra
                 discharge_kwh / capacity / days if capacity else np.nan,
                 energy / import_kwh if import_kwh else np.nan,
                 cost / load_kwh if load_kwh else np.nan, cost,
-                net[midday].sum() * dt_h, net[evening].sum() * dt_h, revenue, np.nan,
+                net[midday].sum() * dt_h, net[evening].sum() * dt_h, revenue, np.nan, np.nan,
                 import_kwh * factor, factor, min(green / consumed, 1.0) if consumed > 0 else np.nan,
             ))
     table = pd.DataFrame(rows, columns=INDICATOR_COLUMNS)
-    base = table[table["case"] == scenario.baseline_case].set_index("scope")["grid_revenue_cny"]
-    table["grid_revenue_change_cny"] = table["grid_revenue_cny"] - table["scope"].map(base)
+    revenue = table.set_index(["case", "scope"])["grid_revenue_cny"]
+
+    def change(reference_of) -> list[float]:
+        return [row.grid_revenue_cny - revenue.get((reference_of(row.case), row.scope), np.nan)
+                for row in table.itertuples()]
+
+    table["grid_revenue_change_cny"] = change(lambda case: scenario.baseline_case)
+    table["grid_revenue_change_vs_reference_cny"] = change(
+        lambda case: _reference(scenario, case, results))
     return table
+
+
+def _reference(scenario: Scenario, case: str, results) -> str:
+    """The case's reference where it ran, else the baseline (as the decomposition does)."""
+    if case == scenario.baseline_case:
+        return case
+    reference = scenario.reference_case(case)
+    return reference if reference in results else scenario.baseline_case

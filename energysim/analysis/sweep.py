@@ -122,6 +122,11 @@ def relevant_overrides(applied: dict | None, case: str, overrides: dict[str, Any
         assets = set(spec.get("assets") or [])
         used = {spec["tariff"]} if spec.get("tariff") else {
             e.get("tariff") for e in applied["enterprises"]}
+        tariffs = applied.get("tariffs") or {}
+        for name in list(used):  # a calibrated tariff's level depends on its reference
+            calibrate = (tariffs.get(name) or {}).get("calibrate")
+            if isinstance(calibrate, dict) and calibrate.get("revenue_neutral_to"):
+                used.add(calibrate["revenue_neutral_to"])
     except (KeyError, TypeError, AttributeError):
         return dict(overrides)
     asset_of = {field: kind for kind, field in SHORT_FORM.items()}

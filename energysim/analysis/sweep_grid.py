@@ -4,7 +4,7 @@ A YAML grid maps dotted scenario paths (`energysim.overrides`) to lists of value
 points are every combination (the first path varies slowest):
 
     tariffs.cq_mv_wide.periods[2].hours: [["11:00-15:00"], ["12:00-14:00"]]
-    tariffs.cq_mv_wide.energy_price.bands_cny_per_kwh.valley: [0.25, 0.30, 0.33]
+    tariffs.cq_mv_wide.energy_price.ratios.valley: [0.30, 0.38, 0.45]
     enterprises.auto_parts.storage.capacity_kwh: [2000, 4000, 8000]
 
 A CSV grid lists the points themselves, one column per path and one row per point (values

@@ -69,6 +69,9 @@ def run(scenario: Path, out_dir: Path, cases: tuple[str, ...], workers: int | No
         click.secho(f"{scenario}: unknown case(s) {', '.join(unknown)}; the scenario has: "
                     f"{', '.join(loaded.cases)}", fg="red", err=True)
         sys.exit(EXIT_BAD_INPUT)
+    for reference in (loaded.reference_case(c) for c in list(selected)):
+        if reference not in selected:  # the decomposition re-prices its flows
+            selected.insert(0, reference)
     if loaded.baseline_case not in selected:
         selected.insert(0, loaded.baseline_case)
     start = time.perf_counter()

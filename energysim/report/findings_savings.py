@@ -168,11 +168,15 @@ def _grid_company(scenario, results, lang, analysis) -> list[str]:
     items = []
     for case in cases:
         row = park.loc[case]
-        change = row["grid_revenue_change_cny"]
+        change = row["grid_revenue_change_vs_reference_cny"]
+        if abs(change) <= 1e-6 * max(abs(before["grid_revenue_cny"]), 1.0):
+            change = 0.0  # revenue-neutral: the LP's rounding is no change
+        reference = _reference_of(analysis, case, base)
+        was = park.loc[reference, "grid_revenue_cny"]
         items.append(_t("grid_item", lang, case=_case(case, lang),
+                        reference=_case(reference, lang),
                         amount=("+" if change >= 0 else "−") + cny(change, lang),
-                        pct=pct(change / before["grid_revenue_cny"], signed=True)
-                        if before["grid_revenue_cny"] else "–",
+                        pct=pct(change / was, signed=True) if was else "–",
                         peak=kw(row["peak_import_kw"], lang), month=row["peak_month"],
                         curtailed=kwh(row["pv_curtailed_kwh"], lang)))
     return [_t("grid", lang, base=_case(base, lang), revenue=cny(before["grid_revenue_cny"], lang),
@@ -214,3 +218,10 @@ def _neutral(scenario, results, lang, analysis) -> list[str]:
             .split(";")[0], window=scenario.spec.indicators.midday_window, park=pct(park),
             winners=groups["winner"], losers=groups["loser"]))
     return sentences
+
+
+def _reference_of(analysis, case: str, base: str) -> str:
+    """The reference the decomposition compared ``case`` with."""
+    parts = analysis.decomposition
+    rows = parts[parts["case"] == case] if parts is not None else parts
+    return base if rows is None or rows.empty else str(rows["reference_case"].iloc[0])

@@ -44,10 +44,10 @@ TEMPLATES: dict[str, tuple[str, str]] = {
              "charges, and the park's coincident peak is {peak} (in {month}); {items}.",
              "电网企业视角：{base}方案下电网企业向园区收取电度电费和基本电费{revenue}，园区同时"
              "最大购电功率{peak}（{month}）；{items}。"),
-    "grid_item": ("{case}: revenue {amount} ({pct}), peak {peak} in {month}, PV curtailed "
-                  "{curtailed}",
-                  "{case}方案：收入{amount}（{pct}），最大购电功率{peak}（{month}），光伏弃电"
-                  "{curtailed}"),
+    "grid_item": ("{case}: revenue {amount} ({pct}) against {reference}, peak {peak} in "
+                  "{month}, PV curtailed {curtailed}",
+                  "{case}方案：收入较{reference}方案{amount}（{pct}），最大购电功率{peak}（{month}），"
+                  "光伏弃电{curtailed}"),
     "neutral": ("At a calibrated revenue ({case}: {aim}, {solved}), with "
                 "behaviour unchanged, winners are {winners} and losers {losers} (their share of "
                 "load at midday, {window}; the park's is {park}): who draws more at midday "

@@ -111,6 +111,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "grid_revenue_cny": ("Grid company revenue [CNY]", "电网企业电费收入 [元]"),
     "grid_revenue_change_cny": ("Grid revenue change vs baseline [CNY]",
                                 "电网企业收入变化（较基准） [元]"),
+    "grid_revenue_change_vs_reference_cny": ("Grid revenue change vs reference [CNY]",
+                                             "电网企业收入变化（较参照方案） [元]"),
     "co2_kg": ("CO2 of grid imports [kg]", "购电二氧化碳排放 [kg]"),
     "co2_factor_kgco2_per_kwh": ("Grid emission factor [kgCO2/kWh]", "电网排放因子 [kgCO2/kWh]"),
     "green_share": ("Green share of consumption", "绿电消费占比"),

@@ -57,10 +57,10 @@ def library_data(name: str, _seen: tuple[str, ...] = ()) -> tuple[dict[str, Any]
                                    f"circle: {' -> '.join((*_seen, name, str(base)))}")
     base_data, _, _ = library_data(str(base), (*_seen, name))
     own = {key: value for key, value in data.items() if key != "from_library"}
-    return library_merge(_unpublished(base_data), own), root, path
+    return library_merge(unpublished(base_data), own), root, path
 
 
-def _unpublished(data: dict[str, Any]) -> dict[str, Any]:
+def unpublished(data: dict[str, Any]) -> dict[str, Any]:
     """A tariff's data without its published prices (see the module docstring)."""
     prices = dict(data.get("energy_price") or {})
     prices.pop("published_cny_per_kwh", None)
@@ -114,15 +114,23 @@ def load_tariff_file(path: str | Path) -> Tariff:
     return load_spot(validate(Tariff, data, path, root), Path(path).parent)
 
 
+PRICE_WAYS = ("bands_cny_per_kwh", "flat_cny_per_kwh", "spot")
+"""The fields of an energy_price that price energy another way (`prices_anew`)."""
+
+
 def prices_anew(override: dict) -> bool:
     """An override that prices energy another way replaces the library's energy_price."""
     prices = override.get("energy_price")
-    return isinstance(prices, dict) and bool(
-        {"bands_cny_per_kwh", "flat_cny_per_kwh", "spot"} & set(prices))
+    return isinstance(prices, dict) and bool(set(PRICE_WAYS) & set(prices))
 
 
 def library_merge(library: dict, override: dict) -> dict:
-    """A library tariff's data with ``override`` on top (see the module docstring)."""
+    """A library tariff's data with ``override`` on top (see the module docstring). Monthly
+    tables given to a tariff without them replace its single table (its ratios kept)."""
+    prices, base = override.get("energy_price"), library.get("energy_price")
+    if isinstance(prices, dict) and "months" in prices and isinstance(base, dict) \
+            and base.get("months") is None:
+        library = {**library, "energy_price": {k: v for k, v in base.items() if k == "ratios"}}
     return _merge(library, override, replace=("energy_price",) if prices_anew(override) else ())
 
 
