@@ -143,8 +143,10 @@ def calibrate(scenario, name: str, spec: CalibrationSpec) -> tuple[Tariff, Calib
     try:
         solved = adjusted(tariff, spec.solve_for, value)
     except ValueError as exc:
+        shown = f"{spec.solve_for} shifted by {value - start:+.6f} CNY/kWh" \
+            if spec.solve_for in ("flat", "adder") else f"{spec.solve_for} = {value:.6f}"
         raise ValueError(f"revenue {'neutrality' if not spec.cut_pct else 'cut'} needs "
-                         f"{spec.solve_for} {value:+.6f}, which is no valid price: {exc}") from None
+                         f"{shown}, which is no valid price: {_first(exc)}") from None
     revenue = _revenue(scenario, lambda e: solved, enterprises)
     if abs(revenue - target) > CALIBRATION_TOLERANCE * max(abs(target), 1.0):
         raise ValueError(f"calibration missed its target: {revenue:,.2f} against {target:,.2f} CNY")
@@ -156,10 +158,22 @@ def calibrate(scenario, name: str, spec: CalibrationSpec) -> tuple[Tariff, Calib
     return labelled, Calibration(name, spec, enterprises, shift, before, target, revenue)
 
 
+def _first(exc: ValueError) -> str:
+    """The first problem of a validation error, in one line: where, and what."""
+    errors = getattr(exc, "errors", None)
+    if not callable(errors):
+        return str(exc)
+    first = errors()[0]
+    where = ".".join(str(part) for part in first["loc"])
+    return f"{where}: {first['msg']}"
+
+
 def _current(tariff: Tariff, solve_for: str) -> float:
     """Where ``solve_for`` stands today: 0 for a shift, the ratio for a ratio."""
     if solve_for in ("flat", "adder"):
         return 0.0
+    if tariff.is_spot:
+        raise ValueError("a spot tariff can only be calibrated by its adder")
     band = solve_for.removesuffix("_ratio")
     ratios = tariff.energy_price.ratios or {}
     if band not in ratios:
@@ -167,21 +181,26 @@ def _current(tariff: Tariff, solve_for: str) -> float:
     return float(ratios[band])
 
 
-def calibrate_scenario(scenario, specs: dict[str, CalibrationSpec]):
+def calibrate_scenario(scenario, specs: dict[str, CalibrationSpec], at=None):
     """``scenario`` with each tariff of ``specs`` calibrated (in the order given), and the
-    calibrations recorded.
+    calibrations recorded; a calibration that fails is reported by ``at(loc, message)``, at
+    the tariff's ``calibrate`` field, and leaves its tariff as it was.
 
     Raises
     ------
     ScenarioError
-        A calibration failed; located at the tariff's ``calibrate`` field.
+        A calibration failed and no ``at`` was given.
     """
     tariffs, done = dict(scenario.tariffs), []
     for name, spec in specs.items():
         try:
             tariffs[name], calibration = calibrate(replace(scenario, tariffs=tariffs), name, spec)
         except ValueError as exc:
-            raise ScenarioError.single(scenario.path, f"tariffs.{name}.calibrate", str(exc)) from None
+            if at is None:
+                raise ScenarioError.single(scenario.path, f"tariffs.{name}.calibrate",
+                                           str(exc)) from None
+            at(("tariffs", name, "calibrate"), str(exc))
+            continue
         done.append(calibration)
     notes = [*scenario.notes, *(c.describe() for c in done)]
     return replace(scenario, tariffs=tariffs, calibrations=done, notes=notes)

@@ -27,6 +27,13 @@ class CalibrationSpec(StrictModel):
     solve_for: str = Field(
         "flat", description=f"What moves: {', '.join(SOLVE_FOR)}.")
 
+    @field_validator("over")
+    @classmethod
+    def _someone(cls, value: str | list[str]) -> str | list[str]:
+        if isinstance(value, list) and not value:
+            raise ValueError("give park, or a non-empty list of enterprise ids")
+        return value
+
     @field_validator("solve_for")
     @classmethod
     def _known(cls, value: str) -> str:

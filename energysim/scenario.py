@@ -253,13 +253,13 @@ def load_scenario(path: str | Path, overrides: dict[str, Any] | None = None, *,
         if bad:
             at(("tariffs", name), f"band boundaries at {', '.join(bad)} fall inside a "
                f"{spec.horizon.resolution} step; use a finer resolution")
-        if tariff.energy_price.months is not None or (
-                tariff.is_spot and tariff.spot_cny_per_kwh is not None):
+        missing = uncovered_years(index, calendar) if tariff.uses_day_types else []
+        if (tariff.energy_price.months is not None or (
+                tariff.is_spot and tariff.spot_cny_per_kwh is not None)) and not missing:
             try:
                 tariff.price_at(index)
             except ValueError as exc:
                 at(("tariffs", name), str(exc))
-        missing = uncovered_years(index, calendar) if tariff.uses_day_types else []
         if missing and not calendar.weekends_only:
             first, last = covered_years()
             at(("tariffs", name), f"has periods by day type, but {uncovered_message(missing, first, last)}")
@@ -283,7 +283,12 @@ def load_scenario(path: str | Path, overrides: dict[str, Any] | None = None, *,
     warnings += calendar_warnings(calendar, index)
     scenario = Scenario(spec, path, tariffs, index, step_hours(index), load_kw, pv, notes, green,
                         store, load_quarter, pv_quarter, text, dict(overrides or {}), warnings)
-    return calibrate_scenario(scenario, calibrations) if calibrations else scenario
+    if not calibrations:
+        return scenario
+    scenario = calibrate_scenario(scenario, calibrations, at)
+    if problems:
+        raise ScenarioError(problems)
+    return scenario
 
 
 def _read_profiles(spec, path, index, problems, at, store, calendar):

@@ -17,7 +17,7 @@ PROPOSAL = {"name": "proposal",
                              "adder_cny_per_kwh": 0.1}}
 
 
-def _park(folder, calibrate: dict) -> object:
+def _park(folder, calibrate: dict, proposal: dict = PROPOSAL) -> object:
     """a draws 10 kW for 4 h; b 30 kW in the two valley hours. Today both pay 1.0 CNY/kWh:
     100 CNY. Under the proposal a pays 40 E + 4, b 30 E + 6 (E the floating base)."""
     index = pd.date_range("2025-03-03", periods=4, freq="1h")
@@ -26,7 +26,7 @@ def _park(folder, calibrate: dict) -> object:
             folder / f"{name}.csv", index=False)
     data = {"name": "calibration", "horizon": {"start": "2025-03-03 00:00",
                                                "end": "2025-03-03 04:00", "resolution": "1h"},
-            "tariffs": {"today": TODAY, "new": {**PROPOSAL, "calibrate": calibrate}},
+            "tariffs": {"today": TODAY, "new": {**proposal, "calibrate": calibrate}},
             "enterprises": [{"id": e, "name": e, "load": f"{e}.csv", "tariff": "today",
                              "transformer_kva": 100} for e in ("a", "b")],
             "cases": {"base": {}, "new": {"tariff": "new"}}, "baseline_case": "base"}
@@ -103,3 +103,17 @@ def test_the_findings_say_who_wins_at_equal_revenue_and_why(tmp_path):
     assert "收入校准后（“new”方案：与today收入持平" in zh
     assert "winners are b (0.0%) and losers a (0.0%)" in text
     assert "The grid company's view" in text
+
+
+def test_a_calibration_with_no_valid_solution_is_located_in_one_line(tmp_path):
+    """At E = 1.0 the energy alone costs 70 CNY; a 50 % cut (50 CNY) needs an adder of −0.2."""
+    dear = {**PROPOSAL, "energy_price": {**PROPOSAL["energy_price"], "flat_cny_per_kwh": 1.0}}
+    with pytest.raises(ScenarioError) as info:
+        _park(tmp_path, {"revenue_neutral_to": "today", "solve_for": "adder", "cut_pct": 50}, dear)
+    text = str(info.value)
+    assert "s.yaml:27:5  tariffs.new.calibrate: revenue cut needs adder shifted by -0.300000 " \
+        "CNY/kWh, which is no valid price: energy_price.adder_cny_per_kwh: Input should be " \
+        "greater than or equal to 0" in text
+    assert "errors.pydantic.dev" not in text
+    with pytest.raises(ScenarioError, match="over: give park, or a non-empty list of enterprise ids"):
+        _park(tmp_path, {"revenue_neutral_to": "today", "over": []})
