@@ -103,7 +103,7 @@ def _revenue(scenario, tariff_of, enterprises) -> float:
         ent = scenario.enterprises[e]
         load = pd.Series(scenario.load_kw[e], index=scenario.index)
         margin = scenario.demand_margin_kw(case, e)
-        bill = compute_bill(tariff_of(e), load, basic_charge=ent.basic_charge,
+        bill = compute_bill(scenario.at_level(tariff_of(e), e), load, basic_charge=ent.basic_charge,
                             transformer_kva=ent.transformer_kva,
                             contract_demand_kw=ent.contract_demand_kw,
                             demand_kw=metered_demand_kw(load, 0.0 * load, margin)

@@ -92,6 +92,7 @@ class Scenario:
     overrides: dict[str, Any] = field(default_factory=dict, repr=False)
     warnings: list[str] = field(default_factory=list)
     calibrations: list[Calibration] = field(default_factory=list)
+    _levelled: dict = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def name(self) -> str:
@@ -173,10 +174,26 @@ class Scenario:
                 return name
         return baseline
 
+    def tariff_name_for(self, case: str, enterprise: str) -> str:
+        """The name of the scenario tariff ``enterprise`` pays under ``case``."""
+        return self.case(case).tariff or self.enterprises[enterprise].tariff
+
     def tariff_for(self, case: str, enterprise: str) -> Tariff:
-        """The tariff ``enterprise`` pays under ``case``."""
-        name = self.case(case).tariff or self.enterprises[enterprise].tariff
-        return self.tariffs[name]
+        """The tariff ``enterprise`` pays under ``case``, at the enterprise's voltage level
+        (`at_level`)."""
+        return self.at_level(self.tariffs[self.tariff_name_for(case, enterprise)], enterprise)
+
+    def at_level(self, tariff: Tariff, enterprise: str) -> Tariff:
+        """``tariff`` for ``enterprise``'s ``voltage_level`` (itself where none is given, or
+        where it is that level already); the same object each time it is asked."""
+        level = self.enterprises[enterprise].voltage_level
+        if level is None or level == tariff.level:
+            return tariff
+        base, copy = self._levelled.get((id(tariff), level), (None, None))
+        if base is not tariff:
+            copy = tariff.at_voltage_level(level)
+            self._levelled[(id(tariff), level)] = (tariff, copy)
+        return copy
 
     def demand_margin_kw(self, case: str, enterprise: str) -> np.ndarray:
         """What the meter's 15-minute demand adds to each step's mean import under ``case``

@@ -46,9 +46,17 @@ def check_references(spec: ScenarioSpec, tariffs: dict[str, Tariff], at) -> None
             continue
         for i, ent in enumerate(spec.enterprises):
             tariff = tariffs.get(case.tariff or ent.tariff)
-            if tariff is None or ent.basic_charge == "none" or (i, id(tariff)) in reported:
+            if tariff is None or (i, id(tariff)) in reported:
                 continue
             reported.add((i, id(tariff)))
+            if ent.voltage_level is not None:
+                try:
+                    tariff.at_voltage_level(ent.voltage_level)
+                except ValueError as exc:
+                    at(("enterprises", i, "voltage_level"), f"tariff {case.tariff or ent.tariff!r} "
+                       f"(used by case {case_name!r}): {exc}")
+            if ent.basic_charge == "none":
+                continue
             rate = tariff.basic_charge.field_for(ent.basic_charge)
             if tariff.basic_charge.rate_for(ent.basic_charge) is None:
                 at(("enterprises", i, "basic_charge"),

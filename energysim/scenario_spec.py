@@ -30,6 +30,7 @@ from energysim.green_supply import CarbonSpec, GreenDirectSpec, GreenRulesMode
 from energysim.profiles.sources import LoadSource
 from energysim.results import DEFAULT_TIME_LIMIT_S
 from energysim.schema import StrictModel, parse_window
+from energysim.tariffs.network import VoltageLevel
 
 _KEY = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
 
@@ -96,6 +97,10 @@ class EnterpriseSpec(StrictModel):
     basic_charge: Literal[BASIC_CHARGES] = Field(
         "none", description="How the meter pays the basic charge (`energysim.charges`).")
     contract_demand_kw: PositiveFloat | None = Field(None, description="For contract_demand [kW].")
+    voltage_level: VoltageLevel | None = Field(
+        None, description="Connection level (below_1kV, 1-10kV, 35kV, 110kV, 220kV+): every "
+                          "tariff it pays is moved to it by the T&D difference; default the "
+                          "level each tariff is for.")
     pv: PVSpec | None = None
     storage: StorageSpec | None = None
     flexibility: FlexSpec | None = None

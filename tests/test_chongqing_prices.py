@@ -199,3 +199,38 @@ def test_tariffs_show_prints_the_monthly_tables(tmp_path):
                            "0.755371", "0.363135"]
     assert "published prices reproduced to 1e-6" in lines
     assert "user type: two_part; voltage level: 1-10kV" in lines
+
+
+def test_an_enterprise_at_35kv_pays_every_tariff_at_35kv(tmp_path):
+    """The voltage level is the enterprise's: a case that moves it to a proposal keeps it."""
+    from conftest import dump_yaml, write_profile
+
+    from energysim import ScenarioError, load_scenario, run_scenario
+
+    write_profile(tmp_path / "load.csv", "2025-07-01", [100.0] * 24, "1h")
+    data = {"name": "levels", "horizon": {"start": "2025-07-01", "end": "2025-07-02",
+                                          "resolution": "1h"},
+            "tariffs": {"today": {"from_library": "chongqing_2021_tou"},
+                        "new": {"from_library": "chongqing_mv_wide_evening_peak"}},
+            "enterprises": [{"id": "hv", "name": "hv", "load": "load.csv", "tariff": "today",
+                             "transformer_kva": 400, "voltage_level": "35kV"},
+                            {"id": "mv", "name": "mv", "load": "load.csv", "tariff": "today",
+                             "transformer_kva": 400}],
+            "cases": {"base": {}, "new": {"tariff": "new"}}, "baseline_case": "base"}
+    scenario = load_scenario(dump_yaml(data, tmp_path / "s.yaml"))
+    results = run_scenario(scenario, workers=1)
+    delta = 0.1256 - 0.1515
+    for case, tariff in (("base", "chongqing_2021_tou"), ("new", "chongqing_mv_wide_evening_peak")):
+        hv, mv = scenario.tariff_for(case, "hv"), scenario.tariff_for(case, "mv")
+        assert hv.level == "35kV" and mv.level == "1-10kV"
+        assert scenario.tariff_for(case, "hv") is hv  # one copy, so cases compare as equal
+        ratios = {"flat": 1.0, **mv.energy_price.ratios}
+        bands = mv.bands_at(scenario.index)
+        shift = sum(ratios[BANDS[b]] * delta for b in bands) * 100.0  # 100 kW for 1 h each
+        costs = results[case].cost_by_enterprise()
+        assert costs["hv"] - costs["mv"] == pytest.approx(shift, rel=1e-6), tariff
+    bad = {**data, "enterprises": [{**data["enterprises"][0], "voltage_level": "below_1kV"}]}
+    with pytest.raises(ScenarioError, match=r"enterprises\.hv\.voltage_level: tariff 'today' "
+                                            r"\(used by case 'base'\): voltage_level below_1kV "
+                                            r"has no T&D rate"):
+        load_scenario(dump_yaml(bad, tmp_path / "bad.yaml"))

@@ -150,8 +150,8 @@ def monthly_costs(results: dict[str, CaseResult]) -> pd.DataFrame:
 
 def used_tariffs(scenario: Scenario, results: dict[str, CaseResult]) -> dict[str, Tariff]:
     """Tariffs that some enterprise pays in some case of ``results``, in scenario order."""
-    used = {id(scenario.tariff_for(c, e)) for c in results for e in scenario.enterprises}
-    return {name: t for name, t in scenario.tariffs.items() if id(t) in used}
+    used = {scenario.tariff_name_for(c, e) for c in results for e in scenario.enterprises}
+    return {name: t for name, t in scenario.tariffs.items() if name in used}
 
 
 def _sheet(wb: Workbook, key: str, lang: str) -> Worksheet:

@@ -249,6 +249,35 @@ class Tariff(StrictModel):
         copy._calendar = calendar
         return copy
 
+    @property
+    def level(self) -> str | None:
+        """The voltage level its prices are for: ``voltage_level``, else the level of the
+        published tables (None where the tariff has no T&D rates)."""
+        network = self.transmission_distribution
+        return self.voltage_level or (network.tables_at if network else None)
+
+    def at_voltage_level(self, level: str) -> Tariff:
+        """This tariff for an enterprise connected at ``level`` (itself where it already
+        is), its spot prices and calendar kept.
+
+        Raises
+        ------
+        ValueError
+            The tariff has no T&D rate at ``level``, or cannot say how it moves the price.
+        """
+        if level == self.level:
+            return self
+        data = self.model_dump()
+        data |= {"voltage_level": level, "name": f"{self.name} ({level})"}
+        try:
+            copy = Tariff.model_validate(data)
+        except ValueError as exc:
+            errors = getattr(exc, "errors", None)
+            raise ValueError(errors()[0]["msg"].removeprefix("Value error, ")
+                             if callable(errors) else str(exc)) from None
+        copy._spot, copy._calendar = self._spot, self._calendar
+        return copy
+
     def with_energy_price(self, energy_price: dict | EnergyPrice) -> Tariff:
         """A copy priced by ``energy_price`` (validated with the whole tariff), its spot
         prices and calendar kept; this tariff is unchanged.
