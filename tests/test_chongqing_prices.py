@@ -39,6 +39,7 @@ def test_every_published_price_is_reproduced_from_e_ratios_and_adder(month, user
     for band, price in published.items():
         assert by_hand[band] + adder == pytest.approx(price, abs=1e-6)
         assert derived[band] == pytest.approx(price, abs=1e-6)
+        assert round(derived[band], 6) == pytest.approx(price, abs=1e-12)  # as printed
     assert table.published_cny_per_kwh == published
     assert tariff.published_misfits() == []
 
@@ -48,7 +49,7 @@ def test_a_misfit_of_a_published_price_is_reported():
     data = tariff.model_dump()
     data["energy_price"]["months"]["2025-02"]["published_cny_per_kwh"]["peak"] = 1.1331
     assert Tariff.model_validate(data).published_misfits() == [
-        "2025-02 peak: published 1.1331, derived 1.1330668"]
+        "2025-02 peak: published 1.1331, derived 1.1330672"]
 
 
 def test_single_and_two_part_differ_by_the_same_amount_in_every_band_ratio():
@@ -73,9 +74,10 @@ def test_voltage_level_moves_the_floating_base_by_the_td_difference(level, rate)
     """发改价格〔2026〕1077号: T&D floats in Chongqing, so a band of ratio r moves by r·Δ."""
     tariff = _at_level("chongqing_2021_tou", level)
     delta = rate - 0.1515
-    e, adder = 0.632638 + delta, 0.122733
+    e = (1.134954 - 0.363135) / 1.22  # 2026-07, from the published peak and valley
+    e, adder = e + delta, 0.755371 - e
     expected = [1.92 * e + adder, 1.6 * e + adder, e + adder, 0.38 * e + adder]
-    assert tariff.price_by_band[:4] == pytest.approx(expected, abs=1e-12)
+    assert tariff.price_by_band[:4] == pytest.approx(expected, abs=1e-9)  # E kept to ten decimals
     assert tariff.published_misfits() == []  # checked at the level they were published for
 
 
@@ -171,8 +173,9 @@ def test_a_scenario_picks_user_type_and_voltage_level(tmp_path):
                                                        "voltage_level": "110kV"})
     tariff = load_scenario(path).tariffs["t"]
     assert tariff.voltage_level == "110kV"
-    valley = 0.38 * (0.632638 + 0.1062 - 0.1515) + 0.122733  # January: the 2026-07 table
-    assert tariff.price_at(load_scenario(path).index) == pytest.approx([valley] * 4, abs=1e-12)
+    e = (1.134954 - 0.363135) / 1.22  # January: the 2026-07 table
+    valley = 0.38 * (e + 0.1062 - 0.1515) + 0.755371 - e
+    assert tariff.price_at(load_scenario(path).index) == pytest.approx([valley] * 4, abs=1e-9)
     single = tiny_scenario(tmp_path, [10.0] * 4, tariff={
         "from_library": "chongqing_2021_tou_single_part"})
     assert load_scenario(single).tariffs["t"].user_type == "single_part"
@@ -195,7 +198,7 @@ def test_tariffs_show_prints_the_monthly_tables(tmp_path):
     lines = result.output.splitlines()
     assert "ratios to the floating base E: critical_peak 1.92, peak 1.6, flat 1, valley 0.38" in lines
     row = next(line for line in lines if line.startswith("2026-07*"))
-    assert row.split() == ["2026-07*", "0.632638", "0.122733", "1.337398", "1.134954",
+    assert row.split() == ["2026-07*", "0.632639", "0.122732", "1.337398", "1.134954",
                            "0.755371", "0.363135"]
     assert "published prices reproduced to 1e-6" in lines
     assert "user type: two_part; voltage level: 1-10kV" in lines

@@ -174,8 +174,9 @@ def test_bill_command_prices_a_profile_by_hand(tmp_path):
     assert result.exit_code == 0, result.output
     rows = {row["month"]: row for row in json.loads(result.output)}
     # July day: 8 h valley, 8 h flat, 6 h peak, 2 h critical peak at 100 kW, priced by the
-    # latest published table (2026-07, the default): E 0.632638, adder 0.122733
-    e, adder = 0.632638, 0.122733
+    # latest published table (2026-07, the default): E from its peak and valley
+    e = (1.134954 - 0.363135) / 1.22
+    adder = 0.755371 - e
     energy = 100 * (8 * 0.38 * e + 8 * e + 6 * 1.6 * e + 2 * 1.92 * e + 24 * adder)
     assert rows["2025-07"]["energy"] == pytest.approx(energy)
     assert rows["2025-07"]["basic_charge"] == pytest.approx(36.1 * 100 / 31)

@@ -87,8 +87,10 @@ def test_library_tariff_with_overrides(tmp_path):
     assert tariff.document == ("based on 渝发改规范〔2021〕14号; modified: energy_price in the "
                                "scenario")
     assert tariff.energy_price.months["2026-07"].adder_cny_per_kwh == pytest.approx(0.1)
-    assert tariff.energy_price.months["2025-02"].adder_cny_per_kwh == pytest.approx(0.144374)
-    assert tariff.price_by_band[BANDS.index("peak")] == pytest.approx(1.6 * 0.632638 + 0.1)
+    assert tariff.energy_price.months["2025-02"].adder_cny_per_kwh == pytest.approx(0.144374, abs=1e-6)
+    e = tariff.energy_price.months["2026-07"].flat_cny_per_kwh
+    assert e == pytest.approx(0.632638, abs=1e-6)
+    assert tariff.price_by_band[BANDS.index("peak")] == pytest.approx(1.6 * e + 0.1)
 
     def unknown(data):
         data["tariffs"]["t"] = {"from_library": "atlantis"}

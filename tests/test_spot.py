@@ -172,7 +172,8 @@ def test_a_scenario_compares_a_tou_case_with_a_spot_case(tmp_path):
             "cases": {"tou": {}, "spot": {"tariff": "spot"}}, "baseline_case": "tou"}
     scenario = load_scenario(dump_yaml(data, tmp_path / "s.yaml"))
     assert run_case(scenario, "spot").total_cost_cny == pytest.approx(10 * (0.3 + 0.05 + 0.6 + 0.4))
-    valley = 0.38 * 0.632638 + 0.122733  # January: the default table, 2026-07
+    e = (1.134954 - 0.363135) / 1.22  # January: the default table, 2026-07
+    valley = 0.38 * e + 0.755371 - e
     assert run_case(scenario, "tou").total_cost_cny == pytest.approx(10 * 4 * valley)
     data["horizon"]["end"] = "2025-01-01 06:00"
     write_profile(tmp_path / "load.csv", "2025-01-01", [10.0] * 6)
