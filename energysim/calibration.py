@@ -31,8 +31,6 @@ import pandas as pd
 
 from energysim.calibration_spec import CalibrationSpec
 from energysim.errors import ScenarioError
-from energysim.profiles.intra_hour import metered_demand_kw
-from energysim.tariffs.bill import compute_bill
 from energysim.tariffs.tariff import Tariff
 
 CALIBRATION_TOLERANCE = 1e-9
@@ -51,15 +49,27 @@ class Calibration:
     target_revenue_cny: float
     revenue_cny: float
 
+    def solved(self, lang: str = "en") -> str:
+        """What was solved, in ``lang``: "floating base E shifted by +0.012345 CNY/kWh"."""
+        band = self.spec.solve_for.removesuffix("_ratio")
+        if lang == "zh":
+            what = {"flat": "浮动基准E调整", "adder": "固定附加调整"}.get(
+                self.spec.solve_for, f"{band}时段系数调为")
+            unit = "元/kWh" if self.spec.solve_for in ("flat", "adder") else ""
+        else:
+            what = {"flat": "floating base E shifted by", "adder": "adder shifted by"}.get(
+                self.spec.solve_for, f"{band} ratio set to")
+            unit = " CNY/kWh" if self.spec.solve_for in ("flat", "adder") else ""
+        value = f"{self.value:+.6f}" if self.spec.solve_for in ("flat", "adder") \
+            else f"{self.value:.6f}"
+        return f"{what} {value}{unit}"
+
     def describe(self) -> str:
         """One line for the run's notes."""
-        what = {"flat": "floating base E shifted by", "adder": "adder shifted by"}.get(
-            self.spec.solve_for, f"{self.spec.solve_for.removesuffix('_ratio')} ratio set to")
-        unit = " CNY/kWh" if self.spec.solve_for in ("flat", "adder") else ""
         aim = ("revenue-neutral to" if not self.spec.cut_pct
                else f"{self.spec.cut_pct:g} % below the revenue of")
         return (f"tariff {self.tariff} calibrated {aim} {self.spec.revenue_neutral_to} over "
-                f"{', '.join(self.enterprises)}: {what} {self.value:+.6f}{unit}; the baseline's "
+                f"{', '.join(self.enterprises)}: {self.solved()}; the baseline's "
                 f"flows pay {self.revenue_cny:,.2f} CNY against {self.reference_revenue_cny:,.2f}")
 
 
@@ -97,19 +107,9 @@ def adjusted(tariff: Tariff, solve_for: str, x: float) -> Tariff:
 
 def _revenue(scenario, tariff_of, enterprises) -> float:
     """Σ bills [CNY] of the baseline's flows (the loads) of ``enterprises``."""
-    case = scenario.baseline_case
-    total = 0.0
-    for e in enterprises:
-        ent = scenario.enterprises[e]
-        load = pd.Series(scenario.load_kw[e], index=scenario.index)
-        margin = scenario.demand_margin_kw(case, e)
-        bill = compute_bill(scenario.at_level(tariff_of(e), e), load, basic_charge=ent.basic_charge,
-                            transformer_kva=ent.transformer_kva,
-                            contract_demand_kw=ent.contract_demand_kw,
-                            demand_kw=metered_demand_kw(load, 0.0 * load, margin)
-                            if margin.any() else None)
-        total += float(bill["total"].sum())
-    return total
+    return sum(scenario.bill_cny(tariff_of(e), e, pd.Series(scenario.load_kw[e],
+                                                             index=scenario.index))
+               for e in enterprises)
 
 
 def calibrate(scenario, name: str, spec: CalibrationSpec) -> tuple[Tariff, Calibration]:
@@ -203,4 +203,4 @@ def calibrate_scenario(scenario, specs: dict[str, CalibrationSpec], at=None):
             continue
         done.append(calibration)
     notes = [*scenario.notes, *(c.describe() for c in done)]
-    return replace(scenario, tariffs=tariffs, calibrations=done, notes=notes)
+    return replace(scenario, tariffs=tariffs, calibrations=done, notes=notes, _levelled={})

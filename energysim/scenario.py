@@ -26,7 +26,12 @@ from energysim.daytypes import Calendar, covered_years, uncovered_message, uncov
 from energysim.errors import Problem, ScenarioError
 from energysim.green_supply import GreenDirectSpec, GreenRulesMode
 from energysim.overrides import apply_overrides
-from energysim.profiles.intra_hour import demand_margin_kw, margin_notes, read_quarter_hours
+from energysim.profiles.intra_hour import (
+    demand_margin_kw,
+    margin_notes,
+    metered_demand_kw,
+    read_quarter_hours,
+)
 from energysim.profiles.sources import WARNING, ProfileStore, SourceReader
 from energysim.scenario_spec import CaseSpec, EnterpriseSpec, ScenarioSpec
 from energysim.scenario_tariffs import resolve_tariffs, with_library_tariffs
@@ -36,7 +41,7 @@ from energysim.scenario_warnings import (
     input_warnings,
     pv_peak_problem,
 )
-from energysim.tariffs.bill import step_hours
+from energysim.tariffs.bill import compute_bill, step_hours
 from energysim.tariffs.tariff import Tariff
 from energysim.timeseries import RESOLUTIONS, horizon_index
 from energysim.vpp_baseline import events_in_horizon
@@ -173,6 +178,22 @@ class Scenario:
                     all(self.tariff_for(name, e) is self.tariff_for(baseline, e) for e in ents):
                 return name
         return baseline
+
+    def bill_cny(self, tariff: Tariff, enterprise: str, import_kw: pd.Series,
+                 export_kw: pd.Series | None = None, flows_case: str | None = None) -> float:
+        """Bill [CNY] of ``enterprise``'s grid flows under ``tariff`` (at its voltage level,
+        `at_level`): energy plus basic charge, the demand the meter measures including the
+        15-minute margin of ``flows_case``'s flows at hourly steps (the baseline's by
+        default; `energysim.profiles.intra_hour`)."""
+        ent = self.enterprises[enterprise]
+        exports = import_kw * 0.0 if export_kw is None else export_kw
+        margin = self.demand_margin_kw(flows_case or self.baseline_case, enterprise)
+        bill = compute_bill(self.at_level(tariff, enterprise), import_kw, exports,
+                            basic_charge=ent.basic_charge, transformer_kva=ent.transformer_kva,
+                            contract_demand_kw=ent.contract_demand_kw,
+                            demand_kw=metered_demand_kw(import_kw, exports, margin)
+                            if margin.any() else None)
+        return float(bill["total"].sum())
 
     def tariff_name_for(self, case: str, enterprise: str) -> str:
         """The name of the scenario tariff ``enterprise`` pays under ``case``."""

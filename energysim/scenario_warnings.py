@@ -113,12 +113,16 @@ def calendar_warnings(calendar, index: pd.DatetimeIndex) -> list[str]:
     """The stated approximation of ``calendar: weekends_only`` where the horizon needs it."""
     from energysim.daytypes import covered_years, uncovered_years
 
+    first, last = covered_years()
+    replaced = sorted(y for y in calendar.given if first <= y <= last)
+    warnings = [f"calendar: {', '.join(map(str, replaced))} {'is' if len(replaced) == 1 else 'are'} "
+                "known to chinesecalendar; the scenario's own holidays and workdays replace the "
+                "official ones there"] if replaced else []
     missing = uncovered_years(index, calendar)
     if not (calendar.weekends_only and missing):
-        return []
-    first, last = covered_years()
+        return warnings
     years = ", ".join(map(str, missing))
-    return [f"calendar: weekends_only: {years} {'has' if len(missing) == 1 else 'have'} no "
+    return [*warnings, f"calendar: weekends_only: {years} {'has' if len(missing) == 1 else 'have'} no "
             f"holiday calendar (chinesecalendar covers {first}-{last}): Monday to Friday are "
             "working days and there are no public holidays or make-up working days, so "
             "holiday prices, holiday loads and VPP baseline days there are approximate"]

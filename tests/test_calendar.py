@@ -98,3 +98,12 @@ def test_a_bad_calendar_is_located(tmp_path, calendar, message):
         load_scenario(path)
     assert "s.yaml:" in str(info.value) and "calendar" in str(info.value)
     assert message in str(info.value)
+
+
+def test_a_given_year_the_package_knows_replaces_it_with_a_warning(tmp_path):
+    path = _scenario(tmp_path, {**CALENDAR_2027, 2025: {"holidays": ["2025-06-09"]}})
+    scenario = load_scenario(path)
+    assert scenario.warnings == ["calendar: 2025 is known to chinesecalendar; the scenario's "
+                                 "own holidays and workdays replace the official ones there"]
+    assert day_kind(date(2025, 6, 9), scenario.calendar) == kinds_of("holiday")[0]
+    assert day_kind(date(2025, 1, 1), scenario.calendar) == 0  # not listed: a Wednesday

@@ -237,3 +237,8 @@ def test_an_enterprise_at_35kv_pays_every_tariff_at_35kv(tmp_path):
                                             r"\(used by case 'base'\): voltage_level below_1kV "
                                             r"has no T&D rate"):
         load_scenario(dump_yaml(bad, tmp_path / "bad.yaml"))
+
+
+def test_months_without_a_table_are_refused():
+    with pytest.raises(ValueError, match="months needs at least one table"):
+        Tariff.model_validate({"name": "x", "energy_price": {"months": {}}})

@@ -20,10 +20,9 @@ from __future__ import annotations
 
 import pandas as pd
 
-from energysim.profiles.intra_hour import metered_demand_kw
 from energysim.results import CaseResult
 from energysim.scenario import Scenario
-from energysim.tariffs.bill import BILL_COMPONENTS, compute_bill
+from energysim.tariffs.bill import BILL_COMPONENTS
 
 DECOMPOSITION_COLUMNS = ["case", "enterprise", "reference_case", "reference_cost_cny",
                          "tariff_effect_cny", "response_effect_cny", "cost_cny",
@@ -36,16 +35,9 @@ def enterprise_bill(scenario: Scenario, case: str, enterprise: str,
     """Bill [CNY] of ``enterprise``'s grid flows in ``timeseries`` (those of ``flows_case``,
     ``case`` by default) under ``case``'s tariff; the demand the meter measures includes the
     flows' 15-minute margin at hourly steps (`energysim.profiles.intra_hour`)."""
-    ent = scenario.enterprises[enterprise]
-    imports = timeseries[f"{enterprise}/grid_import_kw"]
-    exports = timeseries[f"{enterprise}/grid_export_kw"]
-    margin = scenario.demand_margin_kw(flows_case or case, enterprise)
-    bill = compute_bill(scenario.tariff_for(case, enterprise), imports, exports,
-                        basic_charge=ent.basic_charge, transformer_kva=ent.transformer_kva,
-                        contract_demand_kw=ent.contract_demand_kw,
-                        demand_kw=metered_demand_kw(imports, exports, margin)
-                        if margin.any() else None)
-    return float(bill["total"].sum())
+    return scenario.bill_cny(scenario.tariff_for(case, enterprise),
+                             enterprise, timeseries[f"{enterprise}/grid_import_kw"],
+                             timeseries[f"{enterprise}/grid_export_kw"], flows_case or case)
 
 
 def outcome(baseline_cost: float, cost: float) -> str:

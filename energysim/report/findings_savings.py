@@ -202,21 +202,26 @@ def _neutral(scenario, results, lang, analysis) -> list[str]:
     for case in cases:
         calibration = calibrated[scenario.case(case).tariff]
         rows = analysis.decomposition[analysis.decomposition["case"] == case]
-        groups = {}
+        groups, shares = {}, {}
         for kind in ("winner", "loser"):
             chosen = rows[rows["outcome"] == kind]
+            shares[kind] = [share[e] for e in chosen["enterprise"]]
             groups[kind] = label("list_separator", lang).join(
                 _t("share_item", lang, name=_enterprise(scenario, r.enterprise, lang),
                    share=pct(share[r.enterprise])) for r in chosen.itertuples()) \
                 or _t(f"no_{kind}", lang)
+        # the midday share explains the outcome only where every winner draws more of its
+        # load at midday than every loser
+        why = bool(shares["winner"]) and bool(shares["loser"]) and \
+            min(shares["winner"]) > max(shares["loser"])
         sentences.append(_t(
             "neutral", lang, case=_case(case, lang),
             aim=_t("aim_cut" if calibration.spec.cut_pct else "aim_neutral", lang,
                    reference=calibration.spec.revenue_neutral_to,
                    cut=f"{calibration.spec.cut_pct:g}"),
-            solved=calibration.describe().split(": ", 1)[1]
-            .split(";")[0], window=scenario.spec.indicators.midday_window, park=pct(park),
-            winners=groups["winner"], losers=groups["loser"]))
+            solved=calibration.solved(lang), window=scenario.spec.indicators.midday_window,
+            park=pct(park), winners=groups["winner"], losers=groups["loser"],
+            why=_t("neutral_why", lang) if why else ""))
     return sentences
 
 

@@ -50,11 +50,12 @@ TEMPLATES: dict[str, tuple[str, str]] = {
                   "光伏弃电{curtailed}"),
     "neutral": ("At a calibrated revenue ({case}: {aim}, {solved}), with "
                 "behaviour unchanged, winners are {winners} and losers {losers} (their share of "
-                "load at midday, {window}; the park's is {park}): who draws more at midday "
-                "gains, who draws more in the new peak pays for it.",
+                "load at midday, {window}; the park's is {park}){why}.",
                 "收入校准后（{case}方案：{aim}，{solved}）且用电行为不变"
                 "时，受益企业：{winners}；受损企业：{losers}（括号内为午间{window}用电占比，园区为"
-                "{park}）：午间用电多者受益，新高峰用电多者承担成本。"),
+                "{park}）{why}。"),
+    "neutral_why": (": who draws more of its load at midday gains, who draws more in the new "
+                    "peak pays for it", "：午间用电占比高者受益，新高峰用电多者承担成本"),
     "share_item": ("{name} ({share})", "{name}（{share}）"),
     "aim_neutral": ("revenue-neutral to {reference}", "与{reference}收入持平"),
     "aim_cut": ("{cut} % below the revenue of {reference}", "较{reference}收入降低{cut}%"),

@@ -137,6 +137,8 @@ class EnergyPrice(StrictModel):
             if self.default_month is not None:
                 raise ValueError("default_month names one of the months' tables; there are none")
             return self
+        if not self.months:
+            raise ValueError("months needs at least one table (YYYY-MM: ...)")
         bad = [key for key in self.months if not MONTH_KEY.match(key)]
         if bad:
             raise ValueError(f"months are keyed YYYY-MM (e.g. 2025-02), got {', '.join(bad)}")

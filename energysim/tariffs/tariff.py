@@ -134,7 +134,7 @@ class Tariff(StrictModel):
     def _has_band_prices(self) -> bool:
         return any(t.bands_cny_per_kwh is not None for t in self.energy_price.tables().values())
 
-    @cached_property
+    @property
     def voltage_shift_cny_per_kwh(self) -> tuple[float, float]:
         """(shift of the floating base E, shift of the adder) [CNY/kWh] that moves the
         published prices to ``voltage_level`` (see `energysim.tariffs.network`)."""
