@@ -335,6 +335,21 @@ def test_overrides_of_assets_a_case_does_not_switch_on_are_left_out():
         "enterprises.works.generator.capacity_kw": 9}
 
 
+def test_a_calibrated_tariffs_reference_is_a_tariff_its_case_uses():
+    """Overrides of the tariff a proposal is calibrated to change the proposal's level, so a
+    case on the proposal keeps them (and a case on neither drops them)."""
+    from energysim.analysis.sweep import relevant_overrides
+
+    applied = {"cases": {"base": {}, "new": {"tariff": "new"}, "other": {"tariff": "x"}},
+               "enterprises": [{"id": "works", "tariff": "today"}],
+               "tariffs": {"today": {}, "x": {},
+                           "new": {"calibrate": {"revenue_neutral_to": "today"}}}}
+    overrides = {"tariffs.today.energy_price.ratios.valley": 0.3}
+    assert relevant_overrides(applied, "new", overrides) == overrides
+    assert relevant_overrides(applied, "base", overrides) == overrides
+    assert relevant_overrides(applied, "other", overrides) == {}
+
+
 def test_run_enterprises_and_heatmap_axes_are_checked_before_any_case_runs(tmp_path):
     """run.enterprises must list known ids (a bare id, or an unknown one, is an error at its
     line); a --heatmap axis must be a path of the grid."""
