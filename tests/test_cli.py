@@ -131,9 +131,15 @@ def test_run_demo_park_for_two_days_in_two_processes(tmp_path):
     assert "8/8" in result.stderr and "models" in result.stderr  # the progress bar
     assert (out / "report.xlsx").stat().st_size > 5_000
     quiet = CliRunner().invoke(main, ["run", str(path), "--out", str(tmp_path / "quiet"),
-                                      "--workers", "1", "--case", "current_pv_storage",
+                                      "--workers", "1", "--case", "mv_narrow_pv_storage",
                                       "--no-figures", "--quiet"])
     assert quiet.exit_code == 0 and quiet.output == ""
+    # the case's reference runs too: its decomposition re-prices today's PV-and-storage dispatch
+    summary = json.loads((tmp_path / "quiet" / "summary.json").read_text(encoding="utf-8"))
+    assert list(summary["cases"]) == ["baseline", "current_pv_storage", "mv_narrow_pv_storage"]
+    parts = pd.read_csv(tmp_path / "quiet" / "decomposition.csv").query(
+        "case == 'mv_narrow_pv_storage'")
+    assert set(parts["reference_case"]) == {"current_pv_storage"}
 
 
 def test_tariffs_list_and_show(tmp_path):
