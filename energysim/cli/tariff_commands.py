@@ -20,10 +20,13 @@ def tariffs_list() -> None:
     from energysim.tariffs import library_table
 
     table = library_table()
-    click.echo(f"{'name':<34} {'region':<10} {'effective':<11} {'figures from':<18} document")
+    name, region = (max(len(h), *table[c].str.len()) for h, c in (("name", "name"),
+                                                                    ("region", "region")))
+    click.echo(f"{'name':<{name}} {'region':<{region}} {'effective':<11} {'figures from':<18} "
+               "document")
     for row in table.itertuples(index=False):
         source = "secondary/assumed" if row.secondary_source else "document"
-        click.echo(f"{row.name:<34} {row.region:<10} {row.effective or '-'!s:<11} "
+        click.echo(f"{row.name:<{name}} {row.region:<{region}} {row.effective or '-'!s:<11} "
                    f"{source:<18} {row.document}")
 
 
