@@ -93,7 +93,7 @@ def test_demo_year_decomposition_and_indicators(demo_year):
         assert park.loc[case, "grid_revenue_change_cny"] == pytest.approx(
             by_case.loc[case, "tariff_effect_cny"].sum(), abs=small)
     assert park["co2_kg"].to_numpy() == pytest.approx(
-        park["grid_import_kwh"].to_numpy() * 0.5306, rel=1e-12)
+        park["grid_import_kwh"].to_numpy() * 0.5306, rel=1e-9)  # the file keeps 4 decimals
     assert park.loc["baseline", "green_share"] == 0.0
     assert 0.0 < park.loc["current_pv_storage", "green_share"] < 1.0
     # midday-valley prices draw storage charging into the midday window
