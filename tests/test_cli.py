@@ -68,9 +68,16 @@ def test_run_writes_the_output_contract(tmp_path):
     row = savings.set_index("case").loc["all"]
     assert row["savings_cny"] == pytest.approx(row["baseline_cost_cny"] - row["cost_cny"])
     assert row["savings_cny"] > 0
-    ts = pd.read_csv(out / "timeseries" / "all.csv", parse_dates=["timestamp"])
-    assert ts.columns[0] == "timestamp" and len(ts) == 48
-    assert ts["timestamp"].iloc[1] == pd.Timestamp("2025-01-01 01:00")
+    ts = pd.read_parquet(out / "timeseries" / "all.parquet")
+    assert ts.index.name == "timestamp" and len(ts) == 48
+    assert ts.index[1] == pd.Timestamp("2025-01-01 01:00")
+    as_csv = CliRunner().invoke(main, ["run", str(path), "--out", str(tmp_path / "csv"),
+                                       "--workers", "1", "--no-figures", "--timeseries", "csv"])
+    assert as_csv.exit_code == 0, as_csv.output
+    table = pd.read_csv(tmp_path / "csv" / "timeseries" / "all.csv", index_col="timestamp",
+                        parse_dates=["timestamp"])
+    assert list(table.columns) == list(ts.columns)
+    assert table.to_numpy() == pytest.approx(ts.to_numpy(), rel=1e-9, abs=1e-9)
     for quantity in ("load_kw", "grid_import_kw", "grid_export_kw", "pv_kw", "pv_curtail_kw",
                      "storage_charge_kw", "storage_discharge_kw", "storage_soc_kwh",
                      "price_cny_per_kwh"):

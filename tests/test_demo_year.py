@@ -47,8 +47,7 @@ def test_demo_year_invariants_from_the_written_files(demo_year):
     scenario = load_scenario(DEMO)
     costs = pd.read_csv(demo_year / "costs.csv", dtype={"month": str})
     for case in scenario.cases:
-        ts = pd.read_csv(demo_year / "timeseries" / f"{case}.csv", index_col="timestamp",
-                         parse_dates=["timestamp"])
+        ts = pd.read_parquet(demo_year / "timeseries" / f"{case}.parquet")
         assert len(ts) == 35040
         result = CaseResult(case, ts, costs.query("case == @case").drop(columns="case"),
                             0.0, "optimal")
@@ -141,7 +140,7 @@ def test_demo_year_green_direct_supply(demo_year):
     rules = pd.read_csv(demo_year / "green_compliance.csv")
     binding = rules.query("case == 'green_direct_enforced'")["margin_share"].abs().min()
     assert binding < 1e-6  # at least one rule binds: it costs something to comply
-    ts = pd.read_csv(demo_year / "timeseries" / "green_direct_enforced.csv")
+    ts = pd.read_parquet(demo_year / "timeseries" / "green_direct_enforced.parquet")
     net_charge = ts["electronics/storage_charge_kw"] - ts["electronics/storage_discharge_kw"]
     exporting = ts["electronics/grid_export_kw"] > 1e-6
     laundered = (ts["electronics/green_direct_kw"] - net_charge.clip(lower=0)).clip(lower=0)

@@ -133,12 +133,12 @@ def swap(request, monkeypatch):
 def test_a_run_killed_at_any_stage_leaves_the_old_result_or_the_new(tmp_path, swap):
     scenario = load_scenario(scenario_file(tmp_path))
     results = run_scenario(scenario, workers=1)
-    fewer = {"none": results["none"]}  # the rerun has fewer cases: no timeseries/all.csv
+    fewer = {"none": results["none"]}  # the rerun has fewer cases: no timeseries/all.parquet
     old, reference, out = tmp_path / "old", tmp_path / "reference", tmp_path / "out"
     outputs.write_outputs(scenario, results, old, figures=False)
     outputs.write_outputs(scenario, fewer, reference, figures=False)
     new = snapshot(reference)
-    assert "timeseries/all.csv" in snapshot(old) and "timeseries/all.csv" not in new
+    assert "timeseries/all.parquet" in snapshot(old) and "timeseries/all.parquet" not in new
     stages = kill_at_every_stage(
         lambda: outputs.write_outputs(scenario, fewer, out, figures=False), out, old, new)
     assert stages >= 10  # four tables, a time series, workbook, report, summary, swap
@@ -165,12 +165,12 @@ def test_a_rerun_with_fewer_cases_leaves_no_file_of_the_earlier_run(tmp_path):
     first = CliRunner().invoke(main, ["run", str(path), "--out", str(out), "--workers", "1",
                                       "--no-figures"])
     assert first.exit_code == 0, first.output
-    assert (out / "timeseries" / "all.csv").exists()
+    assert (out / "timeseries" / "all.parquet").exists()
     (out / ".energysim-partial-abc").mkdir()  # what an earlier version left when killed
     again = CliRunner().invoke(main, ["run", str(path), "--out", str(out), "--workers", "1",
                                       "--no-figures", "--case", "none"])
     assert again.exit_code == 0, again.output
-    assert sorted(p.name for p in (out / "timeseries").iterdir()) == ["none.csv"]
+    assert sorted(p.name for p in (out / "timeseries").iterdir()) == ["none.parquet"]
     assert set(pd.read_csv(out / "costs.csv")["case"]) == {"none"}
     assert not (out / ".energysim-partial-abc").exists() and debris(out) == []
 

@@ -37,11 +37,14 @@ def validate(scenario: Path) -> None:
 @click.option("--week", type=click.DateTime(["%Y-%m-%d"]), default=None,
               help="First day of the dispatch week in the figures.")
 @click.option("--no-figures", is_flag=True, help="Skip the PNG figures.")
+@click.option("--timeseries", "timeseries_format", type=click.Choice(["parquet", "csv"]),
+              default="parquet", show_default=True,
+              help="Format of timeseries/<case>.*: Parquet (compact, typed) or CSV.")
 @click.option("--quiet", is_flag=True, help="Print nothing but errors.")
 @click.option("--lang", type=click.Choice(["en", "zh"]), default="en",
               help="Language of the workbook, figures and report.")
 def run(scenario: Path, out_dir: Path, cases: tuple[str, ...], workers: int | None,
-        week, no_figures: bool, quiet: bool, lang: str) -> None:
+        week, no_figures: bool, timeseries_format: str, quiet: bool, lang: str) -> None:
     """Solve every case of SCENARIO and write costs, savings, time series and figures.
 
     The --out folder appears or is replaced as a whole once every file is written; while
@@ -82,7 +85,8 @@ def run(scenario: Path, out_dir: Path, cases: tuple[str, ...], workers: int | No
             click.secho(str(exc), fg="red", err=True)
             sys.exit(EXIT_SOLVER)
         write_outputs(loaded, results, out_dir, figures=not no_figures,
-                      week_start=pd.Timestamp(week) if week else None, lang=lang)
+                      week_start=pd.Timestamp(week) if week else None, lang=lang,
+                      timeseries=timeseries_format)
     if not quiet:
         base = results[loaded.baseline_case].total_cost_cny
         click.echo(f"{loaded.name}: {len(selected)} cases in {time.perf_counter() - start:.1f} s"
