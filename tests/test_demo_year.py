@@ -40,7 +40,12 @@ def test_demo_year_headline_numbers_match_the_stored_table(demo_year):
     assert {o["kind"] for o in optimality.values()} <= {"exact", "bounded"}
     assert all(o["bound_relative"] < 2e-4 for o in optimality.values())
     assert optimality["baseline"]["kind"] == optimality["green_direct"]["kind"] == "exact"
-    assert len(list((demo_year / "figures").glob("dispatch_*.png"))) == 56
+    # the summary figures: the dispatch weeks of the best case and of its reference only
+    assert sorted(p.name for p in (demo_year / "figures").glob("dispatch_*.png")) == sorted(
+        f"dispatch_{case}_{e}.png" for case in ("midday_valley_flex_vpp", "baseline")
+        for e in ("materials", "electronics", "auto_parts", "cold_store"))
+    assert not list((demo_year / "figures").glob("load_duration_*.png"))
+    assert len(list((demo_year / "figures").glob("waterfall_*.png"))) == 13
 
 
 def test_demo_year_invariants_from_the_written_files(demo_year):

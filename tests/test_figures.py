@@ -82,6 +82,22 @@ def test_every_figure_is_written_in_each_language(week, tmp_path, lang, cjk_font
     assert not small, small
 
 
+def test_the_summary_draws_the_best_case_and_its_reference_and_no_load_duration(week, tmp_path):
+    scenario, results, savings, decomposition = week
+    written = write_figures(scenario, results, savings, decomposition, tmp_path, which="summary")
+    best = min((c for c in results if c != scenario.baseline_case),
+               key=lambda c: results[c].total_cost_cny)
+    # its reference, current_pv_storage, did not run: the baseline stands in, as it does in
+    # the decomposition
+    assert scenario.reference_case(best) not in results
+    shown = [best, scenario.baseline_case]
+    expected = {name for name in expected_names(scenario)
+                if not name.startswith(("dispatch_", "load_duration_"))} | {
+        f"dispatch_{c}_{e}.png" for c in shown for e in scenario.enterprises}
+    assert {p.name for p in written} == expected
+    assert {p.name for p in tmp_path.iterdir()} == expected
+
+
 def test_chinese_without_a_cjk_font_falls_back_to_english_with_one_note(week, tmp_path,
                                                                       no_cjk_font):
     assert fonts.cjk_note("zh") == fonts.NO_CJK_NOTE

@@ -36,7 +36,12 @@ def validate(scenario: Path) -> None:
 @click.option("--workers", type=WORKERS, default=None, help="Processes (default: all cores).")
 @click.option("--week", type=click.DateTime(["%Y-%m-%d"]), default=None,
               help="First day of the dispatch week in the figures.")
-@click.option("--no-figures", is_flag=True, help="Skip the PNG figures.")
+@click.option("--figures", "figure_set", type=click.Choice(["all", "summary", "none"]),
+              default="summary", show_default=True,
+              help="PNG figures: summary (savings, waterfalls, monthly peaks, tariff heatmaps, "
+                   "the dispatch weeks of the best case and its reference), all (every case's "
+                   "dispatch and load-duration curves too) or none.")
+@click.option("--no-figures", is_flag=True, help="Skip the PNG figures (--figures none).")
 @click.option("--timeseries", "timeseries_format", type=click.Choice(["parquet", "csv"]),
               default="parquet", show_default=True,
               help="Format of timeseries/<case>.*: Parquet (compact, typed) or CSV.")
@@ -44,7 +49,8 @@ def validate(scenario: Path) -> None:
 @click.option("--lang", type=click.Choice(["en", "zh"]), default="en",
               help="Language of the workbook, figures and report.")
 def run(scenario: Path, out_dir: Path, cases: tuple[str, ...], workers: int | None,
-        week, no_figures: bool, timeseries_format: str, quiet: bool, lang: str) -> None:
+        week, figure_set: str, no_figures: bool, timeseries_format: str, quiet: bool,
+        lang: str) -> None:
     """Solve every case of SCENARIO and write costs, savings, time series and figures.
 
     The --out folder appears or is replaced as a whole once every file is written; while
@@ -84,7 +90,7 @@ def run(scenario: Path, out_dir: Path, cases: tuple[str, ...], workers: int | No
         except SolverError as exc:
             click.secho(str(exc), fg="red", err=True)
             sys.exit(EXIT_SOLVER)
-        write_outputs(loaded, results, out_dir, figures=not no_figures,
+        write_outputs(loaded, results, out_dir, figures="none" if no_figures else figure_set,
                       week_start=pd.Timestamp(week) if week else None, lang=lang,
                       timeseries=timeseries_format)
     if not quiet:

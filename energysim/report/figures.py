@@ -162,10 +162,31 @@ def plot_savings(scenario: Scenario, savings: pd.DataFrame, lang: str = "en") ->
     return fig
 
 
+FIGURE_SETS = ("all", "summary", "none")
+"""Which figures a run draws (`write_figures`)."""
+
+
+def summary_dispatch_cases(scenario: Scenario, results: dict[str, CaseResult]) -> list[str]:
+    """The two cases whose dispatch weeks the summary draws: the one that saves the park the
+    most, and its reference (`Scenario.reference_case`; the baseline where the reference did
+    not run, as in the decomposition), in that order; one where only one ran."""
+    totals = {c: r.total_cost_cny for c, r in results.items() if c != scenario.baseline_case}
+    if not totals:
+        return list(results)[:1]
+    best = min(totals, key=totals.get)
+    reference = scenario.reference_case(best)
+    if reference not in results:
+        reference = scenario.baseline_case
+    return [best, *([reference] if reference in results and reference != best else [])]
+
+
 def write_figures(scenario: Scenario, results: dict[str, CaseResult], savings: pd.DataFrame,
                   decomposition: pd.DataFrame | None, folder: Path, *,
-                  week_start: pd.Timestamp | None = None, lang: str = "en") -> list[Path]:
-    """Write every figure of the run as PNG into ``folder`` (created if needed).
+                  week_start: pd.Timestamp | None = None, lang: str = "en",
+                  which: str = "all") -> list[Path]:
+    """Write the figures of the run as PNG into ``folder`` (created if needed): ``all``, or
+    the ``summary`` (savings, waterfalls, monthly peaks, tariff heatmaps, and the dispatch
+    weeks of two cases, `summary_dispatch_cases`; no load-duration curves).
 
     Parameters
     ----------
@@ -185,14 +206,18 @@ def write_figures(scenario: Scenario, results: dict[str, CaseResult], savings: p
         The files written, dispatch figures first.
     """
     lang = figure_lang(check_lang(lang))
+    if which not in FIGURE_SETS[:2]:
+        raise ValueError(f"which must be all or summary, got {which!r}")
     folder.mkdir(parents=True, exist_ok=True)
     baseline = scenario.baseline_case
     has_baseline = baseline in results
     start = check_week(scenario.index, week_start) if week_start is not None \
         else default_week(scenario.index)
     written = []
+    dispatched = list(results) if which == "all" else summary_dispatch_cases(scenario, results)
     with font_context(lang):
-        for case, result in results.items():
+        for case in dispatched:
+            result = results[case]
             week = (event_week(scenario, result) if week_start is None else None) or start
             for e in scenario.enterprises:
                 title = label("fig_dispatch_title", lang).format(
@@ -210,7 +235,7 @@ def write_figures(scenario: Scenario, results: dict[str, CaseResult], savings: p
                                            folder / f"waterfall_{case}.png", lang, DPI))
         written.append(save_figure(plot_monthly_peak(scenario, results, lang),
                                    folder / "monthly_peak_import.png", lang, DPI))
-        if has_baseline:
+        if has_baseline and which == "all":
             for case in others:
                 written.append(save_figure(plot_load_duration(scenario, results, case, lang),
                                            folder / f"load_duration_{case}.png", lang, DPI))

@@ -45,7 +45,7 @@ import pandas as pd
 from energysim.analysis.bundle import TABLES, analyse
 from energysim.analysis.savings import SAVINGS_COLUMNS
 from energysim.files import replaced_folder, reserved_folder
-from energysim.report.figures import write_figures
+from energysim.report.figures import FIGURE_SETS, write_figures
 from energysim.report.fonts import cjk_note
 from energysim.report.html import write_html
 from energysim.report.labels import check_lang
@@ -81,12 +81,13 @@ def reserved_output(out_dir: str | Path) -> AbstractContextManager[Path]:
 
 
 def write_outputs(scenario: Scenario, results: dict[str, CaseResult], out_dir: str | Path,
-                  *, figures: bool = True, week_start: pd.Timestamp | None = None,
+                  *, figures: bool | str = "summary", week_start: pd.Timestamp | None = None,
                   lang: str = "en", timeseries: str = "parquet") -> Path:
     """Write the outputs of ``results`` as folder ``out_dir``, which they replace whole
     (created if needed); ``lang`` (``en`` or ``zh``) is the language of the workbook,
-    figures and report; ``timeseries`` (``parquet`` or ``csv``) the format of the time
-    series, one file per case.
+    figures and report; ``figures`` which figures are drawn (``all``, ``summary`` or
+    ``none``, `energysim.report.figures.write_figures`; True is all, False none);
+    ``timeseries`` (``parquet`` or ``csv``) the format of the time series, one file per case.
 
     Raises
     ------
@@ -95,6 +96,9 @@ def write_outputs(scenario: Scenario, results: dict[str, CaseResult], out_dir: s
         of other files); it is then left as it was.
     """
     check_lang(lang)
+    figures = {True: "all", False: "none"}.get(figures, figures)
+    if figures not in FIGURE_SETS:
+        raise ValueError(f"figures must be one of {', '.join(FIGURE_SETS)}, got {figures!r}")
     if timeseries not in TIMESERIES_FORMATS:
         raise ValueError(f"timeseries must be one of {', '.join(TIMESERIES_FORMATS)}, "
                          f"got {timeseries!r}")
@@ -109,14 +113,14 @@ def write_outputs(scenario: Scenario, results: dict[str, CaseResult], out_dir: s
         (staging / "timeseries").mkdir()
         for case, result in results.items():
             write_timeseries(result.timeseries, staging / "timeseries" / case, timeseries)
-        if figures:
+        if figures != "none":
             write_figures(scenario, results, analysis.savings[SAVINGS_COLUMNS],
                           analysis.decomposition, staging / "figures", week_start=week_start,
-                          lang=lang)
+                          lang=lang, which=figures)
         write_workbook(scenario, results, staging / "report.xlsx", lang=lang,
                        notes=_notes(scenario, lang, results=results), analysis=analysis)
         write_html(scenario, results, staging / "report.html",
-                   figures_dir=staging / "figures" if figures else None, lang=lang,
+                   figures_dir=staging / "figures" if figures != "none" else None, lang=lang,
                    notes=_notes(scenario, lang, for_html=True, results=results),
                    analysis=analysis)
         (staging / "summary.json").write_text(
