@@ -161,11 +161,15 @@ class Scenario:
             raise KeyError(f"no case {name!r}; the scenario has: {', '.join(self.spec.cases)}")
         return self.spec.cases[name]
 
-    def reference_case(self, case: str) -> str:
+    def reference_case(self, case: str, ran=None) -> str:
         """The case whose dispatch ``case`` is compared with (`CaseSpec.compare_to`): the
         one named, else the case with the same assets and green rules that leaves every
         enterprise on the baseline's tariff, where ``case`` changes a tariff and one exists;
-        else the baseline case."""
+        else the baseline case. Given the cases that ``ran``, a reference among them, else
+        the baseline (the baseline's own is itself)."""
+        if ran is not None:
+            reference = case if case == self.baseline_case else self.reference_case(case)
+            return reference if reference in ran else self.baseline_case
         spec, baseline = self.case(case), self.baseline_case
         if spec.compare_to is not None:
             return spec.compare_to

@@ -56,9 +56,7 @@ def decompose(scenario: Scenario, results: dict[str, CaseResult], baseline: str)
     for case, result in results.items():
         if case == baseline:
             continue
-        reference = scenario.reference_case(case)
-        if reference not in results:
-            reference = baseline
+        reference = scenario.reference_case(case, results)
         ref = results[reference]
         if reference not in costs:
             costs[reference] = ref.cost_by_enterprise()

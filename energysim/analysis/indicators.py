@@ -101,13 +101,5 @@ def indicators(scenario: Scenario, results: dict[str, CaseResult]) -> pd.DataFra
 
     table["grid_revenue_change_cny"] = change(lambda case: scenario.baseline_case)
     table["grid_revenue_change_vs_reference_cny"] = change(
-        lambda case: _reference(scenario, case, results))
+        lambda case: scenario.reference_case(case, results))
     return table
-
-
-def _reference(scenario: Scenario, case: str, results) -> str:
-    """The case's reference where it ran, else the baseline (as the decomposition does)."""
-    if case == scenario.baseline_case:
-        return case
-    reference = scenario.reference_case(case)
-    return reference if reference in results else scenario.baseline_case

@@ -174,10 +174,8 @@ def summary_dispatch_cases(scenario: Scenario, results: dict[str, CaseResult]) -
     if not totals:
         return list(results)[:1]
     best = min(totals, key=totals.get)
-    reference = scenario.reference_case(best)
-    if reference not in results:
-        reference = scenario.baseline_case
-    return [best, *([reference] if reference in results and reference != best else [])]
+    reference = scenario.reference_case(best, results)
+    return [best, *([reference] if reference in results else [])]
 
 
 def write_figures(scenario: Scenario, results: dict[str, CaseResult], savings: pd.DataFrame,

@@ -171,7 +171,7 @@ def _grid_company(scenario, results, lang, analysis) -> list[str]:
         change = row["grid_revenue_change_vs_reference_cny"]
         if abs(change) <= 1e-6 * max(abs(before["grid_revenue_cny"]), 1.0):
             change = 0.0  # revenue-neutral: the LP's rounding is no change
-        reference = _reference_of(analysis, case, base)
+        reference = scenario.reference_case(case, results)
         was = park.loc[reference, "grid_revenue_cny"]
         items.append(_t("grid_item", lang, case=_case(case, lang),
                         reference=_case(reference, lang),
@@ -224,9 +224,3 @@ def _neutral(scenario, results, lang, analysis) -> list[str]:
             why=_t("neutral_why", lang) if why else ""))
     return sentences
 
-
-def _reference_of(analysis, case: str, base: str) -> str:
-    """The reference the decomposition compared ``case`` with."""
-    parts = analysis.decomposition
-    rows = parts[parts["case"] == case] if parts is not None else parts
-    return base if rows is None or rows.empty else str(rows["reference_case"].iloc[0])
