@@ -223,4 +223,3 @@ def _neutral(scenario, results, lang, analysis) -> list[str]:
             park=pct(park), winners=groups["winner"], losers=groups["loser"],
             why=_t("neutral_why", lang) if why else ""))
     return sentences
-

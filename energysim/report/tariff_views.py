@@ -50,14 +50,14 @@ def price_table_lines(tariff: Tariff) -> list[str]:
     adder and the all-in price of each band used, and whether the published prices fit."""
     price = tariff.energy_price
     used = tariff.bands_used
-    ratios = {"flat": 1.0, **(price.ratios or {})}
+    ratios = price.band_ratios
     lines = []
     if price.ratios is not None:
         lines.append("ratios to the floating base E: " + ", ".join(
             f"{band} {ratios[band]:g}" for band in used if band in ratios))
     if tariff.user_type or tariff.voltage_level or tariff.transmission_distribution:
         network = tariff.transmission_distribution
-        level = tariff.voltage_level or (network.tables_at if network else "-")
+        level = tariff.level or "-"
         shift_base, shift_adder = tariff.voltage_shift_cny_per_kwh
         lines.append(f"user type: {tariff.user_type or '-'}; voltage level: {level}"
                      + (f" (tables are for {network.tables_at}: E {shift_base:+.4f}, adder "

@@ -163,8 +163,13 @@ class EnergyPrice(StrictModel):
             return table.bands_cny_per_kwh.get(band)
         if table.flat_cny_per_kwh is None:
             return None
-        ratios = {"flat": 1.0, **(self.ratios or {})}
+        ratios = self.band_ratios
         return None if band not in ratios else table.flat_cny_per_kwh * ratios[band]
+
+    @property
+    def band_ratios(self) -> dict[str, float]:
+        """Each priced band's multiple of E, flat's 1 included [-]."""
+        return {"flat": 1.0, **(self.ratios or {})}
 
     @property
     def representative_month(self) -> str | None:

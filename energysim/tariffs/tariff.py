@@ -156,7 +156,7 @@ class Tariff(StrictModel):
         price = self.energy_price
         table = price.tables()[month if month is not None else price.representative_month]
         shift_base, shift_adder = (0.0, 0.0) if as_published else self.voltage_shift_cny_per_kwh
-        ratios = {"flat": 1.0, **(price.ratios or {})}
+        ratios = price.band_ratios
         out = []
         for band in BANDS:
             floating = price.floating(band, month)
