@@ -64,11 +64,16 @@ class Calibration:
             else f"{self.value:.6f}"
         return f"{what} {value}{unit}"
 
+    @property
+    def aim(self) -> str:
+        """"revenue-neutral to cq_current", or "5 % below the revenue of cq_current"."""
+        spec = self.spec
+        return (f"revenue-neutral to {spec.revenue_neutral_to}" if not spec.cut_pct
+                else f"{spec.cut_pct:g} % below the revenue of {spec.revenue_neutral_to}")
+
     def describe(self) -> str:
         """One line for the run's notes."""
-        aim = ("revenue-neutral to" if not self.spec.cut_pct
-               else f"{self.spec.cut_pct:g} % below the revenue of")
-        return (f"tariff {self.tariff} calibrated {aim} {self.spec.revenue_neutral_to} over "
+        return (f"tariff {self.tariff} calibrated {self.aim} over "
                 f"{', '.join(self.enterprises)}: {self.solved()}; the baseline's "
                 f"flows pay {self.revenue_cny:,.2f} CNY against {self.reference_revenue_cny:,.2f}")
 
@@ -84,8 +89,6 @@ def adjusted(tariff: Tariff, solve_for: str, x: float) -> Tariff:
     """
     price = tariff.energy_price.model_dump()
     tables = list(price["months"].values()) if price["months"] else [price]
-    if tariff.is_spot and solve_for != "adder":
-        raise ValueError("a spot tariff can only be calibrated by its adder")
     if solve_for == "flat":
         for table in tables:
             if table["flat_cny_per_kwh"] is not None:
@@ -123,6 +126,8 @@ def calibrate(scenario, name: str, spec: CalibrationSpec) -> tuple[Tariff, Calib
         price; each message says which.
     """
     tariff = scenario.tariffs[name]
+    if tariff.is_spot and spec.solve_for != "adder":
+        raise ValueError("a spot tariff can only be calibrated by its adder")
     if scenario.case(scenario.baseline_case).assets:
         raise ValueError(f"calibration prices the baseline case's flows, which are the loads "
                          f"only where it switches no assets; {scenario.baseline_case} switches "
@@ -146,34 +151,22 @@ def calibrate(scenario, name: str, spec: CalibrationSpec) -> tuple[Tariff, Calib
         shown = f"{spec.solve_for} shifted by {value - start:+.6f} CNY/kWh" \
             if spec.solve_for in ("flat", "adder") else f"{spec.solve_for} = {value:.6f}"
         raise ValueError(f"revenue {'neutrality' if not spec.cut_pct else 'cut'} needs "
-                         f"{shown}, which is no valid price: {_first(exc)}") from None
+                         f"{shown}, which is no valid price: {exc}") from None
     revenue = _revenue(scenario, lambda e: solved, enterprises)
     if abs(revenue - target) > CALIBRATION_TOLERANCE * max(abs(target), 1.0):
         raise ValueError(f"calibration missed its target: {revenue:,.2f} against {target:,.2f} CNY")
     shift = value - start if spec.solve_for in ("flat", "adder") else value
-    aim = "revenue-neutral to" if not spec.cut_pct else f"{spec.cut_pct:g} % revenue cut against"
+    calibration = Calibration(name, spec, enterprises, shift, before, target, revenue)
     labelled = solved.model_copy(update={
-        "name": f"{solved.name} (calibrated {aim} {spec.revenue_neutral_to})",
+        "name": f"{solved.name} (calibrated {calibration.aim})",
         "document": f"{solved.document}; calibrated in the scenario ({spec.solve_for})"})
-    return labelled, Calibration(name, spec, enterprises, shift, before, target, revenue)
-
-
-def _first(exc: ValueError) -> str:
-    """The first problem of a validation error, in one line: where, and what."""
-    errors = getattr(exc, "errors", None)
-    if not callable(errors):
-        return str(exc)
-    first = errors()[0]
-    where = ".".join(str(part) for part in first["loc"])
-    return f"{where}: {first['msg']}"
+    return labelled, calibration
 
 
 def _current(tariff: Tariff, solve_for: str) -> float:
     """Where ``solve_for`` stands today: 0 for a shift, the ratio for a ratio."""
     if solve_for in ("flat", "adder"):
         return 0.0
-    if tariff.is_spot:
-        raise ValueError("a spot tariff can only be calibrated by its adder")
     band = solve_for.removesuffix("_ratio")
     ratios = tariff.energy_price.ratios or {}
     if band not in ratios:

@@ -101,6 +101,18 @@ class StrictModel(BaseModel):
         return value
 
 
+def first_error(exc: ValueError) -> str:
+    """The first problem of a validation error in one line, ``field.path: message`` (the
+    message alone for a whole-model check); any other error as it reads."""
+    errors = getattr(exc, "errors", None)
+    if not callable(errors):
+        return str(exc)
+    first = errors()[0]
+    message = first["msg"].removeprefix("Value error, ")
+    where = ".".join(str(part) for part in first["loc"])
+    return f"{where}: {message}" if where else message
+
+
 def parse_window(text: str) -> tuple[int, int]:
     """``"HH:MM-HH:MM"`` → (start, end) in minutes after midnight, end ≤ 1440.
 

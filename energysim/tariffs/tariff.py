@@ -24,7 +24,7 @@ import pandas as pd
 from pydantic import Field, NonNegativeFloat, PrivateAttr, model_validator
 
 from energysim.daytypes import HOLIDAYS, OFFICIAL, Calendar, day_kinds, kinds_of
-from energysim.schema import StrictModel, format_minute
+from energysim.schema import StrictModel, first_error, format_minute
 from energysim.tariffs.network import PricePart, TransmissionDistribution, UserType, VoltageLevel
 from energysim.tariffs.periods import (
     BANDS,
@@ -267,16 +267,7 @@ class Tariff(StrictModel):
         """
         if level == self.level:
             return self
-        data = self.model_dump()
-        data |= {"voltage_level": level, "name": f"{self.name} ({level})"}
-        try:
-            copy = Tariff.model_validate(data)
-        except ValueError as exc:
-            errors = getattr(exc, "errors", None)
-            raise ValueError(errors()[0]["msg"].removeprefix("Value error, ")
-                             if callable(errors) else str(exc)) from None
-        copy._spot, copy._calendar = self._spot, self._calendar
-        return copy
+        return self._revalidated(voltage_level=level, name=f"{self.name} ({level})")
 
     def with_energy_price(self, energy_price: dict | EnergyPrice) -> Tariff:
         """A copy priced by ``energy_price`` (validated with the whole tariff), its spot
@@ -284,13 +275,19 @@ class Tariff(StrictModel):
 
         Raises
         ------
-        pydantic.ValidationError
-            The new prices are not valid for this tariff.
+        ValueError
+            The new prices are not valid for this tariff (the first problem, in one line).
         """
-        data = self.model_dump()
-        data["energy_price"] = energy_price if isinstance(energy_price, dict) \
-            else energy_price.model_dump()
-        copy = Tariff.model_validate(data)
+        return self._revalidated(energy_price=energy_price if isinstance(energy_price, dict)
+                                 else energy_price.model_dump())
+
+    def _revalidated(self, **changes) -> Tariff:
+        """A copy with ``changes`` to its fields, validated whole, its spot prices and
+        calendar kept; ValueError with the first problem in one line (`first_error`)."""
+        try:
+            copy = Tariff.model_validate(self.model_dump() | changes)
+        except ValueError as exc:
+            raise ValueError(first_error(exc)) from None
         copy._spot, copy._calendar = self._spot, self._calendar
         return copy
 
