@@ -54,9 +54,6 @@ class Calendar:
     given: dict[int, GivenYear] = field(default_factory=dict)
     weekends_only: bool = False
 
-    def __hash__(self) -> int:
-        return hash((tuple(sorted(self.given)), self.weekends_only))
-
 
 OFFICIAL = Calendar()
 """The package's calendar alone."""
@@ -100,8 +97,7 @@ def day_kind(day: dt.date, calendar: Calendar = OFFICIAL) -> int:
     except NotImplementedError:
         if calendar.weekends_only:
             return 0 if day.weekday() < 5 else 1
-        first, last = covered_years()
-        raise ValueError(uncovered_message([day.year], first, last)) from None
+        raise ValueError(uncovered_message([day.year])) from None
     if working:
         return 0
     if not is_holiday or name is None:
@@ -109,8 +105,9 @@ def day_kind(day: dt.date, calendar: Calendar = OFFICIAL) -> int:
     return _BY_CALENDAR_NAME.get(getattr(name, "value", name), 2)
 
 
-def uncovered_message(years: list[int], first: int, last: int) -> str:
+def uncovered_message(years: list[int]) -> str:
     """Why days of ``years`` have no type, and the two ways out."""
+    first, last = covered_years()
     listed = ", ".join(map(str, years))
     return (f"Chinese public holidays are known for {first}-{last} (package chinesecalendar); "
             f"{listed} {'is' if len(years) == 1 else 'are'} not covered: give the year's "

@@ -22,7 +22,7 @@ from energysim import scenario_checks as checks
 from energysim.assets import Asset, declared_assets
 from energysim.calendar_spec import to_calendar
 from energysim.calibration import Calibration, calibrate_scenario
-from energysim.daytypes import Calendar, covered_years, uncovered_message, uncovered_years
+from energysim.daytypes import Calendar, uncovered_message, uncovered_years
 from energysim.errors import Problem, ScenarioError
 from energysim.green_supply import GreenDirectSpec, GreenRulesMode
 from energysim.overrides import apply_overrides
@@ -303,8 +303,7 @@ def load_scenario(path: str | Path, overrides: dict[str, Any] | None = None, *,
             except ValueError as exc:
                 at(("tariffs", name), str(exc))
         if missing and not calendar.weekends_only:
-            first, last = covered_years()
-            at(("tariffs", name), f"has periods by day type, but {uncovered_message(missing, first, last)}")
+            at(("tariffs", name), f"has periods by day type, but {uncovered_message(missing)}")
     store = {} if profiles is None else profiles
     load_kw, pv, green, notes = _read_profiles(spec, path, index, problems, at, store, calendar)
     notes = [*file_notes, *notes]

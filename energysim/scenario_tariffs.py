@@ -139,7 +139,7 @@ def _check_calibration(name, calibration, spec, path, root, data, problems) -> N
                                    f"{reference} is calibrated itself; calibrate to a tariff "
                                    "that is not"))
     if calibration.over != "park":
-        ids = [e.id if hasattr(e, "id") else e.get("id") for e in getattr(spec, "enterprises", [])]
+        ids = [e.id for e in getattr(spec, "enterprises", [])]  # none when the schema failed
         for i, e in enumerate(calibration.over):
             if ids and e not in ids:
                 problems.append(problem_at(path, root, data, (*loc, "over", i),

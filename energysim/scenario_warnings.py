@@ -22,6 +22,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from energysim.daytypes import covered_years, uncovered_years
 from energysim.vpp_baseline import events_in_horizon
 
 PV_MAX_KW_PER_KWP = 1.1
@@ -110,9 +111,8 @@ def month_spans(months: list[str]) -> str:
 
 
 def calendar_warnings(calendar, index: pd.DatetimeIndex) -> list[str]:
-    """The stated approximation of ``calendar: weekends_only`` where the horizon needs it."""
-    from energysim.daytypes import covered_years, uncovered_years
-
+    """The stated approximation of ``calendar: weekends_only`` where the horizon needs it,
+    and given years that replace the package's."""
     first, last = covered_years()
     replaced = sorted(y for y in calendar.given if first <= y <= last)
     warnings = [f"calendar: {', '.join(map(str, replaced))} {'is' if len(replaced) == 1 else 'are'} "
