@@ -24,7 +24,7 @@ _API = {
     "extract_timeseries": "energysim.model.extract",
     "load_scenario": "energysim.scenario",
     "resolve_tariff": "energysim.tariffs",
-    "run_case": "energysim.analysis.run",
+    "run_case": "energysim.analysis.case_models",
     "run_scenario": "energysim.analysis.run",
     "solve_model": "energysim.model.solve",
 }

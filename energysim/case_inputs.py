@@ -92,6 +92,11 @@ class CaseInputs:
         (project, rule) → required share, for the rules the case enforces. [-]
     launder_risk : set of str
         Offtakers that could gain by laundering (`energysim.model.net_meter`).
+    mode_price_cny_per_kwh : dict of str to numpy.ndarray
+        Per PV meter, the import prices whose steps below the export price get a net-meter
+        mode (`energysim.model.net_meter`); ``price_cny_per_kwh`` where absent. A model
+        re-solved under several tariffs is built with the least of their prices, so that
+        it has a mode wherever one of them contests a step. [CNY/kWh]
     """
 
     name: str
@@ -117,6 +122,7 @@ class CaseInputs:
     demand_margin_kw: dict[str, np.ndarray] = field(default_factory=dict)
     green_rules_enforced: dict[tuple[str, str], float] = field(default_factory=dict)
     launder_risk: set[str] = field(default_factory=set)
+    mode_price_cny_per_kwh: dict[str, np.ndarray] = field(default_factory=dict)
 
     def meters_with(self, assets) -> list[str]:
         """The meters, in order, with at least one of ``assets`` (ids) behind them."""

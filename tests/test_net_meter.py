@@ -295,7 +295,7 @@ def test_outputs_say_what_kind_of_optimum_each_case_is(tmp_path):
     assert 0 < bounded["bound_cny"] < 1e-4 * summary["cases"]["midday_valley_pv_storage"][
         "total_cost_cny"]
     assert summary["cases"]["baseline"]["optimality"] == {
-        "kind": "exact", "bound_cny": 0.0, "bound_relative": 0.0, "methods": ["lp"],
+        "kind": "exact", "bound_cny": 0.0, "bound_relative": 0.0, "methods": ["bill"],
         "regularisation_cny": 0.0}
     assert "of the optimum" in result.output
     assert any("net meter" in note for note in summary["notes"])

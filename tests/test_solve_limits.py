@@ -50,9 +50,11 @@ def test_run_that_reaches_the_limit_exits_3(tmp_path, monkeypatch):
     def hurried(m, **kwargs):
         return solve_model(m, **{**kwargs, "time_limit_s": 1e-9})
 
-    monkeypatch.setattr("energysim.analysis.run.solve_model", hurried)
-    result = CliRunner().invoke(main, ["run", str(scenario(tmp_path)), "--out",
-                                       str(tmp_path / "out"), "--workers", "1", "--quiet"])
+    monkeypatch.setattr("energysim.analysis.case_models.solve_model", hurried)
+    path = tiny_scenario(tmp_path, constant(HOURS, 100.0),  # a battery: an LP to solve
+                         storage={"capacity_kwh": 10, "power_kw": 5})
+    result = CliRunner().invoke(main, ["run", str(path), "--out", str(tmp_path / "out"),
+                                       "--workers", "1", "--quiet"])
     assert result.exit_code == 3, result.output
     assert "termination condition 'time_limit_reached'" in result.output
     assert "time limit of 1e-09 s" in result.output and "Traceback" not in result.output

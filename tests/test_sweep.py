@@ -74,8 +74,9 @@ def test_a_grid_equals_its_cases_run_one_by_one(tmp_path):
     summary = json.loads((out / "sweep.json").read_text(encoding="utf-8"))
     # the baseline does not depend on the battery: three tariff points, solved once each
     assert summary["counts"]["run_now"] == 3 + 6
-    # one model built per case, the rest re-priced or resized: 2 baseline + 5 with assets
-    assert summary["counts"]["resolved"] == 2 + 5
+    # the baseline is billed (no model); one model built with assets, the rest re-priced or
+    # resized
+    assert summary["counts"]["resolved"] == 5
     assert table["resolved"].any()
     assert (out / "sweep_heatmap_assets.png").stat().st_size > 5_000
     assert summary["heatmaps"] == [{"case": "assets", "file": "sweep_heatmap_assets.png"}]

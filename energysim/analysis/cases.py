@@ -64,7 +64,12 @@ def model_groups(scenario: Scenario, case: str) -> list[tuple[str, ...]]:
 def job_weight(scenario: Scenario, case: str, group: tuple[str, ...]) -> int:
     """A rough order of solve times: batteries and PV add, enforced green-supply rules (a
     second, warm-started solve over the whole horizon) add most."""
-    enforced = any(rules_enforced(scenario, case, g.id) and set(g.offtakers) & set(group)
-                   for g in scenario.spec.green_direct)
-    return (20 * enforced + 2 * len(scenario.assets_on(case, "storage", group))
+    return (20 * enforces_rules(scenario, case, group) + 2 * len(scenario.assets_on(case, "storage", group))
             + len(scenario.assets_on(case, "pv", group)))
+
+
+def enforces_rules(scenario: Scenario, case: str, group: tuple[str, ...]) -> bool:
+    """Whether ``case`` enforces a green-supply project's rules on an offtaker in ``group``
+    (lazy rows in its model)."""
+    return any(rules_enforced(scenario, case, g.id) and set(g.offtakers) & set(group)
+               for g in scenario.spec.green_direct)

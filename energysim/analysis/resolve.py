@@ -35,8 +35,9 @@ from dataclasses import fields, is_dataclass
 import numpy as np
 import pandas as pd
 
+from energysim.analysis.billed import bill_result, needs_no_model
+from energysim.analysis.case_models import combine_parts, extract_result, run_case
 from energysim.analysis.cases import build_model, model_groups
-from energysim.analysis.run import combine_parts, extract_result, run_case
 from energysim.case_inputs import CaseInputs
 from energysim.model.meter_modes import settle_modes
 from energysim.model.net_meter import contested_steps
@@ -68,12 +69,15 @@ REPRICE_ENV = "ENERGYSIM_REPRICE"
 
 
 class Repricer:
-    """A solved model of ``case`` for ``group`` that can be re-solved under other tariffs."""
+    """A solved model of ``case`` for ``group`` that can be re-solved under other tariffs:
+    those of other points of a sweep, or of other cases of the same structure (built from
+    its prepared ``inputs`` where they are given)."""
 
-    def __init__(self, scenario: Scenario, case: str, group: tuple[str, ...]):
+    def __init__(self, scenario: Scenario, case: str, group: tuple[str, ...],
+                 inputs: CaseInputs | None = None):
         self.case, self.group = case, group
         start = time.perf_counter()
-        self.inputs = prepare(scenario, case, list(group))
+        self.inputs = inputs if inputs is not None else prepare(scenario, case, list(group))
         self.m = build_model(self.inputs)
         build_s = time.perf_counter() - start
         self.meter = scenario.spec.solver.meter
@@ -102,27 +106,34 @@ class Repricer:
         self.mode_steps = {e: {t for p, t in modes if p == e} for e in group} if modes is not None \
             else {e: set() for e in group}
         self.solver = scenario.spec.solver
-        self._next: tuple[Scenario, CaseInputs] | None = None
-        self.first = self._result(scenario, solved.objective_cny,
+        self._next: tuple[Scenario, str, CaseInputs] | None = None
+        self.first = self._result(scenario, case, solved.objective_cny,
                                   {"build": build_s, **solved.timings_s}, None, solved)
 
-    def _inputs(self, scenario: Scenario) -> CaseInputs:
-        """The prepared inputs of this model's case and group under ``scenario`` (kept from
-        `can_reprice` for `reprice`)."""
-        if self._next is None or self._next[0] is not scenario:  # the object, not its id:
-            self._next = (scenario, prepare(scenario, self.case, list(self.group)))  # ids recur
-        return self._next[1]
+    def _inputs(self, scenario: Scenario, case: str) -> CaseInputs:
+        """The prepared inputs of ``case`` for this model's group under ``scenario`` (kept
+        from `can_reprice` for `reprice`)."""
+        if self._next is None or self._next[0] is not scenario or self._next[1] != case:
+            self._next = (scenario, case, prepare(scenario, case, list(self.group)))  # the
+        return self._next[2]  # scenario object, not its id: ids recur
 
-    def can_reprice(self, scenario: Scenario) -> bool:
-        """Whether ``scenario`` gives this model inputs that differ from those it was built
-        from only in energy prices and battery sizes (see the module docstring)."""
+    def can_reprice(self, scenario: Scenario, case: str | None = None,
+                    inputs: CaseInputs | None = None) -> bool:
+        """Whether ``scenario`` gives this model's group, under ``case`` (this model's own
+        by default), inputs that differ from those it was built from only in energy prices
+        and battery sizes (see the module docstring); ``inputs`` are those, where they were
+        prepared already."""
+        case = case or self.case
+        if inputs is not None:
+            self._next = (scenario, case, inputs)
         if getattr(self.m, "LAZY_CONSTRAINTS", None) or scenario.spec.solver != self.solver:
             return False
         for e in self.group:
-            if not same_but_prices(self.tariffs[e], scenario.tariff_for(self.case, e)):
+            if not same_but_prices(self.tariffs[e], scenario.tariff_for(case, e)):
                 return False
-        new = self._inputs(scenario)
-        if differences(self.inputs, new) - {"name", "price_cny_per_kwh", "storages"}:
+        new = self._inputs(scenario, case)
+        if differences(self.inputs, new) - {"name", "price_cny_per_kwh", "storages",
+                                             "mode_price_cny_per_kwh"}:
             return False
         if set(new.storages) != set(self.storage):
             return False
@@ -139,10 +150,12 @@ class Repricer:
                 return False
         return True
 
-    def reprice(self, scenario: Scenario) -> CaseResult:
-        """Solve again under ``scenario``'s tariffs, warm-started."""
+    def reprice(self, scenario: Scenario, case: str | None = None) -> CaseResult:
+        """Solve again under ``scenario``'s tariffs for ``case`` (this model's own by
+        default), warm-started; the result is ``case``'s."""
+        case = case or self.case
         start = time.perf_counter()
-        new = self._inputs(scenario)
+        new = self._inputs(scenario, case)
         prices = new.price_cny_per_kwh
         for e, price in prices.items():
             cols = self.import_cols[e]
@@ -172,7 +185,7 @@ class Repricer:
         bound, regularisation = optimality_bound(self.m, objective, lower)
         solved = SolveResult(OPTIMAL, objective, bound_cny=bound, regularisation_cny=regularisation,
                              method=method_name(self.run, outcome), meter=outcome)
-        return self._result(scenario, objective,
+        return self._result(scenario, case, objective,
                             {"handoff": handoff, "solve": solve, "load": load}, prices, solved)
 
     def _resize(self, e: str, built, new) -> None:
@@ -188,10 +201,10 @@ class Repricer:
         rhs = self.storage_rhs[e] * (new.capacity_kwh / built.capacity_kwh)
         self.highs.changeRowsBounds(2, self.storage_rows[e], rhs, rhs)
 
-    def _result(self, scenario, objective, timings, prices, solved) -> CaseResult:
-        """The result as `extract_result` gives it, the model's stale prices replaced by
-        ``prices`` in the time series and the energy cost."""
-        result = extract_result(self.m, scenario, self.case, solved, timings)
+    def _result(self, scenario, case, objective, timings, prices, solved) -> CaseResult:
+        """``case``'s result as `extract_result` gives it, the model's stale prices replaced
+        by ``prices`` in the time series and the energy cost."""
+        result = extract_result(self.m, scenario, case, solved, timings)
         ts, costs = result.timeseries, result.costs
         labels = month_labels(scenario.index)
         for e, price in (prices or {}).items():
@@ -253,13 +266,17 @@ def solve_case(base, scenario: Scenario, task, only) -> tuple[CaseResult, bool]:
     for key in [k for k in _KEPT if k[0] != base.key or k[2] != tariff_free(task)]:
         del _KEPT[key]  # models of another structure: this chunk will not need them
     for group in groups:
+        inputs = prepare(scenario, task.case, list(group))
+        if needs_no_model(inputs):
+            parts.append(bill_result(inputs, task.case))
+            continue
         key = structure_key(base.key, task, group)
         kept = _KEPT.get(key)
-        if kept is not None and kept.can_reprice(scenario):
+        if kept is not None and kept.can_reprice(scenario, task.case, inputs):
             parts.append(kept.reprice(scenario))
             resolved = True
             continue
-        kept = Repricer(scenario, task.case, group)
+        kept = Repricer(scenario, task.case, group, inputs)
         if len(_KEPT) < KEEP_MODELS:
             _KEPT[key] = kept
         parts.append(kept.first)

@@ -1,74 +1,43 @@
-"""Running cases: one model per (case, enterprise), solved in parallel processes.
+"""Running cases: models solved in parallel processes, each structure built once.
 
 Enterprises that share no asset are independent, so a case is solved as one small LP per
-enterprise rather than one large park LP (solve time grows faster than the model). Jobs
-go to a process pool when there is more than one job and more than one core; each worker
-builds its own model from the scenario data and runs HiGHS on one thread. An error or an
+group of enterprises rather than one large park LP (solve time grows faster than the
+model). Cases of one structure (the same assets and green rules, other tariffs) are one job
+per group (`energysim.analysis.jobs`): its model is built once and re-solved warm for each
+next case, and a case with nothing to dispatch is billed without an LP. Jobs go to a process
+pool when there is more than one job and more than one core, or to a Dask cluster
+(``scheduler``, the ``dask`` extra); each worker runs HiGHS on one thread. An error or an
 interrupt (Ctrl-C, or SIGTERM where the command line raises it) cancels the jobs not started
 and terminates the workers at once (`energysim.analysis.executors.stop_now`).
+
+The pool's workers are forked after the parent has imported SciPy's sparse matrices, which
+Pyomo's compiler imports on first use (about 3 s a process otherwise).
 """
 
 from __future__ import annotations
 
 import os
-import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
-from functools import partial
 
-import pandas as pd
-from pyomo.common.gc_manager import PauseGC
+from pyomo.common.dependencies import scipy
 
-from energysim.analysis.cases import build_model, job_weight, model_groups
-from energysim.analysis.executors import quiet_worker, stop_now
-from energysim.errors import SolverError
-from energysim.model.extract import extract_costs, extract_timeseries
-from energysim.model.green_rules import enforced_rules, explain_infeasible
-from energysim.model.solve import OPTIMAL, SolveResult, solve_model
-from energysim.model.vpp_settlement import vpp_event_table
-from energysim.results import STAGES, CaseResult
+from energysim.analysis.case_models import combine_parts, run_case
+from energysim.analysis.executors import make_executor, quiet_worker, shipped, shut_down, stop_now
+from energysim.analysis.jobs import ModelJob, grouped_runs, plan_jobs, solve_job
+from energysim.results import CaseResult
 from energysim.scenario import Scenario
 
-
-def run_case(scenario: Scenario, case: str, enterprises: Sequence[str] | None = None,
-             threads: int = 1) -> CaseResult:
-    """Build, solve and extract ``case`` for ``enterprises`` in one model (this process)."""
-    timings = {}
-    start = time.perf_counter()
-    m = build_model(scenario, case, enterprises)
-    timings["build"] = time.perf_counter() - start
-    solve = partial(solve_model, threads=threads, meter=scenario.spec.solver.meter,
-                    meter_milp_max_steps=scenario.spec.solver.milp_max_steps,
-                    time_limit_s=scenario.spec.solver.time_limit_s)
-    try:
-        solved = solve(m)
-    except SolverError as exc:
-        reason = explain_infeasible(m, solve) if enforced_rules(m) else ""
-        if not reason:
-            raise
-        raise SolverError(exc.termination, exc.where, reason) from None
-    return extract_result(m, scenario, case, solved, timings | solved.timings_s)
-
-
-def extract_result(m, scenario: Scenario, case: str, solved: SolveResult,
-                   timings: dict[str, float]) -> CaseResult:
-    """The CaseResult of the solved model ``m`` of ``case``: its time series, costs and VPP
-    events, and how close to the optimum ``solved`` is (``timings`` gains ``extract``)."""
-    start = time.perf_counter()
-    with PauseGC():
-        timeseries, costs = extract_timeseries(m, scenario.index), extract_costs(m)
-        events = vpp_event_table(m) if m.component("EVENTS") is not None else None
-    timings["extract"] = time.perf_counter() - start
-    return CaseResult(case, timeseries, costs, solved.objective_cny, OPTIMAL, timings, events,
-                      solved.bound_cny, (solved.method,), solved.regularisation_cny)
+__all__ = ["progress_bar", "run_case", "run_scenario"]
 
 
 def run_scenario(scenario: Scenario, cases: Sequence[str] | None = None,
                  workers: int | None = None,
                  on_done: Callable[[str, str], None] | None = None,
-                 progress: bool = False) -> dict[str, CaseResult]:
-    """Run ``cases`` (all by default), each enterprise as its own model (the members of a
-    switched-on VPP together, see `model_groups`).
+                 progress: bool = False, scheduler: str | None = None) -> dict[str, CaseResult]:
+    """Run ``cases`` (all by default), each group of enterprises as its own model (the
+    members of a switched-on VPP together, see `model_groups`), cases of one structure on
+    one model (see the module docstring).
 
     Parameters
     ----------
@@ -79,6 +48,8 @@ def run_scenario(scenario: Scenario, cases: Sequence[str] | None = None,
     progress : bool
         Show a progress bar over the models (tqdm; a widget in Jupyter where ipywidgets is
         installed, text elsewhere).
+    scheduler : str, optional
+        The address of a Dask scheduler (``tcp://host:port``) to run the jobs on instead.
 
     Returns
     -------
@@ -92,42 +63,60 @@ def run_scenario(scenario: Scenario, cases: Sequence[str] | None = None,
     names = list(cases) if cases is not None else list(scenario.cases)
     for name in names:
         scenario.case(name)
-    jobs = [(c, group) for c in names for group in model_groups(scenario, c)]
-    jobs.sort(key=lambda job: -job_weight(scenario, *job))  # long ones first
+    jobs = plan_jobs(scenario, names, grouped=grouped_runs())
     workers = min(workers or os.cpu_count() or 1, len(jobs))
     parts: dict[tuple[str, tuple[str, ...]], CaseResult] = {}
-    bar = progress_bar(len(jobs), "models") if progress and len(jobs) > 1 else None
+    models = sum(len(job.cases) for job in jobs)
+    bar = progress_bar(models, "models") if progress and models > 1 else None
 
-    def done(case: str, group: tuple[str, ...]) -> None:
-        if bar is not None:
-            bar.set_postfix_str(f"{case} / {', '.join(group)}", refresh=False)
-            bar.update()
-        if on_done:
-            on_done(case, ", ".join(group))
+    def done(job: ModelJob, results: dict[str, CaseResult]) -> None:
+        for case, result in results.items():
+            parts[case, job.group] = result
+            if bar is not None:
+                bar.set_postfix_str(f"{case} / {', '.join(job.group)}", refresh=False)
+                bar.update()
+            if on_done:
+                on_done(case, ", ".join(job.group))
 
     try:
-        if workers <= 1:
-            for case, group in jobs:
-                parts[case, group] = run_case(scenario, case, list(group))
-                done(case, group)
+        if scheduler is not None:
+            _on_cluster(scenario, jobs, scheduler, done)
+        elif workers <= 1:
+            for job in jobs:
+                done(job, solve_job(scenario, job))
         else:
-            pool = ProcessPoolExecutor(workers, initializer=_init_worker, initargs=(scenario,))
-            try:
-                futures = {pool.submit(_worker_job, case, group): (case, group)
-                           for case, group in jobs}
-                for future in as_completed(futures):
-                    case, group = futures[future]
-                    parts[case, group] = future.result()
-                    done(case, group)
-            except BaseException:
-                stop_now(pool)
-                raise
-            pool.shutdown()
+            _on_pool(scenario, jobs, workers, done)
     finally:
         if bar is not None:
             bar.close()
     return {c: combine_parts(scenario, c, [r for (case, _), r in parts.items() if case == c])
             for c in names}
+
+
+def _on_pool(scenario: Scenario, jobs: list[ModelJob], workers: int, done) -> None:
+    """``jobs`` on a local pool of ``workers`` processes, each given the scenario once."""
+    scipy.sparse  # noqa: B018  (imported here, before the workers fork)
+    pool = ProcessPoolExecutor(workers, initializer=_init_worker, initargs=(scenario,))
+    try:
+        futures = {pool.submit(_worker_job, job): job for job in jobs}
+        for future in as_completed(futures):
+            done(futures[future], future.result())
+    except BaseException:
+        stop_now(pool)
+        raise
+    pool.shutdown()
+
+
+def _on_cluster(scenario: Scenario, jobs: list[ModelJob], scheduler: str, done) -> None:
+    """``jobs`` on the Dask cluster at ``scheduler``, the scenario scattered once."""
+    executor = make_executor(scheduler=scheduler)
+    try:
+        given = shipped(executor, scenario)
+        futures = {executor.submit(solve_job, given, job): job for job in jobs}
+        for future in as_completed(futures):
+            done(futures[future], future.result())
+    finally:
+        shut_down(executor)
 
 
 def progress_bar(total: int, unit: str):
@@ -140,49 +129,6 @@ def progress_bar(total: int, unit: str):
     return tqdm(total=total, unit=f" {unit}", dynamic_ncols=True)
 
 
-def combine_parts(scenario: Scenario, case: str, parts: list[CaseResult]) -> CaseResult:
-    """One case's result from the results of its models (enterprises in scenario order). A
-    column or cost component that one model has (a generator's) is there, as zeros, for
-    the enterprises of the others too, so a case's tables do not depend on its grouping."""
-    timings = {s: sum(p.timings_s.get(s, 0.0) for p in parts) for s in STAGES}
-    order = {e: i for i, e in enumerate([*scenario.enterprises, *scenario.green_projects])}
-    series, costs = _filled(scenario, parts)
-    timeseries = pd.concat(series, axis=1)
-    timeseries = timeseries[sorted(timeseries.columns, key=lambda c: order[c.split("/")[0]])]
-    costs = pd.concat(costs, ignore_index=True)
-    costs = costs.sort_values("enterprise", key=lambda e: e.map(order), kind="stable")
-    events = [p.vpp_events for p in parts if p.vpp_events is not None]
-    return CaseResult(
-        case, timeseries, costs.reset_index(drop=True), sum(p.objective_cny for p in parts),
-        parts[0].status, timings,
-        pd.concat(events, ignore_index=True) if events else None,
-        sum(p.bound_cny for p in parts), tuple(sorted({x for p in parts for x in p.methods})),
-        sum(p.regularisation_cny for p in parts),
-    )
-
-
-def _filled(scenario: Scenario, parts: list[CaseResult]) -> tuple[list, list]:
-    """The parts' time series and costs, each enterprise given every quantity and cost
-    component any part has (zeros where its model has none)."""
-    ents = [[e for e in scenario.enterprises if f"{e}/grid_import_kw" in p.timeseries]
-            for p in parts]
-    quantities = list(dict.fromkeys(c.split("/", 1)[1] for p, es in zip(parts, ents, strict=True)
-                                    for c in p.timeseries.columns if c.split("/")[0] in es))
-    components = list(dict.fromkeys(c for p in parts for c in p.costs["component"]))
-    series, costs = [], []
-    for part, es in zip(parts, ents, strict=True):
-        missing = [f"{e}/{q}" for e in es for q in quantities if f"{e}/{q}" not in part.timeseries]
-        zeros = pd.DataFrame(0.0, index=part.timeseries.index, columns=missing)
-        series.append(pd.concat([part.timeseries, zeros], axis=1) if missing else part.timeseries)
-        months = list(dict.fromkeys(part.costs["month"]))
-        have = set(zip(part.costs["enterprise"], part.costs["component"], strict=True))
-        rows = [(e, mo, c, 0.0) for c in components for e in es if (e, c) not in have
-                for mo in months]
-        costs.append(pd.concat([part.costs, pd.DataFrame(rows, columns=part.costs.columns)],
-                               ignore_index=True) if rows else part.costs)
-    return series, costs
-
-
 _WORKER_SCENARIO: Scenario | None = None
 
 
@@ -192,5 +138,5 @@ def _init_worker(scenario: Scenario) -> None:
     _WORKER_SCENARIO = scenario
 
 
-def _worker_job(case: str, group: tuple[str, ...]) -> CaseResult:
-    return run_case(_WORKER_SCENARIO, case, list(group))
+def _worker_job(job: ModelJob) -> dict[str, CaseResult]:
+    return solve_job(_WORKER_SCENARIO, job)

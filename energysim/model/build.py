@@ -58,7 +58,7 @@ def build_model(inputs: CaseInputs) -> pyo.ConcreteModel:
                 module.add(m, inputs)
         add_basic_charge(m, inputs.basic_charge_mode, inputs.basic_charge_rate,
                          inputs.contract_demand_kw, inputs.demand_margin_kw)
-        add_net_meter(m, inputs.load_kw, inputs.launder_risk)
+        add_net_meter(m, inputs.load_kw, inputs.launder_risk, inputs.mode_price_cny_per_kwh)
         if inputs.green_rules_enforced:  # last: the offtakers' consumption counts every term
             add_green_rules(m, inputs.green_rules_enforced)
         add_power_balance(m)

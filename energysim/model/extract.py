@@ -14,7 +14,7 @@ direct green-supply line delivers. Quantities of absent assets are zero, so at e
 Each component of `energysim.components` fills the columns it declares, where the model has
 it, with its module's ``timeseries(m, meters, n)`` (zeros where it has not); those beyond
 `QUANTITIES` (a generator's ``generator_kw``) follow them, and a case whose models differ in
-them has them for every enterprise (`energysim.analysis.run.combine_parts`). Assets behind
+them has them for every enterprise (`energysim.analysis.case_models.combine_parts`). Assets behind
 one meter are summed in its columns.
 
 Each green-supply plant g has columns ``<g>/<quantity>`` (`PLANT_QUANTITIES`), with

@@ -71,10 +71,14 @@ from energysim.model.terms import SUPPLY_TERMS
 
 
 def add_net_meter(m: pyo.ConcreteModel, load_kw: dict[str, np.ndarray],
-                  launder_risk: set[str]) -> int:
+                  launder_risk: set[str],
+                  mode_price_cny_per_kwh: dict[str, np.ndarray] | None = None) -> int:
     """Add the meter modes of the PV sites in ``m`` (see the module docstring); ``launder_risk``
-    are the green-supply offtakers whose every step with export possible is contested.
-    Call after every component that supplies a meter. Returns the number of mode steps."""
+    are the green-supply offtakers whose every step with export possible is contested;
+    ``mode_price_cny_per_kwh`` the prices that decide which steps are contested by price,
+    per meter (the model's own where absent: a model to be re-priced is given the least of
+    the prices it will see). Call after every component that supplies a meter. Returns the
+    number of mode steps."""
     if m.component("PV_METERS") is None:
         return 0
     steps, bounds = {}, {}
@@ -83,7 +87,9 @@ def add_net_meter(m: pyo.ConcreteModel, load_kw: dict[str, np.ndarray],
                                    within=m.E, doc="Offtakers at risk of laundering")
     for e in m.PV_METERS:
         b = _step_bounds(m, e, load_kw[e], others)
-        price = np.array([m.price_cny_per_kwh[e, t] for t in m.T])
+        price = (mode_price_cny_per_kwh or {}).get(e)
+        if price is None:
+            price = np.array([m.price_cny_per_kwh[e, t] for t in m.T])
         for t in np.flatnonzero((b["pv"] > 0) & (b["X"] <= 0)).tolist():
             m.grid_export_kw[e, t].setub(0.0)
         for t in np.flatnonzero((b["pv"] > 0) & (b["I"] <= 0)).tolist():

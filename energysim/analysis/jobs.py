@@ -1,0 +1,114 @@
+"""The jobs of a run: each model structure built once, its cases solved one after another.
+
+Cases that switch on the same assets with the same green rules give a group of enterprises
+models that differ, at most, in the prices of grid import (the tariff) — the demo's five
+``*_pv_storage`` cases, say. `plan_jobs` makes one `ModelJob` of each such (structure,
+group): `solve_job` prepares each of its cases' inputs and
+
+- bills a case whose inputs switch nothing on (`energysim.analysis.billed`: no LP);
+- solves the first of the others, keeping its HiGHS object (`energysim.analysis.resolve.
+  Repricer`), and re-solves each next case from the optimal basis it holds where the
+  re-pricer's deny-by-default check allows (inputs equal field by field but for prices and
+  battery sizes, tariffs equal but for energy prices, no lazy rows, the net meter's modes
+  where the new prices need them); any other case is built and solved afresh and becomes
+  the model kept. A job of one case is built and solved as `run_case` does.
+
+The structure is only a hint for grouping: what may be re-solved is decided by the check,
+case by case, so a result never depends on how the jobs were planned.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from energysim.analysis.billed import bill_result, needs_no_model
+from energysim.analysis.case_models import run_case
+from energysim.analysis.cases import enforces_rules, job_weight, model_groups
+from energysim.analysis.resolve import REPRICE_ENV, Repricer
+from energysim.case_inputs import CaseInputs
+from energysim.prepare import prepare
+from energysim.results import CaseResult
+from energysim.scenario import Scenario
+
+RESOLVE_WEIGHT = 0.3
+"""What a warm re-solve weighs against a first solve, for ordering the jobs."""
+
+
+@dataclass(frozen=True)
+class ModelJob:
+    """The models of one group of enterprises under cases of one structure.
+
+    Attributes
+    ----------
+    group : tuple of str
+        The enterprises solved together (`energysim.analysis.cases.model_groups`).
+    cases : tuple of str
+        The cases, in the scenario's order.
+    weight : float
+        A rough order of its solve time (`energysim.analysis.cases.job_weight`).
+    """
+
+    group: tuple[str, ...]
+    cases: tuple[str, ...]
+    weight: float
+
+
+def structure_of(scenario: Scenario, case: str) -> tuple:
+    """What cases solved with one model share: the assets switched on and the green rules."""
+    spec = scenario.case(case)
+    return tuple(sorted(spec.assets)), spec.green_rules
+
+
+def plan_jobs(scenario: Scenario, cases: list[str], grouped: bool = True) -> list[ModelJob]:
+    """The jobs of ``cases``, the longest first: one per (structure, group) where
+    ``grouped``, else one per (case, group)."""
+    planned: dict[tuple, list[str]] = {}
+    for case in cases:
+        for group in model_groups(scenario, case):
+            key = (structure_of(scenario, case), group) if grouped else (case, group)
+            planned.setdefault(key, []).append(case)
+    jobs = []
+    for (_, group), members in planned.items():
+        first = job_weight(scenario, members[0], group)
+        jobs.append(ModelJob(group, tuple(members),
+                             first * (1 + RESOLVE_WEIGHT * (len(members) - 1))))
+    return sorted(jobs, key=lambda job: -job.weight)
+
+
+def solve_job(scenario: Scenario, job: ModelJob) -> dict[str, CaseResult]:
+    """The results of ``job``'s models, by case (see the module docstring)."""
+    inputs = {case: prepare(scenario, case, list(job.group)) for case in job.cases}
+    modelled = [case for case in job.cases if not needs_no_model(inputs[case])]
+    results, kept = {}, None
+    for case in job.cases:
+        if case not in modelled:
+            results[case] = bill_result(inputs[case], case)
+        elif len(modelled) == 1 or enforces_rules(scenario, case, job.group):
+            # enforced rules are lazy rows, and an infeasible model wants its explanation
+            results[case] = run_case(scenario, case, list(job.group), inputs=inputs[case])
+        elif kept is not None and kept.can_reprice(scenario, case, inputs[case]):
+            results[case] = kept.reprice(scenario, case)
+        else:
+            later = [inputs[c] for c in modelled[modelled.index(case):]]
+            kept = Repricer(scenario, case, job.group, with_mode_prices(inputs[case], later))
+            results[case] = kept.first
+    return results
+
+
+def with_mode_prices(inputs: CaseInputs, later: list[CaseInputs]) -> CaseInputs:
+    """``inputs`` whose net meter has a mode wherever the prices of ``later`` (the cases
+    the model may be re-solved for) contest a step: the least of their prices
+    (`CaseInputs.mode_price_cny_per_kwh`)."""
+    meters = inputs.meters_with(inputs.pv_available_kw)
+    least = {e: np.minimum.reduce([np.asarray(i.price_cny_per_kwh[e], float) for i in later])
+             for e in meters}
+    return replace(inputs, mode_price_cny_per_kwh=least)
+
+
+def grouped_runs() -> bool:
+    """Whether cases of one structure share a model (``ENERGYSIM_REPRICE=0`` builds every
+    model afresh, as benchmarks compare)."""
+    return os.environ.get(REPRICE_ENV, "1") != "0"
