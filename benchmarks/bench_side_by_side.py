@@ -5,8 +5,10 @@ time and memory.
                                             [--case current_pv_storage] [--skip-demo]
 
 One enterprise-year at 15 minutes: energysim builds, compiles, hands off, solves and
-extracts it (`energysim.run_case`); its LP is then written to MPS from energysim's own HiGHS
-object and solved by a fresh HiGHS in this process (read and run timed apart). Medians of
+extracts it; its LP is then written to MPS from energysim's own HiGHS object and solved by
+a fresh HiGHS in this process (read and run timed apart). Where the model has net-meter
+modes, the LP written is the last one energysim solved (its modes fixed), so pick a case
+without contested steps (the default) to compare like with like. Medians of
 ``--repeats``; the ratio end to end / HiGHS's run is what energysim adds. The machine is
 shared, so compare ratios within one run.
 

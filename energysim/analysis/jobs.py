@@ -14,7 +14,9 @@ group): `solve_job` prepares each of its cases' inputs and
   the model kept. A job of one case is built and solved as `run_case` does.
 
 The structure is only a hint for grouping: what may be re-solved is decided by the check,
-case by case, so a result never depends on how the jobs were planned.
+case by case. A cost proven optimal (`exact`) is therefore the same however the jobs were
+planned; a bounded one (the net meter's modes iterated, `energysim.model.meter_modes`) may
+land elsewhere within its bound when solved from another basis.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ import numpy as np
 from energysim.analysis.billed import bill_result, needs_no_model
 from energysim.analysis.case_models import run_case
 from energysim.analysis.cases import enforces_rules, job_weight, model_groups
-from energysim.analysis.resolve import REPRICE_ENV, Repricer
+from energysim.analysis.resolve import REPRICE_ENV, REPRICED_FIELDS, Repricer, differences
 from energysim.case_inputs import CaseInputs
 from energysim.prepare import prepare
 from energysim.results import CaseResult
@@ -92,7 +94,7 @@ def solve_job(scenario: Scenario, job: ModelJob) -> dict[str, CaseResult]:
         elif kept is not None and kept.can_reprice(scenario, case, inputs[case]):
             results[case] = kept.reprice(scenario, case)
         else:
-            later = [inputs[c] for c in modelled[modelled.index(case):]]
+            later = [inputs[c] for c in modelled[modelled.index(case) + 1:]]
             kept = Repricer(scenario, case, job.group, with_mode_prices(inputs[case], later))
             results[case] = kept.first
     return results
@@ -103,8 +105,9 @@ def with_mode_prices(inputs: CaseInputs, later: list[CaseInputs]) -> CaseInputs:
     the model may be re-solved for) contest a step: the least of their prices
     (`CaseInputs.mode_price_cny_per_kwh`)."""
     meters = inputs.meters_with(inputs.pv_available_kw)
-    least = {e: np.minimum.reduce([np.asarray(i.price_cny_per_kwh[e], float) for i in later])
-             for e in meters}
+    later = [i for i in later if not differences(inputs, i) - REPRICED_FIELDS]  # re-priceable
+    least = {e: np.minimum.reduce([np.asarray(i.price_cny_per_kwh[e], float)
+                                   for i in [inputs, *later]]) for e in meters}
     return replace(inputs, mode_price_cny_per_kwh=least)
 
 

@@ -64,6 +64,9 @@ PRICE_FIELDS = frozenset({"periods", "energy_price"})
 DESCRIPTIVE_FIELDS = frozenset({"name", "region", "document", "effective", "source",
                                 "secondary_source", "notes"})
 """Tariff fields that never reach a model."""
+REPRICED_FIELDS = frozenset({"name", "price_cny_per_kwh", "storages", "mode_price_cny_per_kwh"})
+"""The fields of a model's inputs (`CaseInputs`) a re-solve may change (batteries: their sizes
+only)."""
 REPRICE_ENV = "ENERGYSIM_REPRICE"
 """Set to 0 to build every model afresh (benchmarks compare the two)."""
 
@@ -132,8 +135,7 @@ class Repricer:
             if not same_but_prices(self.tariffs[e], scenario.tariff_for(case, e)):
                 return False
         new = self._inputs(scenario, case)
-        if differences(self.inputs, new) - {"name", "price_cny_per_kwh", "storages",
-                                             "mode_price_cny_per_kwh"}:
+        if differences(self.inputs, new) - REPRICED_FIELDS:
             return False
         if set(new.storages) != set(self.storage):
             return False

@@ -6,7 +6,9 @@ model). Cases of one structure (the same assets and green rules, other tariffs) 
 per group (`energysim.analysis.jobs`): its model is built once and re-solved warm for each
 next case, and a case with nothing to dispatch is billed without an LP. Jobs go to a process
 pool when there is more than one job and more than one core, or to a Dask cluster
-(``scheduler``, the ``dask`` extra); each worker runs HiGHS on one thread. An error or an
+(``scheduler``, the ``dask`` extra; start its workers with one thread each, ``--nthreads 1``:
+Pyomo's model building is not thread-safe, and a year's model takes about 1 GB); each worker
+runs HiGHS on one thread. An error or an
 interrupt (Ctrl-C, or SIGTERM where the command line raises it) cancels the jobs not started
 and terminates the workers at once (`energysim.analysis.executors.stop_now`).
 
