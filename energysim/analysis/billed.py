@@ -55,13 +55,14 @@ def bill_result(inputs: CaseInputs, case: str) -> CaseResult:
     columns, rows = {}, []
     bills = {}
     for e in inputs.enterprises:
-        load, price = np.asarray(inputs.load_kw[e], float), inputs.price_cny_per_kwh[e]
+        load = np.asarray(inputs.load_kw[e], float)
+        price = np.asarray(inputs.price_cny_per_kwh[e], float)
         _check_transformer(inputs, e, load)
         series = {q: np.zeros(n) for q in QUANTITIES}
         series |= {"load_kw": load, "original_load_kw": load, "grid_import_kw": load,
-                   "price_cny_per_kwh": np.asarray(price, float)}
+                   "price_cny_per_kwh": price}
         columns |= {f"{e}/{q}": series[q] for q in QUANTITIES}
-        bills[e] = _bill(inputs, e, load, labels, fractions)
+        bills[e] = _bill(inputs, e, load, price, labels, fractions)
     for name in STANDARD_COSTS:
         for e in inputs.enterprises:
             for month in fractions.index:
@@ -73,14 +74,13 @@ def bill_result(inputs: CaseInputs, case: str) -> CaseResult:
                       {"extract": time.perf_counter() - start}, methods=("bill",))
 
 
-def _bill(inputs: CaseInputs, e: str, load: np.ndarray, labels: np.ndarray,
+def _bill(inputs: CaseInputs, e: str, load: np.ndarray, price: np.ndarray, labels: np.ndarray,
           fractions: pd.Series) -> dict[str, pd.Series]:
-    """Enterprise e's energy and basic charge per month, drawing ``load``."""
+    """Enterprise e's energy and basic charge per month, drawing ``load`` at ``price``."""
     margin = inputs.demand_margin_kw.get(e)
     demand = load if margin is None else load + np.asarray(margin, float)
     peak = pd.Series(demand, index=labels).groupby(level=0, sort=True).max()
-    meter = MeterMonths(labels, inputs.dt_h, load, np.zeros(len(load)),
-                        np.asarray(inputs.price_cny_per_kwh[e], float),
+    meter = MeterMonths(labels, inputs.dt_h, load, np.zeros(len(load)), price,
                         inputs.export_price_cny_per_kwh[e], peak, fractions,
                         inputs.transformer_kva.get(e), inputs.contract_demand_kw.get(e))
     bill = {"energy": CHARGES["energy"].bill_cny(meter, None)}

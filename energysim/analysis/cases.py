@@ -64,7 +64,8 @@ def model_groups(scenario: Scenario, case: str) -> list[tuple[str, ...]]:
 def job_weight(scenario: Scenario, case: str, group: tuple[str, ...]) -> int:
     """A rough order of solve times: batteries and PV add, enforced green-supply rules (a
     second, warm-started solve over the whole horizon) add most."""
-    return (20 * enforces_rules(scenario, case, group) + 2 * len(scenario.assets_on(case, "storage", group))
+    return (20 * enforces_rules(scenario, case, group)
+            + 2 * len(scenario.assets_on(case, "storage", group))
             + len(scenario.assets_on(case, "pv", group)))
 
 

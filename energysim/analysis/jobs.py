@@ -21,7 +21,6 @@ land elsewhere within its bound when solved from another basis.
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -29,7 +28,7 @@ import numpy as np
 from energysim.analysis.billed import bill_result, needs_no_model
 from energysim.analysis.case_models import run_case
 from energysim.analysis.cases import enforces_rules, job_weight, model_groups
-from energysim.analysis.resolve import REPRICE_ENV, REPRICED_FIELDS, Repricer, differences
+from energysim.analysis.resolve import REPRICED_FIELDS, Repricer, differences
 from energysim.case_inputs import CaseInputs
 from energysim.prepare import prepare
 from energysim.results import CaseResult
@@ -110,8 +109,3 @@ def with_mode_prices(inputs: CaseInputs, later: list[CaseInputs]) -> CaseInputs:
                                    for i in [inputs, *later]]) for e in meters}
     return replace(inputs, mode_price_cny_per_kwh=least)
 
-
-def grouped_runs() -> bool:
-    """Whether cases of one structure share a model (``ENERGYSIM_REPRICE=0`` builds every
-    model afresh, as benchmarks compare)."""
-    return os.environ.get(REPRICE_ENV, "1") != "0"

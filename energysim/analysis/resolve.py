@@ -71,6 +71,12 @@ REPRICE_ENV = "ENERGYSIM_REPRICE"
 """Set to 0 to build every model afresh (benchmarks compare the two)."""
 
 
+def repricing_on() -> bool:
+    """Whether kept models are re-solved (`REPRICE_ENV` not 0): a sweep's points and a
+    run's cases of one structure (`energysim.analysis.jobs`)."""
+    return os.environ.get(REPRICE_ENV, "1") != "0"
+
+
 class Repricer:
     """A solved model of ``case`` for ``group`` that can be re-solved under other tariffs:
     those of other points of a sweep, or of other cases of the same structure (built from
@@ -116,9 +122,10 @@ class Repricer:
     def _inputs(self, scenario: Scenario, case: str) -> CaseInputs:
         """The prepared inputs of ``case`` for this model's group under ``scenario`` (kept
         from `can_reprice` for `reprice`)."""
+        # the scenario object, not its id: ids recur
         if self._next is None or self._next[0] is not scenario or self._next[1] != case:
-            self._next = (scenario, case, prepare(scenario, case, list(self.group)))  # the
-        return self._next[2]  # scenario object, not its id: ids recur
+            self._next = (scenario, case, prepare(scenario, case, list(self.group)))
+        return self._next[2]
 
     def can_reprice(self, scenario: Scenario, case: str | None = None,
                     inputs: CaseInputs | None = None) -> bool:
@@ -261,7 +268,7 @@ def solve_case(base, scenario: Scenario, task, only) -> tuple[CaseResult, bool]:
         groups = [g for g in groups if set(g) & set(only)]
     parts, resolved = [], False
     enforced = any(rules_enforced(scenario, task.case, g) for g in scenario.green_projects)
-    if enforced or os.environ.get(REPRICE_ENV, "1") == "0":
+    if enforced or not repricing_on():
         # enforced rules are lazy rows, and an infeasible model wants its explanation
         parts = [run_case(scenario, task.case, list(group)) for group in groups]
         return combine_parts(scenario, task.case, parts), False

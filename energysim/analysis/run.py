@@ -26,7 +26,8 @@ from pyomo.common.dependencies import scipy
 
 from energysim.analysis.case_models import combine_parts, run_case
 from energysim.analysis.executors import make_executor, quiet_worker, shipped, shut_down, stop_now
-from energysim.analysis.jobs import ModelJob, grouped_runs, plan_jobs, solve_job
+from energysim.analysis.jobs import ModelJob, plan_jobs, solve_job
+from energysim.analysis.resolve import repricing_on
 from energysim.results import CaseResult
 from energysim.scenario import Scenario
 
@@ -65,7 +66,7 @@ def run_scenario(scenario: Scenario, cases: Sequence[str] | None = None,
     names = list(cases) if cases is not None else list(scenario.cases)
     for name in names:
         scenario.case(name)
-    jobs = plan_jobs(scenario, names, grouped=grouped_runs())
+    jobs = plan_jobs(scenario, names, grouped=repricing_on())
     workers = min(workers or os.cpu_count() or 1, len(jobs))
     parts: dict[tuple[str, tuple[str, ...]], CaseResult] = {}
     models = sum(len(job.cases) for job in jobs)
