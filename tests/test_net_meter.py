@@ -320,10 +320,14 @@ def test_the_demo_line_at_its_own_ppa_equals_the_milp(tmp_path):
 
 
 def test_iterating_keeps_the_best_of_its_starts(tmp_path):
-    """Cold store, three June days, iterated: the relaxation's direction is optimal and the
-    next start is infeasible; the solution kept (and extracted) is the best one, proven."""
+    """Cold store, three June days, iterated: the relaxation's direction meets the
+    relaxation's bound, so nothing further is tried (2 runs: the relaxation and those modes);
+    the solution kept (and extracted) is the MILP's, proven."""
     scenario = load_scenario(demo_scenario(tmp_path, "2025-06-02", "2025-06-05"),
                              {"solver.meter": "iterate"})
+    solved = solve_model(build_model(scenario, "midday_valley_pv_storage", ["cold_store"]),
+                         meter="iterate")
+    assert solved.meter.rounds == 2 and solved.exact
     result = run_case(scenario, "midday_valley_pv_storage", ["cold_store"])
     assert result.methods == ("lp+meter iterate",) and result.exact
     exact = independent_milp(scenario, "midday_valley_pv_storage", ["cold_store"])
@@ -411,6 +415,39 @@ def test_only_infeasible_modes_are_passed_over(monkeypatch):
     assert meter_iterate.fixed(Run("infeasible"), np.array([0]), np.array([1.0])) == np.inf
     with pytest.raises(SolverError, match="time_limit_reached"):
         meter_iterate.fixed(Run("time_limit_reached"), np.array([0]), np.array([1.0]))
+
+
+def test_switching_stops_when_a_round_lowers_nothing(monkeypatch):
+    """A step with no flow either way is switched once; the re-solve lowers nothing, so it is
+    not switched back and forth until the rounds run out."""
+    from energysim.model import meter_iterate
+    from energysim.model.meter_modes import MeterModes
+
+    solved_for = []
+    monkeypatch.setattr(meter_iterate, "bounds",
+                        lambda highs, cols, lower, upper: solved_for.append(np.array(lower)))
+
+    class Run:
+        highs, row_lower, row_upper = None, np.zeros(0), np.zeros(0)
+
+        def run(self):
+            pass
+
+        def objective(self):
+            return 5.0
+
+        def col_values(self):
+            return np.zeros(3)
+
+        def row_activity(self):
+            return np.zeros(0)
+
+    modes = MeterModes(z=np.array([2]), imports=np.array([0]), exports=np.array([1]),
+                       rule=np.ones(1), always=np.zeros(1, dtype=bool),
+                       rows=[np.zeros(0, dtype=np.int32)], coefficients=[np.zeros(0)])
+    cost, z, rounds = meter_iterate._switch(Run(), modes, np.array([0]), np.ones(1), 5.0)
+    assert (cost, rounds) == (pytest.approx(5.0), 1)
+    assert z.tolist() == [0.0] and [a.tolist() for a in solved_for] == [[0.0]]
 
 
 def test_a_milp_stopped_short_leaves_the_iterated_solution(tmp_path, monkeypatch):

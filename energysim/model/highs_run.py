@@ -22,6 +22,7 @@ import sys
 import highspy
 import numpy as np
 import pyomo.environ as pyo
+from pyomo.common.numeric_types import native_numeric_types
 
 from energysim.errors import SolverError
 from energysim.model.meter_modes import MeterModes
@@ -50,8 +51,8 @@ class HighsRun:
                  time_limit_s: float | None = None, options: dict | None = None):
         self.name = m.name
         self.highs = new_highs()
-        lp = _highs_lp(form)
-        integer = np.array([v.is_integer() for v in form.columns], dtype=bool)
+        lower, upper, integer = column_data(form.columns)
+        lp = _highs_lp(form, lower, upper)
         self._integer = set(np.flatnonzero(integer).tolist())
         self.model_integer = np.flatnonzero(integer).astype(np.int32)
         self.model_integer_lower = np.asarray(lp.col_lower_)[self.model_integer]
@@ -215,17 +216,44 @@ def _lazy_rows(m: pyo.ConcreteModel, form) -> np.ndarray:
                      if row.constraint.parent_component().name in names], dtype=np.int32)
 
 
-def _highs_lp(form) -> highspy.HighsLp:
-    """The compiled standard form as a HighsLp (column-wise matrix)."""
+def column_data(columns: list) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The columns' lower and upper bounds (±inf where none) and whether each is integer:
+    what ``VarData.bounds`` and ``is_integer`` say, read in bulk. A bound is the tighter of
+    the variable's own (``_lb``, ``_ub``: plain numbers or None in energysim's models) and its
+    domain's, and integrality is the domain's, so both are looked up once per domain; a model
+    with a bound of another kind (a researcher's mutable Param, say) is read variable by
+    variable, as Pyomo evaluates it."""
+    own = [(v._lb, v._ub) for v in columns]
+    plain = {b.__class__ for pair in own for b in pair} <= {*native_numeric_types, type(None)}
+    if not plain:
+        bounds = np.array([v.bounds for v in columns], dtype=float).reshape(-1, 2)  # None → NaN
+        lower, upper = np.nan_to_num(bounds[:, 0], nan=-np.inf), np.nan_to_num(bounds[:, 1], nan=np.inf)
+        return lower, upper, np.array([v.is_integer() for v in columns], dtype=bool)
+    own_bounds = np.array(own, dtype=float).reshape(-1, 2)
+    domains, which = {}, np.empty(len(columns), dtype=np.int64)
+    for k, v in enumerate(columns):
+        which[k] = domains.setdefault(id(v.domain), (len(domains), v))[0]
+    by_domain = np.array([(*v.domain.bounds(), v.is_integer()) for _, v in domains.values()],
+                         dtype=float).reshape(-1, 3)  # None → NaN
+    lower = np.fmax(own_bounds[:, 0], by_domain[which, 0])  # fmax: NaN only where both are
+    upper = np.fmin(own_bounds[:, 1], by_domain[which, 1])
+    if (lower == np.inf).any() or (upper == -np.inf).any():
+        for v in columns:
+            v.bounds  # noqa: B018  Pyomo's error for a bound it refuses, naming the variable
+    return (np.nan_to_num(lower, nan=-np.inf), np.nan_to_num(upper, nan=np.inf),
+            by_domain[which, 2].astype(bool))
+
+
+def _highs_lp(form, col_lower: np.ndarray, col_upper: np.ndarray) -> highspy.HighsLp:
+    """The compiled standard form, with the columns' bounds, as a HighsLp (column-wise
+    matrix)."""
     inf = highspy.kHighsInf
     lp = highspy.HighsLp()
     matrix = form.A.tocsc()
     lp.num_col_, lp.num_row_ = matrix.shape[1], matrix.shape[0]
     lp.col_cost_ = form.c.toarray().ravel() if form.c.shape[0] else np.zeros(matrix.shape[1])
     lp.offset_ = float(form.c_offset[0]) if len(form.c_offset) else 0.0
-    bounds = np.array([v.bounds for v in form.columns], dtype=float).reshape(-1, 2)  # None → NaN
-    lp.col_lower_ = np.where(np.isnan(bounds[:, 0]), -inf, bounds[:, 0])
-    lp.col_upper_ = np.where(np.isnan(bounds[:, 1]), inf, bounds[:, 1])
+    lp.col_lower_, lp.col_upper_ = col_lower, col_upper
     rhs = np.asarray(form.rhs, dtype=float)
     kind = np.fromiter((row.bound_type for row in form.rows), dtype=np.int8, count=len(form.rows))
     lp.row_lower_ = np.where(kind <= 0, rhs, -inf)  # 0: equality, -1: lower bound
