@@ -15,6 +15,7 @@ from energysim.analysis.run import run_scenario
 
 PV_STORAGE = ["current_pv_storage", "midday_valley_pv_storage", "mv_deep_pv_storage",
               "midday_valley_neutral_pv_storage"]
+GREEN = ("green_direct", "green_direct_enforced")
 
 
 def _totals(results):
@@ -22,12 +23,18 @@ def _totals(results):
             for e, cost in r.costs.groupby("enterprise")["cost_cny"].sum().items()}
 
 
-def test_the_demo_plans_one_job_per_structure_and_group(tmp_path):
+def test_the_demo_plans_one_job_per_group_and_model(tmp_path):
+    """The five PV-and-storage cases share each enterprise's model; so do the cases whose
+    assets an enterprise lacks (the green line it is not on, flexibility it does not have)."""
     scenario = load_scenario(demo_scenario(tmp_path, "2025-06-02", "2025-06-05"))
     jobs = plan_jobs(scenario, list(scenario.cases))
-    shared = {job.cases for job in jobs if "current_pv_storage" in job.cases}
-    assert shared == {("current_pv_storage", "midday_valley_pv_storage", "mv_narrow_pv_storage",
-                       "mv_deep_pv_storage", "midday_valley_neutral_pv_storage")}
+    shared = {job.group: job.cases for job in jobs if "current_pv_storage" in job.cases}
+    pv_storage = ("current_pv_storage", "midday_valley_pv_storage", "mv_narrow_pv_storage",
+                  "mv_deep_pv_storage", "midday_valley_neutral_pv_storage")
+    assert shared == {("materials",): (*pv_storage, "midday_valley_flex", *GREEN),
+                      ("electronics",): pv_storage,
+                      ("auto_parts",): (*pv_storage, *GREEN),
+                      ("cold_store",): (*pv_storage, *GREEN)}
     assert sum(len(job.cases) for job in jobs) == sum(
         len(job.cases) for job in plan_jobs(scenario, list(scenario.cases), grouped=False))
     assert all(len(job.cases) == 1 for job in plan_jobs(scenario, list(scenario.cases),
@@ -36,7 +43,7 @@ def test_the_demo_plans_one_job_per_structure_and_group(tmp_path):
 
 def test_warm_re_solves_cost_what_fresh_models_cost(tmp_path, monkeypatch):
     scenario = load_scenario(demo_scenario(tmp_path, "2025-06-02", "2025-06-05"))
-    cases = ["baseline", *PV_STORAGE]
+    cases = ["baseline", *PV_STORAGE, *GREEN]
     grouped = run_scenario(scenario, cases, workers=2)
     monkeypatch.setenv(REPRICE_ENV, "0")
     fresh = run_scenario(scenario, cases, workers=2)
@@ -50,6 +57,10 @@ def test_warm_re_solves_cost_what_fresh_models_cost(tmp_path, monkeypatch):
         price = ts[[c for c in ts.columns if c.endswith("/price_cny_per_kwh")]]
         assert price.to_numpy() == pytest.approx(
             fresh[case].timeseries[price.columns].to_numpy(), rel=1e-12)
+    for case in GREEN:  # built for the line's offtaker only: the others re-solve their model
+        assert grouped[case].timings_s["build"] > 0
+        assert grouped[case].timings_s["build"] < fresh[case].timings_s["build"]
+        assert list(grouped[case].timeseries.columns) == list(fresh[case].timeseries.columns)
 
 
 def test_a_case_that_differs_in_more_than_prices_is_built_afresh(tmp_path):

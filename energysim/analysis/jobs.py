@@ -1,9 +1,12 @@
-"""The jobs of a run: each model structure built once, its cases solved one after another.
+"""The jobs of a run: each model built once, its cases solved one after another.
 
-Cases that switch on the same assets with the same green rules give a group of enterprises
-models that differ, at most, in the prices of grid import (the tariff) — the demo's five
-``*_pv_storage`` cases, say. `plan_jobs` makes one `ModelJob` of each such (structure,
-group): `solve_job` prepares each of its cases' inputs and
+A group of enterprises gets models under several cases that differ, at most, in the prices
+of grid import (the tariff) — the demo's five ``*_pv_storage`` cases, say — or in nothing
+at all: a case whose assets the group does not have (the demo's green line for the
+enterprises it does not serve, flexibility for the plant that has none) gives the group
+the model of a case without them. `plan_jobs` prepares the inputs of every (case, group)
+and makes one `ModelJob` of the cases whose inputs differ from its first case's only in
+what a re-solve can change (`energysim.analysis.resolve.REPRICED_FIELDS`). `solve_job`
 
 - bills a case whose inputs switch nothing on (`energysim.analysis.billed`: no LP);
 - solves the first of the others, keeping its HiGHS object (`energysim.analysis.resolve.
@@ -13,8 +16,8 @@ group): `solve_job` prepares each of its cases' inputs and
   where the new prices need them); any other case is built and solved afresh and becomes
   the model kept. A job of one case is built and solved as `run_case` does.
 
-The structure is only a hint for grouping: what may be re-solved is decided by the check,
-case by case. A cost proven optimal (`exact`) is therefore the same however the jobs were
+The plan is only a hint for grouping: what may be re-solved is decided by the check, case
+by case. A cost proven optimal (`exact`) is therefore the same however the jobs were
 planned; a bounded one (the net meter's modes iterated, `energysim.model.meter_modes`) may
 land elsewhere within its bound when solved from another basis.
 """
@@ -40,7 +43,8 @@ RESOLVE_WEIGHT = 0.3
 
 @dataclass(frozen=True)
 class ModelJob:
-    """The models of one group of enterprises under cases of one structure.
+    """The models of one group of enterprises under cases whose inputs differ at most in
+    what a re-solve can change (see the module docstring).
 
     Attributes
     ----------
@@ -57,22 +61,21 @@ class ModelJob:
     weight: float
 
 
-def structure_of(scenario: Scenario, case: str) -> tuple:
-    """What cases solved with one model share: the assets switched on and the green rules."""
-    spec = scenario.case(case)
-    return tuple(sorted(spec.assets)), spec.green_rules
-
-
 def plan_jobs(scenario: Scenario, cases: list[str], grouped: bool = True) -> list[ModelJob]:
-    """The jobs of ``cases``, the longest first: one per (structure, group) where
-    ``grouped``, else one per (case, group)."""
-    planned: dict[tuple, list[str]] = {}
+    """The jobs of ``cases``, the longest first: where ``grouped``, one per group and model
+    (see the module docstring), else one per (case, group)."""
+    planned: list[tuple[tuple[str, ...], CaseInputs | None, list[str]]] = []
     for case in cases:
         for group in model_groups(scenario, case):
-            key = (structure_of(scenario, case), group) if grouped else (case, group)
-            planned.setdefault(key, []).append(case)
+            inputs = prepare(scenario, case, list(group)) if grouped else None
+            for g, first, members in planned:
+                if grouped and g == group and not differences(first, inputs) - REPRICED_FIELDS:
+                    members.append(case)
+                    break
+            else:
+                planned.append((group, inputs, [case]))
     jobs = []
-    for (_, group), members in planned.items():
+    for group, _, members in planned:
         first = job_weight(scenario, members[0], group)
         jobs.append(ModelJob(group, tuple(members),
                              first * (1 + RESOLVE_WEIGHT * (len(members) - 1))))
