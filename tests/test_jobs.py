@@ -9,8 +9,8 @@ from conftest import demo_scenario, dump_yaml, tiny_scenario, two_price_tariff
 from ruamel.yaml import YAML
 
 from energysim import load_scenario
-from energysim.analysis.jobs import plan_jobs
-from energysim.analysis.resolve import REPRICE_ENV
+from energysim.analysis.jobs import ModelJob, plan_jobs, solve_job
+from energysim.analysis.resolve import REPRICE_ENV, Repricer
 from energysim.analysis.run import run_scenario
 
 PV_STORAGE = ["current_pv_storage", "midday_valley_pv_storage", "mv_deep_pv_storage",
@@ -83,3 +83,23 @@ def test_a_case_that_differs_in_more_than_prices_is_built_afresh(tmp_path):
     for case in ("a", "b", "c"):
         alone = run_scenario(scenario, [case], workers=1)[case]
         assert together[case].total_cost_cny == pytest.approx(alone.total_cost_cny, rel=1e-9)
+
+
+def test_a_case_with_the_inputs_of_a_solved_one_is_its_solution_again(tmp_path, monkeypatch):
+    """The green line does not serve materials: its green cases give it the inputs of
+    today's PV-and-storage case, whose solution they are, nothing solved again."""
+    scenario = load_scenario(demo_scenario(tmp_path, "2025-06-02", "2025-06-05"))
+    job = ModelJob(("materials",), ("current_pv_storage", "midday_valley_pv_storage", *GREEN), 1.0)
+    solved_for = []
+    reprice = Repricer.reprice
+    monkeypatch.setattr(Repricer, "reprice", lambda self, scenario, case: (
+        solved_for.append(case), reprice(self, scenario, case))[1])
+    results = solve_job(scenario, job)
+    assert solved_for == ["midday_valley_pv_storage"]
+    today = results["current_pv_storage"]
+    for case in GREEN:
+        assert results[case].case == case and results[case].timings_s.get("solve", 0.0) == 0.0
+        assert results[case].total_cost_cny == pytest.approx(today.total_cost_cny, rel=1e-12)
+        assert results[case].timeseries.to_numpy() == pytest.approx(
+            today.timeseries.to_numpy(), abs=1e-9)
+    assert results["midday_valley_pv_storage"].total_cost_cny < today.total_cost_cny

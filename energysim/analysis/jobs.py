@@ -10,7 +10,8 @@ what a re-solve can change (`energysim.analysis.resolve.REPRICED_FIELDS`). `solv
 
 - bills a case whose inputs switch nothing on (`energysim.analysis.billed`: no LP);
 - solves the first of the others, keeping its HiGHS object (`energysim.analysis.resolve.
-  Repricer`), and re-solves each next case from the optimal basis it holds where the
+  Repricer`); a next case with the very inputs of one it solved is that solution again
+  (`Repricer.repeat`), any other is re-solved from the optimal basis it holds where the
   re-pricer's deny-by-default check allows (inputs equal field by field but for prices and
   battery sizes, tariffs equal but for energy prices, no lazy rows, the net meter's modes
   where the new prices need them); any other case is built and solved afresh and becomes
@@ -93,6 +94,8 @@ def solve_job(scenario: Scenario, job: ModelJob) -> dict[str, CaseResult]:
         elif len(modelled) == 1 or enforces_rules(scenario, case, job.group):
             # enforced rules are lazy rows, and an infeasible model wants its explanation
             results[case] = run_case(scenario, case, list(job.group), inputs=inputs[case])
+        elif kept is not None and (twin := kept.twin_of(inputs[case])) is not None:
+            results[case] = kept.repeat(scenario, case, twin)
         elif kept is not None and kept.can_reprice(scenario, case, inputs[case]):
             results[case] = kept.reprice(scenario, case)
         else:

@@ -23,6 +23,10 @@ step and the batteries' sizes, and every field of the tariffs but their energy p
 (`PRICE_FIELDS`) and descriptions (`DESCRIPTIVE_FIELDS`); anything else, and models with lazy
 rows (enforced green-supply rules) or meter modes that batteries shape (a resized battery
 changes their bounds), are built and solved afresh. Each worker process keeps a few models.
+
+A case whose inputs equal, but for their name (and the prices that only add meter modes),
+those of a case the kept model solved is that solution again (`Repricer.twin_of`,
+`Repricer.repeat`): it is loaded and extracted for the new case, nothing solved.
 """
 
 from __future__ import annotations
@@ -67,6 +71,10 @@ DESCRIPTIVE_FIELDS = frozenset({"name", "region", "document", "effective", "sour
 REPRICED_FIELDS = frozenset({"name", "price_cny_per_kwh", "storages", "mode_price_cny_per_kwh"})
 """The fields of a model's inputs (`CaseInputs`) a re-solve may change (batteries: their sizes
 only)."""
+KEEP_SOLUTIONS = 8
+"""Most solutions a kept model holds for its twins (the latest)."""
+TWIN_FIELDS = frozenset({"name", "mode_price_cny_per_kwh"})
+"""The fields in which a case's inputs may differ from a solved case's to be its twin."""
 REPRICE_ENV = "ENERGYSIM_REPRICE"
 """Set to 0 to build every model afresh (benchmarks compare the two)."""
 
@@ -116,8 +124,27 @@ class Repricer:
             else {e: set() for e in group}
         self.solver = scenario.spec.solver
         self._next: tuple[Scenario, str, CaseInputs] | None = None
+        self.solved: dict[str, tuple[CaseInputs, np.ndarray, SolveResult]] = {
+            case: (self.inputs, np.array([v.value for v in self.columns], dtype=float), solved)}
         self.first = self._result(scenario, case, solved.objective_cny,
                                   {"build": build_s, **solved.timings_s}, None, solved)
+
+    def twin_of(self, inputs: CaseInputs) -> str | None:
+        """A case this model solved whose inputs equal ``inputs`` but in `TWIN_FIELDS`."""
+        for case, (solved_inputs, _, _) in self.solved.items():
+            if not differences(solved_inputs, inputs) - TWIN_FIELDS:
+                return case
+        return None
+
+    def repeat(self, scenario: Scenario, case: str, twin: str) -> CaseResult:
+        """``case``'s result from the solution of its ``twin`` (`twin_of`), nothing solved."""
+        start = time.perf_counter()
+        inputs, values, solved = self.solved[twin]
+        for var, value in zip(self.columns, values, strict=True):
+            var.set_value(value, skip_validation=True)
+        return self._result(scenario, case, solved.objective_cny,
+                            {"load": time.perf_counter() - start}, inputs.price_cny_per_kwh,
+                            solved)
 
     def _inputs(self, scenario: Scenario, case: str) -> CaseInputs:
         """The prepared inputs of ``case`` for this model's group under ``scenario`` (kept
@@ -194,6 +221,9 @@ class Repricer:
         bound, regularisation = optimality_bound(self.m, objective, lower)
         solved = SolveResult(OPTIMAL, objective, bound_cny=bound, regularisation_cny=regularisation,
                              method=method_name(self.run, outcome), meter=outcome)
+        self.solved[case] = (new, values, solved)
+        if len(self.solved) > KEEP_SOLUTIONS:
+            self.solved.pop(next(iter(self.solved)))
         return self._result(scenario, case, objective,
                             {"handoff": handoff, "solve": solve, "load": load}, prices, solved)
 
