@@ -230,10 +230,9 @@ def column_data(columns: list) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         lower, upper = np.nan_to_num(bounds[:, 0], nan=-np.inf), np.nan_to_num(bounds[:, 1], nan=np.inf)
         return lower, upper, np.array([v.is_integer() for v in columns], dtype=bool)
     own_bounds = np.array(own, dtype=float).reshape(-1, 2)
-    domains, which = {}, np.empty(len(columns), dtype=np.int64)
-    for k, v in enumerate(columns):
-        which[k] = domains.setdefault(id(v.domain), (len(domains), v))[0]
-    by_domain = np.array([(*v.domain.bounds(), v.is_integer()) for _, v in domains.values()],
+    domain_ids = np.fromiter((id(v.domain) for v in columns), dtype=np.int64, count=len(columns))
+    _, first, which = np.unique(domain_ids, return_index=True, return_inverse=True)
+    by_domain = np.array([(*columns[k].domain.bounds(), columns[k].is_integer()) for k in first],
                          dtype=float).reshape(-1, 3)  # None → NaN
     lower = np.fmax(own_bounds[:, 0], by_domain[which, 0])  # fmax: NaN only where both are
     upper = np.fmin(own_bounds[:, 1], by_domain[which, 1])
