@@ -113,3 +113,30 @@ def test_a_terminated_sweep_ends_its_workers_and_keeps_only_its_records(tmp_path
     assert "records.jsonl" in ended.stderr  # says what a rerun resumes from
     assert {p.name for p in out.iterdir()} <= {"records.jsonl"}
     assert sorted(p.name for p in tmp_path.iterdir()) == ["demo_short.yaml", "grid.yaml", "out"]
+
+
+def test_an_interrupted_command_is_not_held_by_a_blocked_thread():
+    """A thread the interpreter would join at exit, blocked for good (as a pool's manager
+    reading a result a stopped worker half wrote), does not keep the process alive: it
+    ends within the grace period with the exit code, its last line written."""
+    script = ("import threading, sys\n"
+              "from energysim.cli._app import exit_without_stuck_threads\n"
+              "threading.Thread(target=threading.Event().wait).start()\n"
+              "print('last line', flush=False)\n"
+              "exit_without_stuck_threads(130, grace_s=0.5)\n")
+    started = time.monotonic()
+    ended = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                           timeout=60)
+    assert ended.returncode == 130 and ended.stdout == "last line\n"
+    assert time.monotonic() - started < 20
+
+
+def test_an_interrupted_command_without_blocked_threads_exits_as_usual():
+    script = ("import atexit, threading, time\n"
+              "from energysim.cli._app import exit_without_stuck_threads\n"
+              "atexit.register(lambda: print('atexit ran'))\n"
+              "threading.Thread(target=time.sleep, args=(0.2,)).start()\n"
+              "exit_without_stuck_threads(143, grace_s=10)\n")
+    ended = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                           timeout=60)
+    assert ended.returncode == 143 and ended.stdout == "atexit ran\n"

@@ -20,7 +20,11 @@ Exit codes of every command:
 
 While a command runs, SIGTERM raises `Terminated`, a KeyboardInterrupt, so both end the same
 way: worker processes stopped, staging folders removed, one line on stderr, no traceback.
-A second signal while that happens is ignored, so the clean-up is not cut short.
+A second signal while that happens is ignored, so the clean-up is not cut short. A thread
+the interpreter would wait for at exit and that is still blocked after `THREAD_GRACE_S` (a
+process pool's manager reading a result a stopped worker half wrote, a CPython race seen
+under load) does not keep the process alive: it then ends at once (`os._exit`), streams
+flushed, with the same code.
 """
 
 from __future__ import annotations
@@ -30,6 +34,8 @@ import multiprocessing
 import os
 import signal
 import sys
+import threading
+import time
 from contextlib import suppress
 from pathlib import Path
 
@@ -45,6 +51,8 @@ EXIT_OUTPUT = 4
 EXIT_IN_USE = 5
 EXIT_INTERRUPTED = 128 + signal.SIGINT
 EXIT_TERMINATED = 128 + signal.SIGTERM
+THREAD_GRACE_S = 3.0
+"""How long an interrupted command waits for its other threads before ending without them [s]."""
 
 
 class Terminated(KeyboardInterrupt):
@@ -129,7 +137,23 @@ def _interrupted(ctx: click.Context, terminated: bool) -> None:
     how = "terminated by SIGTERM" if terminated else "interrupted by Ctrl-C"
     click.secho(f"energysim: {how}: workers stopped, no partial result left (the output "
                 f"folder keeps its earlier complete result, if any){kept}", fg="yellow", err=True)
-    sys.exit(EXIT_TERMINATED if terminated else EXIT_INTERRUPTED)
+    exit_without_stuck_threads(EXIT_TERMINATED if terminated else EXIT_INTERRUPTED)
+
+
+def exit_without_stuck_threads(code: int, grace_s: float = THREAD_GRACE_S) -> None:
+    """``sys.exit(code)``, or, where a thread the interpreter would join at exit is still
+    alive after ``grace_s`` in all, ``os._exit(code)`` (see the module docstring)."""
+    deadline = time.monotonic() + grace_s
+    waited = [t for t in threading.enumerate()
+              if t is not threading.current_thread() and not t.daemon]
+    for thread in waited:
+        thread.join(timeout=max(0.0, deadline - time.monotonic()))
+    if any(thread.is_alive() for thread in waited):
+        with suppress(Exception):
+            sys.stdout.flush()
+            sys.stderr.flush()
+        os._exit(code)
+    sys.exit(code)
 
 
 @click.group(cls=_Group)
