@@ -1,0 +1,91 @@
+"""Discounted cash flows: net present value, internal rate of return, payback, levelised cost.
+
+For yearly cash flows CF_y, y = 0 … N (0 the investment year, flows at the end of each year),
+
+    NPV(r) = Σ_y CF_y / (1 + r)^y
+    IRR    the r at which NPV(r) = 0 (the lowest such r above −100 % where the flows change
+           sign more than once; None where NPV never changes sign)
+    payback            the first moment the cumulative Σ CF_y reaches 0, interpolated
+                       linearly within the year it does (None if it never does)
+    discounted payback the same of CF_y / (1 + r)^y
+    levelised cost     Σ_y cost_y / (1 + r)^y  /  Σ_y energy_y / (1 + r)^y
+    CRF(r, n)          r (1 + r)^n / ((1 + r)^n − 1)   (1 / n at r = 0): capital recovery factor,
+                       the yearly payment that repays 1 over n years
+
+Checked against numpy-financial's ``npv`` and ``irr`` and hand-worked flows
+(`tests/test_finance.py`).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy.optimize import brentq
+
+IRR_RATES = np.concatenate([-1.0 + np.logspace(-9, 0, 300)[:-1], np.linspace(0.0, 1.0, 200),
+                            np.logspace(0, 6, 200)[1:]])
+"""Rates at which NPV is evaluated to bracket the IRR: −100 % + 1e-9 … 1e8 %, densest near
+−100 % and 0. [-]"""
+
+
+def discount_factors(rate: float, years: int) -> np.ndarray:
+    """1 / (1 + r)^y for y = 0 … years. [-]"""
+    return (1.0 + rate) ** -np.arange(years + 1, dtype=float)
+
+
+def npv(rate: float, cashflows) -> float:
+    """Net present value of ``cashflows`` (year 0 first) at ``rate``. [CNY]"""
+    flows = np.asarray(cashflows, dtype=float)
+    return float(flows @ discount_factors(rate, len(flows) - 1))
+
+
+def irr(cashflows) -> float | None:
+    """The internal rate of return (see the module docstring), None where there is none."""
+    flows = np.asarray(cashflows, dtype=float)
+    if not (flows > 0).any() or not (flows < 0).any():
+        return None
+    values = np.array([npv(r, flows) for r in IRR_RATES])
+    change = np.flatnonzero(np.sign(values[:-1]) * np.sign(values[1:]) <= 0)
+    if not len(change):
+        return None
+    k = int(change[0])
+    if values[k] == 0.0:
+        return float(IRR_RATES[k])
+    return float(brentq(lambda r: npv(r, flows), IRR_RATES[k], IRR_RATES[k + 1], xtol=1e-12))
+
+
+def payback_years(cashflows) -> float | None:
+    """When the cumulative flows first reach 0, interpolated within that year (None if
+    never; 0 where nothing is invested). [year]"""
+    flows = np.asarray(cashflows, dtype=float)
+    total = np.cumsum(flows)
+    if total[0] >= 0:
+        return 0.0
+    reached = np.flatnonzero(total >= 0)
+    if not len(reached):
+        return None
+    y = int(reached[0])
+    return float(y - 1 + (-total[y - 1]) / flows[y])
+
+
+def discounted_payback_years(rate: float, cashflows) -> float | None:
+    """`payback_years` of the discounted flows. [year]"""
+    flows = np.asarray(cashflows, dtype=float)
+    return payback_years(flows * discount_factors(rate, len(flows) - 1))
+
+
+def levelised_cost(rate: float, costs, energy) -> float | None:
+    """Σ discounted costs / Σ discounted energy, both by year from 0 (None without energy).
+    [CNY/kWh]"""
+    factors = discount_factors(rate, len(costs) - 1)
+    delivered = float(np.asarray(energy, dtype=float) @ factors)
+    if delivered <= 0:
+        return None
+    return float(np.asarray(costs, dtype=float) @ factors) / delivered
+
+
+def capital_recovery_factor(rate: float, years: int) -> float:
+    """CRF (see the module docstring). [1/year]"""
+    if rate == 0:
+        return 1.0 / years
+    grown = (1.0 + rate) ** years
+    return rate * grown / (grown - 1.0)
