@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from energysim.assets import PARK
+from energysim.assets import PARK, declared_assets
 from energysim.calendar_spec import to_calendar
 from energysim.charges import needs
 from energysim.profiles.archetypes import ARCHETYPES
@@ -65,6 +65,7 @@ def check_references(spec: ScenarioSpec, tariffs: dict[str, Tariff], at) -> None
     check_vpp(spec, at)
     check_green(spec, at)
     check_assets(spec, at)
+    check_asset_costs(spec, at)
     if spec.baseline_case not in spec.cases:
         at(("baseline_case",), unknown("case", spec.baseline_case, spec.cases))
     for name, case in spec.cases.items():
@@ -199,6 +200,14 @@ def check_assets(spec: ScenarioSpec, at) -> None:
         for member in asset.cost_shares:
             if member not in ids:
                 at((*loc, "cost_shares", member), f"unknown enterprise {member!r}")
+
+
+def check_asset_costs(spec: ScenarioSpec, at) -> None:
+    """The costs given per asset (``economics.assets``) name an asset of that kind."""
+    declared = {f"{a.kind}/{a.id}" for a in declared_assets(spec) if a.kind in ("pv", "storage")}
+    for key in spec.economics.assets:
+        if key not in declared:
+            at(("economics", "assets", key), unknown("asset", key, sorted(declared)))
 
 
 def check_baselines(spec: ScenarioSpec, index: pd.DatetimeIndex, load_kw: dict, at) -> None:

@@ -26,6 +26,7 @@ from energysim.calendar_spec import CalendarSpec, check_calendar
 from energysim.charges import BASIC_CHARGES
 from energysim.components import ASSETS
 from energysim.demand_side import FlexSpec, VPPSpec
+from energysim.economics.costs import EconomicsSpec
 from energysim.green_supply import CarbonSpec, GreenDirectSpec, GreenRulesMode
 from energysim.profiles.sources import LoadSource
 from energysim.results import DEFAULT_TIME_LIMIT_S
@@ -178,6 +179,9 @@ class ScenarioSpec(StrictModel):
     green_direct: list[GreenDirectSpec] = Field(default_factory=list)
     carbon: CarbonSpec = CarbonSpec()
     solver: SolverSpec = SolverSpec()
+    economics: EconomicsSpec = Field(
+        default_factory=EconomicsSpec, description="What assets cost and how cash flows are "
+        "discounted: a cost library and overrides (`energysim.economics.costs`).")
     calendar: CalendarSpec | None = Field(
         None, description="Holidays and make-up working days of years the chinesecalendar "
                           "package lacks, by year; or weekends_only (no public holidays, a "

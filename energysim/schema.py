@@ -8,6 +8,8 @@ magnitude of `PLAUSIBLE` (the unit is in every name, so one table covers every s
 =========================================  =====================  ===========================
 field name ends in                         at most (either sign)  for comparison
 =========================================  =====================  ===========================
+``capex_cny_per_kwh``,                     100,000 CNY/kWh        C&I batteries ≈ 1,000
+``replacement_cny_per_kwh`` (capital)
 ``_cny_per_kwh`` (prices, fees, costs)     1,000 CNY/kWh          retail ≤ 2, VPP pay ≤ 5,
                                                                   values of lost load ≤ 100
 ``_cny_per_kw_month``, ``_per_kva_month``  10,000 CNY             basic charges 20 … 50
@@ -37,6 +39,8 @@ from pydantic_core import PydanticCustomError
 _WINDOW = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*$")
 
 PLAUSIBLE: tuple[tuple[str, float, str, str], ...] = (
+    ("capex_cny_per_kwh", 1e5, "CNY/kWh", "capital cost per kWh"),
+    ("replacement_cny_per_kwh", 1e5, "CNY/kWh", "replacement cost per kWh"),
     ("_cny_per_kwh", 1e3, "CNY/kWh", "price per kWh"),
     ("_cny_per_kw_month", 1e4, "CNY/(kW·month)", "monthly rate"),
     ("_cny_per_kva_month", 1e4, "CNY/(kVA·month)", "monthly rate"),

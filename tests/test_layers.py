@@ -24,7 +24,7 @@ LAYERS = {
     "base": ("errors", "schema", "yamlio", "files", "results", "timeseries", "daytypes",
              "components", "charges"),
     "input": ("tariffs", "profiles", "assets", "demand_side", "green_supply", "overrides",
-              "vpp_baseline", "case_inputs", "calendar_spec", "calibration_spec", "scenario_spec",
+              "economics", "vpp_baseline", "case_inputs", "calendar_spec", "calibration_spec", "scenario_spec",
               "scenario_checks", "scenario_tariffs", "scenario_warnings", "calibration",
               "scenario"),
     "prepare": ("prepare",),

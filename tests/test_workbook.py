@@ -19,7 +19,7 @@ from energysim.report.tariff_views import BAND_COLOURS
 from energysim.report.workbook import daily_energy, used_tariffs, write_workbook
 
 SHEETS = ["summary", "savings", "decomposition", "costs", "indicators", "green_direct",
-          "green_compliance", "tariffs", "daily_energy"]
+          "green_compliance", "economics", "cashflows", "tariffs", "daily_energy"]
 CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
@@ -353,8 +353,13 @@ def test_every_table_of_a_run_has_its_labels_and_columns():
     from energysim.report.labels import LABELS
 
     assert [t.name for t in TABLES] == ["savings", "decomposition", "costs", "indicators",
-                                        "green_direct", "green_compliance", "vpp_events"]
+                                        "green_direct", "green_compliance", "vpp_events",
+                                        "economics", "cashflows"]
     for table in TABLES:
         assert table.name in LABELS, table.name
         assert set(table.marked) <= set(LABELS), table.name
     assert TABLES[0].csv_columns == tuple(SAVINGS_COLUMNS)
+    from energysim.analysis.economics import CASHFLOW_COLUMNS, COMPONENTS, ECONOMICS_COLUMNS
+
+    for column in (*ECONOMICS_COLUMNS, *CASHFLOW_COLUMNS, *COMPONENTS):
+        assert column in LABELS, column

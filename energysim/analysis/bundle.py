@@ -2,7 +2,8 @@
 
 `analyse` computes, from the results of a run, the savings against the baseline (with each
 enterprise's outcome), the decomposition into tariff and response effects, the indicators,
-the green-supply and compliance tables, the VPP events and the costs, once; the CSV files,
+the green-supply and compliance tables, the VPP events, the costs and the investment
+economics, once; the CSV files,
 the workbook, the HTML report, its findings and the figures read them from the `Analysis`
 instead of computing them again. A table of a subset of the cases is the rows of those
 cases (each case's rows depend on that case and the baseline only).
@@ -20,6 +21,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from energysim.analysis.decomposition import decompose, outcome
+from energysim.analysis.economics import economics_tables
 from energysim.analysis.green import compliance_table, green_table
 from energysim.analysis.indicators import indicators
 from energysim.analysis.savings import SAVINGS_COLUMNS, compare
@@ -83,6 +85,9 @@ TABLES = (
     Table("green_compliance", "compliance", float_format="%.6g", freeze="D2",
           translate=("rule", "mode"), mark="compliant", marked=("compliant",)),
     Table("vpp_events", "vpp_events", freeze="D2", translate=("enterprise",), sheet_needs="rows"),
+    Table("economics", "economics", float_format="%.6g", freeze="D2", sheet_needs="rows"),
+    Table("cashflows", "cashflows", float_format="%.2f", freeze="E2", translate=("component",),
+          sheet_needs="rows"),
 )
 """The tables of a run, in the order the writers write them."""
 
@@ -115,6 +120,9 @@ class Analysis:
     vpp_payments : pandas.DataFrame or None
         ``case`` and the VPP's cost components summed (`VPP_COMPONENTS`; revenues negative),
         the cases with a VPP; None where no case has one.
+    economics, cashflows : pandas.DataFrame
+        `energysim.analysis.economics.economics_tables`: a row per case with assets and
+        enterprise paying for some, and their cash flows by year and component.
     """
 
     baseline: str | None
@@ -128,6 +136,8 @@ class Analysis:
     park_savings: pd.DataFrame | None = None
     park_decomposition: pd.DataFrame | None = None
     vpp_payments: pd.DataFrame | None = None
+    economics: pd.DataFrame | None = None
+    cashflows: pd.DataFrame | None = None
 
     def table(self, table: Table) -> pd.DataFrame | None:
         """The frame of ``table``; None where the run has none (no baseline for the
@@ -167,6 +177,7 @@ def analyse(scenario: Scenario, results: dict[str, CaseResult]) -> Analysis:
         park_decomposition["outcome"] = [
             outcome(b, c) for b, c in zip(park_decomposition["reference_cost_cny"],
                                           park_decomposition["cost_cny"], strict=True)]
+    economics, cashflows = economics_tables(scenario, results)
     return Analysis(
         baseline=baseline, savings=savings, decomposition=decomposition,
         indicators=indicators(scenario, results), green=green,
@@ -176,7 +187,7 @@ def analyse(scenario: Scenario, results: dict[str, CaseResult]) -> Analysis:
         costs=pd.concat([r.costs.assign(case=c) for c, r in results.items()],
                         ignore_index=True)[COST_COLUMNS],
         park_savings=park_savings, park_decomposition=park_decomposition,
-        vpp_payments=_vpp_payments(results),
+        vpp_payments=_vpp_payments(results), economics=economics, cashflows=cashflows,
     )
 
 

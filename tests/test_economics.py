@@ -1,0 +1,146 @@
+"""Investment economics (`energysim.analysis.economics`): one simulated span extrapolated
+to cash flows, checked against flows worked out by hand."""
+
+from __future__ import annotations
+
+import numpy as np
+import numpy_financial as npf
+import pytest
+from conftest import dump_yaml, tiny_scenario, two_price_tariff
+from ruamel.yaml import YAML
+
+from energysim import load_scenario, run_scenario
+from energysim.analysis.economics import economics_tables
+
+BATTERY = {"capacity_kwh": 100, "power_kw": 50, "charge_efficiency": 1.0,
+           "discharge_efficiency": 1.0, "soc_min_fraction": 0.0, "soc_max_fraction": 1.0,
+           "soc_initial_fraction": 0.0, "self_discharge_fraction_per_h": 0.0,
+           "wear_cost_cny_per_kwh": 0.0}
+SCALE = 8760 / 4  # four simulated hours to a year
+
+
+def _scenario(tmp_path, economics: dict, pv_kw=None, storage=BATTERY):
+    path = tiny_scenario(tmp_path, [100.0] * 4, tariff=two_price_tariff(), pv_kw=pv_kw,
+                         storage=storage)
+    data = YAML().load(path.read_text(encoding="utf-8"))
+    data["economics"] = economics
+    return load_scenario(dump_yaml(data, path))
+
+
+def _tables(scenario):
+    return economics_tables(scenario, run_scenario(scenario, workers=1))
+
+
+def test_a_battery_that_moves_100_kwh_from_valley_to_peak(tmp_path):
+    """100 kWh bought at 0.3 in the two valley hours and used in the two peak hours at 1.0:
+    70 CNY in four hours, 153,300 CNY a year. Capex 100 kWh · 1,000 + 50 kW · 400 = 120,000;
+    O&M 50 kW · 20 = 1,000 a year; three years at 10 %."""
+    scenario = _scenario(tmp_path, {
+        "finance": {"discount_rate": 0.1, "analysis_years": 3, "price_escalation_per_year": 0.0},
+        "storage": {"capex_cny_per_kwh": 1000, "capex_cny_per_kw": 400,
+                    "fixed_om_cny_per_kw_year": 20, "lifetime_years": 10,
+                    "replacement_year": None, "capacity_fade_per_year": 0.0}})
+    economics, cashflows = _tables(scenario)
+    row = economics.set_index("case").loc["all"]
+    assert row["enterprise"] == "plant" and row["assets"] == "storage:plant"
+    assert row["reference_case"] == "none" == row["baseline_case"]
+    assert row["annual_savings_cny"] == pytest.approx(70 * SCALE, rel=1e-7)
+    assert row["capex_cny"] == pytest.approx(120_000)
+    yearly = [-120_000, *[70 * SCALE - 1000] * 3]
+    annuity = (1 - 1.1 ** -3) / 0.1
+    assert row["npv_cny"] == pytest.approx(-120_000 + (70 * SCALE - 1000) * annuity, rel=1e-7)
+    assert row["irr"] == pytest.approx(npf.irr(yearly), abs=1e-7)
+    assert row["simple_payback_years"] == pytest.approx(120_000 / (70 * SCALE - 1000), rel=1e-7)
+    discharged = 100 * SCALE
+    assert row["lcos_cny_per_kwh"] == pytest.approx(
+        (120_000 + 1000 * annuity) / (discharged * annuity), rel=1e-7)
+    assert np.isnan(row["lcoe_cny_per_kwh"])
+    flows = cashflows.query("case == 'all'").pivot(index="year", columns="component",
+                                                   values="cashflow_cny")
+    assert flows["capex"].tolist() == pytest.approx([-120_000, 0, 0, 0])
+    assert flows["om"].tolist() == pytest.approx([0, -1000, -1000, -1000])
+    assert flows["savings"].tolist() == pytest.approx([0, *[70 * SCALE] * 3], rel=1e-7)
+
+
+def test_fade_escalation_and_a_replacement(tmp_path):
+    """Fade 10 % a year, prices up 2 % a year, the cells replaced in year 2 for 500 CNY/kWh
+    (their fade restarts), four years: savings S · 1.02^(y−1) · (1, 0.9, 1, 0.9)."""
+    scenario = _scenario(tmp_path, {
+        "finance": {"discount_rate": 0.05, "analysis_years": 4, "price_escalation_per_year": 0.02},
+        "storage": {"capex_cny_per_kwh": 1000, "capex_cny_per_kw": 0,
+                    "fixed_om_cny_per_kw_year": 0, "lifetime_years": 3, "replacement_year": 2,
+                    "replacement_cny_per_kwh": 500, "capacity_fade_per_year": 0.1}})
+    economics, cashflows = _tables(scenario)
+    flows = cashflows.query("case == 'all'").pivot(index="year", columns="component",
+                                                   values="cashflow_cny")
+    saving = 70 * SCALE
+    expected = [0, saving, saving * 1.02 * 0.9, saving * 1.02 ** 2, saving * 1.02 ** 3 * 0.9]
+    assert flows["savings"].tolist() == pytest.approx(expected, rel=1e-7)
+    assert flows["replacement"].tolist() == pytest.approx([0, 0, -50_000, 0, 0])
+    yearly = np.array(expected) + np.array([-100_000, 0, -50_000, 0, 0])
+    row = economics.set_index("case").loc["all"]
+    assert row["npv_cny"] == pytest.approx(npf.npv(0.05, yearly), rel=1e-9)
+    assert row["irr"] == pytest.approx(npf.irr(yearly), abs=1e-7)
+
+
+def test_pv_degrades_and_stops_after_its_lifetime(tmp_path):
+    """40 kW of PV on a 100 kW load for four hours (two at 0.3, two at 1.0): 52 CNY saved,
+    113,880 a year; degradation 1 % a year, a lifetime of 2 years in a 3-year analysis."""
+    scenario = _scenario(tmp_path, {
+        "finance": {"discount_rate": 0.0, "analysis_years": 3, "price_escalation_per_year": 0.0},
+        "pv": {"capex_cny_per_kwp": 100, "fixed_om_cny_per_kwp_year": 1, "lifetime_years": 2,
+               "degradation_per_year": 0.01}}, pv_kw=[40.0] * 4, storage=None)
+    economics, cashflows = _tables(scenario)
+    row = economics.set_index("case").loc["all"]
+    saving = (2 * 40 * 0.3 + 2 * 40 * 1.0) * SCALE
+    assert row["annual_savings_cny"] == pytest.approx(saving, rel=1e-7)
+    assert row["assets"] == "pv:plant" and row["capex_cny"] == pytest.approx(100 * 1000)
+    flows = cashflows.query("case == 'all'").pivot(index="year", columns="component",
+                                                   values="cashflow_cny")
+    assert flows["savings"].tolist() == pytest.approx([0, saving, saving * 0.99, 0], rel=1e-7)
+    assert flows["om"].tolist() == pytest.approx([0, -1000, -1000, 0])
+    energy = 40 * 4 * SCALE
+    assert row["lcoe_cny_per_kwh"] == pytest.approx((100_000 + 2000) / (energy * 1.99), rel=1e-7)
+    assert row["npv_cny"] == pytest.approx(-100_000 + saving * 1.99 - 2000, rel=1e-7)
+
+
+def test_no_assets_no_economics(tmp_path):
+    scenario = _scenario(tmp_path, {})
+    economics, cashflows = economics_tables(scenario, run_scenario(scenario, ["none"], workers=1))
+    assert economics.empty and cashflows.empty
+    assert list(economics.columns)[:3] == ["case", "enterprise", "assets"]
+
+
+def _written(tmp_path, economics: dict):
+    path = tiny_scenario(tmp_path, [100.0] * 4, tariff=two_price_tariff(), storage=BATTERY)
+    data = YAML().load(path.read_text(encoding="utf-8"))
+    data["economics"] = economics
+    return dump_yaml(data, path)
+
+
+@pytest.mark.parametrize(("economics", "says"), [
+    ({"library": "nowhere"}, "economics.library: no cost library 'nowhere'; there are: china_2025"),
+    ({"storage": {"capex_cny_per_kwh": -5}},
+     "economics.storage.capex_cny_per_kwh: Input should be greater than or equal to 0"),
+    ({"finance": {"discount_rate": 0.9}}, "less than or equal to 0.5"),
+    ({"assets": {"storage/ghost": {"capex_cny_per_kwh": 500}}},
+     "economics.assets.storage/ghost: unknown asset 'storage/ghost'; declared: storage/plant"),
+    ({"assets": {"battery": {}}}, "must be pv/<id> or storage/<id>"),
+], ids=["library", "negative capex", "discount rate", "unknown asset", "key"])
+def test_bad_economics_named_with_file_and_line(tmp_path, economics, says):
+    from test_bad_inputs import refused
+
+    output = refused(_written(tmp_path, economics), tmp_path)
+    assert "scenario.yaml:" in output and says in output, output
+
+
+def test_the_library_gives_a_source_for_every_figure():
+    from energysim.economics.costs import KINDS, library_names, library_sources
+
+    for name in library_names():
+        for kind, entries in library_sources(name).items():
+            expected = KINDS[kind].model_fields if kind in KINDS else None
+            if expected is not None:
+                assert set(entries) == set(expected), (name, kind)
+            for field, entry in entries.items():
+                assert entry["source"] and entry.get("second_source"), (name, kind, field)
