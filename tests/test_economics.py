@@ -144,3 +144,42 @@ def test_the_library_gives_a_source_for_every_figure():
                 assert set(entries) == set(expected), (name, kind)
             for field, entry in entries.items():
                 assert entry["source"] and entry.get("second_source"), (name, kind, field)
+
+
+def test_the_demo_week_economics_add_up(demo_week):
+    """Every case with PV and storage has a row per enterprise, against the case with its
+    tariff and no assets; the NPV is that of its cash flows, and the figure's cumulative
+    discounted flow ends at it; the finding states each enterprise's payback."""
+    from energysim.analysis.bundle import analyse
+    from energysim.report.figures_economics import cumulative_table, plot_cumulative
+    from energysim.report.findings import headline_findings
+
+    scenario, results = demo_week
+    analysis = analyse(scenario, results)
+    economics, cashflows = analysis.economics, analysis.cashflows
+    with_assets = [c for c in results if {"pv", "storage"} <= set(scenario.case(c).assets)]
+    assert set(economics["case"]) == set(with_assets)
+    assert len(economics) == 4 * len(with_assets)
+    reference = economics.drop_duplicates("case").set_index("case")["reference_case"]
+    assert reference["current_pv_storage"] == "baseline" == reference["green_direct"]
+    assert reference["midday_valley_pv_storage"] == "midday_valley" == reference["midday_valley_flex"]
+    assert reference["mv_deep_pv_storage"] == "mv_deep"
+    scale = 8760 / (len(scenario.index) * scenario.dt_h)
+    rate = scenario.spec.economics.finance_spec().discount_rate
+    final = cumulative_table(cashflows, rate).groupby(["case", "enterprise"])["cumulative_cny"].last()
+    for _, row in economics.iterrows():
+        def total(case, e=row["enterprise"]):
+            return results[case].costs.query("enterprise == @e")["cost_cny"].sum()
+        assert row["annual_savings_cny"] == pytest.approx(
+            scale * (total(row["reference_case"]) - total(row["case"])), rel=1e-9)
+        flows = cashflows.query("case == @row.case and enterprise == @row.enterprise")
+        yearly = flows.groupby("year")["cashflow_cny"].sum().to_numpy()
+        assert row["npv_cny"] == pytest.approx(npf.npv(rate, yearly), rel=1e-9)
+        assert final[(row["case"], row["enterprise"])] == pytest.approx(row["npv_cny"], rel=1e-9)
+    assert row["capex_cny"] == pytest.approx(800 * 2800 + 1000 * 675 + 250 * 350)  # cold_store
+    sentences = [s for s in headline_findings(scenario, results, "en", analysis)
+                 if "pay back" in s]
+    assert len(sentences) == 4 and all("under 'midday_valley_pv_storage'" in s for s in sentences)
+    assert sum("回收" in s for s in headline_findings(scenario, results, "zh", analysis)) == 4
+    fig = plot_cumulative(scenario, cashflows, rate)
+    assert len([ax for ax in fig.axes if ax.get_visible()]) == 4

@@ -31,6 +31,7 @@ from energysim.report.figures_costs import (
     plot_monthly_peak,
     plot_waterfall,
 )
+from energysim.report.figures_economics import plot_cumulative
 from energysim.report.fonts import figure_lang, font_context, save_figure
 from energysim.report.labels import check_lang, label
 from energysim.report.tariff_views import plot_band_heatmap
@@ -181,10 +182,11 @@ def summary_dispatch_cases(scenario: Scenario, results: dict[str, CaseResult]) -
 def write_figures(scenario: Scenario, results: dict[str, CaseResult], savings: pd.DataFrame,
                   decomposition: pd.DataFrame | None, folder: Path, *,
                   week_start: pd.Timestamp | None = None, lang: str = "en",
-                  which: str = "all") -> list[Path]:
+                  which: str = "all", cashflows: pd.DataFrame | None = None) -> list[Path]:
     """Write the figures of the run as PNG into ``folder`` (created if needed): ``all``, or
-    the ``summary`` (savings, waterfalls, monthly peaks, tariff heatmaps, and the dispatch
-    weeks of two cases, `summary_dispatch_cases`; no load-duration curves).
+    the ``summary`` (savings, waterfalls, monthly peaks, tariff heatmaps, the cumulative
+    discounted cash flows of the assets, and the dispatch weeks of two cases,
+    `summary_dispatch_cases`; no load-duration curves).
 
     Parameters
     ----------
@@ -192,6 +194,9 @@ def write_figures(scenario: Scenario, results: dict[str, CaseResult], savings: p
         `energysim.analysis.savings.compare` (may be empty where the baseline did not run).
     decomposition : pandas.DataFrame or None
         `energysim.analysis.decomposition.decompose`; None where the baseline did not run.
+    cashflows : pandas.DataFrame, optional
+        `energysim.analysis.economics.economics_tables`' cash flows: ``economics.png``
+        where it has rows.
     week_start : pandas.Timestamp, optional
         First day of the dispatch week; by default a Monday in the middle of the horizon, and
         for a case with VPP events the week of the first event.
@@ -237,6 +242,10 @@ def write_figures(scenario: Scenario, results: dict[str, CaseResult], savings: p
             for case in others:
                 written.append(save_figure(plot_load_duration(scenario, results, case, lang),
                                            folder / f"load_duration_{case}.png", lang, DPI))
+        if cashflows is not None and len(cashflows):
+            rate = scenario.spec.economics.finance_spec().discount_rate
+            written.append(save_figure(plot_cumulative(scenario, cashflows, rate, lang),
+                                       folder / "economics.png", lang, DPI))
         for key in tariffs_used(scenario, results):
             written.append(save_figure(plot_band_heatmap(scenario.tariffs[key], key, lang),
                                        folder / f"tariff_{key}.png", lang, DPI))

@@ -9,20 +9,22 @@ where its data is absent (no baseline run, no tariff-only case, no VPP, no green
     park imports    midday and evening-peak import and peak import, baseline → best case
     VPP             capacity and event payments, energy delivered and requested
     green supply    green share, CO2 avoided (with the emission factor) and compliance
+    investment      how soon each enterprise's assets pay back, today and under each tariff
 
 Money is ``CNY 256,447`` in English and ``25.64 万元`` in Chinese (``元`` below 10,000);
 energy is kWh (``万千瓦时`` in Chinese). Cases, tariffs and projects keep their keys in
 English; Chinese sentences name enterprises, tariffs and projects by their display names.
 
 This module puts the findings in order; they live in `energysim.report.findings_savings`
-(best case, tariff only, decomposition, park imports), `energysim.report.findings_vpp` and
-`energysim.report.findings_green`, their templates and number formats in
-`energysim.report.findings_text`.
+(best case, tariff only, decomposition, park imports), `energysim.report.findings_vpp`,
+`energysim.report.findings_green` and `energysim.report.findings_economics`, their
+templates and number formats in `energysim.report.findings_text`.
 """
 
 from __future__ import annotations
 
 from energysim.analysis.bundle import Analysis, analyse
+from energysim.report.findings_economics import _economics
 from energysim.report.findings_green import _green, emission_factor_text
 from energysim.report.findings_savings import (
     _best_case,
@@ -53,6 +55,6 @@ def headline_findings(scenario: Scenario, results: dict[str, CaseResult],
     analysis = analyse(scenario, results) if analysis is None else analysis
     sentences = []
     for finding in (_best_case, _tariff_only, _neutral, _held, _split, _park_imports,
-                    _grid_company, _vpp, _green):
+                    _grid_company, _vpp, _green, _economics):
         sentences += finding(scenario, results, lang, analysis)
     return sentences

@@ -100,6 +100,13 @@ TEMPLATES: dict[str, tuple[str, str]] = {
     "rises": ("rises from {a} to {b} ({pct})", "由{a}升至{b}（{pct}）"),
     "stays": ("stays at {a}", "保持{a}不变"),
     "clause_sep": ("; ", "；"),
+    "payback": ("{enterprise}'s assets ({assets}, {capex} invested) pay back, discounted at "
+                "{rate} %, {payback} under today's tariff ({today}, NPV {npv}); {under}.",
+                "{enterprise}的资产（{assets}，投资{capex}）按{rate}%折现，在现行电价下（{today}）"
+                "{payback}（净现值{npv}）；{under}。"),
+    "payback_under": ("{payback} under {case} (NPV {npv})", "在{case}方案下{payback}（净现值{npv}）"),
+    "in_years": ("in {years} years", "{years}年回收"),
+    "no_payback": ("not within {years} years", "{years}年内无法回收"),
 }
 """Key → (English, Chinese) sentence templates."""
 

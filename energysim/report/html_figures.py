@@ -31,7 +31,8 @@ def _figures(scenario: Scenario, folder: str | Path | None, lang: str,
 def _caption(scenario: Scenario, stem: str, lang: str) -> str:
     """What a figure written by `energysim.report.figures` shows, from its file name; the
     name itself where it is not one of those."""
-    fixed = {"savings": "figure_savings", "monthly_peak_import": "figure_monthly_peak"}
+    fixed = {"savings": "figure_savings", "monthly_peak_import": "figure_monthly_peak",
+             "economics": "figure_economics"}
     if stem in fixed:
         return label(fixed[stem], lang)
     kind, _, rest = stem.partition("_")

@@ -245,6 +245,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "vpp_no_events": ("No VPP event falls within the horizon of case {case}.",
                       "方案 {case} 的模拟期内没有虚拟电厂响应事件。"),
     "figure_dispatch": ("Dispatch of {enterprise} in case {case}", "方案 {case} 中 {enterprise} 的运行曲线"),
+    "figure_economics": ("Cumulative discounted cash flow of each enterprise's assets, by case",
+                         "各企业资产在各方案下的累计折现现金流"),
     "figure_savings": ("Savings per enterprise against the baseline", "各企业较基准方案的节省"),
     "figure_waterfall": ("Case {case}: from the baseline cost through the tariff and response effects",
                          "方案 {case}：由基准费用经电价效应与响应效应到方案费用"),
@@ -282,6 +284,10 @@ LABELS: dict[str, tuple[str, str]] = {
     "fig_savings_title": ("Savings per enterprise against the baseline ‘{baseline}’ (positive: pays less)",
                           "各企业较基准方案“{baseline}”的节省（正值表示少付）"),
     "fig_savings_axis": ("Savings against baseline [{unit}]", "较基准节省 [{unit}]"),
+    "fig_cumulative_title": ("Cumulative discounted cash flow of the assets, by case (at {rate} %): "
+                             "where a line crosses zero they have paid back",
+                             "各方案下资产的累计折现现金流（折现率{rate}%）：曲线过零即已回收投资"),
+    "fig_cumulative_axis": ("Cumulative discounted cash flow [{unit}]", "累计折现现金流 [{unit}]"),
     "fig_cost_axis": ("Cost [{unit}]", "费用 [{unit}]"),
     "fig_waterfall_title": ("Case ‘{case}’ against the baseline ‘{baseline}’: tariff effect and response "
                             "effect (positive raises the bill)",
