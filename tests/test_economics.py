@@ -177,6 +177,12 @@ def test_the_demo_week_economics_add_up(demo_week):
         assert row["npv_cny"] == pytest.approx(npf.npv(rate, yearly), rel=1e-9)
         assert final[(row["case"], row["enterprise"])] == pytest.approx(row["npv_cny"], rel=1e-9)
     assert row["capex_cny"] == pytest.approx(800 * 2800 + 1000 * 675 + 250 * 350)  # cold_store
+    names = economics.set_index(["case", "enterprise"])["assets"]
+    assert names[("current_pv_storage", "auto_parts")] == "pv:auto_parts, storage:auto_parts"
+    assert names[("green_direct", "electronics")] == (
+        "pv:electronics, storage:electronics, green_direct:green_line")
+    assert names[("midday_valley_flex_vpp", "cold_store")] == (
+        "pv:cold_store, storage:cold_store, flex:cold_store, vpp:park")
     sentences = [s for s in headline_findings(scenario, results, "en", analysis)
                  if "pay back" in s]
     assert len(sentences) == 4 and all("under 'midday_valley_pv_storage'" in s for s in sentences)

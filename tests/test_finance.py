@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import numpy_financial as npf
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from energysim.economics.finance import (
@@ -70,6 +70,7 @@ def test_npv_equals_numpy_financial(rate, flows):
 @settings(max_examples=60, deadline=None)
 @given(st.floats(1e3, 1e7), st.lists(st.floats(1.0, 1e6), min_size=1, max_size=25))
 def test_irr_of_an_investment_and_returns_equals_numpy_financial(invest, returns):
+    assume(sum(returns) >= 0.01 * invest)  # an IRR of −99.99 % is too ill-conditioned to compare
     flows = [-invest, *returns]
     rate = irr(flows)
     assert rate is not None and npv(rate, flows) == pytest.approx(0.0, abs=1e-6 * invest)

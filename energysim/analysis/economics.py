@@ -20,9 +20,13 @@ battery by what each delivered in the simulated year, valued at the enterprise's
 price: w_pv ∝ Σ pv_kw · price · dt_h, w_st ∝ Σ (discharge − charge) · price · dt_h (each at
 least 0, summing to 1; where both are 0 the kinds present share equally). This is a stated
 extrapolation: savings from flexibility or a VPP in the case degrade with the same mix, and
-O&M is constant in real terms. Levelised costs: LCOE of the enterprise's PV (its capex and
-O&M over its delivered kWh, degraded), LCOS of its batteries (capex, O&M and replacement over
-the kWh they discharged, faded), both at r.
+O&M is constant in real terms. ``assets`` names all a case switches on for the enterprise
+(`asset_names`): a direct-supply line's or a VPP's gains are in the saving too, at no
+capital cost of the enterprise's. No residual value is credited at the end.
+
+Levelised costs: LCOE of the enterprise's PV (its capex and O&M over its delivered kWh,
+degraded), LCOS of its batteries (capex, O&M and replacement over the kWh they discharged,
+faded), both at r.
 """
 
 from __future__ import annotations
@@ -78,8 +82,8 @@ def economics_tables(scenario: Scenario, results: dict[str, CaseResult]
             table, costs, energy = cash_flows(finance, paid, saving, _weights(result, e, paid),
                                               _delivered_kwh(result, e, scenario.dt_h, scale))
             flows.append(table.assign(case=case, enterprise=e))
-            rows.append(_row(case, e, paid, reference, baseline, saving, vs_baseline, table,
-                             costs, energy, finance))
+            rows.append(_row(case, e, asset_names(scenario, case, e, paid), paid, reference,
+                             baseline, saving, vs_baseline, table, costs, energy, finance))
     economics = pd.DataFrame(rows, columns=ECONOMICS_COLUMNS)
     numbers = ECONOMICS_COLUMNS[5:]
     economics[numbers] = economics[numbers].astype(float)  # none (no IRR, no payback): NaN
@@ -105,6 +109,21 @@ def _paid_assets(scenario: Scenario, case: str, e: str) -> list[tuple]:
     return [(kind, asset, asset.cost_shares.get(e, 0.0), economics.costs_of(kind, asset.id))
             for kind in INVESTED for asset in scenario.assets_on(case, kind)
             if asset.cost_shares.get(e, 0.0) > 0]
+
+
+def asset_names(scenario: Scenario, case: str, e: str, paid: list[tuple]) -> str:
+    """``kind:id`` of what ``case`` switches on for ``e``: the invested assets it pays for,
+    then its flexibility, its VPP and the direct-supply lines serving it (whose savings are
+    in the same saving, at no capital cost of its own)."""
+    names = [f"{kind}:{asset.id}" for kind, asset, *_ in paid]
+    names += [f"flex:{a.id}" for a in scenario.assets_on(case, "flex", [e])]
+    spec = scenario.case(case)
+    vpp = scenario.spec.vpp
+    if "vpp" in spec.assets and vpp is not None and e in vpp.participants:
+        names.append("vpp:park")
+    if "green_direct" in spec.assets:
+        names += [f"green_direct:{g.id}" for g in scenario.spec.green_direct if e in g.offtakers]
+    return ", ".join(names)
 
 
 def _cost_of(result: CaseResult, e: str) -> float:
@@ -187,14 +206,13 @@ def _delivered_kwh(result: CaseResult, e: str, dt_h: float, scale: float) -> dic
             "storage": scale * float(ts[f"{e}/storage_discharge_kw"].sum()) * dt_h}
 
 
-def _row(case, e, paid, reference, baseline, saving, vs_baseline, table, costs, energy,
-         finance) -> list:
+def _row(case, e, names, paid, reference, baseline, saving, vs_baseline, table, costs,
+         energy, finance) -> list:
     yearly = table.groupby("year")["cashflow_cny"].sum().to_numpy()
     rate = finance.discount_rate
     kinds = {kind for kind, *_ in paid}
     lcoe = levelised_cost(rate, costs["pv"], energy["pv"]) if "pv" in kinds else None
     lcos = levelised_cost(rate, costs["storage"], energy["storage"]) if "storage" in kinds else None
-    names = ", ".join(f"{kind}:{asset.id}" for kind, asset, *_ in paid)
     return [case, e, names, reference, baseline, -float(yearly[0]), saving, vs_baseline,
             npv(rate, yearly), irr(yearly), payback_years(yearly),
             discounted_payback_years(rate, yearly), lcoe, lcos, rate, finance.analysis_years]
