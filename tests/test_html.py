@@ -21,8 +21,8 @@ from energysim.report.findings import headline_findings
 from energysim.report.html import write_html
 from energysim.report.labels import LANGS, label
 
-SECTIONS = ["run", "findings", "savings", "decomposition", "costs", "indicators", "green", "vpp",
-            "figures", "notes"]
+SECTIONS = ["run", "findings", "savings", "decomposition", "costs", "indicators", "green",
+            "economics", "vpp", "figures", "notes"]
 CJK = re.compile(r"[\u4e00-\u9fff]")
 
 

@@ -63,6 +63,9 @@ INDICATOR_COLUMNS = ["case", "peak_import_kw", "peak_time", "grid_import_kwh", "
                      "evening_peak_import_kwh", "pv_available_kwh", "pv_curtailed_kwh",
                      "storage_cycles_per_day", "average_import_price_cny_per_kwh",
                      "cost_per_kwh_consumed_cny", "total_cost_cny"]
+ECONOMICS_COLUMNS = ["case", "enterprise", "assets", "reference_case", "capex_cny",
+                     "annual_savings_cny", "npv_cny", "irr", "simple_payback_years",
+                     "discounted_payback_years", "lcoe_cny_per_kwh", "lcos_cny_per_kwh"]
 GREEN_COLUMNS = ["case", "project", "enterprise", "green_supplied_kwh", "consumption_kwh",
                  "green_share_of_consumption", "self_consumption_share_of_generation",
                  "feed_in_share_of_generation", "co2_avoided_t", "green_cost_cny",
@@ -139,6 +142,12 @@ def _context(scenario, results, figures_dir, lang, notes, analysis: Analysis) ->
                          translate=("rule", "mode"), marks=rules["compliant"],
                          marked=("achieved_share", "margin_share", "margin_kwh", "compliant"))],
         "vpp": _vpp(results, analysis, scenario, lang),
+        "economics": None if analysis.economics is None or analysis.economics.empty else
+        _named_table(analysis.economics[ECONOMICS_COLUMNS], scenario, lang),
+        "economics_note": label("economics_note", lang).format(
+            rate=f"{scenario.spec.economics.finance_spec().discount_rate * 100:g}",
+            years=scenario.spec.economics.finance_spec().analysis_years,
+            library=scenario.spec.economics.library),
         "figures": _figures(scenario, figures_dir, lang, results),
         "emission_factor": emission_factor_text(scenario, lang),
         "notes": list(notes),

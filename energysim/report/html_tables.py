@@ -44,6 +44,10 @@ def _format(column: str, value) -> str:
 
 
 def _rounded(column: str, value) -> str:
+    if column == "irr":
+        return f"{value:.1%}"
+    if column.endswith("_years") and isinstance(value, float | np.floating):
+        return f"{value:.1f}"
     if column == "margin_share":
         return f"{value * 100:+.1f}"
     if "share" in column.split("_"):

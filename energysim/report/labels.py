@@ -78,6 +78,13 @@ LABELS: dict[str, tuple[str, str]] = {
     "outcome_if_held": ("Outcome, dispatch held", "结果（运行方式不变）"),
     "reference_case": ("Reference case", "参照方案"),
     # economics
+    "economics_note": ("Each enterprise's PV and batteries: capital cost, the year's saving "
+                       "against the case with its tariff and no assets, extrapolated over {years} "
+                       "years and discounted at {rate} % (costs: library {library}, assumptions "
+                       "with their sources; economics.csv and cashflows.csv hold every figure).",
+                       "各企业光伏与储能的投资：初始投资，较同电价无资产方案的年节省，按{years}年外推、"
+                       "折现率{rate}%（成本取自{library}库，均为注明来源的假设；详见economics.csv与"
+                       "cashflows.csv）。"),
     "capex_cny": ("Capital cost [CNY]", "初始投资 [元]"),
     "annual_savings_cny": ("Yearly savings vs the reference [CNY]", "较参照方案年节省 [元]"),
     "annual_savings_vs_baseline_cny": ("Yearly savings vs the baseline [CNY]",
