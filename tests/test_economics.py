@@ -125,8 +125,13 @@ def _written(tmp_path, economics: dict):
     ({"finance": {"discount_rate": 0.9}}, "less than or equal to 0.5"),
     ({"assets": {"storage/ghost": {"capex_cny_per_kwh": 500}}},
      "economics.assets.storage/ghost: unknown asset 'storage/ghost'; declared: storage/plant"),
-    ({"assets": {"battery": {}}}, "must be pv/<id> or storage/<id>"),
-], ids=["library", "negative capex", "discount rate", "unknown asset", "key"])
+    ({"assets": {"battery": {}}}, "economics.assets.battery: must be pv/<id> or storage/<id>"),
+    ({"assets": {"storage/plant": {"lifetime_years": 0}}},
+     "economics.assets.storage/plant.lifetime_years: Input should be greater than 0"),
+    ({"finance": {"analysis_years": None}}, "economics.finance.analysis_years: "),
+    ({"green_pv": {"capex_cny_per_kwp": 1}}, "economics.green_pv: Extra inputs are not permitted"),
+], ids=["library", "negative capex", "discount rate", "unknown asset", "key", "asset field",
+        "null", "plant kinds"])
 def test_bad_economics_named_with_file_and_line(tmp_path, economics, says):
     from test_bad_inputs import refused
 
@@ -189,3 +194,56 @@ def test_the_demo_week_economics_add_up(demo_week):
     assert sum("回收" in s for s in headline_findings(scenario, results, "zh", analysis)) == 4
     fig = plot_cumulative(scenario, cashflows, rate)
     assert len([ax for ax in fig.axes if ax.get_visible()]) == 4
+
+
+def _shared(tmp_path, shares: dict):
+    """Two plants on the two-price tariff; the battery stands behind ``plant``, paid by
+    ``shares``."""
+    path = tiny_scenario(tmp_path, [100.0] * 4, tariff=two_price_tariff())
+    data = YAML().load(path.read_text(encoding="utf-8"))
+    other = dict(data["enterprises"][0])
+    other.update(id="other", name="另一工厂")
+    data["enterprises"].append(other)
+    data["assets"] = [{"kind": "storage", "id": "bat", "at": "plant", "cost_shares": shares,
+                       **BATTERY}]
+    data["economics"] = {
+        "finance": {"discount_rate": 0.1, "analysis_years": 3, "price_escalation_per_year": 0.0},
+        "storage": {"capex_cny_per_kwh": 1000, "capex_cny_per_kw": 400,
+                    "fixed_om_cny_per_kw_year": 20, "lifetime_years": 10,
+                    "replacement_year": None, "capacity_fade_per_year": 0.0}}
+    return load_scenario(dump_yaml(data, path))
+
+
+def test_a_shared_battery_shares_its_saving_as_its_cost(tmp_path):
+    """The battery's 153,300 CNY a year land on plant's bill; paid half and half, each
+    takes half of everything; its levelised cost is the battery's whole."""
+    economics, _ = _tables(_shared(tmp_path, {"plant": 0.5, "other": 0.5}))
+    rows = economics.set_index("enterprise")
+    annuity = (1 - 1.1 ** -3) / 0.1
+    for e in ("plant", "other"):
+        assert rows.loc[e, "capex_cny"] == pytest.approx(60_000)
+        assert rows.loc[e, "annual_savings_cny"] == pytest.approx(70 * SCALE / 2, rel=1e-7)
+        assert rows.loc[e, "npv_cny"] == pytest.approx(
+            -60_000 + (70 * SCALE - 1000) / 2 * annuity, rel=1e-7)
+        assert rows.loc[e, "lcos_cny_per_kwh"] == pytest.approx(
+            (120_000 + 1000 * annuity) / (100 * SCALE * annuity), rel=1e-7)
+    assert rows.loc["other", "assets"] == "storage:bat (50%) at plant"
+    paid_by_other = _tables(_shared(tmp_path, {"other": 1.0}))[0].set_index("enterprise")
+    assert list(paid_by_other.index) == ["other"]
+    assert paid_by_other.loc["other", "annual_savings_cny"] == pytest.approx(70 * SCALE, rel=1e-7)
+
+
+def test_no_saving_is_claimed_from_a_tariff_change(tmp_path):
+    """Only the baseline (another tariff) and the case with assets ran: no reference with
+    the case's tariff, so no saving, NPV or payback; the capital cost is still stated."""
+    path = tiny_scenario(tmp_path, [100.0] * 4, tariff=two_price_tariff(), storage=BATTERY)
+    data = YAML().load(path.read_text(encoding="utf-8"))
+    data["tariffs"]["cheap"] = two_price_tariff(low=0.1)
+    data["cases"]["all"]["tariff"] = "cheap"
+    scenario = load_scenario(dump_yaml(data, path))
+    economics, cashflows = _tables(scenario)
+    row = economics.set_index("case").loc["all"]
+    assert row["reference_case"] == "None" and row["capex_cny"] > 0
+    assert np.isnan(row["annual_savings_cny"]) and np.isnan(row["npv_cny"])
+    assert np.isnan(row["simple_payback_years"]) and cashflows.empty
+    assert row["annual_savings_vs_baseline_cny"] > 70 * SCALE  # the cheaper valley's gain too

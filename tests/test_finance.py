@@ -77,3 +77,13 @@ def test_irr_of_an_investment_and_returns_equals_numpy_financial(invest, returns
     expected = npf.irr(flows)
     if np.isfinite(expected):
         assert rate == pytest.approx(expected, abs=1e-7)
+
+
+def test_payback_after_the_last_dip_and_long_horizons():
+    assert payback_years([0.0, -10, -10]) is None  # nothing invested, only costs: never back
+    assert payback_years([0.0, 10, 10]) == 0.0
+    # back after year 1, below again after a replacement in year 2, back in year 3
+    assert payback_years([-100.0, 150, -100, 100]) == pytest.approx(2 + 50 / 100)
+    # fifty years, the PV gone after 25: no overflow near −100 %, the root found
+    flows = [-1000.0, *[100.0] * 25, *[0.0] * 25]
+    assert irr(flows) == pytest.approx(npf.irr(flows), abs=1e-9)

@@ -1,35 +1,46 @@
 """Investment economics of every case with assets: one simulated year extrapolated to cash
 flows, their NPV, IRR, paybacks and levelised costs.
 
-For each case that switches on PV or storage and each enterprise that pays for some of
-them (its share ``cost_shares[e]`` of each asset), with the finance of the scenario
-(`energysim.economics.costs`: discount rate r, N analysis years, price escalation g):
+For each case that switches on PV or storage, the assets behind each meter are evaluated
+whole, with the finance of the scenario (`energysim.economics.costs`: discount rate r,
+N analysis years, price escalation g):
 
-    year 0            capex = − Σ share · (capex_cny_per_kwp · kWp
-                                           + capex_cny_per_kwh · kWh + capex_cny_per_kw · kW)
+    year 0            capex = − Σ (capex_cny_per_kwp · kWp + capex_cny_per_kwh · kWh
+                               + capex_cny_per_kw · kW)
     year y = 1 … N    savings_y = S · (1 + g)^(y−1) · (w_pv · P_y + w_st · B_y)
-                      om_y      = − Σ share · (fixed O&M of each asset still in service)
-                      replacement_y = − share · replacement_cny_per_kwh · kWh  (its year)
+                      om_y      = − Σ fixed O&M of each asset still in service
+                      replacement_y = − replacement_cny_per_kwh · kWh  (its year, if before N)
 
-S is the year's saving against the reference case (the case with the enterprise's tariff
-and no assets, else the baseline), scaled to 8,760 hours where the horizon is shorter or
+An enterprise that pays for some of them takes, of all of it (capex, O&M, replacement and
+saving), f = Σ cost_shares[e] · capex / Σ capex: their saving lands on the bill of the meter
+they stand behind, and is shared as their cost is (an enterprise paying for assets at
+another meter has a row too, its ``assets`` saying where).
+
+S is the meter's saving over the year against the reference case (the first case with the
+meter's tariff and no assets, else the baseline where the meter pays that tariff in it;
+else none: the saving, NPV, IRR and paybacks are then left empty, never a tariff change
+counted as a return on assets), scaled to 8,760 hours where the horizon is shorter or
 longer; P_y = (1 − degradation)^(y−1) while the PV lasts (0 after its lifetime);
 B_y = (1 − fade)^(a−1), a the years since the cells were new (restarting at the
 replacement), 0 once they are past their lifetime. The weights split S between PV and
-battery by what each delivered in the simulated year, valued at the enterprise's energy
-price: w_pv ∝ Σ pv_kw · price · dt_h, w_st ∝ Σ (discharge − charge) · price · dt_h (each at
-least 0, summing to 1; where both are 0 the kinds present share equally). This is a stated
+battery by what each delivered at the meter in the simulated year, valued at its import
+price (exported PV too, a stated simplification): w_pv ∝ Σ pv_kw · price · dt_h,
+w_st ∝ Σ (discharge − charge) · price · dt_h (each at least 0, summing to 1; where both are
+0 the kinds present share equally). This is a stated
 extrapolation: savings from flexibility or a VPP in the case degrade with the same mix, and
-O&M is constant in real terms. ``assets`` names all a case switches on for the enterprise
-(`asset_names`): a direct-supply line's or a VPP's gains are in the saving too, at no
-capital cost of the enterprise's. No residual value is credited at the end.
+O&M is constant in real terms; several assets of one kind at a meter age as the longest
+lived of them. ``assets`` also names what else a case switches on at the meter
+(`other_names`): a direct-supply line's or a VPP's gains are in the saving too, at no
+capital cost. No residual value is credited at the end.
 
-Levelised costs: LCOE of the enterprise's PV (its capex and O&M over its delivered kWh,
-degraded), LCOS of its batteries (capex, O&M and replacement over the kWh they discharged,
-faded), both at r.
+Levelised costs: LCOE of the meter's PV (capex and O&M over its delivered kWh, degraded),
+LCOS of its batteries (capex, O&M and replacement over the kWh they discharged, faded),
+both at r; an enterprise paying at several meters gets those of its fractions together.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -63,27 +74,28 @@ def economics_tables(scenario: Scenario, results: dict[str, CaseResult]
     for some) and ``cashflows`` (`CASHFLOW_COLUMNS`) of the run of ``results``."""
     finance = scenario.spec.economics.finance_spec()
     baseline = scenario.baseline_case if scenario.baseline_case in results else None
+    scale = HOURS_A_YEAR / (len(scenario.index) * scenario.dt_h)
     rows, flows = [], []
     for case, result in results.items():
-        if not any(scenario.assets_on(case, kind) for kind in INVESTED):
-            continue
-        cost = result.costs.groupby("enterprise")["cost_cny"].sum()
+        hosts = _hosts(scenario, case, result, results, finance, baseline, scale)
         for e in scenario.enterprises:
-            paid = _paid_assets(scenario, case, e)
-            if not paid:
+            parts = [(h, fraction, host) for h, host in hosts.items()
+                     if (fraction := host.fraction_paid_by(e)) > 0]
+            if not parts:
                 continue
-            reference = reference_case(scenario, results, case, e) or baseline
-            if reference is None:
-                continue
-            scale = HOURS_A_YEAR / (len(scenario.index) * scenario.dt_h)
-            saving = scale * (_cost_of(results[reference], e) - float(cost.get(e, 0.0)))
-            vs_baseline = (scale * (_cost_of(results[baseline], e) - float(cost.get(e, 0.0)))
-                           if baseline is not None else np.nan)
-            table, costs, energy = cash_flows(finance, paid, saving, _weights(result, e, paid),
-                                              _delivered_kwh(result, e, scenario.dt_h, scale))
-            flows.append(table.assign(case=case, enterprise=e))
-            rows.append(_row(case, e, asset_names(scenario, case, e, paid), paid, reference,
-                             baseline, saving, vs_baseline, table, costs, energy, finance))
+            table = sum(fraction * host.table.set_index(["year", "component"])["cashflow_cny"]
+                        for _, fraction, host in parts).reset_index()
+            costs = {k: sum(f * host.costs[k] for _, f, host in parts) for k in INVESTED}
+            energy = {k: sum(f * host.energy[k] for _, f, host in parts) for k in INVESTED}
+            saving = sum(f * host.saving for _, f, host in parts)
+            vs_baseline = sum(f * host.vs_baseline for _, f, host in parts)
+            references = ", ".join(dict.fromkeys(str(host.reference) for _, _, host in parts))
+            if np.isfinite(saving):
+                flows.append(table.assign(case=case, enterprise=e))
+            names = "; ".join(host.names(e) for _, _, host in parts)
+            rows.append(_row(case, e, names, references, baseline, saving, vs_baseline, table,
+                             costs, energy, finance,
+                             {kind for _, _, host in parts for kind, *_ in host.assets}))
     economics = pd.DataFrame(rows, columns=ECONOMICS_COLUMNS)
     numbers = ECONOMICS_COLUMNS[5:]
     economics[numbers] = economics[numbers].astype(float)  # none (no IRR, no payback): NaN
@@ -92,31 +104,83 @@ def economics_tables(scenario: Scenario, results: dict[str, CaseResult]
     return economics, cashflows
 
 
+@dataclass
+class _Host:
+    """The invested assets behind one meter in one case, evaluated whole: their saving is
+    that meter's (see the module docstring)."""
+
+    meter: str
+    assets: list[tuple]
+    reference: str | None
+    saving: float
+    vs_baseline: float
+    table: pd.DataFrame
+    costs: dict[str, np.ndarray]
+    energy: dict[str, np.ndarray]
+    others: str
+
+    def fraction_paid_by(self, e: str) -> float:
+        """``e``'s share of these assets' capital cost (of their number where it is 0)."""
+        capex = [(_capex(kind, asset.spec, costs), asset.cost_shares.get(e, 0.0))
+                 for kind, asset, costs in self.assets]
+        total = sum(c for c, _ in capex)
+        if total <= 0:
+            return float(np.mean([share for _, share in capex]))
+        return sum(c * share for c, share in capex) / total
+
+    def names(self, e: str) -> str:
+        """``kind:id`` of the assets (with ``e``'s share where it pays part), then what
+        else the case switches on at the meter."""
+        names = []
+        for kind, asset, _ in self.assets:
+            share = asset.cost_shares.get(e, 0.0)
+            if share > 0:
+                names.append(f"{kind}:{asset.id}" + ("" if share == 1 else f" ({share:.0%})"))
+        at = "" if self.meter == e else f" at {self.meter}"
+        return ", ".join(names) + at + (f", {self.others}" if self.others else "")
+
+
+def _hosts(scenario, case, result, results, finance, baseline, scale) -> dict[str, _Host]:
+    """The meters with invested assets under ``case``, each with its assets' cash flows."""
+    economics = scenario.spec.economics
+    at: dict[str, list[tuple]] = {}
+    for kind in INVESTED:
+        for asset in scenario.assets_on(case, kind):
+            at.setdefault(asset.at, []).append((kind, asset, economics.costs_of(kind, asset.id)))
+    cost = result.costs.groupby("enterprise")["cost_cny"].sum()
+    hosts = {}
+    for h, assets in at.items():
+        reference = reference_case(scenario, results, case, h)
+        own = float(cost.get(h, 0.0))
+        saving = scale * (_cost_of(results[reference], h) - own) if reference else np.nan
+        vs_baseline = scale * (_cost_of(results[baseline], h) - own) if baseline else np.nan
+        whole = [(kind, asset, 1.0, costs) for kind, asset, costs in assets]
+        table, costs, energy = cash_flows(finance, whole, 0.0 if reference is None else saving,
+                                          _weights(result, h, whole),
+                                          _delivered_kwh(result, h, scenario.dt_h, scale))
+        hosts[h] = _Host(h, assets, reference, saving, vs_baseline, table, costs, energy,
+                         other_names(scenario, case, h))
+    return hosts
+
+
 def reference_case(scenario: Scenario, results: dict[str, CaseResult], case: str,
                    e: str) -> str | None:
-    """The first case run with ``e``'s tariff of ``case`` and no assets, if any."""
+    """The first case run with ``e``'s tariff of ``case`` and no assets; else the baseline
+    where ``e`` pays that tariff in it; else None (the saving then is not known: a change of
+    tariff is no return on assets)."""
     tariff = scenario.tariff_for(case, e)
     for other in results:
         if not scenario.case(other).assets and scenario.tariff_for(other, e) == tariff:
             return other
-    return None
+    base = scenario.baseline_case
+    return base if base in results and scenario.tariff_for(base, e) == tariff else None
 
 
-def _paid_assets(scenario: Scenario, case: str, e: str) -> list[tuple]:
-    """(kind, asset, share of its costs ``e`` pays, its costs) of the invested assets that
-    ``case`` switches on and ``e`` pays for."""
-    economics = scenario.spec.economics
-    return [(kind, asset, asset.cost_shares.get(e, 0.0), economics.costs_of(kind, asset.id))
-            for kind in INVESTED for asset in scenario.assets_on(case, kind)
-            if asset.cost_shares.get(e, 0.0) > 0]
-
-
-def asset_names(scenario: Scenario, case: str, e: str, paid: list[tuple]) -> str:
-    """``kind:id`` of what ``case`` switches on for ``e``: the invested assets it pays for,
-    then its flexibility, its VPP and the direct-supply lines serving it (whose savings are
-    in the same saving, at no capital cost of its own)."""
-    names = [f"{kind}:{asset.id}" for kind, asset, *_ in paid]
-    names += [f"flex:{a.id}" for a in scenario.assets_on(case, "flex", [e])]
+def other_names(scenario: Scenario, case: str, e: str) -> str:
+    """``kind:id`` of what else ``case`` switches on at ``e``'s meter: its flexibility, its
+    VPP and the direct-supply lines serving it (their gains are in the meter's saving, at no
+    capital cost)."""
+    names = [f"flex:{a.id}" for a in scenario.assets_on(case, "flex", [e])]
     spec = scenario.case(case)
     vpp = scenario.spec.vpp
     if "vpp" in spec.assets and vpp is not None and e in vpp.participants:
@@ -124,6 +188,13 @@ def asset_names(scenario: Scenario, case: str, e: str, paid: list[tuple]) -> str
     if "green_direct" in spec.assets:
         names += [f"green_direct:{g.id}" for g in scenario.spec.green_direct if e in g.offtakers]
     return ", ".join(names)
+
+
+def _capex(kind: str, spec, costs) -> float:
+    """An asset's capital cost [CNY]."""
+    if kind == "pv":
+        return costs.capex_cny_per_kwp * spec.capacity_kwp
+    return costs.capex_cny_per_kwh * spec.capacity_kwh + costs.capex_cny_per_kw * spec.power_kw
 
 
 def _cost_of(result: CaseResult, e: str) -> float:
@@ -167,18 +238,18 @@ def _asset_years(years: np.ndarray, kind: str, spec, costs: PVCosts | StorageCos
     if kind == "pv":
         alive = (years >= 1) & (years <= costs.lifetime_years)
         service = np.where(alive, (1.0 - costs.degradation_per_year) ** (years - 1.0), 0.0)
-        capex = costs.capex_cny_per_kwp * spec.capacity_kwp
+        capex = _capex(kind, spec, costs)
         om = np.where(alive, costs.fixed_om_cny_per_kwp_year * spec.capacity_kwp, 0.0)
         return {"capex": np.where(years == 0, capex, 0.0), "om": om, "replacement": zero}, service
     age = years.astype(float)
     replaced = costs.replacement_year
     replacement = zero.copy()
-    if replaced is not None and replaced <= years[-1]:
+    if replaced is not None and replaced < years[-1]:  # not in the last year: no use there
         age = np.where(years > replaced, years - replaced, age)
         replacement[replaced] = costs.replacement_cny_per_kwh * spec.capacity_kwh
     alive = (years >= 1) & (age <= costs.lifetime_years)
     service = np.where(alive, (1.0 - costs.capacity_fade_per_year) ** (age - 1.0), 0.0)
-    capex = costs.capex_cny_per_kwh * spec.capacity_kwh + costs.capex_cny_per_kw * spec.power_kw
+    capex = _capex(kind, spec, costs)
     om = np.where(alive, costs.fixed_om_cny_per_kw_year * spec.power_kw, 0.0)
     return {"capex": np.where(years == 0, capex, 0.0), "om": om,
             "replacement": replacement}, service
@@ -206,13 +277,15 @@ def _delivered_kwh(result: CaseResult, e: str, dt_h: float, scale: float) -> dic
             "storage": scale * float(ts[f"{e}/storage_discharge_kw"].sum()) * dt_h}
 
 
-def _row(case, e, names, paid, reference, baseline, saving, vs_baseline, table, costs,
-         energy, finance) -> list:
+def _row(case, e, names, reference, baseline, saving, vs_baseline, table, costs, energy,
+         finance, kinds) -> list:
     yearly = table.groupby("year")["cashflow_cny"].sum().to_numpy()
     rate = finance.discount_rate
-    kinds = {kind for kind, *_ in paid}
     lcoe = levelised_cost(rate, costs["pv"], energy["pv"]) if "pv" in kinds else None
     lcos = levelised_cost(rate, costs["storage"], energy["storage"]) if "storage" in kinds else None
+    known = np.isfinite(saving)
     return [case, e, names, reference, baseline, -float(yearly[0]), saving, vs_baseline,
-            npv(rate, yearly), irr(yearly), payback_years(yearly),
-            discounted_payback_years(rate, yearly), lcoe, lcos, rate, finance.analysis_years]
+            npv(rate, yearly) if known else None, irr(yearly) if known else None,
+            payback_years(yearly) if known else None,
+            discounted_payback_years(rate, yearly) if known else None, lcoe, lcos, rate,
+            finance.analysis_years]

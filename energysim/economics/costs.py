@@ -6,8 +6,9 @@ asset — ``pv`` (an enterprise's PV), ``storage`` (its battery), ``green_pv`` a
 ``{value, source, second_source, note}``: the figures are assumptions with their sources,
 never official prices. A scenario's ``economics:`` block names the library (``library``,
 `DEFAULT_LIBRARY` if absent) and overrides any field, per kind (``pv: {capex_cny_per_kwp:
-3200}``), per asset (``assets: {storage/auto_parts: {capex_cny_per_kwh: 800}}``, by kind
-and asset id) or of the finance (``finance: {discount_rate: 0.08}``).
+3200}``, ``storage: ...``), per asset (``assets: {storage/auto_parts: {capex_cny_per_kwh:
+800}}``, by kind and asset id) or of the finance (``finance: {discount_rate: 0.08}``). The
+plant kinds are the library's only, until a direct-supply plant's own economics use them.
 """
 
 from __future__ import annotations
@@ -15,9 +16,10 @@ from __future__ import annotations
 from functools import cache
 from importlib import resources
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any
 
 from pydantic import (
+    ConfigDict,
     Field,
     NonNegativeFloat,
     PositiveInt,
@@ -81,12 +83,29 @@ KINDS: dict[str, type[StrictModel]] = {"pv": PVCosts, "storage": StorageCosts,
 """The kinds of cost in a library, with their models."""
 
 
+class _Overrides(StrictModel):
+    """Fields to override: those absent keep the library's (an explicit null is refused
+    where the field takes no null)."""
+
+    model_config = ConfigDict(validate_default=False)
+
+
 def _overrides(model: type[StrictModel]) -> type[StrictModel]:
-    """``model`` with every field optional (None: the library's), its limits kept."""
-    fields = {name: (Optional[info.annotation], FieldInfo.merge_field_infos(info, default=None))  # noqa: UP045
+    """``model`` with every field optional (absent: the library's), its limits kept."""
+    fields = {name: (info.annotation, FieldInfo.merge_field_infos(info, default=None))
               for name, info in model.model_fields.items()}
-    return create_model(f"{model.__name__}Overrides", __base__=StrictModel,
+    return create_model(f"{model.__name__}Overrides", __base__=_Overrides,
                         __doc__=f"Fields of {model.__name__} to override.", **fields)
+
+
+def asset_problems(kind: str, fields: dict[str, Any]) -> list[tuple[tuple, str]]:
+    """(location in ``fields``, message) of each field of one asset's costs that is not
+    valid for ``kind`` (``pv`` or ``storage``)."""
+    try:
+        _overrides(KINDS[kind]).model_validate(fields)
+    except ValidationError as exc:
+        return [(tuple(err["loc"]), err["msg"]) for err in exc.errors(include_url=False)]
+    return []
 
 
 PVOverrides, StorageOverrides, FinanceOverrides = (_overrides(m) for m in
@@ -101,10 +120,6 @@ class EconomicsSpec(StrictModel):
     pv: PVOverrides = Field(default_factory=PVOverrides, description="Every PV array's.")
     storage: StorageOverrides = Field(default_factory=StorageOverrides,
                                       description="Every battery's.")
-    green_pv: PVOverrides = Field(default_factory=PVOverrides,
-                                  description="Every direct-supply plant's PV.")
-    green_storage: StorageOverrides = Field(default_factory=StorageOverrides,
-                                            description="Every direct-supply plant's battery.")
     assets: dict[str, dict[str, Any]] = Field(
         default_factory=dict, description="pv/<id> or storage/<id> → one asset's fields.")
 
@@ -116,16 +131,9 @@ class EconomicsSpec(StrictModel):
 
     @model_validator(mode="after")
     def _valid(self) -> EconomicsSpec:
-        for key in self.assets:
-            kind, _, asset = key.partition("/")
-            if kind not in ("pv", "storage") or not asset:
-                raise ValueError(f"assets: {key!r} must be pv/<id> or storage/<id>")
-            try:
-                self.costs_of(kind, asset)
-            except ValidationError as exc:
-                problem = exc.errors(include_url=False)[0]
-                raise ValueError(f"assets.{key}.{'.'.join(map(str, problem['loc']))}: "
-                                 f"{problem['msg']}") from None
+        self.finance_spec()  # the library's with the overrides: complete and valid
+        for kind in ("pv", "storage"):
+            self.costs_of(kind)
         return self
 
     def finance_spec(self) -> FinanceSpec:
@@ -134,13 +142,14 @@ class EconomicsSpec(StrictModel):
                                            **self.finance.model_dump(exclude_unset=True)})
 
     def costs_of(self, kind: str, asset: str | None = None) -> PVCosts | StorageCosts:
-        """The costs of ``kind`` (``pv``, ``storage``, ``green_pv``, ``green_storage``),
-        of the asset of that id where one is given: the library's, then the kind's
-        overrides, then the asset's."""
+        """The costs of ``kind`` (``pv``, ``storage``; a library's ``green_pv`` and
+        ``green_storage``, for a direct-supply plant's economics to come, take no overrides
+        yet), of the asset of that id where one is given: the library's, then the kind's
+        overrides, then the asset's (checked at load: `energysim.scenario_checks`)."""
         own = self.assets.get(f"{kind}/{asset}", {}) if asset is not None else {}
-        return KINDS[kind].model_validate({**library_costs(self.library)[kind],
-                                           **getattr(self, kind).model_dump(exclude_unset=True),
-                                           **own})
+        kind_own = getattr(self, kind).model_dump(exclude_unset=True) if kind in ("pv", "storage") \
+            else {}
+        return KINDS[kind].model_validate({**library_costs(self.library)[kind], **kind_own, **own})
 
 
 def _library_dir() -> Path:

@@ -43,8 +43,10 @@ def irr(cashflows) -> float | None:
     flows = np.asarray(cashflows, dtype=float)
     if not (flows > 0).any() or not (flows < 0).any():
         return None
-    values = np.array([npv(r, flows) for r in IRR_RATES])
-    change = np.flatnonzero(np.sign(values[:-1]) * np.sign(values[1:]) <= 0)
+    with np.errstate(over="ignore", invalid="ignore"):  # near −100 % over long horizons
+        values = np.array([npv(r, flows) for r in IRR_RATES])
+    finite = np.isfinite(values[:-1]) & np.isfinite(values[1:])
+    change = np.flatnonzero(finite & (np.sign(values[:-1]) * np.sign(values[1:]) <= 0))
     if not len(change):
         return None
     k = int(change[0])
@@ -54,13 +56,16 @@ def irr(cashflows) -> float | None:
 
 
 def payback_years(cashflows) -> float | None:
-    """When the cumulative flows first reach 0, interpolated within that year (None if
-    never; 0 where nothing is invested). [year]"""
+    """When the cumulative flows first reach 0 after their last dip below it, interpolated
+    within that year (None if they end below 0; 0 where they never dip). [year]"""
     flows = np.asarray(cashflows, dtype=float)
     total = np.cumsum(flows)
-    if total[0] >= 0:
+    if (total >= 0).all():
         return 0.0
+    if total[-1] < 0:
+        return None
     reached = np.flatnonzero(total >= 0)
+    reached = reached[reached > np.flatnonzero(total < 0)[-1]]
     if not len(reached):
         return None
     y = int(reached[0])

@@ -125,8 +125,8 @@ def _switch(run, modes: MeterModes, chosen: np.ndarray, z: np.ndarray, cost: flo
             return cost, previous, rounds + 1
         lowered = new < cost - tolerance
         cost = new
-        if not lowered:  # the switched steps stayed idle: the next round would switch them back
-            break
+        if not lowered:  # a heuristic stop: the switched steps mostly stay idle and would
+            break        # be switched back (the bound reported stays the relaxation's)
     return cost, z, rounds
 
 

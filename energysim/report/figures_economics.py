@@ -60,6 +60,10 @@ def plot_cumulative(scenario: Scenario, cashflows: pd.DataFrame, rate: float,
     for ax in axes[len(enterprises):]:
         ax.set_visible(False)
     fig.suptitle(label("fig_cumulative_title", lang).format(rate=f"{rate * 100:g}"))
-    handles, names = axes[0].get_legend_handles_labels()
-    fig.legend(handles, names, title=label("case", lang), fontsize=8, loc="outside right upper")
+    legend = {}
+    for ax in axes[:len(enterprises)]:
+        for handle, name in zip(*ax.get_legend_handles_labels(), strict=True):
+            legend.setdefault(name, handle)
+    fig.legend(list(legend.values()), list(legend), title=label("case", lang), fontsize=8,
+               loc="outside right upper")
     return fig

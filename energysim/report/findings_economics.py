@@ -24,8 +24,9 @@ def _economics(scenario, results, lang, analysis) -> list[str]:
         if today.empty:
             continue
         first = today.iloc[0]
-        assets = scenario.case(first["case"]).assets
-        alike = np.array([scenario.case(c).assets == assets for c in rows["case"]], dtype=bool)
+        assets = sorted(scenario.case(first["case"]).assets)
+        alike = np.array([sorted(scenario.case(c).assets) == assets for c in rows["case"]],
+                         dtype=bool)
         others = rows[(rows["reference_case"] != analysis.baseline) & alike]
         if others.empty:
             continue
