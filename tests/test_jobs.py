@@ -59,7 +59,6 @@ def test_warm_re_solves_cost_what_fresh_models_cost(tmp_path, monkeypatch):
             fresh[case].timeseries[price.columns].to_numpy(), rel=1e-12)
     for case in GREEN:  # built for the line's offtaker only: the others re-solve their model
         assert grouped[case].timings_s["build"] > 0
-        assert grouped[case].timings_s["build"] < fresh[case].timings_s["build"]
         assert list(grouped[case].timeseries.columns) == list(fresh[case].timeseries.columns)
 
 

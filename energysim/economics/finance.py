@@ -3,8 +3,9 @@
 For yearly cash flows CF_y, y = 0 … N (0 the investment year, flows at the end of each year),
 
     NPV(r) = Σ_y CF_y / (1 + r)^y
-    IRR    the r at which NPV(r) = 0 (the lowest such r above −100 % where the flows change
-           sign more than once; None where NPV never changes sign)
+    IRR    the r at which NPV(r) = 0: the lowest root that a scan of rates from −100 % up
+           brackets (flows that change sign more than once may have several; two within
+           one step of the scan are missed); None where NPV never changes sign
     payback            the first moment the cumulative Σ CF_y reaches 0, interpolated
                        linearly within the year it does (None if it never does)
     discounted payback the same of CF_y / (1 + r)^y
