@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 from matplotlib import colormaps
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
 from energysim.economics.finance import discount_factors
 from energysim.report.figures_costs import Grouped, enterprise_label, money_unit
@@ -42,7 +43,7 @@ def plot_cumulative(scenario: Scenario, cashflows: pd.DataFrame, rate: float,
     scale, unit = money_unit(table["cumulative_cny"].to_numpy(), lang)
     columns = min(2, len(enterprises))
     rows = int(np.ceil(len(enterprises) / columns))
-    fig = Figure(figsize=(6.5 * columns, 3.8 * rows + 0.8), layout="constrained")
+    fig = Figure(figsize=(6.5 * columns, 3.8 * rows + 1.4), layout="constrained")
     axes = np.atleast_1d(fig.subplots(rows, columns, squeeze=False)).ravel()
     cmap = colormaps["tab10" if len(cases) <= 10 else "tab20"]
     for ax, e in zip(axes, enterprises, strict=False):
@@ -53,6 +54,7 @@ def plot_cumulative(scenario: Scenario, cashflows: pd.DataFrame, rate: float,
                         color=cmap(i % cmap.N), label=case)
         ax.axhline(0, color="black", lw=0.8)
         ax.yaxis.set_major_formatter(Grouped())
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.grid(alpha=0.3)
         ax.set_title(enterprise_label(scenario, e, lang))
         ax.set_xlabel(label("year", lang))
@@ -65,5 +67,5 @@ def plot_cumulative(scenario: Scenario, cashflows: pd.DataFrame, rate: float,
         for handle, name in zip(*ax.get_legend_handles_labels(), strict=True):
             legend.setdefault(name, handle)
     fig.legend(list(legend.values()), list(legend), title=label("case", lang), fontsize=8,
-               loc="outside right upper")
+               loc="outside lower center", ncols=min(3, max(1, len(legend))))
     return fig
