@@ -249,3 +249,16 @@ def test_no_saving_is_claimed_from_a_tariff_change(tmp_path):
     assert np.isnan(row["annual_savings_cny"]) and np.isnan(row["npv_cny"])
     assert np.isnan(row["simple_payback_years"]) and cashflows.empty
     assert row["annual_savings_vs_baseline_cny"] > 70 * SCALE  # the cheaper valley's gain too
+
+
+def test_a_dearer_battery_lowers_the_npv_by_what_it_costs_more(tmp_path):
+    """From Python: 100 CNY/kWh more on 100 kWh is 10,000 CNY more in year 0, so the NPV falls
+    by exactly that and the IRR and payback worsen; the dispatch is the same."""
+    scenario = _scenario(tmp_path, {"storage": {"capex_cny_per_kwh": 1000}})
+    results = run_scenario(scenario, workers=1)
+    cheap = economics_tables(scenario, results)[0].set_index("case").loc["all"]
+    dearer = scenario.with_overrides({"economics.storage.capex_cny_per_kwh": 1100})
+    costly = economics_tables(dearer, results)[0].set_index("case").loc["all"]
+    assert cheap["npv_cny"] - costly["npv_cny"] == pytest.approx(10_000, rel=1e-9)
+    assert costly["irr"] < cheap["irr"]
+    assert costly["simple_payback_years"] > cheap["simple_payback_years"]
