@@ -19,7 +19,8 @@ from energysim.report.tariff_views import BAND_COLOURS
 from energysim.report.workbook import daily_energy, used_tariffs, write_workbook
 
 SHEETS = ["summary", "savings", "decomposition", "costs", "indicators", "green_direct",
-          "green_compliance", "economics", "cashflows", "tariffs", "daily_energy"]
+          "green_compliance", "economics", "cashflows", "economics_findings", "tariffs",
+          "daily_energy"]
 CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
@@ -185,7 +186,8 @@ def test_every_id_column_is_followed_by_its_names(demo_week, books, lang):
                 expected = display_name(scenario, key, "park" if value == park else value, lang)
                 assert name == expected, (title, value, name)
             checked.add(title)
-    assert checked == {label(k, lang) for k in SHEETS if k not in ("summary", "tariffs")}
+    assert checked == {label(k, lang) for k in SHEETS
+                       if k not in ("summary", "tariffs", "economics_findings")}
 
 
 def test_display_names_leave_the_tables_unchanged(demo_week, tmp_path):
@@ -363,3 +365,13 @@ def test_every_table_of_a_run_has_its_labels_and_columns():
 
     for column in (*ECONOMICS_COLUMNS, *CASHFLOW_COLUMNS, *COMPONENTS):
         assert column in LABELS, column
+
+
+def test_economics_findings_sheet_holds_the_findings_and_figure(books):
+    """The sentence of each enterprise's payback, and the figure of the cumulative
+    discounted cash flows."""
+    for lang, word in (("en", "pay back"), ("zh", "回收")):
+        ws = load_workbook(books[lang])[label("economics_findings", lang)]
+        texts = [c.value for c in ws["A"] if isinstance(c.value, str)]
+        assert sum(word in t for t in texts) == 4, lang
+        assert len(ws._images) == 1, lang

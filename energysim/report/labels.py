@@ -29,6 +29,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "vpp_events": ("VPP events", "虚拟电厂事件"),
     "economics": ("Investment economics", "投资经济性"),
     "cashflows": ("Cash flows", "现金流"),
+    "economics_findings": ("Investment findings", "投资结论"),
     "tariffs": ("Tariff bands", "电价时段"),
     "daily_energy": ("Daily energy", "每日电量"),
     # summary

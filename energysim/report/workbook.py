@@ -13,6 +13,9 @@ Sheets, in order (names in the chosen language, see `energysim.report.labels`):
     green_direct,     `energysim.analysis.green.green_table` and `compliance_table` (cases with
     green_compliance  direct green supply only)
     vpp_events        VPP events per member and the park (cases with events only)
+    economics,        `energysim.analysis.economics.economics_tables` (cases with PV or
+    cashflows         storage only)
+    economics_findings  their findings and the figure of cumulative discounted cash flows
     tariffs           every tariff the cases use as a month × time-of-day grid of bands, one
                       grid per group of day types with its own schedule, and the band prices
     daily_energy      case, date, enterprise × daily energy [kWh] from the time series
@@ -27,17 +30,22 @@ The workbook is saved under a temporary name in the target folder and renamed in
 
 from __future__ import annotations
 
+import io
 from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 from openpyxl import Workbook
+from openpyxl.drawing.image import Image
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.worksheet.worksheet import Worksheet
 
 from energysim.analysis.bundle import TABLES, Analysis, Table, analyse
 from energysim.report import excel_format as xf
+from energysim.report.figures_economics import plot_cumulative
+from energysim.report.findings_economics import _economics
+from energysim.report.fonts import figure_lang, font_context
 from energysim.report.labels import check_lang, label, labels, optimality_text, with_unit
 from energysim.report.names import NAME_COLUMNS, name_columns_before, with_names
 from energysim.report.tariff_views import BAND_COLOURS
@@ -55,6 +63,8 @@ load is its load served plus the load curtailed."""
 ALWAYS_SHOWN = ("energy", "basic_charge", "load_kwh", "grid_import_kwh")
 """Cost components and daily quantities shown even where zero; others only where non-zero."""
 ZERO_CNY_OR_KWH = 1e-9
+WORKBOOK_DPI = 80
+"""Resolution of the figure in the workbook [dots per inch]."""
 NAME_WIDTH = 36
 """Widest a column of display names is made [characters], to keep the frozen panes narrow: a
 longer case description is cut off at the next column (the cell holds it whole)."""
@@ -106,9 +116,33 @@ def write_workbook(scenario: Scenario, results: dict[str, CaseResult], path: str
             _table_sheet(wb, table.name, frame, scenario, lang, table.freeze,
                          translate=table.translate, marks=_marks(table, frame),
                          marked=table.marked)
+    if analysis.cashflows is not None and len(analysis.cashflows):
+        _economics_sheet(_sheet(wb, "economics_findings", lang), scenario, results, analysis,
+                         lang)
     _tariffs_sheet(_sheet(wb, "tariffs", lang), used_tariffs(scenario, results), lang)
     _table_sheet(wb, "daily_energy", daily_energy(scenario, results), scenario, lang, "D2")
     return xf.save(wb, path)
+
+
+def _economics_sheet(ws: Worksheet, scenario: Scenario, results: dict[str, CaseResult],
+                     analysis: Analysis, lang: str) -> None:
+    """The economics' findings, one per row, and the figure of the cumulative discounted
+    cash flows (`energysim.report.figures_economics`) below them."""
+    ws.cell(row=1, column=1, value=label("findings", lang)).font = Font(bold=True)
+    ws.freeze_panes = "A2"
+    row = 2
+    for sentence in _economics(scenario, results, lang, analysis):
+        ws.cell(row=row, column=1, value=sentence).alignment = Alignment(wrap_text=True)
+        row += 1
+    ws.column_dimensions["A"].width = 120
+    rate = scenario.spec.economics.finance_spec().discount_rate
+    shown = figure_lang(lang)
+    with font_context(shown):
+        fig = plot_cumulative(scenario, analysis.cashflows, rate, shown)
+        buffer = io.BytesIO()
+        fig.savefig(buffer, format="png", dpi=WORKBOOK_DPI)
+    fig.clear()
+    ws.add_image(Image(buffer), f"A{row + 1}")
 
 
 def daily_energy(scenario: Scenario, results: dict[str, CaseResult]) -> pd.DataFrame:
