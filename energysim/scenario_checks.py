@@ -11,7 +11,7 @@ import pandas as pd
 from energysim.assets import PARK, declared_assets
 from energysim.calendar_spec import to_calendar
 from energysim.charges import needs
-from energysim.economics.costs import asset_problems
+from energysim.economics.costs import OVERRIDES, asset_problems
 from energysim.profiles.archetypes import ARCHETYPES
 from energysim.scenario_spec import ScenarioSpec
 from energysim.schema import off_grid_boundaries
@@ -206,10 +206,10 @@ def check_assets(spec: ScenarioSpec, at) -> None:
 def check_asset_costs(spec: ScenarioSpec, at) -> None:
     """The costs given per asset (``economics.assets``) name a PV array or battery by
     kind/id, and give valid fields for its kind."""
-    declared = {f"{a.kind}/{a.id}" for a in declared_assets(spec) if a.kind in ("pv", "storage")}
+    declared = {f"{a.kind}/{a.id}" for a in declared_assets(spec) if a.kind in OVERRIDES}
     for key, fields in spec.economics.assets.items():
         kind, _, asset = key.partition("/")
-        if kind not in ("pv", "storage") or not asset:
+        if kind not in OVERRIDES or not asset:
             at(("economics", "assets", key), f"must be pv/<id> or storage/<id> (got {key!r})")
         elif key not in declared:
             at(("economics", "assets", key), unknown("asset", key, sorted(declared)))

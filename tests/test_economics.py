@@ -194,7 +194,7 @@ def test_the_demo_week_economics_add_up(demo_week):
                  if "pay back" in s]
     assert len(sentences) == 4 and all("under 'midday_valley_pv_storage'" in s for s in sentences)
     assert sum("回收" in s for s in headline_findings(scenario, results, "zh", analysis)) == 4
-    fig = plot_cumulative(scenario, cashflows, rate)
+    fig = plot_cumulative(scenario, cashflows)
     assert len([ax for ax in fig.axes if ax.get_visible()]) == 4
 
 

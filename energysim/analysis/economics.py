@@ -147,16 +147,14 @@ def _hosts(scenario, case, result, results, finance, baseline, scale) -> dict[st
     for kind in INVESTED:
         for asset in scenario.assets_on(case, kind):
             at.setdefault(asset.at, []).append((kind, asset, economics.costs_of(kind, asset.id)))
-    cost = result.costs.groupby("enterprise")["cost_cny"].sum()
     hosts = {}
     for h, assets in at.items():
         reference = reference_case(scenario, results, case, h)
-        own = float(cost.get(h, 0.0))
+        own = _cost_of(result, h)
         saving = scale * (_cost_of(results[reference], h) - own) if reference else np.nan
         vs_baseline = scale * (_cost_of(results[baseline], h) - own) if baseline else np.nan
-        whole = [(kind, asset, 1.0, costs) for kind, asset, costs in assets]
-        table, costs, energy = cash_flows(finance, whole, 0.0 if reference is None else saving,
-                                          _weights(result, h, whole),
+        table, costs, energy = cash_flows(finance, assets, 0.0 if reference is None else saving,
+                                          _weights(result, h, assets),
                                           _delivered_kwh(result, h, scenario.dt_h, scale))
         hosts[h] = _Host(h, assets, reference, saving, vs_baseline, table, costs, energy,
                          other_names(scenario, case, h))
@@ -198,23 +196,23 @@ def _capex(kind: str, spec, costs) -> float:
 
 
 def _cost_of(result: CaseResult, e: str) -> float:
-    return float(result.costs.loc[result.costs["enterprise"] == e, "cost_cny"].sum())
+    return float(result.cost_by_enterprise().get(e, 0.0))
 
 
-def cash_flows(finance: FinanceSpec, paid: list[tuple], saving_cny: float,
+def cash_flows(finance: FinanceSpec, assets: list[tuple], saving_cny: float,
                weights: dict[str, float], delivered_kwh: dict[str, float]
                ) -> tuple[pd.DataFrame, dict[str, np.ndarray], dict[str, np.ndarray]]:
-    """``year, component, cashflow_cny`` of one enterprise's assets in one case (see the
-    module docstring), and each kind's yearly costs [CNY] and energy [kWh] for the levelised
-    costs."""
+    """``year, component, cashflow_cny`` of the ``(kind, asset, costs)`` behind one meter in
+    one case, whole (see the module docstring), and each kind's yearly costs [CNY] and
+    energy [kWh] for the levelised costs."""
     years = np.arange(finance.analysis_years + 1)
     spent = {kind: {part: np.zeros(len(years)) for part in ("capex", "om", "replacement")}
              for kind in INVESTED}
     service = {kind: np.zeros(len(years)) for kind in INVESTED}
-    for kind, asset, share, costs in paid:
+    for kind, asset, costs in assets:
         parts, in_service = _asset_years(years, kind, asset.spec, costs)
         for part, cny in parts.items():
-            spent[kind][part] += share * cny
+            spent[kind][part] += cny
         service[kind] = np.maximum(service[kind], in_service)  # several of a kind: alike
     escalation = np.where(years >= 1, (1.0 + finance.price_escalation_per_year) ** (years - 1.0),
                           0.0)
@@ -255,14 +253,14 @@ def _asset_years(years: np.ndarray, kind: str, spec, costs: PVCosts | StorageCos
             "replacement": replacement}, service
 
 
-def _weights(result: CaseResult, e: str, paid: list[tuple]) -> dict[str, float]:
+def _weights(result: CaseResult, e: str, assets: list[tuple]) -> dict[str, float]:
     """How the year's saving splits between PV and batteries (see the module docstring)."""
     ts = result.timeseries
     price = ts[f"{e}/price_cny_per_kwh"].to_numpy()
     value = {"pv": float((ts[f"{e}/pv_kw"].to_numpy() * price).sum()),
              "storage": float(((ts[f"{e}/storage_discharge_kw"]
                                 - ts[f"{e}/storage_charge_kw"]).to_numpy() * price).sum())}
-    kinds = {kind for kind, *_ in paid}
+    kinds = {kind for kind, *_ in assets}
     value = {kind: max(0.0, v) if kind in kinds else 0.0 for kind, v in value.items()}
     total = sum(value.values())
     if total <= 0:

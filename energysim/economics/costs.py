@@ -98,18 +98,20 @@ def _overrides(model: type[StrictModel]) -> type[StrictModel]:
                         __doc__=f"Fields of {model.__name__} to override.", **fields)
 
 
+PVOverrides, StorageOverrides, FinanceOverrides = (_overrides(m) for m in
+                                                   (PVCosts, StorageCosts, FinanceSpec))
+OVERRIDES: dict[str, type[StrictModel]] = {"pv": PVOverrides, "storage": StorageOverrides}
+"""The kinds a scenario may override (per kind and per asset), with their models."""
+
+
 def asset_problems(kind: str, fields: dict[str, Any]) -> list[tuple[tuple, str]]:
     """(location in ``fields``, message) of each field of one asset's costs that is not
-    valid for ``kind`` (``pv`` or ``storage``)."""
+    valid for ``kind`` (one of `OVERRIDES`)."""
     try:
-        _overrides(KINDS[kind]).model_validate(fields)
+        OVERRIDES[kind].model_validate(fields)
     except ValidationError as exc:
         return [(tuple(err["loc"]), err["msg"]) for err in exc.errors(include_url=False)]
     return []
-
-
-PVOverrides, StorageOverrides, FinanceOverrides = (_overrides(m) for m in
-                                                   (PVCosts, StorageCosts, FinanceSpec))
 
 
 class EconomicsSpec(StrictModel):
@@ -132,7 +134,7 @@ class EconomicsSpec(StrictModel):
     @model_validator(mode="after")
     def _valid(self) -> EconomicsSpec:
         self.finance_spec()  # the library's with the overrides: complete and valid
-        for kind in ("pv", "storage"):
+        for kind in OVERRIDES:
             self.costs_of(kind)
         return self
 
@@ -147,8 +149,7 @@ class EconomicsSpec(StrictModel):
         yet), of the asset of that id where one is given: the library's, then the kind's
         overrides, then the asset's (checked at load: `energysim.scenario_checks`)."""
         own = self.assets.get(f"{kind}/{asset}", {}) if asset is not None else {}
-        kind_own = getattr(self, kind).model_dump(exclude_unset=True) if kind in ("pv", "storage") \
-            else {}
+        kind_own = getattr(self, kind).model_dump(exclude_unset=True) if kind in OVERRIDES else {}
         return KINDS[kind].model_validate({**library_costs(self.library)[kind], **kind_own, **own})
 
 

@@ -243,8 +243,7 @@ def write_figures(scenario: Scenario, results: dict[str, CaseResult], savings: p
                 written.append(save_figure(plot_load_duration(scenario, results, case, lang),
                                            folder / f"load_duration_{case}.png", lang, DPI))
         if cashflows is not None and len(cashflows):
-            rate = scenario.spec.economics.finance_spec().discount_rate
-            written.append(save_figure(plot_cumulative(scenario, cashflows, rate, lang),
+            written.append(save_figure(plot_cumulative(scenario, cashflows, lang),
                                        folder / "economics.png", lang, DPI))
         for key in tariffs_used(scenario, results):
             written.append(save_figure(plot_band_heatmap(scenario.tariffs[key], key, lang),

@@ -33,10 +33,11 @@ def cumulative_table(cashflows: pd.DataFrame, rate: float) -> pd.DataFrame:
     return frame[["case", "enterprise", "year", "cumulative_cny"]]
 
 
-def plot_cumulative(scenario: Scenario, cashflows: pd.DataFrame, rate: float,
-                    lang: str = "en") -> Figure:
-    """A panel per enterprise, a line per case (`cumulative_table`)."""
+def plot_cumulative(scenario: Scenario, cashflows: pd.DataFrame, lang: str = "en") -> Figure:
+    """A panel per enterprise, a line per case (`cumulative_table` at the scenario's
+    discount rate)."""
     lang = figure_lang(lang)
+    rate = scenario.spec.economics.finance_spec().discount_rate
     table = cumulative_table(cashflows, rate)
     enterprises = [e for e in scenario.enterprises if e in set(table["enterprise"])]
     cases = list(dict.fromkeys(table["case"]))

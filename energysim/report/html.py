@@ -120,6 +120,7 @@ def _context(scenario, results, figures_dir, lang, notes, analysis: Analysis) ->
     compared = base is not None and len(results) > 1
     green = analysis.green
     spec = scenario.spec.indicators
+    finance = scenario.spec.economics.finance_spec()
     return {
         "title": f"{scenario.name} — {label('report_title', lang)}",
         "run": _run_tables(scenario, results, lang),
@@ -145,8 +146,7 @@ def _context(scenario, results, figures_dir, lang, notes, analysis: Analysis) ->
         "economics": None if analysis.economics is None or analysis.economics.empty else
         _named_table(analysis.economics[ECONOMICS_COLUMNS], scenario, lang),
         "economics_note": label("economics_note", lang).format(
-            rate=f"{scenario.spec.economics.finance_spec().discount_rate * 100:g}",
-            years=scenario.spec.economics.finance_spec().analysis_years,
+            rate=f"{finance.discount_rate * 100:g}", years=finance.analysis_years,
             library=scenario.spec.economics.library),
         "figures": _figures(scenario, figures_dir, lang, results),
         "emission_factor": emission_factor_text(scenario, lang),

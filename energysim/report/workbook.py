@@ -135,10 +135,9 @@ def _economics_sheet(ws: Worksheet, scenario: Scenario, results: dict[str, CaseR
         ws.cell(row=row, column=1, value=sentence).alignment = Alignment(wrap_text=True)
         row += 1
     ws.column_dimensions["A"].width = 120
-    rate = scenario.spec.economics.finance_spec().discount_rate
     shown = figure_lang(lang)
     with font_context(shown):
-        fig = plot_cumulative(scenario, analysis.cashflows, rate, shown)
+        fig = plot_cumulative(scenario, analysis.cashflows, shown)
         buffer = io.BytesIO()
         fig.savefig(buffer, format="png", dpi=WORKBOOK_DPI)
     fig.clear()
