@@ -81,13 +81,13 @@ REPRICE_ENV = "ENERGYSIM_REPRICE"
 
 def repricing_on() -> bool:
     """Whether kept models are re-solved (`REPRICE_ENV` not 0): a sweep's points and a
-    run's cases of one structure (`energysim.analysis.jobs`)."""
+    run's cases of one job (`energysim.analysis.jobs`)."""
     return os.environ.get(REPRICE_ENV, "1") != "0"
 
 
 class Repricer:
     """A solved model of ``case`` for ``group`` that can be re-solved under other tariffs:
-    those of other points of a sweep, or of other cases of the same structure (built from
+    those of other points of a sweep, or of other cases of the same job (built from
     its prepared ``inputs`` where they are given)."""
 
     def __init__(self, scenario: Scenario, case: str, group: tuple[str, ...],

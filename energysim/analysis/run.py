@@ -1,10 +1,12 @@
-"""Running cases: models solved in parallel processes, each structure built once.
+"""Running cases: models solved in parallel processes, each model built once.
 
 Enterprises that share no asset are independent, so a case is solved as one small LP per
 group of enterprises rather than one large park LP (solve time grows faster than the
-model). Cases of one structure (the same assets and green rules, other tariffs) are one job
-per group (`energysim.analysis.jobs`): its model is built once and re-solved warm for each
-next case, and a case with nothing to dispatch is billed without an LP. Jobs go to a process
+model). Cases whose inputs for a group differ only in what a re-solve can change (other
+tariffs, or assets the group does not have) are one job (`energysim.analysis.jobs`): its
+model is built once and re-solved warm for each next case (a case with the very inputs of
+one solved is that solution again), and a case with nothing to dispatch is billed without
+an LP. Jobs go to a process
 pool when there is more than one job and more than one core, or to a Dask cluster
 (``scheduler``, the ``dask`` extra; start its workers with one thread each, ``--nthreads 1``:
 Pyomo's model building is not thread-safe, and a year's model takes about 1 GB); each worker
@@ -39,8 +41,8 @@ def run_scenario(scenario: Scenario, cases: Sequence[str] | None = None,
                  on_done: Callable[[str, str], None] | None = None,
                  progress: bool = False, scheduler: str | None = None) -> dict[str, CaseResult]:
     """Run ``cases`` (all by default), each group of enterprises as its own model (the
-    members of a switched-on VPP together, see `model_groups`), cases of one structure on
-    one model (see the module docstring).
+    members of a switched-on VPP together, see `model_groups`), cases that differ only in
+    what a re-solve can change on one model (see the module docstring).
 
     Parameters
     ----------
