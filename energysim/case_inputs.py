@@ -40,6 +40,31 @@ class VPPInputs:
     baselines: dict[tuple[str, str], EventBaseline]
 
 
+@dataclass(frozen=True)
+class SizedCapacity:
+    """A capacity the model chooses (`energysim.model.sizing`): the asset's spec in the
+    inputs holds the most it may be.
+
+    Attributes
+    ----------
+    kind, asset : str
+        ``pv`` or ``storage``, and the asset's id.
+    unit : str
+        ``kwp`` (PV), ``kwh`` or ``kw`` (a battery's energy or power).
+    max_size : float
+        The most it may be. [kWp], [kWh], [kW]
+    cny_per_unit_year : float
+        What a unit costs a year, annualised (`energysim.economics.lifecycle`).
+        [CNY/(unit·year)]
+    """
+
+    kind: str
+    asset: str
+    unit: str
+    max_size: float
+    cny_per_unit_year: float
+
+
 @dataclass
 class CaseInputs:
     """Everything the model of one case for a group of enterprises is built from.
@@ -97,6 +122,9 @@ class CaseInputs:
         mode (`energysim.model.net_meter`); ``price_cny_per_kwh`` where absent. A model
         re-solved under several tariffs is built with the least of their prices, so that
         it has a mode wherever one of them contests a step. [CNY/kWh]
+    sized : list of SizedCapacity
+        The capacities the model chooses (a case's ``size``); the PV available and the
+        batteries' specs above are then at the most each may be.
     """
 
     name: str
@@ -123,6 +151,7 @@ class CaseInputs:
     green_rules_enforced: dict[tuple[str, str], float] = field(default_factory=dict)
     launder_risk: set[str] = field(default_factory=set)
     mode_price_cny_per_kwh: dict[str, np.ndarray] = field(default_factory=dict)
+    sized: list[SizedCapacity] = field(default_factory=list)
 
     def meters_with(self, assets) -> list[str]:
         """The meters, in order, with at least one of ``assets`` (ids) behind them."""

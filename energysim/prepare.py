@@ -5,18 +5,21 @@ under the case and its price at every step; which assets the case switches on (P
 batteries, flexible production, green-supply projects, the VPP with its events in the
 horizon and its members' baselines); the basic charge and, at hourly steps, the 15-minute
 demand margins; which green-supply rules are enforced; which offtakers could gain by
-laundering the line's energy (`energysim.model.net_meter`). `energysim.model.build` then
+laundering the line's energy (`energysim.model.net_meter`); which capacities a sizing case
+chooses, at what annualised cost (`energysim.model.sizing`). `energysim.model.build` then
 assembles the Pyomo model from the inputs alone.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 
 from energysim.assets import SHORT_FORM, SPECS
-from energysim.case_inputs import CaseInputs, VPPInputs
+from energysim.case_inputs import CaseInputs, SizedCapacity, VPPInputs
 from energysim.charges import DEMAND_CHARGES, needs
 from energysim.components import COMPONENTS
+from energysim.economics.lifecycle import annualised_cny_per_unit_year
 from energysim.scenario import Scenario
 from energysim.vpp_baseline import events_in_horizon, programme_baselines
 
@@ -42,6 +45,7 @@ def prepare(scenario: Scenario, case: str, enterprises: Sequence[str] | None = N
     ents = {e: scenario.enterprises[e] for e in ids}
     tariffs = {e: scenario.tariff_for(case, e) for e in ids}
     on = switched_on(scenario, case, ids)
+    on, sized = sized_assets(scenario, case, on)
     pv = {a.id: a.spec.capacity_kwp * scenario.pv_kw_per_kwp[a.id] for a in on["pv"]}
     projects = green_projects(scenario, case, ids)
     enforced = green_rules_enforced(scenario, case, projects)
@@ -74,7 +78,37 @@ def prepare(scenario: Scenario, case: str, enterprises: Sequence[str] | None = N
         demand_margin_kw=margins,
         green_rules_enforced=enforced,
         launder_risk=launder_risk(projects, tariffs, enforced, net_metered),
+        sized=sized,
     )
+
+
+def sized_assets(scenario: Scenario, case: str, on: dict[str, list]
+                 ) -> tuple[dict[str, list], list[SizedCapacity]]:
+    """The switched-on assets with those that ``case`` sizes (``size``) at the most they
+    may be, and each capacity it chooses with its annualised cost."""
+    size = scenario.case(case).size
+    if size is None:
+        return on, []
+    finance = scenario.spec.economics.finance_spec()
+    sized, out = [], dict(on)
+    for kind, fields in SIZED_FIELDS.items():
+        limits = getattr(size, kind)
+        if limits is None:
+            continue
+        out[kind] = []
+        for asset in on[kind]:
+            most = {f: getattr(limits, limit) for f, (unit, limit) in fields.items()}
+            out[kind].append(dataclasses.replace(asset, spec=asset.spec.model_copy(update=most)))
+            costs = annualised_cny_per_unit_year(
+                kind, scenario.spec.economics.costs_of(kind, asset.id), finance)
+            sized += [SizedCapacity(kind, asset.id, unit, most[f], costs[unit])
+                      for f, (unit, _) in fields.items()]
+    return out, sized
+
+
+SIZED_FIELDS = {"pv": {"capacity_kwp": ("kwp", "max_kwp")},
+                "storage": {"capacity_kwh": ("kwh", "max_kwh"), "power_kw": ("kw", "max_kw")}}
+"""Kind → the spec field a sizing LP chooses → (its unit, the limit in a case's ``size``)."""
 
 
 def switched_on(scenario: Scenario, case: str, ids: list[str]) -> dict[str, list]:

@@ -9,6 +9,7 @@ Paths in the file are relative to the file.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import SimpleNamespace
@@ -96,6 +97,7 @@ class Scenario:
     text: str | None = field(default=None, repr=False)
     overrides: dict[str, Any] = field(default_factory=dict, repr=False)
     warnings: list[str] = field(default_factory=list)
+    sizing: pd.DataFrame | None = field(default=None, repr=False, compare=False)
     calibrations: list[Calibration] = field(default_factory=list)
     _levelled: dict = field(default_factory=dict, repr=False, compare=False)
 
@@ -118,10 +120,22 @@ class Scenario:
         return declared_assets(self.spec)
 
     def assets_on(self, case: str, kind: str, meters=None) -> list[Asset]:
-        """The assets of ``kind`` that ``case`` switches on, behind ``meters`` (all if None)."""
-        if kind not in self.case(case).assets:
+        """The assets of ``kind`` that ``case`` switches on, behind ``meters`` (all if None),
+        at the capacities the case gives (`energysim.scenario_spec.CaseSpec.capacities`; one
+        of 0 leaves the asset out)."""
+        spec = self.case(case)
+        if kind not in spec.assets:
             return []
-        return [a for a in self.assets if a.kind == kind and (meters is None or a.at in meters)]
+        out = []
+        for a in self.assets:
+            if a.kind != kind or (meters is not None and a.at not in meters):
+                continue
+            size = spec.capacities.get(f"{kind}/{a.id}")
+            if size is None:
+                out.append(a)
+            elif all(size.values()):  # a capacity of 0: not built in this case
+                out.append(dataclasses.replace(a, spec=a.spec.model_copy(update=size)))
+        return out
 
     @property
     def cases(self) -> dict[str, CaseSpec]:

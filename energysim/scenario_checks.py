@@ -13,7 +13,7 @@ from energysim.calendar_spec import to_calendar
 from energysim.charges import needs
 from energysim.economics.costs import OVERRIDES, asset_problems
 from energysim.profiles.archetypes import ARCHETYPES
-from energysim.scenario_spec import ScenarioSpec
+from energysim.scenario_spec import CAPACITY_FIELDS, ScenarioSpec
 from energysim.schema import off_grid_boundaries
 from energysim.tariffs.library import library_path
 from energysim.tariffs.tariff import Tariff
@@ -67,6 +67,7 @@ def check_references(spec: ScenarioSpec, tariffs: dict[str, Tariff], at) -> None
     check_green(spec, at)
     check_assets(spec, at)
     check_asset_costs(spec, at)
+    check_case_sizes(spec, at)
     if spec.baseline_case not in spec.cases:
         at(("baseline_case",), unknown("case", spec.baseline_case, spec.cases))
     for name, case in spec.cases.items():
@@ -216,6 +217,37 @@ def check_asset_costs(spec: ScenarioSpec, at) -> None:
         else:
             for loc, message in asset_problems(kind, fields):
                 at(("economics", "assets", key, *loc), message)
+
+
+def check_case_sizes(spec: ScenarioSpec, at) -> None:
+    """A case sizes (``size``) or sets the capacity of (``capacities``) only assets it switches
+    on, by kind/id and with their kind's fields, and never both for one kind."""
+    declared = {f"{a.kind}/{a.id}" for a in declared_assets(spec) if a.kind in CAPACITY_FIELDS}
+    for name, case in spec.cases.items():
+        sized = [k for k in CAPACITY_FIELDS if case.size and getattr(case.size, k) is not None]
+        for kind in sized:
+            if kind not in case.assets:
+                at(("cases", name, "size", kind), f"case {name!r} does not switch {kind} on "
+                   "(add it to assets), so there is nothing to size")
+            elif not any(key.startswith(f"{kind}/") for key in declared):
+                at(("cases", name, "size", kind), f"no enterprise or listed asset has {kind}: "
+                   "declare one (its efficiencies and profile are kept; its size is chosen)")
+        for key, fields in case.capacities.items():
+            kind, _, asset = key.partition("/")
+            loc = ("cases", name, "capacities", key)
+            if kind not in CAPACITY_FIELDS or not asset:
+                at(loc, f"must be pv/<id> or storage/<id> (got {key!r})")
+            elif key not in declared:
+                at(loc, unknown("asset", key, sorted(declared)))
+            elif kind not in case.assets:
+                at(loc, f"case {name!r} does not switch {kind} on")
+            elif kind in sized:
+                at(loc, f"case {name!r} sizes its {kind} (size.{kind}): give its capacity in "
+                   "one of the two")
+            else:
+                for field in set(fields) - set(CAPACITY_FIELDS[kind]):
+                    at((*loc, field), f"a {kind} capacity is one of "
+                       f"{', '.join(CAPACITY_FIELDS[kind])}")
 
 
 def check_baselines(spec: ScenarioSpec, index: pd.DatetimeIndex, load_kw: dict, at) -> None:

@@ -15,6 +15,7 @@ import pandas as pd
 from pydantic import (
     AfterValidator,
     Field,
+    NonNegativeFloat,
     PositiveFloat,
     PositiveInt,
     field_validator,
@@ -109,6 +110,35 @@ class EnterpriseSpec(StrictModel):
         None, description="A diesel or gas generator, switched on by a case's assets: [generator].")
 
 
+class PVSize(StrictModel):
+    """The range a sizing LP chooses each PV array's capacity in."""
+
+    max_kwp: PositiveFloat = Field(description="Largest capacity [kWp].")
+
+
+class StorageSize(StrictModel):
+    """The range a sizing LP chooses each battery's energy and power in."""
+
+    max_kwh: PositiveFloat = Field(description="Largest usable energy [kWh].")
+    max_kw: PositiveFloat = Field(description="Largest charge and discharge power [kW].")
+
+
+class SizeSpec(StrictModel):
+    """What a case sizes (`energysim.analysis.sizing`): each PV array or battery it switches
+    on, from 0 up to the most given; the other settings of each asset (profile,
+    efficiencies, state-of-charge limits) stay as declared."""
+
+    pv: PVSize | None = None
+    storage: StorageSize | None = None
+    resolution: Literal["1h", "horizon"] = Field(
+        "1h", description="Size on the hourly year (then run at the horizon's steps; a stated "
+                          "approximation, `energysim.analysis.sizing`) or at the horizon's own.")
+
+
+CAPACITY_FIELDS = {"pv": ("capacity_kwp",), "storage": ("capacity_kwh", "power_kw")}
+"""The fields of an asset a case's ``capacities`` may set, by kind."""
+
+
 class CaseSpec(StrictModel):
     """A case: which tariff applies and which assets are switched on."""
 
@@ -126,6 +156,14 @@ class CaseSpec(StrictModel):
         None, description="The case whose dispatch the decomposition re-prices: default the "
                           "case with the same assets under the baseline's tariff where one "
                           "exists, else the baseline case.")
+    size: SizeSpec | None = Field(
+        None, description="Size the case's PV arrays and batteries: {pv: {max_kwp}, storage: "
+                          "{max_kwh, max_kw}} (`energysim.analysis.sizing`).")
+    capacities: dict[str, dict[str, NonNegativeFloat]] = Field(
+        default_factory=dict, description="pv/<id> → {capacity_kwp}, storage/<id> → "
+                                          "{capacity_kwh, power_kw}: the asset's size in this "
+                                          "case instead of the declared one (a sized case's "
+                                          "result); 0 leaves it unbuilt.")
 
 
 class IndicatorSpec(StrictModel):

@@ -86,6 +86,7 @@ TABLES = (
           translate=("rule", "mode"), mark="compliant", marked=("compliant",)),
     Table("vpp_events", "vpp_events", freeze="D2", translate=("enterprise",), sheet_needs="rows"),
     Table("economics", "economics", float_format="%.6g", freeze="D2", sheet_needs="rows"),
+    Table("sizing", "sizing", float_format="%.6g", freeze="D2", sheet_needs="rows"),
     Table("cashflows", "cashflows", float_format="%.2f", freeze="E2", translate=("component",),
           sheet_needs="rows"),
 )
@@ -123,6 +124,9 @@ class Analysis:
     economics, cashflows : pandas.DataFrame
         `energysim.analysis.economics.economics_tables`: a row per case with assets and
         enterprise paying for some, and their cash flows by year and component.
+    sizing : pandas.DataFrame or None
+        `energysim.analysis.sizing.SIZING_COLUMNS`: the capacities the sized cases chose
+        (the scenario's `energysim.scenario.Scenario.sizing`); None where none was sized.
     """
 
     baseline: str | None
@@ -138,6 +142,7 @@ class Analysis:
     vpp_payments: pd.DataFrame | None = None
     economics: pd.DataFrame | None = None
     cashflows: pd.DataFrame | None = None
+    sizing: pd.DataFrame | None = None
 
     def table(self, table: Table) -> pd.DataFrame | None:
         """The frame of ``table``; None where the run has none (no baseline for the
@@ -188,7 +193,15 @@ def analyse(scenario: Scenario, results: dict[str, CaseResult]) -> Analysis:
                         ignore_index=True)[COST_COLUMNS],
         park_savings=park_savings, park_decomposition=park_decomposition,
         vpp_payments=_vpp_payments(results), economics=economics, cashflows=cashflows,
+        sizing=_ran(scenario.sizing, results),
     )
+
+
+def _ran(sizing: pd.DataFrame | None, results: dict[str, CaseResult]) -> pd.DataFrame | None:
+    """The rows of ``sizing`` of the cases in ``results``; None where there are none."""
+    if sizing is None or not sizing["case"].isin(list(results)).any():
+        return None
+    return sizing[sizing["case"].isin(list(results))].reset_index(drop=True)
 
 
 def _vpp_payments(results: dict[str, CaseResult]) -> pd.DataFrame | None:

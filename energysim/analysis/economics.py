@@ -45,7 +45,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from energysim.economics.costs import FinanceSpec, PVCosts, StorageCosts
+from energysim.economics.costs import FinanceSpec
 from energysim.economics.finance import (
     discounted_payback_years,
     irr,
@@ -53,6 +53,7 @@ from energysim.economics.finance import (
     npv,
     payback_years,
 )
+from energysim.economics.lifecycle import asset_years, capex_cny, escalation
 from energysim.results import CaseResult
 from energysim.scenario import Scenario
 
@@ -121,7 +122,7 @@ class _Host:
 
     def fraction_paid_by(self, e: str) -> float:
         """``e``'s share of these assets' capital cost (of their number where it is 0)."""
-        capex = [(_capex(kind, asset.spec, costs), asset.cost_shares.get(e, 0.0))
+        capex = [(capex_cny(kind, asset.spec, costs), asset.cost_shares.get(e, 0.0))
                  for kind, asset, costs in self.assets]
         total = sum(c for c, _ in capex)
         if total <= 0:
@@ -188,13 +189,6 @@ def other_names(scenario: Scenario, case: str, e: str) -> str:
     return ", ".join(names)
 
 
-def _capex(kind: str, spec, costs) -> float:
-    """An asset's capital cost [CNY]."""
-    if kind == "pv":
-        return costs.capex_cny_per_kwp * spec.capacity_kwp
-    return costs.capex_cny_per_kwh * spec.capacity_kwh + costs.capex_cny_per_kw * spec.power_kw
-
-
 def _cost_of(result: CaseResult, e: str) -> float:
     return float(result.cost_by_enterprise().get(e, 0.0))
 
@@ -210,13 +204,11 @@ def cash_flows(finance: FinanceSpec, assets: list[tuple], saving_cny: float,
              for kind in INVESTED}
     service = {kind: np.zeros(len(years)) for kind in INVESTED}
     for kind, asset, costs in assets:
-        parts, in_service = _asset_years(years, kind, asset.spec, costs)
+        parts, in_service = asset_years(years, kind, asset.spec, costs)
         for part, cny in parts.items():
             spent[kind][part] += cny
         service[kind] = np.maximum(service[kind], in_service)  # several of a kind: alike
-    escalation = np.where(years >= 1, (1.0 + finance.price_escalation_per_year) ** (years - 1.0),
-                          0.0)
-    savings = saving_cny * escalation * (weights["pv"] * service["pv"]
+    savings = saving_cny * escalation(finance) * (weights["pv"] * service["pv"]
                                          + weights["storage"] * service["storage"])
     columns = [-(spent["pv"][part] + spent["storage"][part]) for part in ("capex", "om",
                                                                           "replacement")]
@@ -226,31 +218,6 @@ def cash_flows(finance: FinanceSpec, assets: list[tuple], saving_cny: float,
                                                           ).ravel()})
     return (table, {kind: sum(spent[kind].values()) for kind in INVESTED},
             {kind: delivered_kwh[kind] * service[kind] for kind in INVESTED})
-
-
-def _asset_years(years: np.ndarray, kind: str, spec, costs: PVCosts | StorageCosts
-                 ) -> tuple[dict[str, np.ndarray], np.ndarray]:
-    """The whole asset's yearly capex, O&M and replacement [CNY, positive], and the share of
-    its first-year output or capacity it has in each year (0 out of service) [-]."""
-    zero = np.zeros(len(years))
-    if kind == "pv":
-        alive = (years >= 1) & (years <= costs.lifetime_years)
-        service = np.where(alive, (1.0 - costs.degradation_per_year) ** (years - 1.0), 0.0)
-        capex = _capex(kind, spec, costs)
-        om = np.where(alive, costs.fixed_om_cny_per_kwp_year * spec.capacity_kwp, 0.0)
-        return {"capex": np.where(years == 0, capex, 0.0), "om": om, "replacement": zero}, service
-    age = years.astype(float)
-    replaced = costs.replacement_year
-    replacement = zero.copy()
-    if replaced is not None and replaced < years[-1]:  # not in the last year: no use there
-        age = np.where(years > replaced, years - replaced, age)
-        replacement[replaced] = costs.replacement_cny_per_kwh * spec.capacity_kwh
-    alive = (years >= 1) & (age <= costs.lifetime_years)
-    service = np.where(alive, (1.0 - costs.capacity_fade_per_year) ** (age - 1.0), 0.0)
-    capex = _capex(kind, spec, costs)
-    om = np.where(alive, costs.fixed_om_cny_per_kw_year * spec.power_kw, 0.0)
-    return {"capex": np.where(years == 0, capex, 0.0), "om": om,
-            "replacement": replacement}, service
 
 
 def _weights(result: CaseResult, e: str, assets: list[tuple]) -> dict[str, float]:

@@ -12,6 +12,7 @@ flexible load what it removes from the original load, a direct green-supply line
 delivers (the plant's own balance is in `energysim.model.green_direct`), a generator what
 it generates: each component of `energysim.components` that the inputs switch on adds its
 term, in the table's order.
+Capacities a case sizes are variables (`energysim.model.sizing`).
 The objective ``total_cost_cny`` is the sum of the registered cost terms
 (`energysim.model.terms`).
 
@@ -38,6 +39,7 @@ from energysim.model.basic_charge import add_basic_charge
 from energysim.model.green_rules import add_green_rules
 from energysim.model.grid import add_grid
 from energysim.model.net_meter import add_net_meter
+from energysim.model.sizing import add_sizing
 from energysim.model.terms import SUPPLY_TERMS, series_param, set_objective
 from energysim.tariffs.bill import month_fractions, month_labels
 
@@ -56,6 +58,8 @@ def build_model(inputs: CaseInputs) -> pyo.ConcreteModel:
             module = component_module(component)
             if module.applies(inputs):
                 module.add(m, inputs)
+        if inputs.sized:
+            add_sizing(m, inputs.sized, inputs.asset_cost_shares, inputs.asset_at)
         add_basic_charge(m, inputs.basic_charge_mode, inputs.basic_charge_rate,
                          inputs.contract_demand_kw, inputs.demand_margin_kw)
         add_net_meter(m, inputs.load_kw, inputs.launder_risk, inputs.mode_price_cny_per_kwh)

@@ -1,0 +1,145 @@
+"""How big each PV array or battery of a case should be: a case's ``size``.
+
+For each model group of a sizing case one LP chooses the capacities and the dispatch at
+once, minimising a year's bill plus the capacities' annualised cost
+(`energysim.model.sizing`, `energysim.economics.lifecycle`): with one kind of asset sized at
+a meter its optimum is the size of the largest NPV in ``economics.csv``. The case is then
+run as an ordinary case at the sizes found (`sized_scenario`: the case's ``capacities``),
+so its bills, flows and economics are those of the sized assets.
+
+Resolution. By default (``size.resolution: 1h``) the sizing LP is solved on the hourly year
+(loads and PV as hourly means, the meter's 15-minute demand as a margin,
+`energysim.profiles.intra_hour`) and the case is run at the horizon's steps at those sizes:
+a stated approximation. A year at 15 minutes as one LP is slow (each capacity is a column
+in every step's rows, which dual simplex handles badly), the hourly one takes seconds.
+`confirm` checks the sizes at the horizon's steps: the case run at the sizes × 0.9, × 1 and
+× 1.1 (at most the largest allowed), its total annualised cost
+(bill × 8760 / horizon hours + Σ cost_x · x) lowest at × 1 where the sizes are optimal
+there too (the total is convex in the sizes: an LP's optimal value is convex in its
+right-hand sides, and the capacity costs are linear). ``size.resolution: horizon`` sizes at
+the horizon's own steps, exactly.
+
+A size below `NEGLIGIBLE` of its largest allowed is 0: the asset is not built
+(`energysim.scenario.Scenario.assets_on`).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+from energysim.analysis.cases import build_model, model_groups
+from energysim.analysis.run import run_scenario
+from energysim.model.sizing import sizes
+from energysim.model.solve import solve_model
+from energysim.prepare import SIZED_FIELDS, prepare
+from energysim.scenario import Scenario
+
+HOURS_A_YEAR = 8760.0
+NEGLIGIBLE = 1e-6
+"""A size below this share of its largest allowed is none."""
+SIZING_COLUMNS = ["case", "enterprises", "kind", "asset", "at", "unit", "max_size", "size",
+                  "at_max", "cny_per_unit_year", "annual_capacity_cost_cny", "sized_at",
+                  "sizing_solve_s"]
+CONFIRM_FACTORS = (0.9, 1.0, 1.1)
+CONFIRM_COLUMNS = ["case", "enterprises", "factor", "annual_bill_cny",
+                   "annual_capacity_cost_cny", "annual_total_cny"]
+_FIELD_OF = {unit: f for fields in SIZED_FIELDS.values() for f, (unit, _) in fields.items()}
+
+
+def size_case(scenario: Scenario, case: str, enterprises: Sequence[str] | None = None
+              ) -> pd.DataFrame:
+    """The capacities ``case`` chooses (`SIZING_COLUMNS`, a row per asset and unit), for
+    the model groups holding ``enterprises`` (all by default)."""
+    spec = scenario.case(case)
+    if spec.size is None:
+        raise ValueError(f"case {case!r} sizes nothing: give it size: {{storage: {{max_kwh: "
+                         "..., max_kw: ...}}}} or size: {pv: {max_kwp: ...}}")
+    hourly = spec.size.resolution == "1h" and scenario.spec.horizon.resolution != "1h"
+    at_steps = scenario.with_overrides({"horizon.resolution": "1h"}) if hourly else scenario
+    wanted = set(enterprises) if enterprises is not None else set(scenario.enterprises)
+    unknown = wanted - set(scenario.enterprises)
+    if unknown:
+        raise KeyError(f"unknown enterprise(s) {sorted(unknown)}; the scenario has: "
+                       f"{', '.join(scenario.enterprises)}")
+    solver = scenario.spec.solver
+    rows = []
+    for group in model_groups(scenario, case):
+        if not wanted & set(group):
+            continue
+        inputs = prepare(at_steps, case, group)
+        if not inputs.sized:
+            continue
+        start = time.perf_counter()
+        m = build_model(inputs)
+        solve_model(m, meter=solver.meter, meter_milp_max_steps=solver.milp_max_steps,
+                    time_limit_s=solver.time_limit_s)
+        seconds = time.perf_counter() - start
+        chosen = sizes(m)
+        for x in inputs.sized:
+            size = chosen[x.kind, x.asset, x.unit]
+            size = 0.0 if size < NEGLIGIBLE * x.max_size else size
+            rows.append([case, ", ".join(group), x.kind, x.asset, inputs.asset_at.get(x.asset, x.asset),
+                         x.unit, x.max_size, size, size >= x.max_size * (1 - NEGLIGIBLE),
+                         x.cny_per_unit_year, x.cny_per_unit_year * size,
+                         "1h" if hourly else scenario.spec.horizon.resolution, seconds])
+    return pd.DataFrame(rows, columns=SIZING_COLUMNS)
+
+
+def sized_scenario(scenario: Scenario, sizing: pd.DataFrame, factor: float = 1.0,
+                   name: str | None = None) -> Scenario:
+    """``scenario`` with each case of ``sizing`` (`size_case`'s rows) at the capacities found
+    × ``factor`` (at most the largest allowed), as the case's ``capacities`` and no longer
+    sized; under ``name`` where given (a new case beside the sized one)."""
+    overrides = {}
+    for case, rows in sizing.groupby("case", sort=False):
+        capacities: dict[str, dict[str, float]] = {}
+        for row in rows.itertuples():
+            size = min(row.size * factor, row.max_size)
+            capacities.setdefault(f"{row.kind}/{row.asset}", {})[_FIELD_OF[row.unit]] = size
+        spec = scenario.case(case).model_dump(exclude_defaults=True)
+        spec.pop("size")
+        overrides[f"cases.{name or case}"] = {
+            **spec, "capacities": {**spec.get("capacities", {}), **capacities}}
+    return scenario.with_overrides(overrides)
+
+
+def size_cases(scenario: Scenario, cases: Sequence[str] | None = None
+               ) -> tuple[Scenario, pd.DataFrame]:
+    """Size every case of ``cases`` (all by default) that has ``size``: the scenario with
+    them at the sizes found (`sized_scenario`) and the sizes (`SIZING_COLUMNS`). A scenario
+    without sizing cases is returned as it is, with an empty table."""
+    names = list(cases) if cases is not None else list(scenario.cases)
+    tables = [size_case(scenario, c) for c in names if scenario.case(c).size is not None]
+    if not tables:
+        return scenario, pd.DataFrame(columns=SIZING_COLUMNS)
+    table = pd.concat(tables, ignore_index=True)
+    return dataclasses.replace(sized_scenario(scenario, table), sizing=table), table
+
+
+def confirm(scenario: Scenario, sizing: pd.DataFrame, factors=CONFIRM_FACTORS,
+            workers: int | None = None) -> pd.DataFrame:
+    """The total annualised cost of each sized case of ``sizing`` run at the horizon's steps
+    at the sizes found × each of ``factors`` (`CONFIRM_COLUMNS`, a row per case, its model
+    groups together, and factor): lowest at 1 where the sizes are optimal at those steps."""
+    names = {(case, f): f"{case}__x{f:g}".replace(".", "_") for case in sizing["case"].unique()
+             for f in factors}
+    sized = scenario
+    for (case, f), name in names.items():
+        sized = sized_scenario(sized, sizing.query("case == @case"), f, name)
+    results = run_scenario(sized, list(names.values()), workers=workers)
+    scale = HOURS_A_YEAR / (len(scenario.index) * scenario.dt_h)
+    rows = []
+    for (case, f), name in names.items():
+        part = sizing.query("case == @case")
+        groups = set(part["enterprises"])
+        members = [e for g in groups for e in g.split(", ")]
+        bill = scale * float(results[name].cost_by_enterprise().reindex(members).fillna(0).sum())
+        capacity = float((np.minimum(part["size"] * f, part["max_size"])
+                          * part["cny_per_unit_year"]).sum())
+        rows.append([case, ", ".join(sorted(groups)), f, bill, capacity, bill + capacity])
+    return pd.DataFrame(rows, columns=CONFIRM_COLUMNS)
