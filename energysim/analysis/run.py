@@ -67,7 +67,10 @@ def run_scenario(scenario: Scenario, cases: Sequence[str] | None = None,
     """
     names = list(cases) if cases is not None else list(scenario.cases)
     for name in names:
-        scenario.case(name)
+        if scenario.case(name).size is not None:
+            raise ValueError(f"case {name!r} sizes its assets: size it first "
+                             "(energysim.analysis.sizing.size_cases gives the scenario at the "
+                             "sizes found; energysim run does it)")
     jobs = plan_jobs(scenario, names, grouped=repricing_on())
     workers = min(workers or os.cpu_count() or 1, len(jobs))
     parts: dict[tuple[str, tuple[str, ...]], CaseResult] = {}

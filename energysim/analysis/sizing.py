@@ -130,12 +130,12 @@ def confirm(scenario: Scenario, sizing: pd.DataFrame, factors=CONFIRM_FACTORS,
              for f in factors}
     sized = scenario
     for (case, f), name in names.items():
-        sized = sized_scenario(sized, sizing.query("case == @case"), f, name)
+        sized = sized_scenario(sized, sizing[sizing["case"] == case], f, name)
     results = run_scenario(sized, list(names.values()), workers=workers)
     scale = HOURS_A_YEAR / (len(scenario.index) * scenario.dt_h)
     rows = []
     for (case, f), name in names.items():
-        part = sizing.query("case == @case")
+        part = sizing[sizing["case"] == case]
         groups = set(part["enterprises"])
         members = [e for g in groups for e in g.split(", ")]
         bill = scale * float(results[name].cost_by_enterprise().reindex(members).fillna(0).sum())

@@ -1,4 +1,4 @@
-"""Commands on a scenario: ``validate``, ``run``, ``sweep`` and ``green-size``."""
+"""Commands on a scenario: ``validate``, ``run``, ``sweep``, ``size`` and ``green-size``."""
 
 from __future__ import annotations
 
@@ -56,6 +56,7 @@ def run(scenario: Path, out_dir: Path, cases: tuple[str, ...], workers: int | No
     The --out folder appears or is replaced as a whole once every file is written; while
     the run lasts it is locked against another run."""
     from energysim.analysis.run import run_scenario
+    from energysim.analysis.sizing import size_cases
     from energysim.report.figures import check_week
     from energysim.report.fonts import cjk_note
     from energysim.report.outputs import reserved_output, write_outputs
@@ -86,6 +87,7 @@ def run(scenario: Path, out_dir: Path, cases: tuple[str, ...], workers: int | No
     start = time.perf_counter()
     with reserved_output(out_dir):  # writable and ours, or exit 4; another run's: exit 5
         try:
+            loaded, _ = size_cases(loaded, selected)
             results = run_scenario(loaded, selected, workers=workers, progress=not quiet)
         except SolverError as exc:
             click.secho(str(exc), fg="red", err=True)
@@ -175,3 +177,39 @@ def green_size(scenario: Path, case: str, project: str, asset: str) -> None:
         for row in sized.compliance.itertuples():
             click.echo(f"  {row.rule:<22} required {row.required_share:7.1%}   achieved "
                        f"{row.achieved_share:7.1%}")
+
+
+@main.command()
+@click.argument("scenario", type=click.Path(path_type=Path))
+@click.option("--case", "case", required=True, help="A case with size: {...}.")
+@click.option("--enterprise", "enterprises", multiple=True,
+              help="Size only the model holding this enterprise (repeatable).")
+@click.option("--out", "out_file", type=click.Path(path_type=Path), default=None,
+              help="Write the sizes found to this CSV file.")
+def size(scenario: Path, case: str, enterprises: tuple[str, ...], out_file: Path | None) -> None:
+    """Size the PV and batteries of CASE (its size: block) and confirm the sizes at the
+    horizon's steps: the total annualised cost at the sizes × 0.9, × 1 and × 1.1."""
+    from energysim.analysis.sizing import confirm, size_case
+
+    loaded = _load(scenario)
+    try:
+        table = size_case(loaded, case, list(enterprises) or None)
+        checked = confirm(loaded, table)
+    except (KeyError, ValueError) as exc:
+        click.secho(f"{scenario}: {exc.args[0]}", fg="red", err=True)
+        sys.exit(EXIT_BAD_INPUT)
+    except SolverError as exc:
+        click.secho(str(exc), fg="red", err=True)
+        sys.exit(EXIT_SOLVER)
+    units = {"kwp": "kWp", "kwh": "kWh", "kw": "kW"}
+    for row in table.itertuples():
+        bound = "   (the largest allowed)" if row.at_max else ""
+        click.echo(f"  {row.kind} {row.asset:<16} {row.size:>12,.0f} {units[row.unit]:<4} of at "
+                   f"most {row.max_size:,.0f}, {row.annual_capacity_cost_cny:>12,.0f} CNY a year"
+                   f"{bound}   (sized at {row.sized_at} steps in {row.sizing_solve_s:.1f} s)")
+    for row in checked.itertuples():
+        click.echo(f"  × {row.factor:<4g} bill {row.annual_bill_cny:>14,.0f} + assets "
+                   f"{row.annual_capacity_cost_cny:>12,.0f} = {row.annual_total_cny:>14,.0f} CNY a "
+                   f"year ({row.enterprises})")
+    if out_file is not None:
+        table.to_csv(out_file, index=False, float_format="%.6g")

@@ -3,7 +3,7 @@
 The PV available and the batteries' parameters in the model are at the most each asset may
 be (X̄: ``pv_available_kw``, ``storage_capacity_kwh``, ``storage_power_kw``), so every bound
 derived from them (the variables' own, the net meter's, `energysim.model.net_meter`) stays
-valid. The sized capacities are variables 0 ≤ x ≤ X̄ and, for each sized PV array p and
+valid, but for the state of charge's floor, which becomes 0 (the rows below set it). The sized capacities are variables 0 ≤ x ≤ X̄ and, for each sized PV array p and
 battery s at each step t:
 
     pv_curtail_kw[p, t]      ≥ pv_available_kw[p, t] · (1 − pv_size_kwp[p] / X̄_kwp[p])
@@ -81,6 +81,8 @@ def _add_storage_rows(m: pyo.ConcreteModel, storages: list[str]) -> None:
     for s in storages:
         m.storage_soc_first[s].deactivate()
         m.storage_soc_end[s].deactivate()
+        for t in m.T:  # soc_min · X̄ is no floor for a smaller battery
+            m.storage_soc_kwh[s, t].setlb(0.0)
     m.storage_size_soc_first = pyo.Constraint(m.SIZED_STORAGES, rule=_soc_first,
                                               doc="soc[0] = soc_initial · size · retain + (...)")
     m.storage_size_soc_end = pyo.Constraint(m.SIZED_STORAGES, rule=_soc_end,

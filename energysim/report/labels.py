@@ -102,7 +102,6 @@ LABELS: dict[str, tuple[str, str]] = {
     "year": ("Year", "年份"),
     "cashflow_cny": ("Cash flow [CNY]", "现金流 [元]"),
     # sizing
-    "enterprises": ("Enterprises (one model)", "企业（同一模型）"),
     "kind": ("Kind", "类型"),
     "asset": ("Asset", "设备"),
     "at": ("Behind the meter of", "所在计量点"),
