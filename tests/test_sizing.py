@@ -3,6 +3,7 @@ variables with annualised costs, checked by hand and by re-solving at fixed size
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 from conftest import demo_scenario, dump_yaml, tiny_scenario, two_price_tariff
 from ruamel.yaml import YAML
@@ -148,3 +149,25 @@ def test_a_case_with_size_is_sized_before_it_runs(tmp_path):
 def test_bad_sizes_are_located(tmp_path, case, message):
     with pytest.raises(ScenarioError, match=message.replace(".", r"\.").replace("(", r"\(")):
         _tiny(tmp_path, 1000.0, case)
+
+
+def test_the_command_line_sizes_and_run_writes_the_sizes(tmp_path):
+    from click.testing import CliRunner
+
+    from energysim.cli import main
+
+    scenario = _tiny(tmp_path, 1000.0)
+    result = CliRunner().invoke(main, ["size", str(scenario.path), "--case", "sized",
+                                       "--out", str(tmp_path / "sizes.csv")])
+    assert result.exit_code == 0, result.output
+    assert "storage plant" in result.output and "200 kWh" in result.output
+    assert "× 1 " in result.output
+    result = CliRunner().invoke(main, ["run", str(scenario.path), "--out", str(tmp_path / "o"),
+                                       "--figures", "none", "--quiet"])
+    assert result.exit_code == 0, result.output
+    written = pd.read_csv(tmp_path / "o" / "sizing.csv")
+    assert written["size"].tolist() == pytest.approx([200.0, 100.0])
+    economics = pd.read_csv(tmp_path / "o" / "economics.csv").set_index("case")
+    assert economics.loc["sized", "capex_cny"] == pytest.approx(240_000)
+    bad = CliRunner().invoke(main, ["size", str(scenario.path), "--case", "all"])
+    assert bad.exit_code == 2 and "sizes nothing" in bad.output

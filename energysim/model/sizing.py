@@ -3,7 +3,8 @@
 The PV available and the batteries' parameters in the model are at the most each asset may
 be (X̄: ``pv_available_kw``, ``storage_capacity_kwh``, ``storage_power_kw``), so every bound
 derived from them (the variables' own, the net meter's, `energysim.model.net_meter`) stays
-valid, but for the state of charge's floor, which becomes 0 (the rows below set it). The sized capacities are variables 0 ≤ x ≤ X̄ and, for each sized PV array p and
+valid, but for the state of charge's floor, which becomes 0 (the rows below set it). The
+sized capacities are variables 0 ≤ x ≤ X̄ and, for each sized PV array p and
 battery s at each step t:
 
     pv_curtail_kw[p, t]      ≥ pv_available_kw[p, t] · (1 − pv_size_kwp[p] / X̄_kwp[p])
