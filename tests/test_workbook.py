@@ -356,14 +356,16 @@ def test_every_table_of_a_run_has_its_labels_and_columns():
 
     assert [t.name for t in TABLES] == ["savings", "decomposition", "costs", "indicators",
                                         "green_direct", "green_compliance", "vpp_events",
-                                        "economics", "cashflows"]
+                                        "economics", "sizing", "cashflows"]
     for table in TABLES:
         assert table.name in LABELS, table.name
         assert set(table.marked) <= set(LABELS), table.name
     assert TABLES[0].csv_columns == tuple(SAVINGS_COLUMNS)
     from energysim.analysis.economics import CASHFLOW_COLUMNS, COMPONENTS, ECONOMICS_COLUMNS
 
-    for column in (*ECONOMICS_COLUMNS, *CASHFLOW_COLUMNS, *COMPONENTS):
+    from energysim.analysis.sizing import SIZING_COLUMNS
+
+    for column in (*ECONOMICS_COLUMNS, *CASHFLOW_COLUMNS, *COMPONENTS, *SIZING_COLUMNS):
         assert column in LABELS, column
 
 
