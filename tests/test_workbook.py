@@ -362,7 +362,6 @@ def test_every_table_of_a_run_has_its_labels_and_columns():
         assert set(table.marked) <= set(LABELS), table.name
     assert TABLES[0].csv_columns == tuple(SAVINGS_COLUMNS)
     from energysim.analysis.economics import CASHFLOW_COLUMNS, COMPONENTS, ECONOMICS_COLUMNS
-
     from energysim.analysis.sizing import SIZING_COLUMNS
 
     for column in (*ECONOMICS_COLUMNS, *CASHFLOW_COLUMNS, *COMPONENTS, *SIZING_COLUMNS):
