@@ -53,13 +53,12 @@ from energysim.economics.finance import (
     npv,
     payback_years,
 )
-from energysim.economics.lifecycle import asset_years, capex_cny, escalation
+from energysim.economics.lifecycle import HOURS_A_YEAR, asset_years, capex_cny, escalation
 from energysim.results import CaseResult
 from energysim.scenario import Scenario
 
 INVESTED = ("pv", "storage")
 """The asset kinds with a capital cost."""
-HOURS_A_YEAR = 8760.0
 ECONOMICS_COLUMNS = [
     "case", "enterprise", "assets", "reference_case", "baseline_case", "capex_cny",
     "annual_savings_cny", "annual_savings_vs_baseline_cny", "npv_cny", "irr",
@@ -75,7 +74,7 @@ def economics_tables(scenario: Scenario, results: dict[str, CaseResult]
     for some) and ``cashflows`` (`CASHFLOW_COLUMNS`) of the run of ``results``."""
     finance = scenario.spec.economics.finance_spec()
     baseline = scenario.baseline_case if scenario.baseline_case in results else None
-    scale = HOURS_A_YEAR / (len(scenario.index) * scenario.dt_h)
+    scale = year_scale(scenario)
     rows, flows = [], []
     for case, result in results.items():
         hosts = _hosts(scenario, case, result, results, finance, baseline, scale)
@@ -187,6 +186,11 @@ def other_names(scenario: Scenario, case: str, e: str) -> str:
     if "green_direct" in spec.assets:
         names += [f"green_direct:{g.id}" for g in scenario.spec.green_direct if e in g.offtakers]
     return ", ".join(names)
+
+
+def year_scale(scenario: Scenario) -> float:
+    """What a figure over the scenario's horizon is multiplied by to make a year's. [-]"""
+    return HOURS_A_YEAR / (len(scenario.index) * scenario.dt_h)
 
 
 def _cost_of(result: CaseResult, e: str) -> float:

@@ -33,13 +33,13 @@ import numpy as np
 import pandas as pd
 
 from energysim.analysis.cases import build_model, model_groups
+from energysim.analysis.economics import year_scale
 from energysim.analysis.run import run_scenario
 from energysim.model.sizing import sizes
 from energysim.model.solve import solve_model
 from energysim.prepare import SIZED_FIELDS, prepare
 from energysim.scenario import Scenario
 
-HOURS_A_YEAR = 8760.0
 NEGLIGIBLE = 1e-6
 """A size below this share of its largest allowed is none."""
 SIZING_COLUMNS = ["case", "enterprises", "kind", "asset", "at", "unit", "max_size", "size",
@@ -95,6 +95,12 @@ def sized_scenario(scenario: Scenario, sizing: pd.DataFrame, factor: float = 1.0
     """``scenario`` with each case of ``sizing`` (`size_case`'s rows) at the capacities found
     × ``factor`` (at most the largest allowed), as the case's ``capacities`` and no longer
     sized; under ``name`` where given (a new case beside the sized one)."""
+    return scenario.with_overrides(_sized_overrides(scenario, sizing, factor, name))
+
+
+def _sized_overrides(scenario: Scenario, sizing: pd.DataFrame, factor: float,
+                     name: str | None) -> dict[str, dict]:
+    """The overrides of `sized_scenario`: a case's whole spec by its path."""
     overrides = {}
     for case, rows in sizing.groupby("case", sort=False):
         capacities: dict[str, dict[str, float]] = {}
@@ -105,7 +111,7 @@ def sized_scenario(scenario: Scenario, sizing: pd.DataFrame, factor: float = 1.0
         spec.pop("size")
         overrides[f"cases.{name or case}"] = {
             **spec, "capacities": {**spec.get("capacities", {}), **capacities}}
-    return scenario.with_overrides(overrides)
+    return overrides
 
 
 def size_cases(scenario: Scenario, cases: Sequence[str] | None = None
@@ -128,11 +134,12 @@ def confirm(scenario: Scenario, sizing: pd.DataFrame, factors=CONFIRM_FACTORS,
     groups together, and factor): lowest at 1 where the sizes are optimal at those steps."""
     names = {(case, f): f"{case}__x{f:g}".replace(".", "_") for case in sizing["case"].unique()
              for f in factors}
-    sized = scenario
+    overrides = {}
     for (case, f), name in names.items():
-        sized = sized_scenario(sized, sizing[sizing["case"] == case], f, name)
+        overrides |= _sized_overrides(scenario, sizing[sizing["case"] == case], f, name)
+    sized = scenario.with_overrides(overrides)  # loaded and checked once, every factor in it
     results = run_scenario(sized, list(names.values()), workers=workers)
-    scale = HOURS_A_YEAR / (len(scenario.index) * scenario.dt_h)
+    scale = year_scale(scenario)
     rows = []
     for (case, f), name in names.items():
         part = sizing[sizing["case"] == case]

@@ -36,6 +36,8 @@ import numpy as np
 
 from energysim.economics.costs import FinanceSpec, PVCosts, StorageCosts
 
+HOURS_A_YEAR = 8760.0
+"""What a year's figures are scaled to: a simulated span is extrapolated to 8,760 hours."""
 UNITS = {"pv": ("kwp",), "storage": ("kwh", "kw")}
 """The capacities of each kind a sizing LP chooses."""
 _UNIT_SPECS = {"kwp": dict(capacity_kwp=1.0), "kwh": dict(capacity_kwh=1.0, power_kw=0.0),

@@ -30,10 +30,9 @@ from functools import partial
 import pyomo.environ as pyo
 
 from energysim.case_inputs import SizedCapacity
+from energysim.economics.lifecycle import HOURS_A_YEAR
 from energysim.model.storage import net_charge_kwh
 from energysim.model.terms import register_cost
-
-HOURS_A_YEAR = 8760.0
 
 
 def add_sizing(m: pyo.ConcreteModel, sized: list[SizedCapacity],
