@@ -21,6 +21,7 @@ from energysim.charges import DEMAND_CHARGES, needs
 from energysim.components import COMPONENTS
 from energysim.economics.lifecycle import annualised_cny_per_unit_year
 from energysim.scenario import Scenario
+from energysim.scenario_spec import CAPACITY_FIELDS
 from energysim.vpp_baseline import events_in_horizon, programme_baselines
 
 
@@ -91,24 +92,20 @@ def sized_assets(scenario: Scenario, case: str, on: dict[str, list]
         return on, []
     finance = scenario.spec.economics.finance_spec()
     sized, out = [], dict(on)
-    for kind, fields in SIZED_FIELDS.items():
+    for kind, fields in CAPACITY_FIELDS.items():
         limits = getattr(size, kind)
         if limits is None:
             continue
         out[kind] = []
         for asset in on[kind]:
-            most = {f: getattr(limits, limit) for f, (unit, limit) in fields.items()}
+            most = {f: getattr(limits, f"max_{unit}") for f, unit in fields.items()}
             out[kind].append(dataclasses.replace(asset, spec=asset.spec.model_copy(update=most)))
             costs = annualised_cny_per_unit_year(
                 kind, scenario.spec.economics.costs_of(kind, asset.id), finance)
             sized += [SizedCapacity(kind, asset.id, unit, most[f], costs[unit])
-                      for f, (unit, _) in fields.items()]
+                      for f, unit in fields.items()]
     return out, sized
 
-
-SIZED_FIELDS = {"pv": {"capacity_kwp": ("kwp", "max_kwp")},
-                "storage": {"capacity_kwh": ("kwh", "max_kwh"), "power_kw": ("kw", "max_kw")}}
-"""Kind → the spec field a sizing LP chooses → (its unit, the limit in a case's ``size``)."""
 
 
 def switched_on(scenario: Scenario, case: str, ids: list[str]) -> dict[str, list]:

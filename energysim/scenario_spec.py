@@ -135,8 +135,10 @@ class SizeSpec(StrictModel):
                           "approximation, `energysim.analysis.sizing`) or at the horizon's own.")
 
 
-CAPACITY_FIELDS = {"pv": ("capacity_kwp",), "storage": ("capacity_kwh", "power_kw")}
-"""The fields of an asset a case's ``capacities`` may set, by kind."""
+CAPACITY_FIELDS = {"pv": {"capacity_kwp": "kwp"},
+                   "storage": {"capacity_kwh": "kwh", "power_kw": "kw"}}
+"""Kind → the fields of an asset a case's ``capacities`` may set (and ``size`` chooses) →
+their unit; ``size`` gives each one's most as ``max_<unit>``."""
 
 
 class CaseSpec(StrictModel):

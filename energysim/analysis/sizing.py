@@ -37,8 +37,9 @@ from energysim.analysis.economics import year_scale
 from energysim.analysis.run import run_scenario
 from energysim.model.sizing import sizes
 from energysim.model.solve import solve_model
-from energysim.prepare import SIZED_FIELDS, prepare
+from energysim.prepare import prepare
 from energysim.scenario import Scenario
+from energysim.scenario_spec import CAPACITY_FIELDS
 
 NEGLIGIBLE = 1e-6
 """A size below this share of its largest allowed is none."""
@@ -48,7 +49,7 @@ SIZING_COLUMNS = ["case", "enterprises", "kind", "asset", "at", "unit", "max_siz
 CONFIRM_FACTORS = (0.9, 1.0, 1.1)
 CONFIRM_COLUMNS = ["case", "enterprises", "factor", "annual_bill_cny",
                    "annual_capacity_cost_cny", "annual_total_cny"]
-_FIELD_OF = {unit: f for fields in SIZED_FIELDS.values() for f, (unit, _) in fields.items()}
+_FIELD_OF = {unit: f for fields in CAPACITY_FIELDS.values() for f, unit in fields.items()}
 
 
 def size_case(scenario: Scenario, case: str, enterprises: Sequence[str] | None = None

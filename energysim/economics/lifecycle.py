@@ -35,13 +35,10 @@ from types import SimpleNamespace
 import numpy as np
 
 from energysim.economics.costs import FinanceSpec, PVCosts, StorageCosts
+from energysim.scenario_spec import CAPACITY_FIELDS
 
 HOURS_A_YEAR = 8760.0
 """What a year's figures are scaled to: a simulated span is extrapolated to 8,760 hours."""
-UNITS = {"pv": ("kwp",), "storage": ("kwh", "kw")}
-"""The capacities of each kind a sizing LP chooses."""
-_UNIT_SPECS = {"kwp": dict(capacity_kwp=1.0), "kwh": dict(capacity_kwh=1.0, power_kw=0.0),
-               "kw": dict(capacity_kwh=0.0, power_kw=1.0)}
 
 
 def capex_cny(kind: str, spec, costs: PVCosts | StorageCosts) -> float:
@@ -82,14 +79,16 @@ def escalation(finance: FinanceSpec) -> np.ndarray:
 
 def annualised_cny_per_unit_year(kind: str, costs: PVCosts | StorageCosts,
                                  finance: FinanceSpec) -> dict[str, float]:
-    """cost_u of each capacity of ``kind`` (`UNITS`: kWp; kWh and kW), see the module
+    """cost_u of each capacity of ``kind`` (`CAPACITY_FIELDS`: kWp; kWh and kW), see the module
     docstring [CNY/(unit·year)]. Raises ValueError where the asset saves nothing in any year
     of the analysis (M = 0)."""
     years = np.arange(finance.analysis_years + 1)
     discount = (1.0 + finance.discount_rate) ** -years.astype(float)
     out = {}
-    for unit in UNITS[kind]:
-        parts, service = asset_years(years, kind, SimpleNamespace(**_UNIT_SPECS[unit]), costs)
+    fields = CAPACITY_FIELDS[kind]
+    for field, unit in fields.items():
+        one = SimpleNamespace(**{f: float(f == field) for f in fields})  # one unit, nothing else
+        parts, service = asset_years(years, kind, one, costs)
         value = float((escalation(finance) * service * discount).sum())
         if value <= 0:
             raise ValueError(f"a {kind} asset is in service in no year of the analysis")
