@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
@@ -149,6 +151,20 @@ def sweep(scenario: Path, grid_file: Path, out_dir: Path, cases: tuple[str, ...]
                         f"{failure['error'][:200]}", fg="yellow", err=True)
 
 
+@contextmanager
+def _exit_on_errors(scenario: Path) -> Iterator[None]:
+    """A name or option that does not fit the scenario (KeyError, ValueError) prints its
+    message and exits 2; a model not solved (SolverError) exits 3."""
+    try:
+        yield
+    except (KeyError, ValueError) as exc:
+        click.secho(f"{scenario}: {exc.args[0]}", fg="red", err=True)
+        sys.exit(EXIT_BAD_INPUT)
+    except SolverError as exc:
+        click.secho(str(exc), fg="red", err=True)
+        sys.exit(EXIT_SOLVER)
+
+
 @main.command("green-size")
 @click.argument("scenario", type=click.Path(path_type=Path))
 @click.option("--case", "case", required=True, help="A case that switches green_direct on.")
@@ -161,14 +177,8 @@ def green_size(scenario: Path, case: str, project: str, asset: str) -> None:
     from energysim.analysis.green_sizing import size_for_compliance
 
     loaded = _load(scenario)
-    try:
+    with _exit_on_errors(scenario):
         sized = size_for_compliance(loaded, case, project, asset)
-    except (KeyError, ValueError) as exc:
-        click.secho(f"{scenario}: {exc.args[0]}", fg="red", err=True)
-        sys.exit(EXIT_BAD_INPUT)
-    except SolverError as exc:
-        click.secho(str(exc), fg="red", err=True)
-        sys.exit(EXIT_SOLVER)
     click.echo(sized.describe())
     if sized.result is not None:
         costs = sized.result.cost_by_enterprise()
@@ -192,15 +202,9 @@ def size(scenario: Path, case: str, enterprises: tuple[str, ...], out_file: Path
     from energysim.analysis.sizing import confirm, size_case
 
     loaded = _load(scenario)
-    try:
+    with _exit_on_errors(scenario):
         table = size_case(loaded, case, list(enterprises) or None)
         checked = confirm(loaded, table)
-    except (KeyError, ValueError) as exc:
-        click.secho(f"{scenario}: {exc.args[0]}", fg="red", err=True)
-        sys.exit(EXIT_BAD_INPUT)
-    except SolverError as exc:
-        click.secho(str(exc), fg="red", err=True)
-        sys.exit(EXIT_SOLVER)
     units = {"kwp": "kWp", "kwh": "kWh", "kw": "kW"}
     for row in table.itertuples():
         bound = "   (the largest allowed)" if row.at_max else ""
