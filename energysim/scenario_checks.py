@@ -206,12 +206,16 @@ def check_assets(spec: ScenarioSpec, at) -> None:
 
 def check_asset_costs(spec: ScenarioSpec, at) -> None:
     """The costs given per asset (``economics.assets``) name a PV array or battery by
-    kind/id, and give valid fields for its kind."""
+    kind/id (a direct-supply plant's by green_pv or green_storage and its project id), and
+    give valid fields for its kind."""
     declared = {f"{a.kind}/{a.id}" for a in declared_assets(spec) if a.kind in OVERRIDES}
+    declared |= {f"green_{kind}/{g.id}" for g in spec.green_direct for kind in ("pv", "storage")
+                 if getattr(g, kind) is not None}
     for key, fields in spec.economics.assets.items():
         kind, _, asset = key.partition("/")
         if kind not in OVERRIDES or not asset:
-            at(("economics", "assets", key), f"must be pv/<id> or storage/<id> (got {key!r})")
+            at(("economics", "assets", key), "must be pv/<id>, storage/<id>, green_pv/<project> "
+               f"or green_storage/<project> (got {key!r})")
         elif key not in declared:
             at(("economics", "assets", key), unknown("asset", key, sorted(declared)))
         else:

@@ -107,11 +107,14 @@ def demo_scenario(folder: Path, start: str, end: str, resolution: str = "15min")
 
 @pytest.fixture(scope="session")
 def demo_week(tmp_path_factory):
-    """The demo park over a July week (critical-peak month), all cases solved."""
+    """The demo park over a July week (critical-peak month), its sizing cases sized (on the
+    hourly week), all cases solved."""
     from energysim import load_scenario, run_scenario
+    from energysim.analysis.sizing import size_cases
 
     folder = tmp_path_factory.mktemp("demo_week")
-    scenario = load_scenario(demo_scenario(folder, "2025-07-07", "2025-07-14"))
+    scenario, _ = size_cases(load_scenario(demo_scenario(folder, "2025-07-07", "2025-07-14")),
+                             workers=1)
     return scenario, run_scenario(scenario, workers=1)
 
 

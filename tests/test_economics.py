@@ -125,11 +125,13 @@ def _written(tmp_path, economics: dict):
     ({"finance": {"discount_rate": 0.9}}, "less than or equal to 0.5"),
     ({"assets": {"storage/ghost": {"capex_cny_per_kwh": 500}}},
      "economics.assets.storage/ghost: unknown asset 'storage/ghost'; declared: storage/plant"),
-    ({"assets": {"battery": {}}}, "economics.assets.battery: must be pv/<id> or storage/<id>"),
+    ({"assets": {"battery": {}}},
+     "economics.assets.battery: must be pv/<id>, storage/<id>, green_pv/<project>"),
     ({"assets": {"storage/plant": {"lifetime_years": 0}}},
      "economics.assets.storage/plant.lifetime_years: Input should be greater than 0"),
     ({"finance": {"analysis_years": None}}, "economics.finance.analysis_years: "),
-    ({"green_pv": {"capex_cny_per_kwp": 1}}, "economics.green_pv: Extra inputs are not permitted"),
+    ({"assets": {"green_pv/ghost": {"capex_cny_per_kwp": 1}}},
+     "economics.assets.green_pv/ghost: unknown asset 'green_pv/ghost'; declared: storage/plant"),
 ], ids=["library", "negative capex", "discount rate", "unknown asset", "key", "asset field",
         "null", "plant kinds"])
 def test_bad_economics_named_with_file_and_line(tmp_path, economics, says):
@@ -162,15 +164,23 @@ def test_the_demo_week_economics_add_up(demo_week):
     scenario, results = demo_week
     analysis = analyse(scenario, results)
     economics, cashflows = analysis.economics, analysis.cashflows
+    scale = 8760 / (len(scenario.index) * scenario.dt_h)
+    rate = scenario.spec.economics.finance_spec().discount_rate
     with_assets = [c for c in results if {"pv", "storage"} <= set(scenario.case(c).assets)]
     assert set(economics["case"]) == set(with_assets)
-    assert len(economics) == 4 * len(with_assets)
+    plants = economics[economics["enterprise"] == "green_line"]
+    assert list(plants["case"]) == ["green_direct", "green_direct_enforced"]
+    assert len(economics) == 4 * len(with_assets) + 2
+    for _, row in plants.iterrows():  # paid 0.36 CNY for each kWh it delivers or feeds in
+        ts = results[row["case"]].timeseries
+        sold = (ts["green_line/green_delivered_kw"] + ts["green_line/green_feed_in_kw"]).sum()
+        assert row["annual_savings_cny"] == pytest.approx(0.36 * scale * sold * scenario.dt_h,
+                                                          rel=1e-9)
+    economics = economics[economics["enterprise"] != "green_line"]
     reference = economics.drop_duplicates("case").set_index("case")["reference_case"]
     assert reference["current_pv_storage"] == "baseline" == reference["green_direct"]
     assert reference["midday_valley_pv_storage"] == "midday_valley" == reference["midday_valley_flex"]
     assert reference["mv_deep_pv_storage"] == "mv_deep"
-    scale = 8760 / (len(scenario.index) * scenario.dt_h)
-    rate = scenario.spec.economics.finance_spec().discount_rate
     final = cumulative_table(cashflows, rate).groupby(["case", "enterprise"])["cumulative_cny"].last()
     for _, row in economics.iterrows():
         def total(case, e=row["enterprise"]):
@@ -193,9 +203,11 @@ def test_the_demo_week_economics_add_up(demo_week):
     sentences = [s for s in headline_findings(scenario, results, "en", analysis)
                  if "pay back" in s]
     assert len(sentences) == 4 and all("under 'midday_valley_pv_storage'" in s for s in sentences)
-    assert sum("回收" in s for s in headline_findings(scenario, results, "zh", analysis)) == 4
+    assert sum("回收" in s for s in headline_findings(scenario, results, "zh", analysis)) == 5
+    [plant] = [s for s in headline_findings(scenario, results, "en", analysis) if "plant" in s]
+    assert "green_line" in plant and "under 'green_direct_enforced'" in plant
     fig = plot_cumulative(scenario, cashflows)
-    assert len([ax for ax in fig.axes if ax.get_visible()]) == 4
+    assert len([ax for ax in fig.axes if ax.get_visible()]) == 5
 
 
 def _shared(tmp_path, shares: dict):
@@ -262,3 +274,34 @@ def test_a_dearer_battery_lowers_the_npv_by_what_it_costs_more(tmp_path):
     assert cheap["npv_cny"] - costly["npv_cny"] == pytest.approx(10_000, rel=1e-9)
     assert costly["irr"] < cheap["irr"]
     assert costly["simple_payback_years"] > cheap["simple_payback_years"]
+
+
+def test_a_direct_supply_plant_is_its_owners_investment(tmp_path):
+    """A 50 kWp plant on a line to a 100 kW load: 0 + 25 + 50 + 0 = 75 kWh in four hours, all
+    taken at the PPA's 0.4 CNY/kWh: 30 CNY, 65,700 CNY a year to the owner. Capex 50 kWp ·
+    1,000 = 50,000 (2,000 for this plant by its id: 100,000), O&M 50 · 10 = 500 a year, no
+    degradation, three years at 10 %; the offtaker has no assets of its own, so no row."""
+    from test_green_direct import park
+
+    pv = {"capex_cny_per_kwp": 1000, "fixed_om_cny_per_kwp_year": 10, "lifetime_years": 25,
+          "degradation_per_year": 0.0}
+    finance = {"discount_rate": 0.1, "analysis_years": 3, "price_escalation_per_year": 0.05}
+    scenario = park(tmp_path, {})
+    scenario = scenario.with_overrides({"economics": {"green_pv": pv, "finance": finance}})
+    economics, cashflows = _tables(scenario)
+    assert list(economics["enterprise"]) == ["solar"]
+    row = economics.iloc[0]
+    assert row["assets"] == "green_pv:solar, paid for its energy by e0"
+    revenue = 0.4 * 75 * 8760 / 4
+    assert row["annual_savings_cny"] == pytest.approx(revenue, rel=1e-7)
+    annuity = (1 - 1.1 ** -3) / 0.1
+    assert row["npv_cny"] == pytest.approx(-50_000 + (revenue - 500) * annuity, rel=1e-7)
+    assert row["irr"] == pytest.approx(npf.irr([-50_000, *[revenue - 500] * 3]), abs=1e-7)
+    assert row["lcoe_cny_per_kwh"] == pytest.approx(
+        (50_000 + 500 * annuity) / (75 * 8760 / 4 * annuity), rel=1e-7)
+    # the contract price does not escalate with the grid's
+    savings = cashflows.query("component == 'savings'")["cashflow_cny"].to_numpy()
+    assert savings == pytest.approx([0.0, revenue, revenue, revenue], rel=1e-7)
+    one = scenario.with_overrides({"economics.assets": {"green_pv/solar": {
+        "capex_cny_per_kwp": 2000}}})
+    assert _tables(one)[0].iloc[0]["capex_cny"] == pytest.approx(100_000)

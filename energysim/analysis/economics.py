@@ -33,6 +33,14 @@ lived of them. ``assets`` also names what else a case switches on at the meter
 (`other_names`): a direct-supply line's or a VPP's gains are in the saving too, at no
 capital cost. No residual value is credited at the end.
 
+A direct-supply plant (绿电直连) switched on by a case has a row of its own, its id as the
+``enterprise``: the owner's investment in its PV and battery (the library's ``green_pv`` and
+``green_storage`` costs), its saving the revenue R for its energy — the PPA price · (delivered
++ fed in), or the levelised cost · available output of an owned plant: what its offtakers pay
+for it (their own rows net it out of their savings) — held at the contract price (no
+escalation) and degrading with the PV: savings_y = R · P_y. The line itself and the land are
+not costed; a plant with wind has no row (no library costs wind).
+
 Levelised costs: LCOE of the meter's PV (capex and O&M over its delivered kWh, degraded),
 LCOS of its batteries (capex, O&M and replacement over the kWh they discharged, faded),
 both at r; an enterprise paying at several meters gets those of its fractions together.
@@ -45,6 +53,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from energysim.assets import Asset
 from energysim.economics.costs import FinanceSpec
 from energysim.economics.finance import (
     discounted_payback_years,
@@ -59,6 +68,8 @@ from energysim.scenario import Scenario
 
 INVESTED = ("pv", "storage")
 """The asset kinds with a capital cost."""
+PLANT_KINDS = {"pv": "green_pv", "storage": "green_storage"}
+"""The cost kinds of a direct-supply plant's PV and battery (`energysim.economics.costs`)."""
 ECONOMICS_COLUMNS = [
     "case", "enterprise", "assets", "reference_case", "baseline_case", "capex_cny",
     "annual_savings_cny", "annual_savings_vs_baseline_cny", "npv_cny", "irr",
@@ -96,6 +107,11 @@ def economics_tables(scenario: Scenario, results: dict[str, CaseResult]
             rows.append(_row(case, e, names, references, baseline, saving, vs_baseline, table,
                              costs, energy, finance,
                              {kind for _, _, host in parts for kind, *_ in host.assets}))
+        for plant, host in _plants(scenario, case, result, baseline, scale).items():
+            flows.append(host.table.assign(case=case, enterprise=plant))
+            rows.append(_row(case, plant, host.others, "", baseline, host.saving,
+                             host.vs_baseline, host.table, host.costs, host.energy, finance,
+                             {kind for kind, *_ in host.assets}))
     economics = pd.DataFrame(rows, columns=ECONOMICS_COLUMNS)
     numbers = ECONOMICS_COLUMNS[5:]
     economics[numbers] = economics[numbers].astype(float)  # none (no IRR, no payback): NaN
@@ -158,6 +174,40 @@ def _hosts(scenario, case, result, results, finance, baseline, scale) -> dict[st
                                           _delivered_kwh(result, h, scenario.dt_h, scale))
         hosts[h] = _Host(h, assets, reference, saving, vs_baseline, table, costs, energy,
                          other_names(scenario, case, h))
+    return hosts
+
+
+def _plants(scenario, case, result, baseline, scale) -> dict[str, _Host]:
+    """The direct-supply plants switched on under ``case``, each with its owner's cash flows
+    (see the module docstring); none with wind (the libraries have no wind costs)."""
+    if "green_direct" not in scenario.case(case).assets:
+        return {}
+    economics, finance = scenario.spec.economics, scenario.spec.economics.finance_spec()
+    fixed = finance.model_copy(update={"price_escalation_per_year": 0.0})  # a contract price
+    ts, dt_h = result.timeseries, scenario.dt_h
+    hosts = {}
+    for g in scenario.spec.green_direct:
+        if g.wind is not None or g.pv is None:
+            continue
+        assets = [(kind, Asset(g.id, kind, g.id, spec, {}),
+                   economics.costs_of(PLANT_KINDS[kind], g.id))
+                  for kind, spec in (("pv", g.pv), ("storage", g.storage)) if spec is not None]
+        column = f"{g.id}/{{}}".format
+        available = ts[column("green_available_kw")].to_numpy()
+        if g.price.ppa_cny_per_kwh is not None:
+            sold = ts[column("green_delivered_kw")].to_numpy() + ts[column("green_feed_in_kw")].to_numpy()
+            revenue = g.price.ppa_cny_per_kwh * scale * float(sold.sum()) * dt_h
+        else:
+            revenue = g.price.levelised_cost_cny_per_kwh * scale * float(available.sum()) * dt_h
+        delivered = {"pv": scale * float((available - ts[column("green_curtail_kw")].to_numpy()
+                                          ).sum()) * dt_h,
+                     "storage": scale * float(ts[column("storage_discharge_kw")].sum()) * dt_h}
+        table, costs, energy = cash_flows(fixed, assets, revenue, {"pv": 1.0, "storage": 0.0},
+                                          delivered)
+        names = ", ".join(f"{PLANT_KINDS[kind]}:{g.id}" for kind, *_ in assets)
+        hosts[g.id] = _Host(g.id, assets, None, revenue, revenue if baseline else np.nan,
+                            table, costs, energy, f"{names}, paid for its energy by "
+                            f"{', '.join(g.offtakers)}")
     return hosts
 
 

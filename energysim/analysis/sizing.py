@@ -26,14 +26,18 @@ A size below `NEGLIGIBLE` of its largest allowed is 0: the asset is not built
 from __future__ import annotations
 
 import dataclasses
+import os
 import time
 from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
 
 import numpy as np
 import pandas as pd
+from pyomo.common.dependencies import scipy
 
 from energysim.analysis.cases import build_model, model_groups
 from energysim.analysis.economics import year_scale
+from energysim.analysis.executors import quiet_worker, stop_now
 from energysim.analysis.run import run_scenario
 from energysim.model.sizing import sizes
 from energysim.model.solve import solve_model
@@ -52,43 +56,97 @@ CONFIRM_COLUMNS = ["case", "enterprises", "factor", "annual_bill_cny",
 _FIELD_OF = {unit: f for fields in CAPACITY_FIELDS.values() for f, unit in fields.items()}
 
 
-def size_case(scenario: Scenario, case: str, enterprises: Sequence[str] | None = None
-              ) -> pd.DataFrame:
+def size_case(scenario: Scenario, case: str, enterprises: Sequence[str] | None = None,
+              workers: int | None = None) -> pd.DataFrame:
     """The capacities ``case`` chooses (`SIZING_COLUMNS`, a row per asset and unit), for
-    the model groups holding ``enterprises`` (all by default)."""
-    spec = scenario.case(case)
-    if spec.size is None:
-        raise ValueError(f"case {case!r} sizes nothing: give it size: {{storage: {{max_kwh: "
-                         "..., max_kw: ...}}}} or size: {pv: {max_kwp: ...}}")
-    hourly = spec.size.resolution == "1h" and scenario.spec.horizon.resolution != "1h"
-    at_steps = scenario.with_overrides({"horizon.resolution": "1h"}) if hourly else scenario
+    the model groups holding ``enterprises`` (all by default); ``workers`` as in
+    `sizing_table`."""
+    return sizing_table(scenario, [case], enterprises, workers)
+
+
+def sizing_table(scenario: Scenario, cases: Sequence[str],
+                 enterprises: Sequence[str] | None = None, workers: int | None = None
+                 ) -> pd.DataFrame:
+    """The capacities each of ``cases`` chooses (`SIZING_COLUMNS`), for the model groups
+    holding ``enterprises`` (all by default): one sizing LP per case and group, on a pool of
+    ``workers`` processes (default all cores; 1 solves them here)."""
     wanted = set(enterprises) if enterprises is not None else set(scenario.enterprises)
     unknown = wanted - set(scenario.enterprises)
     if unknown:
         raise KeyError(f"unknown enterprise(s) {sorted(unknown)}; the scenario has: "
                        f"{', '.join(scenario.enterprises)}")
+    tasks = []
+    for case in cases:
+        spec = scenario.case(case)
+        if spec.size is None:
+            raise ValueError(f"case {case!r} sizes nothing: give it size: {{storage: {{max_kwh: "
+                             "..., max_kw: ...}}}} or size: {pv: {max_kwp: ...}}")
+        hourly = spec.size.resolution == "1h" and scenario.spec.horizon.resolution != "1h"
+        tasks += [(case, group, hourly) for group in model_groups(scenario, case)
+                  if wanted & set(group)]
+    # the hourly year, loaded once for every case sized on it
+    at_steps = {False: scenario}
+    if any(hourly for *_, hourly in tasks):
+        at_steps[True] = scenario.with_overrides({"horizon.resolution": "1h"})
+    workers = min(workers or os.cpu_count() or 1, len(tasks))
+    if workers <= 1:
+        parts = [_size_group(at_steps, *task) for task in tasks]
+    else:
+        parts = _on_pool(at_steps, tasks, workers)
+    return pd.DataFrame([row for part in parts for row in part], columns=SIZING_COLUMNS)
+
+
+def _size_group(at_steps: dict[bool, Scenario], case: str, group: tuple[str, ...],
+                hourly: bool) -> list[list]:
+    """The `SIZING_COLUMNS` rows of one sizing LP: ``case`` for ``group``, on the hourly
+    year (``at_steps[True]``) or at the horizon's steps."""
+    scenario = at_steps[hourly]
+    inputs = prepare(scenario, case, group)
+    if not inputs.sized:
+        return []
     solver = scenario.spec.solver
+    start = time.perf_counter()
+    m = build_model(inputs)
+    solve_model(m, meter=solver.meter, meter_milp_max_steps=solver.milp_max_steps,
+                time_limit_s=solver.time_limit_s)
+    seconds = time.perf_counter() - start
+    chosen = sizes(m)
     rows = []
-    for group in model_groups(scenario, case):
-        if not wanted & set(group):
-            continue
-        inputs = prepare(at_steps, case, group)
-        if not inputs.sized:
-            continue
-        start = time.perf_counter()
-        m = build_model(inputs)
-        solve_model(m, meter=solver.meter, meter_milp_max_steps=solver.milp_max_steps,
-                    time_limit_s=solver.time_limit_s)
-        seconds = time.perf_counter() - start
-        chosen = sizes(m)
-        for x in inputs.sized:
-            size = chosen[x.kind, x.asset, x.unit]
-            size = 0.0 if size < NEGLIGIBLE * x.max_size else size
-            rows.append([case, ", ".join(group), x.kind, x.asset, inputs.asset_at.get(x.asset, x.asset),
-                         x.unit, x.max_size, size, size >= x.max_size * (1 - NEGLIGIBLE),
-                         x.cny_per_unit_year, x.cny_per_unit_year * size,
-                         "1h" if hourly else scenario.spec.horizon.resolution, seconds])
-    return pd.DataFrame(rows, columns=SIZING_COLUMNS)
+    for x in inputs.sized:
+        size = chosen[x.kind, x.asset, x.unit]
+        size = 0.0 if size < NEGLIGIBLE * x.max_size else size
+        rows.append([case, ", ".join(group), x.kind, x.asset, inputs.asset_at.get(x.asset, x.asset),
+                     x.unit, x.max_size, size, size >= x.max_size * (1 - NEGLIGIBLE),
+                     x.cny_per_unit_year, x.cny_per_unit_year * size,
+                     "1h" if hourly else scenario.spec.horizon.resolution, seconds])
+    return rows
+
+
+def _on_pool(at_steps: dict[bool, Scenario], tasks: list[tuple], workers: int) -> list[list]:
+    """`_size_group` of each of ``tasks`` on a pool of ``workers`` processes, each given the
+    scenarios once; in the order of ``tasks``."""
+    scipy.sparse  # noqa: B018  (imported here, before the workers fork)
+    pool = ProcessPoolExecutor(workers, initializer=_init_worker, initargs=(at_steps,))
+    try:
+        parts = list(pool.map(_worker_size_group, tasks))
+    except BaseException:
+        stop_now(pool)
+        raise
+    pool.shutdown()
+    return parts
+
+
+_WORKER_AT_STEPS: dict[bool, Scenario] = {}
+
+
+def _init_worker(at_steps: dict[bool, Scenario]) -> None:
+    global _WORKER_AT_STEPS
+    quiet_worker()
+    _WORKER_AT_STEPS = at_steps
+
+
+def _worker_size_group(task: tuple) -> list[list]:
+    return _size_group(_WORKER_AT_STEPS, *task)
 
 
 def sized_scenario(scenario: Scenario, sizing: pd.DataFrame, factor: float = 1.0,
@@ -115,16 +173,17 @@ def _sized_overrides(scenario: Scenario, sizing: pd.DataFrame, factor: float,
     return overrides
 
 
-def size_cases(scenario: Scenario, cases: Sequence[str] | None = None
-               ) -> tuple[Scenario, pd.DataFrame]:
+def size_cases(scenario: Scenario, cases: Sequence[str] | None = None,
+               workers: int | None = None) -> tuple[Scenario, pd.DataFrame]:
     """Size every case of ``cases`` (all by default) that has ``size``: the scenario with
-    them at the sizes found (`sized_scenario`) and the sizes (`SIZING_COLUMNS`). A scenario
-    without sizing cases is returned as it is, with an empty table."""
-    names = list(cases) if cases is not None else list(scenario.cases)
-    tables = [size_case(scenario, c) for c in names if scenario.case(c).size is not None]
-    if not tables:
+    them at the sizes found (`sized_scenario`) and the sizes (`SIZING_COLUMNS`); ``workers``
+    as in `sizing_table`. A scenario without sizing cases is returned as it is, with an
+    empty table."""
+    names = [c for c in (cases if cases is not None else scenario.cases)
+             if scenario.case(c).size is not None]
+    if not names:
         return scenario, pd.DataFrame(columns=SIZING_COLUMNS)
-    table = pd.concat(tables, ignore_index=True)
+    table = sizing_table(scenario, names, workers=workers)
     return dataclasses.replace(sized_scenario(scenario, table), sizing=table), table
 
 

@@ -89,7 +89,7 @@ def run(scenario: Path, out_dir: Path, cases: tuple[str, ...], workers: int | No
     start = time.perf_counter()
     with reserved_output(out_dir):  # writable and ours, or exit 4; another run's: exit 5
         try:
-            loaded, _ = size_cases(loaded, selected)
+            loaded, _ = size_cases(loaded, selected, workers=workers)
             results = run_scenario(loaded, selected, workers=workers, progress=not quiet)
         except SolverError as exc:
             click.secho(str(exc), fg="red", err=True)
@@ -196,15 +196,18 @@ def green_size(scenario: Path, case: str, project: str, asset: str) -> None:
               help="Size only the model holding this enterprise (repeatable).")
 @click.option("--out", "out_file", type=click.Path(path_type=Path), default=None,
               help="Write the sizes found to this CSV file.")
-def size(scenario: Path, case: str, enterprises: tuple[str, ...], out_file: Path | None) -> None:
+@click.option("--workers", type=WORKERS, default=None,
+              help="Local processes (default: all cores).")
+def size(scenario: Path, case: str, enterprises: tuple[str, ...], out_file: Path | None,
+         workers: int | None) -> None:
     """Size the PV and batteries of CASE (its size: block) and confirm the sizes at the
     horizon's steps: the total annualised cost at the sizes × 0.9, × 1 and × 1.1."""
     from energysim.analysis.sizing import confirm, size_case
 
     loaded = _load(scenario)
     with _exit_on_errors(scenario):
-        table = size_case(loaded, case, list(enterprises) or None)
-        checked = confirm(loaded, table)
+        table = size_case(loaded, case, list(enterprises) or None, workers=workers)
+        checked = confirm(loaded, table, workers=workers)
     units = {"kwp": "kWp", "kwh": "kWh", "kw": "kW"}
     for row in table.itertuples():
         bound = "   (the largest allowed)" if row.at_max else ""

@@ -7,8 +7,8 @@ asset — ``pv`` (an enterprise's PV), ``storage`` (its battery), ``green_pv`` a
 never official prices. A scenario's ``economics:`` block names the library (``library``,
 `DEFAULT_LIBRARY` if absent) and overrides any field, per kind (``pv: {capex_cny_per_kwp:
 3200}``, ``storage: ...``), per asset (``assets: {storage/auto_parts: {capex_cny_per_kwh:
-800}}``, by kind and asset id) or of the finance (``finance: {discount_rate: 0.08}``). The
-plant kinds are the library's only, until a direct-supply plant's own economics use them.
+800}}``, by kind and asset id; a plant's as ``green_pv/<project id>``) or of the finance
+(``finance: {discount_rate: 0.08}``).
 """
 
 from __future__ import annotations
@@ -100,7 +100,9 @@ def _overrides(model: type[StrictModel]) -> type[StrictModel]:
 
 PVOverrides, StorageOverrides, FinanceOverrides = (_overrides(m) for m in
                                                    (PVCosts, StorageCosts, FinanceSpec))
-OVERRIDES: dict[str, type[StrictModel]] = {"pv": PVOverrides, "storage": StorageOverrides}
+OVERRIDES: dict[str, type[StrictModel]] = {"pv": PVOverrides, "storage": StorageOverrides,
+                                           "green_pv": PVOverrides,
+                                           "green_storage": StorageOverrides}
 """The kinds a scenario may override (per kind and per asset), with their models."""
 
 
@@ -122,8 +124,13 @@ class EconomicsSpec(StrictModel):
     pv: PVOverrides = Field(default_factory=PVOverrides, description="Every PV array's.")
     storage: StorageOverrides = Field(default_factory=StorageOverrides,
                                       description="Every battery's.")
+    green_pv: PVOverrides = Field(default_factory=PVOverrides,
+                                  description="Every direct-supply plant's PV.")
+    green_storage: StorageOverrides = Field(default_factory=StorageOverrides,
+                                            description="Every direct-supply plant's battery.")
     assets: dict[str, dict[str, Any]] = Field(
-        default_factory=dict, description="pv/<id> or storage/<id> → one asset's fields.")
+        default_factory=dict, description="<kind>/<id> → one asset's fields: pv/<id>, "
+                                          "storage/<id>, green_pv/<project>, green_storage/<project>.")
 
     @field_validator("library")
     @classmethod
@@ -144,12 +151,11 @@ class EconomicsSpec(StrictModel):
                                            **self.finance.model_dump(exclude_unset=True)})
 
     def costs_of(self, kind: str, asset: str | None = None) -> PVCosts | StorageCosts:
-        """The costs of ``kind`` (``pv``, ``storage``; a library's ``green_pv`` and
-        ``green_storage``, for a direct-supply plant's economics to come, take no overrides
-        yet), of the asset of that id where one is given: the library's, then the kind's
-        overrides, then the asset's (checked at load: `energysim.scenario_checks`)."""
+        """The costs of ``kind`` (``pv``, ``storage``, ``green_pv``, ``green_storage``), of the
+        asset (or direct-supply project) of that id where one is given: the library's, then
+        the kind's overrides, then the asset's (checked at load: `energysim.scenario_checks`)."""
         own = self.assets.get(f"{kind}/{asset}", {}) if asset is not None else {}
-        kind_own = getattr(self, kind).model_dump(exclude_unset=True) if kind in OVERRIDES else {}
+        kind_own = getattr(self, kind).model_dump(exclude_unset=True)
         return KINDS[kind].model_validate({**library_costs(self.library)[kind], **kind_own, **own})
 
 

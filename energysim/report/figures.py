@@ -32,6 +32,7 @@ from energysim.report.figures_costs import (
     plot_waterfall,
 )
 from energysim.report.figures_economics import plot_cumulative
+from energysim.report.findings_savings import best_case
 from energysim.report.fonts import figure_lang, font_context, save_figure
 from energysim.report.labels import check_lang, label
 from energysim.report.tariff_views import plot_band_heatmap
@@ -169,12 +170,12 @@ FIGURE_SETS = ("all", "summary", "none")
 
 def summary_dispatch_cases(scenario: Scenario, results: dict[str, CaseResult]) -> list[str]:
     """The two cases whose dispatch weeks the summary draws: the one that saves the park the
-    most, and its reference (`Scenario.reference_case`; the baseline where the reference did
-    not run, as in the decomposition), in that order; one where only one ran."""
-    totals = {c: r.total_cost_cny for c, r in results.items() if c != scenario.baseline_case}
-    if not totals:
+    most (`energysim.report.findings_savings.best_case`), and its reference
+    (`Scenario.reference_case`; the baseline where the reference did not run, as in the
+    decomposition), in that order; one where only one ran."""
+    best = best_case(scenario, results)
+    if best is None:
         return list(results)[:1]
-    best = min(totals, key=totals.get)
     reference = scenario.reference_case(best, results)
     return [best, *([reference] if reference in results else [])]
 

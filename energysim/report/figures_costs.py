@@ -57,8 +57,12 @@ def money_unit(values_cny, lang: str) -> tuple[float, str]:
 
 
 def enterprise_label(scenario: Scenario, enterprise: str, lang: str) -> str:
-    """The display name in Chinese figures, the id in English ones."""
-    return scenario.enterprises[enterprise].name if lang == "zh" else enterprise
+    """The display name in Chinese figures (an enterprise's or a direct-supply plant's), the
+    id in English ones."""
+    if lang != "zh":
+        return enterprise
+    named = scenario.enterprises.get(enterprise) or scenario.green_projects.get(enterprise)
+    return named.name or enterprise
 
 
 def park_and_enterprises(n: int) -> tuple[Figure, object, list]:

@@ -1,5 +1,6 @@
 """The investment finding: for each enterprise, how soon its PV and batteries pay back under
-today's tariff and under each other tariff with the same assets (`energysim.report.findings`).
+today's tariff and under each other tariff with the same assets (`energysim.report.findings`);
+for each direct-supply plant, how soon it pays back for its owner.
 
 "Today" is the first case with assets whose reference is the baseline (the enterprise's
 tariff of the baseline, no assets: `energysim.analysis.economics.reference_case`); the
@@ -41,6 +42,28 @@ def _economics(scenario, results, lang, analysis) -> list[str]:
             payback=_years(first["discounted_payback_years"], years, lang),
             npv=_signed(first["npv_cny"], lang), rate=f"{first['discount_rate'] * 100:g}",
             under=under))
+    return sentences + _plants(scenario, table, lang)
+
+
+def _plants(scenario, table, lang) -> list[str]:
+    """A sentence per direct-supply plant: its owner's payback in the first case with it,
+    then in the others."""
+    sentences = []
+    for plant, spec in scenario.green_projects.items():
+        rows = table[table["enterprise"] == plant]
+        if rows.empty:
+            continue
+        first, years = rows.iloc[0], int(rows.iloc[0]["analysis_years"])
+        under = "".join(_t("plant_under", lang, case=_case(row["case"], lang),
+                           payback=_years(row["discounted_payback_years"], years, lang),
+                           npv=_signed(row["npv_cny"], lang))
+                        for _, row in rows.iloc[1:].iterrows())
+        sentences.append(_t(
+            "plant_payback", lang, plant=spec.name if lang == "zh" and spec.name else plant,
+            capex=cny(first["capex_cny"], lang), revenue=cny(first["annual_savings_cny"], lang),
+            case=_case(first["case"], lang), rate=f"{first['discount_rate'] * 100:g}",
+            payback=_years(first["discounted_payback_years"], years, lang),
+            npv=_signed(first["npv_cny"], lang), under=under))
     return sentences
 
 

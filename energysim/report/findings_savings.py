@@ -19,10 +19,12 @@ def _park_totals(results: dict[str, CaseResult]) -> pd.Series:
 
 
 def best_case(scenario: Scenario, results: dict[str, CaseResult]) -> str | None:
-    """The case other than the baseline with the lowest park cost; None without the
-    baseline or another case."""
+    """The case other than the baseline with the lowest park cost, sizing cases left out
+    (their bills buy larger assets: `energysim.report.findings_economics` weighs them);
+    None without the baseline or another case."""
     base = scenario.baseline_case
-    totals = _park_totals(results).drop(base, errors="ignore")
+    sized = [] if scenario.sizing is None else list(scenario.sizing["case"].unique())
+    totals = _park_totals(results).drop([base, *sized], errors="ignore")
     return None if base not in results or totals.empty else str(totals.idxmin())
 
 
@@ -115,11 +117,12 @@ def _group(scenario, chosen: pd.DataFrame, kind: str, lang: str) -> str:
 
 def _split(scenario, results, lang, analysis) -> list[str]:
     """Tariff and response effects of the best case that changes both the tariff and assets
-    (else of the best case)."""
+    and is decomposed against the baseline (else of the best case)."""
     base = scenario.baseline_case
     if best_case(scenario, results) is None:
         return []
-    both = [c for c in results if c != base and scenario.case(c).assets and _new_tariff(scenario, c)]
+    both = [c for c in results if c != base and scenario.case(c).assets and _new_tariff(scenario, c)
+            and scenario.reference_case(c, results) == base]
     totals = _park_totals(results)
     case = str(totals[both].idxmin()) if both else best_case(scenario, results)
     parts = analysis.of_cases(analysis.decomposition, [case])
@@ -127,7 +130,7 @@ def _split(scenario, results, lang, analysis) -> list[str]:
     total, small = tariff + response, 1e-6 * max(results[base].total_cost_cny, 1.0)
     if abs(tariff) <= small or abs(response) <= small:
         return []  # all from one effect: the other findings say so
-    if total < 0 and tariff <= 0 and response <= 0:
+    if total < 0 and tariff <= 0 and response <= 0 and scenario.reference_case(case, results) == base:
         return [_t("split", lang, case=_case(case, lang), amount=cny(total, lang),
                    tariff=cny(tariff, lang), tariff_pct=pct(tariff / total),
                    response=cny(response, lang), response_pct=pct(response / total))]

@@ -105,6 +105,12 @@ TEMPLATES: dict[str, tuple[str, str]] = {
                 "{enterprise}的资产（{assets}，投资{capex}）按{rate}%折现，在现行电价下（{today}）"
                 "{payback}（净现值{npv}）；{under}。"),
     "payback_under": ("{payback} under {case} (NPV {npv})", "在{case}方案下{payback}（净现值{npv}）"),
+    "plant_payback": ("The direct-supply plant {plant} ({capex} invested) earns {revenue} a "
+                      "year for its energy under {case} and pays back, discounted at {rate} %, "
+                      "{payback} (NPV {npv}){under}.",
+                      "绿电直连电站{plant}（投资{capex}）在{case}下每年售电收入{revenue}，"
+                      "按{rate}%折现{payback}（净现值{npv}）{under}。"),
+    "plant_under": ("; {payback} under {case} (NPV {npv})", "；在{case}下{payback}（净现值{npv}）"),
     "in_years": ("in {years} years", "{years}年回收"),
     "no_payback": ("not within {years} years", "{years}年内无法回收"),
 }

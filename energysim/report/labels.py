@@ -45,7 +45,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "steps": ("Time steps", "时间步数"),
     "baseline_case": ("Baseline case", "基准方案"),
     "grid_emission_factor": ("Grid emission factor", "电网排放因子"),
-    "enterprises": ("Enterprises", "企业"),
+    "enterprises": ("Enterprises (one model)", "模型所含企业"),
     "notes": ("Notes", "说明"),
     "description": ("Description", "方案说明"),
     "tariff": ("Tariff", "电价"),

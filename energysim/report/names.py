@@ -5,7 +5,7 @@ every identifier column keeps its identifiers, so analysts can cross-check with 
 files, and is followed by a column of what the scenario calls them:
 
     case          → case_description   the case's ``description`` (empty where it has none)
-    enterprise    → enterprise_name    the enterprise's ``name``
+    enterprise    → enterprise_name    the enterprise's ``name`` (a direct-supply plant's)
     scope         → scope_name         the same for an enterprise; ``park`` rows: label ``park_total``
 
 Both languages get these columns: names and descriptions are the scenario's own words,
@@ -35,8 +35,8 @@ def display_name(scenario: Scenario, column: str, value, lang: str) -> str | Non
         return (spec.description or None) if spec is not None else None
     if value == "park":
         return label("park_total", lang)
-    enterprise = scenario.enterprises.get(value)
-    return None if enterprise is None else enterprise.name
+    named = scenario.enterprises.get(value) or scenario.green_projects.get(value)
+    return None if named is None else named.name or None
 
 
 def with_names(frame: pd.DataFrame, scenario: Scenario, lang: str) -> pd.DataFrame:
