@@ -5,6 +5,7 @@ The public API::
     scenario = load_scenario("scenarios/chongqing_demo_park.yaml")
     m = build_model(scenario, "current_pv_storage", ["auto_parts"])   # a Pyomo model
     solve_model(m)                                                    # HiGHS
+    scenario, sizes = size_cases(scenario)                            # cases with size: {...}
     results = run_scenario(scenario)                                  # every case
     tariff = resolve_tariff("chongqing_2021_tou")                     # library name or file
     compute_bill(tariff, import_kw, export_kw)                        # independent check
@@ -26,6 +27,7 @@ _API = {
     "resolve_tariff": "energysim.tariffs",
     "run_case": "energysim.analysis.case_models",
     "run_scenario": "energysim.analysis.run",
+    "size_cases": "energysim.analysis.sizing",
     "solve_model": "energysim.model.solve",
 }
 """Name → the module it comes from. Imported when first used, so that importing a part of

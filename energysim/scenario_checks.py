@@ -225,7 +225,8 @@ def check_asset_costs(spec: ScenarioSpec, at) -> None:
 
 def check_case_sizes(spec: ScenarioSpec, at) -> None:
     """A case sizes (``size``) or sets the capacity of (``capacities``) only assets it switches
-    on, by kind/id and with their kind's fields, and never both for one kind."""
+    on, by kind/id and with their kind's fields, and never both for one kind; PV is not sized
+    beside the VPP (its baselines are the load net of the declared PV)."""
     declared = {f"{a.kind}/{a.id}" for a in declared_assets(spec) if a.kind in CAPACITY_FIELDS}
     for name, case in spec.cases.items():
         sized = [k for k in CAPACITY_FIELDS if case.size and getattr(case.size, k) is not None]
@@ -236,6 +237,9 @@ def check_case_sizes(spec: ScenarioSpec, at) -> None:
             elif not any(key.startswith(f"{kind}/") for key in declared):
                 at(("cases", name, "size", kind), f"no enterprise or listed asset has {kind}: "
                    "declare one (its efficiencies and profile are kept; its size is chosen)")
+            elif kind == "pv" and "vpp" in case.assets:
+                at(("cases", name, "size", kind), f"case {name!r} switches the VPP on, whose "
+                   "baselines take the PV as declared: size PV in a case without the VPP")
         for key, fields in case.capacities.items():
             kind, _, asset = key.partition("/")
             loc = ("cases", name, "capacities", key)

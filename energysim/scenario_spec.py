@@ -134,6 +134,13 @@ class SizeSpec(StrictModel):
         "1h", description="Size on the hourly year (then run at the horizon's steps; a stated "
                           "approximation, `energysim.analysis.sizing`) or at the horizon's own.")
 
+    @model_validator(mode="after")
+    def _sizes_something(self) -> SizeSpec:
+        if self.pv is None and self.storage is None:
+            raise ValueError("size sizes nothing: give storage: {max_kwh: ..., max_kw: ...} "
+                             "or pv: {max_kwp: ...}")
+        return self
+
 
 CAPACITY_FIELDS = {"pv": {"capacity_kwp": "kwp"},
                    "storage": {"capacity_kwh": "kwh", "power_kw": "kw"}}

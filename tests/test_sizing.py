@@ -145,6 +145,7 @@ def test_a_case_with_size_is_sized_before_it_runs(tmp_path):
      "a storage capacity is one of capacity_kwh, power_kw"),
     ({"assets": ["storage"], "size": {"storage": {"max_kwh": 5, "max_kw": 5}},
       "capacities": {"storage/plant": {"capacity_kwh": 5}}}, "give its capacity in one"),
+    ({"assets": ["storage"], "size": {}}, "cases.sized.size: size sizes nothing"),
 ])
 def test_bad_sizes_are_located(tmp_path, case, message):
     with pytest.raises(ScenarioError, match=message.replace(".", r"\.").replace("(", r"\(")):
@@ -171,3 +172,28 @@ def test_the_command_line_sizes_and_run_writes_the_sizes(tmp_path):
     assert economics.loc["sized", "capex_cny"] == pytest.approx(240_000)
     bad = CliRunner().invoke(main, ["size", str(scenario.path), "--case", "all"])
     assert bad.exit_code == 2 and "sizes nothing" in bad.output
+
+
+def test_pv_is_not_sized_beside_the_vpp(tmp_path):
+    """The VPP's baselines are the load net of the declared PV: a PV size would change them."""
+    path = demo_scenario(tmp_path, "2025-07-08", "2025-07-09")
+    with pytest.raises(ScenarioError, match=r"cases\.pv_vpp\.size\.pv: .*switches the VPP on"):
+        load_scenario(path, {"cases.pv_vpp": {"assets": ["pv", "vpp"],
+                                              "size": {"pv": {"max_kwp": 5000}}}})
+
+
+def test_size_with_nothing_to_size_at_the_enterprise_says_so(tmp_path):
+    """cold_store has no battery in this copy: sizing its model is refused, exit 2."""
+    from click.testing import CliRunner
+
+    from energysim.cli import main
+
+    path = demo_scenario(tmp_path, "2025-07-08", "2025-07-09", "1h")
+    data = YAML().load(path.read_text(encoding="utf-8"))
+    for ent in data["enterprises"]:
+        if ent["id"] == "cold_store":
+            del ent["storage"]
+    dump_yaml(data, path)
+    result = CliRunner().invoke(main, ["size", str(path), "--case", "size_today",
+                                       "--enterprise", "cold_store"])
+    assert result.exit_code == 2 and "sizes nothing at cold_store" in result.output

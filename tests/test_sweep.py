@@ -14,6 +14,7 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 from conftest import dump_yaml, two_price_tariff, write_profile
+from ruamel.yaml import YAML
 
 from energysim import load_scenario, run_scenario
 from energysim.analysis.sweep import SweepBase, run_sweep, tasks_for
@@ -367,3 +368,22 @@ def test_run_enterprises_and_heatmap_axes_are_checked_before_any_case_runs(tmp_p
     result = CliRunner().invoke(main, ["sweep", str(path), "--grid", str(tmp_path / "ok.yaml"),
                                        "--out", str(out), "--heatmap", "x", "y"])
     assert result.exit_code == 2 and "is not a path of the grid" in result.output
+
+
+def test_sizing_cases_are_left_out_of_a_sweep_and_refused_by_name(tmp_path):
+    """A point's sizes would each be an LP's: the sweep runs the other cases by default and
+    refuses a sizing case named with --case."""
+    path = park(tmp_path)
+    data = YAML().load(path.read_text(encoding="utf-8"))
+    data["cases"]["sized"] = {"assets": ["storage"],
+                              "size": {"storage": {"max_kwh": 500, "max_kw": 200}}}
+    dump_yaml(data, path)
+    dump_yaml({"enterprises.b.transformer_kva": [400, 500]}, tmp_path / "grid.yaml")
+    out = tmp_path / "out"
+    result = CliRunner().invoke(main, ["sweep", str(path), "--grid", str(tmp_path / "grid.yaml"),
+                                       "--out", str(out), "--workers", "1"])
+    assert result.exit_code == 0, result.output
+    assert set(pd.read_csv(out / "sweep.csv")["case"]) == {"none", "assets"}
+    bad = CliRunner().invoke(main, ["sweep", str(path), "--grid", str(tmp_path / "grid.yaml"),
+                                    "--out", str(tmp_path / "out2"), "--case", "sized"])
+    assert bad.exit_code == 2 and "size their assets" in bad.output

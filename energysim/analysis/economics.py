@@ -16,13 +16,15 @@ saving), f = Σ cost_shares[e] · capex / Σ capex: their saving lands on the bi
 they stand behind, and is shared as their cost is (an enterprise paying for assets at
 another meter has a row too, its ``assets`` saying where).
 
-S is the meter's saving over the year against the reference case (the first case with the
-meter's tariff and no assets, else the baseline where the meter pays that tariff in it;
-else none: the saving, NPV, IRR and paybacks are then left empty, never a tariff change
-counted as a return on assets), scaled to 8,760 hours where the horizon is shorter or
-longer; P_y = (1 − degradation)^(y−1) while the PV lasts (0 after its lifetime);
-B_y = (1 − fade)^(a−1), a the years since the cells were new (restarting at the
-replacement), 0 once they are past their lifetime. The weights split S between PV and
+S is the meter's saving over the year (but for the batteries' wear) against the reference
+case (the first case with the meter's tariff and no assets, else the baseline where the
+meter pays that tariff in it; else none: the saving, NPV, IRR and paybacks are then left
+empty, never a tariff change counted as a return on assets), scaled to 8,760 hours where
+the horizon is shorter or longer. The wear (``wear_cost_cny_per_kwh``, the dispatch's
+price of a cycle) is left out of S: here the cells' fade and replacement are what cycling
+costs, and counting both would charge it twice. P_y = (1 − degradation)^(y−1) while the
+PV lasts (0 after its lifetime); B_y = (1 − fade)^(a−1), a the years since the cells were
+new (restarting at the replacement), 0 once they are past their lifetime. The weights split S between PV and
 battery by what each delivered at the meter in the simulated year, valued at its import
 price (exported PV too, a stated simplification): w_pv ∝ Σ pv_kw · price · dt_h,
 w_st ∝ Σ (discharge − charge) · price · dt_h (each at least 0, summing to 1; where both are
@@ -100,7 +102,7 @@ def economics_tables(scenario: Scenario, results: dict[str, CaseResult]
             energy = {k: sum(f * host.energy[k] for _, f, host in parts) for k in INVESTED}
             saving = sum(f * host.saving for _, f, host in parts)
             vs_baseline = sum(f * host.vs_baseline for _, f, host in parts)
-            references = ", ".join(dict.fromkeys(str(host.reference) for _, _, host in parts))
+            references = ", ".join(dict.fromkeys(host.reference or "" for _, _, host in parts))
             if np.isfinite(saving):
                 flows.append(table.assign(case=case, enterprise=e))
             names = "; ".join(host.names(e) for _, _, host in parts)
@@ -244,7 +246,10 @@ def year_scale(scenario: Scenario) -> float:
 
 
 def _cost_of(result: CaseResult, e: str) -> float:
-    return float(result.cost_by_enterprise().get(e, 0.0))
+    """``e``'s costs in ``result`` but the batteries' wear (see the module docstring). [CNY]"""
+    costs = result.costs
+    kept = (costs["enterprise"] == e) & (costs["component"] != "storage_wear")
+    return float(costs.loc[kept, "cost_cny"].sum())
 
 
 def cash_flows(finance: FinanceSpec, assets: list[tuple], saving_cny: float,

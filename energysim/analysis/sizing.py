@@ -2,8 +2,11 @@
 
 For each model group of a sizing case one LP chooses the capacities and the dispatch at
 once, minimising a year's bill plus the capacities' annualised cost
-(`energysim.model.sizing`, `energysim.economics.lifecycle`): with one kind of asset sized at
-a meter its optimum is the size of the largest NPV in ``economics.csv``. The case is then
+(`energysim.model.sizing`, `energysim.economics.lifecycle`): with one kind of asset at a
+meter its optimum is the size of the largest NPV in ``economics.csv``, but for the batteries'
+wear, which the LP's bill holds and the NPV's saving does not; with PV and a battery at one
+meter, only where their value factors agree (both stated in `energysim.economics.lifecycle`).
+The case is then
 run as an ordinary case at the sizes found (`sized_scenario`: the case's ``capacities``),
 so its bills, flows and economics are those of the sized assets.
 
@@ -16,7 +19,9 @@ in every step's rows, which dual simplex handles badly), the hourly one takes se
 × 1.1 (at most the largest allowed), its total annualised cost
 (bill × 8760 / horizon hours + Σ cost_x · x) lowest at × 1 where the sizes are optimal
 there too (the total is convex in the sizes: an LP's optimal value is convex in its
-right-hand sides, and the capacity costs are linear). ``size.resolution: horizon`` sizes at
+right-hand sides, and the capacity costs are linear; where the net meter gives steps an
+import/export mode, `energysim.model.net_meter`, the sizes also scale those rows'
+coefficients, and the check is then of a local optimum). ``size.resolution: horizon`` sizes at
 the horizon's own steps, exactly.
 
 A size below `NEGLIGIBLE` of its largest allowed is 0: the asset is not built

@@ -51,11 +51,16 @@ def sweep_command(scenario: str | Path, grid_file: str | Path, out_dir: str | Pa
     base = SweepBase.from_file(scenario)
     points = read_grid(grid_file)
     loaded = base.scenario()
-    chosen = cases or list(loaded.cases)
+    chosen = cases or [c for c in loaded.cases if loaded.case(c).size is None]
     unknown = [c for c in chosen if c not in loaded.cases]
     if unknown:
         raise SweepSetupError(f"{scenario}: unknown case(s) {', '.join(unknown)}; the scenario "
                               f"has: {', '.join(loaded.cases)}")
+    sizing = [c for c in chosen if loaded.case(c).size is not None]
+    if sizing:  # a point's sizes would be an LP's each: sweep cases at given capacities
+        raise SweepSetupError(f"{scenario}: case(s) {', '.join(sizing)} size their assets, which "
+                              "a sweep does not; sweep a case with capacities: {...} instead "
+                              "(energysim size gives them)")
     data, _ = read_yaml(base.path, base.text)
     problems = check_grid(grid_file, points, data)
     if problems:  # before any case runs

@@ -207,6 +207,9 @@ def size(scenario: Path, case: str, enterprises: tuple[str, ...], out_file: Path
     loaded = _load(scenario)
     with _exit_on_errors(scenario):
         table = size_case(loaded, case, list(enterprises) or None, workers=workers)
+        if table.empty:
+            raise ValueError(f"case {case!r} sizes nothing at {', '.join(enterprises)}: no "
+                             "asset it sizes is switched on behind their meters")
         checked = confirm(loaded, table, workers=workers)
     units = {"kwp": "kWp", "kwh": "kWh", "kw": "kW"}
     for row in table.itertuples():

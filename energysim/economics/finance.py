@@ -6,8 +6,9 @@ For yearly cash flows CF_y, y = 0 … N (0 the investment year, flows at the end
     IRR    the r at which NPV(r) = 0: the lowest root that a scan of rates from −100 % up
            brackets (flows that change sign more than once may have several; two within
            one step of the scan are missed); None where NPV never changes sign
-    payback            the first moment the cumulative Σ CF_y reaches 0, interpolated
-                       linearly within the year it does (None if it never does)
+    payback            the moment the cumulative Σ CF_y reaches 0 for good (after its last
+                       dip below 0, a replacement's say), interpolated linearly within that
+                       year (None if it ends below 0)
     discounted payback the same of CF_y / (1 + r)^y
     levelised cost     Σ_y cost_y / (1 + r)^y  /  Σ_y energy_y / (1 + r)^y
     CRF(r, n)          r (1 + r)^n / ((1 + r)^n − 1)   (1 / n at r = 0): capital recovery factor,

@@ -25,7 +25,10 @@ the NPV. Without escalation, degradation or fade, and a lifetime of at least N y
 the annuity factor 1 / CRF(r, N) and cost_u = CRF · L_u (REopt's capital recovery). With PV
 and a battery at one meter each kind's M is its own: the NPV's split of the saving by
 delivered value (`energysim.analysis.economics`) is not linear, so the LP's optimum is then
-the NPV's only where the two Ms agree (a stated approximation).
+the NPV's only where the two Ms agree (a stated approximation). The LP's bill also holds the
+batteries' wear (the dispatch's price of a cycle), which S leaves out (the fade and the
+replacement are its cost there), which leans the LP to a smaller battery than the NPV's
+optimum (a second stated approximation).
 """
 
 from __future__ import annotations

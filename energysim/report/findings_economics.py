@@ -28,7 +28,8 @@ def _economics(scenario, results, lang, analysis) -> list[str]:
         assets = sorted(scenario.case(first["case"]).assets)
         alike = np.array([sorted(scenario.case(c).assets) == assets for c in rows["case"]],
                          dtype=bool)
-        others = rows[(rows["reference_case"] != analysis.baseline) & alike]
+        known = rows["npv_cny"].notna().to_numpy()  # no reference of its tariff: not known
+        others = rows[(rows["reference_case"] != analysis.baseline) & alike & known]
         if others.empty:
             continue
         years = int(first["analysis_years"])
