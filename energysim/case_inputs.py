@@ -87,6 +87,9 @@ class CaseInputs:
     pv_available_kw : dict of str to numpy.ndarray
         PV arrays switched on (by asset id, `energysim.assets`) → what they could deliver
         per step. [kW]
+    pv_must_take : set of str
+        Arrays whose output is never curtailed (what a park's members feed in together at
+        its connection, `energysim.analysis.park`).
     storages : dict of str to StorageSpec
         Batteries switched on behind the meters, by asset id.
     green_projects : list of GreenDirectSpec
@@ -136,6 +139,7 @@ class CaseInputs:
     export_price_cny_per_kwh: dict[str, float]
     transformer_kva: dict[str, float]
     pv_available_kw: dict[str, np.ndarray] = field(default_factory=dict)
+    pv_must_take: set[str] = field(default_factory=set)
     storages: dict[str, StorageSpec] = field(default_factory=dict)
     green_projects: list[GreenDirectSpec] = field(default_factory=list)
     green_available_kw: dict[str, np.ndarray] = field(default_factory=dict)

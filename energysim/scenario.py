@@ -20,7 +20,7 @@ import pandas as pd
 import pydantic
 
 from energysim import scenario_checks as checks
-from energysim.assets import Asset, declared_assets
+from energysim.assets import PARK, Asset, declared_assets
 from energysim.calendar_spec import to_calendar
 from energysim.calibration import Calibration, calibrate_scenario
 from energysim.daytypes import Calendar, uncovered_message, uncovered_years
@@ -122,13 +122,14 @@ class Scenario:
     def assets_on(self, case: str, kind: str, meters=None) -> list[Asset]:
         """The assets of ``kind`` that ``case`` switches on, behind ``meters`` (all if None),
         at the capacities the case gives (`energysim.scenario_spec.CaseSpec.capacities`; one
-        of 0 leaves the asset out)."""
+        of 0 leaves the asset out); those at the park only where the case meters there."""
         spec = self.case(case)
         if kind not in spec.assets:
             return []
         out = []
         for a in self.assets:
-            if a.kind != kind or (meters is not None and a.at not in meters):
+            if a.kind != kind or (meters is not None and a.at not in meters) or \
+                    (a.at == PARK and spec.metering != "park"):
                 continue
             size = spec.capacities.get(f"{kind}/{a.id}")
             if size is None:
@@ -223,9 +224,12 @@ class Scenario:
         return self.at_level(self.tariffs[self.tariff_name_for(case, enterprise)], enterprise)
 
     def at_level(self, tariff: Tariff, enterprise: str) -> Tariff:
-        """``tariff`` for ``enterprise``'s ``voltage_level`` (itself where none is given, or
-        where it is that level already); the same object each time it is asked."""
-        level = self.enterprises[enterprise].voltage_level
+        """``tariff`` for ``enterprise``'s ``voltage_level`` (`at_voltage_level`)."""
+        return self.at_voltage_level(tariff, self.enterprises[enterprise].voltage_level)
+
+    def at_voltage_level(self, tariff: Tariff, level: str | None) -> Tariff:
+        """``tariff`` at ``level`` (itself where none is given, or where it is that level
+        already); the same object each time it is asked."""
         if level is None or level == tariff.level:
             return tariff
         base, copy = self._levelled.get((id(tariff), level), (None, None))

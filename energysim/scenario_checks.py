@@ -68,6 +68,7 @@ def check_references(spec: ScenarioSpec, tariffs: dict[str, Tariff], at) -> None
     check_assets(spec, at)
     check_asset_costs(spec, at)
     check_case_sizes(spec, at)
+    check_park(spec, tariffs, at)
     if spec.baseline_case not in spec.cases:
         at(("baseline_case",), unknown("case", spec.baseline_case, spec.cases))
     for name, case in spec.cases.items():
@@ -193,9 +194,14 @@ def check_assets(spec: ScenarioSpec, at) -> None:
         elif listed.index(asset.id) != i:
             at((*loc, "id"), f"duplicate asset id {asset.id!r}")
         if asset.at == PARK:
-            at((*loc, "at"), "an asset at the park needs the park's own connection point, which "
-               "a scenario cannot declare yet; place it behind an enterprise's meter (at: "
-               "<enterprise id>) and share its costs with cost_shares")
+            if spec.park is None:
+                at((*loc, "at"), "an asset at the park needs the park's connection point: "
+                   "declare park: {connection: ..., members: [...]}, or place it behind an "
+                   "enterprise's meter (at: <enterprise id>)")
+            elif asset.cost_shares and set(asset.cost_shares) != {PARK}:
+                at((*loc, "cost_shares"), "an asset at the park is the platform company's: "
+                   "leave cost_shares out (the park's members pay through the settlement)")
+            continue
         elif asset.at not in ids:
             at((*loc, "at"), f"unknown enterprise {asset.at!r}; expected an enterprise id or "
                f"{PARK!r} (enterprises: {', '.join(sorted(ids))})")
@@ -279,3 +285,39 @@ def check_windows_on_steps(spec: ScenarioSpec, step_minutes: int, at) -> None:
         bad = off_grid_boundaries(windows, step_minutes)
         if bad:
             at(loc, f"{', '.join(bad)} falls inside a {spec.horizon.resolution} step")
+
+
+def check_park(spec: ScenarioSpec, tariffs: dict[str, Tariff], at) -> None:
+    """The park's members are enterprises; the tariff billed at its connection (its own, or
+    a park case's) is the scenario's, has its voltage level and the rate of its basic
+    charge; a case meters at the park only where the park is declared."""
+    park = spec.park
+    for name, case in spec.cases.items():
+        if case.metering == "park" and park is None:
+            at(("cases", name, "metering"), "metering park needs the scenario's park: "
+               "{connection: ..., members: [...]}")
+    if park is None:
+        return
+    ids = [e.id for e in spec.enterprises]
+    for i, member in enumerate(park.members):
+        if member not in ids:
+            at(("park", "members", i), unknown("enterprise", member, ids))
+    if PARK in ids:
+        at(("enterprises",), f"{PARK!r} is the park's connection: name the enterprise otherwise")
+    connection = park.connection
+    if connection.tariff not in spec.tariffs:
+        at(("park", "connection", "tariff"), unknown("tariff", connection.tariff, spec.tariffs))
+    names = {connection.tariff, *(c.tariff for c in spec.cases.values()
+                                  if c.metering == "park" and c.tariff is not None)}
+    for name in sorted(n for n in names if n in tariffs):
+        tariff = tariffs[name]
+        if connection.voltage_level is not None:
+            try:
+                tariff.at_voltage_level(connection.voltage_level)
+            except ValueError as exc:
+                at(("park", "connection", "voltage_level"), f"tariff {name!r}: {exc}")
+        if connection.basic_charge != "none" and \
+                tariff.basic_charge.rate_for(connection.basic_charge) is None:
+            at(("park", "connection", "basic_charge"), f"{connection.basic_charge} needs "
+               f"basic_charge.{tariff.basic_charge.field_for(connection.basic_charge)} in "
+               f"tariff {name!r}")

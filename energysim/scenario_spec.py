@@ -29,6 +29,7 @@ from energysim.components import ASSETS
 from energysim.demand_side import FlexSpec, VPPSpec
 from energysim.economics.costs import EconomicsSpec
 from energysim.green_supply import CarbonSpec, GreenDirectSpec, GreenRulesMode
+from energysim.park_spec import ParkSpec
 from energysim.profiles.sources import LoadSource
 from energysim.results import DEFAULT_TIME_LIMIT_S
 from energysim.schema import StrictModel, parse_window
@@ -173,6 +174,10 @@ class CaseSpec(StrictModel):
                                           "{capacity_kwh, power_kw}: the asset's size in this "
                                           "case instead of the declared one (a sized case's "
                                           "result); 0 leaves it unbuilt.")
+    metering: Literal["separate", "park"] = Field(
+        "separate", description="separate: every enterprise on its own meter; park: the "
+                                "park's members behind its connection, the assets at: park "
+                                "switched on (`energysim.park_spec`).")
 
 
 class IndicatorSpec(StrictModel):
@@ -224,6 +229,8 @@ class ScenarioSpec(StrictModel):
     indicators: IndicatorSpec = IndicatorSpec()
     vpp: VPPSpec | None = None
     green_direct: list[GreenDirectSpec] = Field(default_factory=list)
+    park: ParkSpec | None = Field(None, description="The park's connection point and the "
+                                  "members behind it (`energysim.park_spec`).")
     carbon: CarbonSpec = CarbonSpec()
     solver: SolverSpec = SolverSpec()
     economics: EconomicsSpec = Field(

@@ -133,7 +133,7 @@ def test_listed_assets_are_checked(tmp_path):
     text = str(info.value)
     assert "5 problems" in text
     assert "assets.works.id: 'works' is the id of an enterprise" in text
-    assert "assets.b.at: an asset at the park needs the park's own connection point" in text
+    assert "assets.b.at: an asset at the park needs the park's connection point" in text
     assert "duplicate asset id 'b'" in text
     assert "unknown enterprise 'nowhere'" in text
     assert "cost_shares.ghost: unknown enterprise 'ghost'" in text

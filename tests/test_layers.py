@@ -23,7 +23,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "energysim"
 LAYERS = {
     "base": ("errors", "schema", "yamlio", "files", "results", "timeseries", "daytypes",
              "components", "charges"),
-    "input": ("tariffs", "profiles", "assets", "demand_side", "green_supply", "overrides",
+    "input": ("tariffs", "profiles", "assets", "demand_side", "green_supply", "park_spec", "overrides",
               "economics",
               "vpp_baseline", "case_inputs", "calendar_spec", "calibration_spec", "scenario_spec",
               "scenario_checks", "scenario_tariffs", "scenario_warnings", "calibration",

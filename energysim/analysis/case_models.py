@@ -19,6 +19,7 @@ import pandas as pd
 from pyomo.common.gc_manager import PauseGC
 
 from energysim.analysis.cases import build_model
+from energysim.assets import PARK
 from energysim.case_inputs import CaseInputs
 from energysim.errors import SolverError
 from energysim.model.extract import extract_costs, extract_timeseries
@@ -68,7 +69,7 @@ def combine_parts(scenario: Scenario, case: str, parts: list[CaseResult]) -> Cas
     column or cost component that one model has (a generator's) is there, as zeros, for
     the enterprises of the others too, so a case's tables do not depend on its grouping."""
     timings = {s: sum(p.timings_s.get(s, 0.0) for p in parts) for s in STAGES}
-    order = {e: i for i, e in enumerate([*scenario.enterprises, *scenario.green_projects])}
+    order = {e: i for i, e in enumerate([*scenario.enterprises, *scenario.green_projects, PARK])}
     series, costs = _filled(scenario, parts)
     timeseries = pd.concat(series, axis=1)
     timeseries = timeseries[sorted(timeseries.columns, key=lambda c: order[c.split("/")[0]])]

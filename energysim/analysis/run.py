@@ -29,6 +29,7 @@ from pyomo.common.dependencies import scipy
 from energysim.analysis.case_models import combine_parts, run_case
 from energysim.analysis.executors import make_executor, quiet_worker, shipped, shut_down, stop_now
 from energysim.analysis.jobs import ModelJob, plan_jobs, solve_job
+from energysim.analysis.park import is_park_case, with_park
 from energysim.analysis.resolve import repricing_on
 from energysim.results import CaseResult
 from energysim.scenario import Scenario
@@ -97,8 +98,12 @@ def run_scenario(scenario: Scenario, cases: Sequence[str] | None = None,
     finally:
         if bar is not None:
             bar.close()
-    return {c: combine_parts(scenario, c, [r for (case, _), r in parts.items() if case == c])
-            for c in names}
+    results = {c: combine_parts(scenario, c, [r for (case, _), r in parts.items() if case == c])
+               for c in names}
+    for c in names:  # the connection's model on what its members draw (energysim.analysis.park)
+        if is_park_case(scenario, c):
+            results[c] = with_park(scenario, c, results[c])
+    return results
 
 
 def _on_pool(scenario: Scenario, jobs: list[ModelJob], workers: int, done) -> None:

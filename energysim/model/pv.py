@@ -3,7 +3,7 @@
 For each PV array p (``PV_SITES``, by asset id), each meter e with arrays behind it
 (``PV_METERS``; ``PV_AT[e]`` its arrays) and each step t:
 
-    0 ≤ pv_curtail_kw[p, t] ≤ pv_available_kw[p, t]
+    0 ≤ pv_curtail_kw[p, t] ≤ pv_available_kw[p, t]   (0 for an array that must be taken)
     pv_kw[p, t] = pv_available_kw[p, t] − pv_curtail_kw[p, t]           (delivered)
     grid_export_kw[e, t] ≤ Σ_{p∈PV_AT[e]} pv_kw[p, t]                    (grid_export_pv_limit)
 
@@ -21,7 +21,7 @@ from energysim.model.values import meter_sums
 
 
 def add_pv(m: pyo.ConcreteModel, pv_available_kw: dict[str, np.ndarray],
-           at: dict[str, str] | None = None) -> None:
+           at: dict[str, str] | None = None, must_take: set[str] | None = None) -> None:
     """Add the PV arrays in ``pv_available_kw``.
 
     Parameters
@@ -30,6 +30,8 @@ def add_pv(m: pyo.ConcreteModel, pv_available_kw: dict[str, np.ndarray],
         Array id → output the panels could deliver at each step. [kW]
     at : dict, optional
         Array id → the meter it stands behind; by default the array's id is its meter's.
+    must_take : set, optional
+        Arrays that are never curtailed.
     """
     sites = list(pv_available_kw)
     at = {p: (at or {}).get(p, p) for p in sites}
@@ -40,6 +42,9 @@ def add_pv(m: pyo.ConcreteModel, pv_available_kw: dict[str, np.ndarray],
                       within=m.PV_SITES, doc="PV arrays behind meter e")
     m.pv_available_kw = series_param(m.PV_SITES, pv_available_kw,
                                      "Output the panels could deliver [kW]")
+    m.pv_curtailable = pyo.Param(m.PV_SITES, initialize={p: float(p not in (must_take or ()))
+                                                         for p in sites},
+                                 doc="1 where the array may be curtailed, else 0 [-]")
     m.pv_curtail_kw = pyo.Var(m.PV_SITES, m.T, bounds=_curtail_bounds,
                               doc="PV output not used [kW]")
     m.grid_export_pv_limit = pyo.Constraint(
@@ -49,7 +54,7 @@ def add_pv(m: pyo.ConcreteModel, pv_available_kw: dict[str, np.ndarray],
 
 
 def _curtail_bounds(m, p, t):
-    return (0.0, m.pv_available_kw[p, t])
+    return (0.0, m.pv_available_kw[p, t] * m.pv_curtailable[p])
 
 
 def _export_limit(m, e, t):
@@ -69,7 +74,7 @@ def applies(inputs) -> bool:
 
 def add(m: pyo.ConcreteModel, inputs) -> None:
     """Add the PV of ``inputs`` (`energysim.components`)."""
-    add_pv(m, inputs.pv_available_kw, inputs.asset_at)
+    add_pv(m, inputs.pv_available_kw, inputs.asset_at, inputs.pv_must_take)
 
 
 def available_at(m: pyo.ConcreteModel, e: str) -> np.ndarray:

@@ -1,0 +1,155 @@
+"""The park microgrid's cases: the connection's model given the members' flows, and the
+members' settlement with the platform company (`energysim.park_spec`).
+
+A case with ``metering: park`` first runs its members as any case does, each on its
+sub-meter dispatching its own assets for its own bill at its own tariff. What they draw
+together, net of what they feed in,
+
+    N[t] = Σ_{i∈members} (grid_import_kw[i, t] − grid_export_kw[i, t])            [kW]
+
+is then the load of one more model, the connection's: a meter `PARK` with load N⁺ =
+max(N, 0), the members' joint feed-in N⁻ = max(−N, 0) as a supply it must take (PV never
+curtailed: `MEMBERS_FEED_IN`), the assets placed ``at: park``, and the connection's tariff
+(the case's, else the connection's own, at the connection's voltage level), transformer and
+basic charge, billed on the coincident monthly peak of the connection's import. Within a
+step one member's feed-in serves another's load; only the remainder crosses the connection.
+At hourly steps the connection has no 15-minute demand margin (a stated approximation).
+
+Settlement, per member i and month, with B_i what i's own tariff bills its sub-metered
+flows (its energy, basic charge on its own peak and export credit, as in its model):
+
+    public_tariff    P_i = B_i
+    discount         P_i = (1 − d) · B_i           (booked as B_i and park_discount = −d · B_i)
+    internal_price   P_i = p · import_kwh_i − p_x · export_kwh_i
+                                                   (its energy and export_credit; no basic charge)
+
+The platform company's row is the connection's: its bill (energy, basic_charge,
+export_credit), its assets' operating costs (storage_wear), and members_payments = −Σ_i P_i.
+Money is conserved, the case's total being what the park pays the grid and spends on its
+assets: Σ_i P_i − margin = grid bill + asset costs, margin = −(the platform's total).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pandas as pd
+
+from energysim.analysis.case_models import run_case
+from energysim.assets import PARK
+from energysim.case_inputs import CaseInputs
+from energysim.charges import needs
+from energysim.results import CaseResult
+from energysim.scenario import Scenario
+
+MEMBERS_FEED_IN = "park_members_feed_in"
+"""The connection's supply of what the members feed in together (a PV array it must take)."""
+BILLED = ("energy", "basic_charge", "export_credit")
+"""The cost components of a meter's bill."""
+SETTLEMENT_COSTS = ("members_payments", "park_discount")
+"""The components the settlement books: the platform's receipts (negative), members' discounts."""
+
+
+def is_park_case(scenario: Scenario, case: str) -> bool:
+    """Whether ``case`` meters the park's members behind its connection."""
+    return scenario.case(case).metering == "park"
+
+
+def connection_tariff(scenario: Scenario, case: str):
+    """The tariff billed at the connection under ``case``: the case's, else the
+    connection's own, at the connection's voltage level."""
+    connection = scenario.spec.park.connection
+    tariff = scenario.tariffs[scenario.case(case).tariff or connection.tariff]
+    return scenario.at_voltage_level(tariff, connection.voltage_level)
+
+
+def members_net_kw(scenario: Scenario, members: CaseResult) -> np.ndarray:
+    """N: what the members draw together, net of what they feed in, per step. [kW]"""
+    ts = members.timeseries
+    return sum((ts[f"{i}/grid_import_kw"] - ts[f"{i}/grid_export_kw"]).to_numpy(dtype=float)
+               for i in scenario.spec.park.members)
+
+
+def park_inputs(scenario: Scenario, case: str, members: CaseResult) -> CaseInputs:
+    """The inputs of the connection's model under ``case``, given the members' result."""
+    connection = scenario.spec.park.connection
+    tariff = connection_tariff(scenario, case)
+    net = members_net_kw(scenario, members)
+    pv = {a.id: a.spec.capacity_kwp * scenario.pv_kw_per_kwp[a.id]
+          for a in scenario.assets_on(case, "pv", [PARK])}
+    pv[MEMBERS_FEED_IN] = np.maximum(-net, 0.0)
+    storages = {a.id: a.spec for a in scenario.assets_on(case, "storage", [PARK])}
+    mode = connection.basic_charge
+    return CaseInputs(
+        name=f"{scenario.name} / {case} / {PARK}", enterprises=[PARK], index=scenario.index,
+        dt_h=scenario.dt_h, load_kw={PARK: np.maximum(net, 0.0)},
+        price_cny_per_kwh={PARK: tariff.price_at(scenario.index)},
+        export_price_cny_per_kwh={PARK: tariff.export_price_cny_per_kwh},
+        transformer_kva={PARK: connection.transformer_kva},
+        pv_available_kw=pv, pv_must_take={MEMBERS_FEED_IN}, storages=storages,
+        asset_at={a: PARK for a in [*pv, *storages]},
+        asset_cost_shares={a: {PARK: 1.0} for a in [*pv, *storages]},
+        basic_charge_mode={PARK: mode},
+        basic_charge_rate={PARK: tariff.basic_charge.rate_for(mode) or 0.0},
+        contract_demand_kw={PARK: connection.contract_demand_kw}
+        if "contract_demand_kw" in needs(mode) else {},
+        demand_margin_kw={PARK: np.zeros(len(scenario.index))})
+
+
+def with_park(scenario: Scenario, case: str, members: CaseResult) -> CaseResult:
+    """The result of the park case ``case``: the members' result (their models' parts
+    combined), the connection's model solved on it, and the settlement."""
+    park = run_case(scenario, case, inputs=park_inputs(scenario, case, members))
+    ts = park.timeseries.copy()
+    net = members_net_kw(scenario, members)
+    ts[f"{PARK}/load_kw"] = net  # the members' net draw, negative where they feed in
+    ts[f"{PARK}/pv_kw"] -= np.maximum(-net, 0.0)  # the park's own PV only
+    transfers = settlement(scenario, members)
+    timings = {s: members.timings_s.get(s, 0.0) + park.timings_s.get(s, 0.0)
+               for s in {*members.timings_s, *park.timings_s}}
+    costs = pd.concat([members.costs, park.costs, transfers], ignore_index=True)
+    return dataclasses.replace(
+        members, timeseries=pd.concat([members.timeseries, ts], axis=1), costs=costs,
+        objective_cny=members.objective_cny + park.objective_cny
+        + float(transfers["cost_cny"].sum()),
+        timings_s=timings, bound_cny=members.bound_cny + park.bound_cny,
+        methods=tuple(sorted({*members.methods, *park.methods})),
+        regularisation_cny=members.regularisation_cny + park.regularisation_cny)
+
+
+def settlement(scenario: Scenario, members: CaseResult) -> pd.DataFrame:
+    """The rows the settlement adds to the members' own costs (``enterprise, month,
+    component, cost_cny``; see the module docstring): each member's adjustment of its bill
+    to P_i, and the platform's members_payments = −Σ P_i."""
+    spec = scenario.spec.park.settlement
+    costs = members.costs
+    mine = costs[costs["enterprise"].isin(scenario.spec.park.members)
+                 & costs["component"].isin(BILLED)]
+    bill = mine.groupby(["enterprise", "month"], sort=False)["cost_cny"].sum()
+    rows = []
+    if spec.rule == "public_tariff":
+        paid = bill
+    elif spec.rule == "discount":
+        paid = (1.0 - spec.discount_fraction) * bill
+        rows += [(e, mo, "park_discount", -spec.discount_fraction * b)
+                 for (e, mo), b in bill.items()]
+    else:
+        ts, dt_h = members.timeseries, scenario.dt_h
+        months = ts.index.strftime("%Y-%m")
+        paid = {}
+        for (e, mo), _ in bill.items():
+            step = months == mo
+            drawn = float(ts.loc[step, f"{e}/grid_import_kw"].sum()) * dt_h
+            fed = float(ts.loc[step, f"{e}/grid_export_kw"].sum()) * dt_h
+            internal = {"energy": spec.internal_price_cny_per_kwh * drawn, "basic_charge": 0.0,
+                        "export_credit": -spec.internal_export_price_cny_per_kwh * fed}
+            own = mine[(mine["enterprise"] == e) & (mine["month"] == mo)]
+            for component, amount in internal.items():  # B_i's rows turned into P_i's
+                before = float(own.loc[own["component"] == component, "cost_cny"].sum())
+                rows.append((e, mo, component, amount - before))
+            paid[e, mo] = sum(internal.values())
+        paid = pd.Series(paid, dtype=float)
+    received = paid.groupby(level=1, sort=False).sum()
+    rows += [(PARK, mo, "members_payments", -amount) for mo, amount in received.items()]
+    return pd.DataFrame(rows, columns=["enterprise", "month", "component", "cost_cny"])

@@ -1,0 +1,161 @@
+"""The park microgrid (`energysim.analysis.park`): members behind one connection, the
+platform company's settlement, checked against small parks solved by hand."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from conftest import FLAT_TARIFF, dump_yaml, two_price_tariff, write_profile
+
+from energysim import load_scenario, run_scenario
+from energysim.errors import ScenarioError
+
+MONTH = 4 / 744  # four hours of January's 744: the basic charge's share
+LOADS = {"a": [100.0, 0.0, 100.0, 0.0], "b": [0.0, 100.0, 0.0, 100.0]}
+
+
+def park(tmp_path, *, loads=LOADS, tariff=FLAT_TARIFF, settlement=None, assets=None,
+         members=None, park_case=None, pv_a=None, name="park"):
+    """Enterprises a and b over four hours of 2025-01-01, each billed on its maximum demand;
+    cases ``alone`` (own meters) and ``park`` (behind a connection billed on its coincident
+    peak, with the same tariff)."""
+    enterprises = []
+    for e, load in loads.items():
+        write_profile(tmp_path / f"{e}.csv", "2025-01-01", load)
+        enterprises.append({"id": e, "name": f"企业{e}", "load": f"{e}.csv", "tariff": "t",
+                            "transformer_kva": 1000, "basic_charge": "max_demand"})
+    if pv_a is not None:
+        write_profile(tmp_path / "pv.csv", "2025-01-01", [v / 1000 for v in pv_a], "1h",
+                      "value_kw_per_kwp")
+        enterprises[0]["pv"] = {"capacity_kwp": 1000, "profile": "pv.csv"}
+    connection = {"tariff": "t", "basic_charge": "max_demand", "transformer_kva": 2000}
+    data = {"name": name,
+            "horizon": {"start": "2025-01-01 00:00", "end": "2025-01-01 04:00",
+                        "resolution": "1h"},
+            "tariffs": {"t": tariff}, "enterprises": enterprises,
+            "park": {"connection": connection, "members": members or list(loads),
+                     **({"settlement": settlement} if settlement else {})},
+            "assets": assets or [],
+            "cases": {"alone": {"assets": ["pv", "storage"]},
+                      "park": {"assets": ["pv", "storage"], "metering": "park",
+                               **(park_case or {})}},
+            "baseline_case": "alone"}
+    return load_scenario(dump_yaml(data, tmp_path / f"{name}.yaml"))
+
+
+def totals(result, component=None):
+    costs = result.costs if component is None else result.costs.query("component == @component")
+    return costs.groupby("enterprise")["cost_cny"].sum()
+
+
+def test_two_members_whose_peaks_do_not_coincide(tmp_path):
+    """a draws 100 kW in hours 0 and 2, b in hours 1 and 3. Alone each pays 200 kWh at 1.0
+    and 10 CNY/kW·month on its 100 kW peak (4/744 of January); behind the connection the
+    coincident peak is 100 kW, not 200: the park saves 1,000 · 4/744 CNY, which the
+    platform keeps where members pay their public tariff."""
+    scenario = park(tmp_path)
+    results = run_scenario(scenario, workers=1)
+    alone, joint = results["alone"], results["park"]
+    bill = 200 + 10 * 100 * MONTH
+    assert totals(alone).to_dict() == pytest.approx({"a": bill, "b": bill})
+    ts = joint.timeseries
+    assert ts["park/grid_import_kw"].to_numpy() == pytest.approx([100.0] * 4)
+    assert ts["park/load_kw"].to_numpy() == pytest.approx([100.0] * 4)
+    grid = totals(joint, "energy")["park"] + totals(joint, "basic_charge")["park"]
+    assert grid == pytest.approx(400 + 10 * 100 * MONTH)
+    paid = totals(joint)
+    assert paid["a"] == pytest.approx(bill) and paid["b"] == pytest.approx(bill)
+    assert paid["park"] == pytest.approx(-10 * 100 * MONTH)  # −margin
+    assert joint.total_cost_cny == pytest.approx(alone.total_cost_cny - 10 * 100 * MONTH)
+    assert joint.total_cost_cny + joint.regularisation_cny == pytest.approx(joint.objective_cny)
+
+
+def test_a_members_feed_in_serves_another_member_first(tmp_path):
+    """a's PV gives 150 kW in hour 2 against its 100 kW load: 50 kW fed in, while b draws
+    100 in hour 1 and 80 in hour 2. Alone a is credited 50 · 0.4 = 20 CNY; behind the
+    connection its 50 kW serve b, so the connection draws 30 kW in hour 2; the members
+    settle as alone, so the platform gains b's 50 kWh at 1.0 less a's credit, 30 CNY, and
+    the coincident peak's charge falls from 10 · (100 + 100) to 10 · 100 · 4/744."""
+    loads = {"a": [100.0, 0.0, 100.0, 0.0], "b": [0.0, 100.0, 80.0, 0.0]}
+    scenario = park(tmp_path, loads=loads, pv_a=[0.0, 0.0, 150.0, 0.0])
+    results = run_scenario(scenario, workers=1)
+    alone, joint = results["alone"], results["park"]
+    assert totals(alone, "export_credit")["a"] == pytest.approx(-20.0)
+    ts = joint.timeseries
+    assert ts["park/grid_import_kw"].to_numpy() == pytest.approx([100.0, 100.0, 30.0, 0.0])
+    assert ts["park/grid_export_kw"].to_numpy() == pytest.approx([0.0] * 4)
+    assert ts["park/load_kw"].to_numpy() == pytest.approx([100.0, 100.0, 30.0, 0.0])
+    margin = -totals(joint)["park"]
+    assert margin == pytest.approx(50 * 1.0 - 20.0 + 10 * 100 * MONTH)
+    assert joint.total_cost_cny == pytest.approx(230 + 10 * 100 * MONTH)
+
+
+def test_money_is_conserved_with_a_shared_battery(tmp_path):
+    """A battery at the park, the platform's: it charges in the valley and serves the
+    members' peak; the members' payments less the platform's margin are the connection's
+    bill plus the battery's wear, to 1e-6."""
+    battery = {"id": "shared", "kind": "storage", "at": "park", "capacity_kwh": 200,
+               "power_kw": 100, "charge_efficiency": 1.0, "discharge_efficiency": 1.0,
+               "soc_min_fraction": 0.0, "soc_max_fraction": 1.0, "soc_initial_fraction": 0.0,
+               "self_discharge_fraction_per_h": 0.0, "wear_cost_cny_per_kwh": 0.01}
+    loads = {"a": [0.0, 0.0, 100.0, 100.0], "b": [0.0, 0.0, 50.0, 50.0]}
+    scenario = park(tmp_path, loads=loads, tariff=two_price_tariff("02:00"), assets=[battery])
+    results = run_scenario(scenario, workers=1)
+    joint = results["park"]
+    assert "shared" not in str(results["alone"].timeseries.columns)
+    ts = joint.timeseries
+    assert ts["park/storage_discharge_kw"].sum() == pytest.approx(200.0)
+    costs = joint.costs
+    platform = costs[costs["enterprise"] == "park"].groupby("component")["cost_cny"].sum()
+    members_paid = -platform["members_payments"]
+    margin = -platform.sum()
+    grid_bill = platform[["energy", "basic_charge"]].sum()
+    assets = platform["storage_wear"]
+    assert assets == pytest.approx(0.01 * 200)
+    assert members_paid - margin == pytest.approx(grid_bill + assets, rel=1e-6)
+    # the members pay as alone: 300 kWh at 1.0 and their own peaks
+    assert members_paid == pytest.approx(300 + 10 * (100 + 50) * MONTH)
+    # the battery moves 200 kWh from 0.3 to 1.0: charging at 100 kW sets the coincident
+    # peak (a lower peak P stores 2P: 300 − 1.4 P + 10 P · 4/744 falls with P up to 100)
+    assert grid_bill == pytest.approx(200 * 0.3 + 100 * 1.0 + 10 * 100 * MONTH)
+
+
+@pytest.mark.parametrize(("settlement", "a_pays"), [
+    ({"rule": "discount", "discount_fraction": 0.1}, 0.9 * (200 + 10 * 100 * MONTH)),
+    ({"rule": "internal_price", "internal_price_cny_per_kwh": 0.8}, 0.8 * 200),
+])
+def test_settlement_rules(tmp_path, settlement, a_pays):
+    scenario = park(tmp_path, settlement=settlement)
+    joint = run_scenario(scenario, workers=1)["park"]
+    paid = totals(joint)
+    assert paid["a"] == pytest.approx(a_pays) and paid["b"] == pytest.approx(a_pays)
+    platform = joint.costs.query("enterprise == 'park'")
+    assert -platform.query("component == 'members_payments'")["cost_cny"].sum() == \
+        pytest.approx(2 * a_pays)
+    assert joint.total_cost_cny == pytest.approx(400 + 10 * 100 * MONTH)
+
+
+@pytest.mark.parametrize(("change", "says"), [
+    ({"members": ["a", "ghost"]}, "park.members[1]: unknown enterprise 'ghost'"),
+    ({"park_case": {"metering": "park", "tariff": "nope"}}, "cases.park.tariff: unknown tariff"),
+])
+def test_bad_parks_are_located(tmp_path, change, says):
+    with pytest.raises(ScenarioError, match=re.escape(says)):
+        park(tmp_path, **change)
+
+
+def test_a_case_metered_at_the_park_needs_the_park(tmp_path):
+    write_profile(tmp_path / "a.csv", "2025-01-01", [1.0] * 4)
+    data = {"name": "x", "horizon": {"start": "2025-01-01 00:00", "end": "2025-01-01 04:00",
+                                     "resolution": "1h"},
+            "tariffs": {"t": FLAT_TARIFF},
+            "enterprises": [{"id": "a", "name": "A", "load": "a.csv", "tariff": "t",
+                             "transformer_kva": 100}],
+            "assets": [{"id": "s", "kind": "storage", "at": "park", "capacity_kwh": 10,
+                        "power_kw": 5}],
+            "cases": {"base": {}, "p": {"metering": "park"}}, "baseline_case": "base"}
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(dump_yaml(data, tmp_path / "x.yaml"))
+    assert "cases.p.metering: metering park needs the scenario's park" in str(info.value)
+    assert "assets.s.at: an asset at the park needs the park's connection point" in str(info.value)
