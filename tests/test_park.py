@@ -159,3 +159,23 @@ def test_a_case_metered_at_the_park_needs_the_park(tmp_path):
         load_scenario(dump_yaml(data, tmp_path / "x.yaml"))
     assert "cases.p.metering: metering park needs the scenario's park" in str(info.value)
     assert "assets.s.at: an asset at the park needs the park's connection point" in str(info.value)
+
+
+def test_the_platform_companys_battery_has_its_economics(tmp_path):
+    """The shared battery's row is the platform's: its capex, and its margin as the saving."""
+    from energysim.analysis.economics import economics_tables
+
+    battery = {"id": "shared", "kind": "storage", "at": "park", "capacity_kwh": 200,
+               "power_kw": 100, "charge_efficiency": 1.0, "discharge_efficiency": 1.0,
+               "soc_min_fraction": 0.0, "soc_max_fraction": 1.0, "soc_initial_fraction": 0.0}
+    loads = {"a": [0.0, 0.0, 100.0, 100.0], "b": [0.0, 0.0, 50.0, 50.0]}
+    scenario = park(tmp_path, loads=loads, tariff=two_price_tariff("02:00"), assets=[battery])
+    results = run_scenario(scenario, workers=1)
+    economics = economics_tables(scenario, results)[0].set_index(["case", "enterprise"])
+    row = economics.loc[("park", "park")]
+    assert row["assets"] == "storage:shared, the connection's margin"
+    assert row["capex_cny"] == pytest.approx(200 * 675 + 100 * 350)  # the library's
+    margin = -results["park"].costs.query("enterprise == 'park' and component != 'storage_wear'")[
+        "cost_cny"].sum()
+    assert row["annual_savings_cny"] == pytest.approx(margin * 8760 / 4, rel=1e-9)
+    assert ("alone", "park") not in economics.index

@@ -35,6 +35,12 @@ lived of them. ``assets`` also names what else a case switches on at the meter
 (`other_names`): a direct-supply line's or a VPP's gains are in the saving too, at no
 capital cost. No residual value is credited at the end.
 
+The park's platform company (`energysim.analysis.park`) has a row, ``park``, where a case
+meters at the park and switches on assets placed there: its investment in them, its saving
+its margin (the members' payments less the connection's bill and the assets' operating
+costs, the batteries' wear left out as above) — the platform's business case, the gain
+of the coincident peak included.
+
 A direct-supply plant (绿电直连) switched on by a case has a row of its own, its id as the
 ``enterprise``: the owner's investment in its PV and battery (the library's ``green_pv`` and
 ``green_storage`` costs), its saving the revenue R for its energy — the PPA price · (delivered
@@ -55,7 +61,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from energysim.assets import Asset
+from energysim.assets import PARK, Asset
 from energysim.economics.costs import FinanceSpec
 from energysim.economics.finance import (
     discounted_payback_years,
@@ -91,7 +97,7 @@ def economics_tables(scenario: Scenario, results: dict[str, CaseResult]
     rows, flows = [], []
     for case, result in results.items():
         hosts = _hosts(scenario, case, result, results, finance, baseline, scale)
-        for e in scenario.enterprises:
+        for e in [*scenario.enterprises, PARK]:
             parts = [(h, fraction, host) for h, host in hosts.items()
                      if (fraction := host.fraction_paid_by(e)) > 0]
             if not parts:
@@ -167,6 +173,9 @@ def _hosts(scenario, case, result, results, finance, baseline, scale) -> dict[st
             at.setdefault(asset.at, []).append((kind, asset, economics.costs_of(kind, asset.id)))
     hosts = {}
     for h, assets in at.items():
+        if h == PARK:
+            hosts[h] = _platform(scenario, finance, assets, result, scale, baseline)
+            continue
         reference = reference_case(scenario, results, case, h)
         own = _cost_of(result, h)
         saving = scale * (_cost_of(results[reference], h) - own) if reference else np.nan
@@ -177,6 +186,16 @@ def _hosts(scenario, case, result, results, finance, baseline, scale) -> dict[st
         hosts[h] = _Host(h, assets, reference, saving, vs_baseline, table, costs, energy,
                          other_names(scenario, case, h))
     return hosts
+
+
+def _platform(scenario, finance, assets, result, scale, baseline) -> _Host:
+    """The platform company's assets at the park's connection, its saving its margin (see
+    the module docstring)."""
+    margin = -scale * _cost_of(result, PARK)
+    table, costs, energy = cash_flows(finance, assets, margin, _weights(result, PARK, assets),
+                                      _delivered_kwh(result, PARK, scenario.dt_h, scale))
+    return _Host(PARK, assets, None, margin, margin if baseline else np.nan, table, costs,
+                 energy, "the connection's margin")
 
 
 def _plants(scenario, case, result, baseline, scale) -> dict[str, _Host]:
