@@ -35,6 +35,10 @@ STANDARD_COSTS = ("energy", "basic_charge", "export_credit", "storage_wear", "un
 VPP_EVENT_COLUMNS = ["event", "enterprise", "baseline_kwh", "delivered_kwh", "paid_kwh",
                      "requested_kwh", "revenue_cny", "penalty_cny"]
 """Columns of a case's VPP events table, one row per event and member (and ``park``)."""
+COALITION_COLUMNS = ["coalition", "size", "alone_cny", "connection_cny", "assets_cny"]
+"""A park case's coalitions: the members (``+``-joined), how many, what their own tariffs bill
+them alone, what the connection and the park's assets (operating and capital) cost them
+together [CNY]."""
 
 
 @dataclass
@@ -65,6 +69,9 @@ class CaseResult:
     regularisation_cny : float
         The tie-breaking terms in the objectives (not money): ``objective_cny`` is
         ``total_cost_cny`` plus them. [CNY]
+    park_coalitions : pandas.DataFrame or None
+        In a case metered at the park, what each coalition of its members would cost behind
+        the connection (`COALITION_COLUMNS`, `energysim.analysis.park`); None elsewhere.
     """
 
     case: str
@@ -77,6 +84,7 @@ class CaseResult:
     bound_cny: float = 0.0
     methods: tuple[str, ...] = ("lp",)
     regularisation_cny: float = 0.0
+    park_coalitions: pd.DataFrame | None = None
 
     @property
     def exact(self) -> bool:

@@ -179,3 +179,100 @@ def test_the_platform_companys_battery_has_its_economics(tmp_path):
         "cost_cny"].sum()
     assert row["annual_savings_cny"] == pytest.approx(margin * 8760 / 4, rel=1e-9)
     assert ("alone", "park") not in economics.index
+
+
+def test_shapley_values_of_a_three_member_game_by_hand():
+    """v(1) = v(2) = v(3) = 0, v(12) = 90, v(13) = 60, v(23) = 30, v(123) = 120:
+    φ1 = 90/6 + 60/6 + (120 − 30)/3 = 55, φ2 = 90/6 + 30/6 + (120 − 60)/3 = 40,
+    φ3 = 60/6 + 30/6 + (120 − 90)/3 = 25."""
+    from energysim.analysis.park_sharing import shapley
+
+    game = {"12": 90, "13": 60, "23": 30, "123": 120}
+    phi, se = shapley(["1", "2", "3"], lambda s: game.get("".join(sorted(s)), 0.0))
+    assert phi == pytest.approx({"1": 55.0, "2": 40.0, "3": 25.0})
+    assert se == {"1": 0.0, "2": 0.0, "3": 0.0}
+
+
+def test_sampled_shapley_values_above_eight_members():
+    """Ten members: an additive game's values are each member's own, whatever the orders; a
+    game with a pair's synergy splits it between the two, within the standard error."""
+    from energysim.analysis.park_sharing import shapley
+    from energysim.park_spec import SharingSpec
+
+    ids = [f"m{k}" for k in range(10)]
+    own = {i: float(k) for k, i in enumerate(ids)}
+    sharing = SharingSpec(samples=400, seed=1)
+    phi, se = shapley(ids, lambda s: sum(own[i] for i in s), sharing)
+    assert phi == pytest.approx(own) and max(se.values()) == pytest.approx(0.0, abs=1e-12)
+
+    def synergy(s):
+        return sum(own[i] for i in s) + (12.0 if {"m0", "m1"} <= s else 0.0)
+
+    phi, se = shapley(ids, synergy, sharing)
+    assert phi["m0"] == pytest.approx(6.0, abs=3 * se["m0"] + 1e-9)
+    assert phi["m5"] == pytest.approx(5.0)
+    assert sum(phi.values()) == pytest.approx(sum(own.values()) + 12.0)
+
+
+def test_a_member_worse_off_than_alone_is_flagged(tmp_path):
+    """The connection 0.1 CNY/kWh cheaper: a (100 kW flat) alone behind it saves 40, b
+    (100 kW in hours 1 and 3) 20, together 60. Shared by the draw at the coincident peak
+    (hour 1: 100 kW each) they get 30 each: a less than it saves alone, flagged."""
+    from energysim.analysis.park_sharing import allocation_table
+
+    cheaper = {**FLAT_TARIFF, "energy_price": {"bands_cny_per_kwh": {"flat": 0.9}}}
+    loads = {"a": [100.0] * 4, "b": [0.0, 100.0, 0.0, 100.0]}
+    scenario = park(tmp_path, loads=loads)
+    data_path = scenario.path
+    scenario = load_scenario(data_path, {"tariffs.c": cheaper, "park.connection.tariff": "c",
+                                         "park.sharing": {"rule": "peak"}})
+    results = run_scenario(scenario, workers=1)
+    table = allocation_table(scenario, results).set_index("member")
+    assert table["standalone_value_cny"].to_dict() == pytest.approx({"a": 40.0, "b": 20.0})
+    assert table["allocated_cny"].to_dict() == pytest.approx({"a": 30.0, "b": 30.0})
+    assert table["individually_rational"].to_dict() == {"a": False, "b": True}
+    shapley = load_scenario(data_path, {"tariffs.c": cheaper, "park.connection.tariff": "c"})
+    table = allocation_table(shapley, run_scenario(shapley, workers=1)).set_index("member")
+    assert table["allocated_cny"].to_dict() == pytest.approx({"a": 40.0, "b": 20.0})
+    assert table["individually_rational"].all()
+
+
+def test_the_park_table_adds_up(tmp_path):
+    """park.csv: members paid less the platform's margin is the grid bill plus the assets'
+    costs; its margin is the platform's row in the costs less the battery's capital."""
+    from energysim.analysis.park import park_capital_cny, park_table
+
+    battery = {"id": "shared", "kind": "storage", "at": "park", "capacity_kwh": 200,
+               "power_kw": 100, "wear_cost_cny_per_kwh": 0.01}
+    loads = {"a": [0.0, 0.0, 100.0, 100.0], "b": [0.0, 0.0, 50.0, 50.0]}
+    scenario = park(tmp_path, loads=loads, tariff=two_price_tariff("02:00"), assets=[battery])
+    results = run_scenario(scenario, workers=1)
+    [row] = park_table(scenario, results).to_dict("records")
+    assert row["case"] == "park" and row["month"] == "2025-01"
+    assert row["members_paid_cny"] - row["platform_margin_cny"] == pytest.approx(
+        row["grid_bill_cny"] + row["asset_costs_cny"], rel=1e-12)
+    platform = results["park"].costs.query("enterprise == 'park'")["cost_cny"].sum()
+    capital = park_capital_cny(scenario, "park").sum()
+    assert capital > 0 and row["asset_capital_cny"] == pytest.approx(capital)
+    assert row["platform_margin_cny"] == pytest.approx(-platform - capital, rel=1e-9)
+    members = results["park"].costs.query("enterprise in ['a', 'b']")["cost_cny"].sum()
+    assert row["members_paid_cny"] == pytest.approx(members, rel=1e-9)
+    assert row["coincident_peak_kw"] < row["sum_of_member_peaks_kw"] == pytest.approx(150.0)
+
+
+def test_the_park_indicators_are_the_connections(tmp_path):
+    """Behind the connection the park draws 230 kWh from the grid where its members alone
+    draw 280 (a's 50 kWh fed in serve b); the grid company bills the connection."""
+    from energysim.analysis.indicators import indicators
+
+    loads = {"a": [100.0, 0.0, 100.0, 0.0], "b": [0.0, 100.0, 80.0, 0.0]}
+    scenario = park(tmp_path, loads=loads, pv_a=[0.0, 0.0, 150.0, 0.0])
+    results = run_scenario(scenario, workers=1)
+    table = indicators(scenario, results).set_index(["case", "scope"])
+    assert table.loc[("alone", "park"), "grid_import_kwh"] == pytest.approx(280.0)
+    assert table.loc[("park", "park"), "grid_import_kwh"] == pytest.approx(230.0)
+    assert table.loc[("park", "park"), "grid_revenue_cny"] == pytest.approx(
+        230 + 10 * 100 * MONTH)
+    assert table.loc[("park", "park"), "green_share"] == pytest.approx(150 / 380)
+    assert table.loc[("park", "park"), "total_cost_cny"] == pytest.approx(
+        results["park"].total_cost_cny)

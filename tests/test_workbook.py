@@ -356,15 +356,19 @@ def test_every_table_of_a_run_has_its_labels_and_columns():
 
     assert [t.name for t in TABLES] == ["savings", "decomposition", "costs", "indicators",
                                         "green_direct", "green_compliance", "vpp_events",
-                                        "economics", "sizing", "cashflows"]
+                                        "economics", "sizing", "cashflows", "park",
+                                        "park_allocation"]
     for table in TABLES:
         assert table.name in LABELS, table.name
         assert set(table.marked) <= set(LABELS), table.name
     assert TABLES[0].csv_columns == tuple(SAVINGS_COLUMNS)
     from energysim.analysis.economics import CASHFLOW_COLUMNS, COMPONENTS, ECONOMICS_COLUMNS
+    from energysim.analysis.park import PARK_COLUMNS, SETTLEMENT_COSTS
+    from energysim.analysis.park_sharing import ALLOCATION_COLUMNS
     from energysim.analysis.sizing import SIZING_COLUMNS
 
-    for column in (*ECONOMICS_COLUMNS, *CASHFLOW_COLUMNS, *COMPONENTS, *SIZING_COLUMNS):
+    for column in (*ECONOMICS_COLUMNS, *CASHFLOW_COLUMNS, *COMPONENTS, *SIZING_COLUMNS,
+                   *PARK_COLUMNS, *ALLOCATION_COLUMNS, *SETTLEMENT_COSTS):
         assert column in LABELS, column
 
 

@@ -2,8 +2,8 @@
 
 `analyse` computes, from the results of a run, the savings against the baseline (with each
 enterprise's outcome), the decomposition into tariff and response effects, the indicators,
-the green-supply and compliance tables, the VPP events, the costs and the investment
-economics, once; the CSV files,
+the green-supply and compliance tables, the VPP events, the costs, the investment
+economics and the park's connection and sharing, once; the CSV files,
 the workbook, the HTML report, its findings and the figures read them from the `Analysis`
 instead of computing them again. A table of a subset of the cases is the rows of those
 cases (each case's rows depend on that case and the baseline only).
@@ -24,6 +24,8 @@ from energysim.analysis.decomposition import decompose, outcome
 from energysim.analysis.economics import economics_tables
 from energysim.analysis.green import compliance_table, green_table
 from energysim.analysis.indicators import indicators
+from energysim.analysis.park import park_table
+from energysim.analysis.park_sharing import allocation_table
 from energysim.analysis.savings import SAVINGS_COLUMNS, compare
 from energysim.results import VPP_EVENT_COLUMNS, CaseResult
 from energysim.scenario import Scenario
@@ -89,6 +91,9 @@ TABLES = (
     Table("sizing", "sizing", float_format="%.6g", freeze="D2", sheet_needs="rows"),
     Table("cashflows", "cashflows", float_format="%.2f", freeze="E2", translate=("component",),
           sheet_needs="rows"),
+    Table("park", "park", float_format="%.6g", sheet_needs="rows"),
+    Table("park_allocation", "park_allocation", float_format="%.6g", mark="individually_rational",
+          marked=("allocated_cny", "individually_rational"), sheet_needs="rows"),
 )
 """The tables of a run, in the order the writers write them."""
 
@@ -127,6 +132,10 @@ class Analysis:
     sizing : pandas.DataFrame or None
         `energysim.analysis.sizing.SIZING_COLUMNS`: the capacities the sized cases chose
         (the scenario's `energysim.scenario.Scenario.sizing`); None where none was sized.
+    park, park_allocation : pandas.DataFrame or None
+        `energysim.analysis.park.PARK_COLUMNS` (a row per park case and month) and
+        `energysim.analysis.park_sharing.ALLOCATION_COLUMNS` (per park case and member);
+        None where no case meters at the park.
     """
 
     baseline: str | None
@@ -143,6 +152,8 @@ class Analysis:
     economics: pd.DataFrame | None = None
     cashflows: pd.DataFrame | None = None
     sizing: pd.DataFrame | None = None
+    park: pd.DataFrame | None = None
+    park_allocation: pd.DataFrame | None = None
 
     def table(self, table: Table) -> pd.DataFrame | None:
         """The frame of ``table``; None where the run has none (no baseline for the
@@ -194,7 +205,16 @@ def analyse(scenario: Scenario, results: dict[str, CaseResult]) -> Analysis:
         park_savings=park_savings, park_decomposition=park_decomposition,
         vpp_payments=_vpp_payments(results), economics=economics, cashflows=cashflows,
         sizing=_ran(scenario.sizing, results),
+        **_park_tables(scenario, results),
     )
+
+
+def _park_tables(scenario: Scenario, results: dict[str, CaseResult]) -> dict:
+    """``park`` and ``park_allocation``, where a case meters at the park."""
+    if not any(r.park_coalitions is not None for r in results.values()):
+        return {}
+    return {"park": park_table(scenario, results),
+            "park_allocation": allocation_table(scenario, results)}
 
 
 def _ran(sizing: pd.DataFrame | None, results: dict[str, CaseResult]) -> pd.DataFrame | None:

@@ -22,6 +22,10 @@
                               green     = Σ (pv + green_direct − export) · dt_h, at least 0
                               (green energy stored and used later counts, its losses too)
 
+Where a case meters the members behind the park's connection (`energysim.analysis.park`),
+the park's grid flows, grid revenue and CO2 are the connection's, its PV, batteries and costs
+the members' and the platform company's together; a member's are its sub-meter's.
+
 The windows are the scenario's ``indicators`` (default midday 11:00-14:00, evening
 17:00-22:00), so a policy maker sees whether midday-valley prices fill the midday and
 where the peak goes.
@@ -32,6 +36,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from energysim.assets import PARK
 from energysim.results import CaseResult
 from energysim.scenario import Scenario
 from energysim.schema import window_mask
@@ -59,29 +64,34 @@ def indicators(scenario: Scenario, results: dict[str, CaseResult]) -> pd.DataFra
     for case, result in results.items():
         ts, costs = result.timeseries, result.costs
         present = [e for e in scenario.enterprises if f"{e}/grid_import_kw" in ts]  # run for some
+        connected = f"{PARK}/grid_import_kw" in ts  # the members behind the park's connection
         for scope in ["park", *present]:
             ents = present if scope == "park" else [scope]
+            grid = [PARK] if connected and scope == "park" else ents  # flows the grid bills
+            ents = [*ents, PARK] if connected and scope == "park" else ents
 
             def total(quantity: str, ents=ents, ts=ts) -> np.ndarray:
                 return sum((ts[f"{e}/{quantity}"].to_numpy() if f"{e}/{quantity}" in ts
-                            else np.zeros(len(ts))) for e in ents)
+                            and (e != PARK or quantity != "load_kw") else np.zeros(len(ts)))
+                           for e in ents)
 
-            imports = total("grid_import_kw")
+            imports = total("grid_import_kw", grid)
             at = int(np.argmax(imports))
             capacity = sum(a.spec.capacity_kwh for a in scenario.assets_on(case, "storage", ents))
             scope_costs = costs[costs["enterprise"].isin(ents)]
-            energy = scope_costs.query("component == 'energy'")["cost_cny"].sum()
+            billed = costs[costs["enterprise"].isin(grid)]
+            energy = billed.query("component == 'energy'")["cost_cny"].sum()
             cost = scope_costs["cost_cny"].sum()
             import_kwh, load_kwh = imports.sum() * dt_h, total("load_kw").sum() * dt_h
             discharge_kwh = total("storage_discharge_kw").sum() * dt_h
             curtailed = total("pv_curtail_kw").sum() * dt_h
-            revenue = scope_costs[scope_costs["component"].isin(GRID_REVENUE)]["cost_cny"].sum()
-            net = imports - total("grid_export_kw")
+            revenue = billed[billed["component"].isin(GRID_REVENUE)]["cost_cny"].sum()
+            net = imports - total("grid_export_kw", grid)
+            exports = total("grid_export_kw", grid)
             supplied = imports + total("pv_kw") + total("green_direct_kw")
             consumed = (supplied + total("generator_kw") + total("storage_discharge_kw")
-                        - total("storage_charge_kw") - total("grid_export_kw")).sum() * dt_h
-            green = max((total("pv_kw") + total("green_direct_kw")
-                         - total("grid_export_kw")).sum() * dt_h, 0.0)
+                        - total("storage_charge_kw") - exports).sum() * dt_h
+            green = max((total("pv_kw") + total("green_direct_kw") - exports).sum() * dt_h, 0.0)
             rows.append((
                 case, scope, imports[at], f"{index[at]:%Y-%m}", f"{index[at]:%Y-%m-%d %H:%M}",
                 import_kwh, imports[midday].sum() * dt_h, imports[evening].sum() * dt_h,

@@ -32,16 +32,20 @@ assets: Σ_i P_i − margin = grid bill + asset costs, margin = −(the platform
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
 
 from energysim.analysis.case_models import run_case
+from energysim.analysis.park_sharing import needed
 from energysim.assets import PARK
 from energysim.case_inputs import CaseInputs
 from energysim.charges import needs
-from energysim.results import CaseResult
+from energysim.economics.lifecycle import HOURS_A_YEAR, annualised_cny_per_unit_year
+from energysim.results import COALITION_COLUMNS, CaseResult
 from energysim.scenario import Scenario
+from energysim.scenario_spec import CAPACITY_FIELDS
 
 MEMBERS_FEED_IN = "park_members_feed_in"
 """The connection's supply of what the members feed in together (a PV array it must take)."""
@@ -64,18 +68,22 @@ def connection_tariff(scenario: Scenario, case: str):
     return scenario.at_voltage_level(tariff, connection.voltage_level)
 
 
-def members_net_kw(scenario: Scenario, members: CaseResult) -> np.ndarray:
-    """N: what the members draw together, net of what they feed in, per step. [kW]"""
+def members_net_kw(scenario: Scenario, members: CaseResult,
+                   coalition: Sequence[str] | None = None) -> np.ndarray:
+    """N: what the members (of ``coalition``, all by default) draw together, net of what
+    they feed in, per step. [kW]"""
     ts = members.timeseries
     return sum((ts[f"{i}/grid_import_kw"] - ts[f"{i}/grid_export_kw"]).to_numpy(dtype=float)
-               for i in scenario.spec.park.members)
+               for i in coalition or scenario.spec.park.members)
 
 
-def park_inputs(scenario: Scenario, case: str, members: CaseResult) -> CaseInputs:
-    """The inputs of the connection's model under ``case``, given the members' result."""
+def park_inputs(scenario: Scenario, case: str, members: CaseResult,
+                coalition: Sequence[str] | None = None) -> CaseInputs:
+    """The inputs of the connection's model under ``case``, given the members' result, for
+    the members of ``coalition`` (all by default)."""
     connection = scenario.spec.park.connection
     tariff = connection_tariff(scenario, case)
-    net = members_net_kw(scenario, members)
+    net = members_net_kw(scenario, members, coalition)
     pv = {a.id: a.spec.capacity_kwp * scenario.pv_kw_per_kwp[a.id]
           for a in scenario.assets_on(case, "pv", [PARK])}
     pv[MEMBERS_FEED_IN] = np.maximum(-net, 0.0)
@@ -101,6 +109,7 @@ def with_park(scenario: Scenario, case: str, members: CaseResult) -> CaseResult:
     """The result of the park case ``case``: the members' result (their models' parts
     combined), the connection's model solved on it, and the settlement."""
     park = run_case(scenario, case, inputs=park_inputs(scenario, case, members))
+    coalitions = coalition_costs(scenario, case, members, park)
     ts = park.timeseries.copy()
     net = members_net_kw(scenario, members)
     ts[f"{PARK}/load_kw"] = net  # the members' net draw, negative where they feed in
@@ -115,7 +124,42 @@ def with_park(scenario: Scenario, case: str, members: CaseResult) -> CaseResult:
         + float(transfers["cost_cny"].sum()),
         timings_s=timings, bound_cny=members.bound_cny + park.bound_cny,
         methods=tuple(sorted({*members.methods, *park.methods})),
-        regularisation_cny=members.regularisation_cny + park.regularisation_cny)
+        regularisation_cny=members.regularisation_cny + park.regularisation_cny,
+        park_coalitions=coalitions)
+
+
+def coalition_costs(scenario: Scenario, case: str, members: CaseResult, park: CaseResult
+                    ) -> pd.DataFrame:
+    """What each coalition the sharing rule needs (`energysim.analysis.park_sharing.needed`)
+    costs behind the connection (`energysim.results.COALITION_COLUMNS`): the connection's
+    model solved on their net draw; the whole park's is ``park``'s."""
+    ids = list(scenario.spec.park.members)
+    bills = members.costs[members.costs["component"].isin(BILLED)].groupby("enterprise")[
+        "cost_cny"].sum()
+    capital = park_capital_cny(scenario, case).sum()
+    rows = []
+    for coalition in needed(ids, scenario.spec.park.sharing):
+        solved = park if len(coalition) == len(ids) else run_case(
+            scenario, case, inputs=park_inputs(scenario, case, members, coalition))
+        rows.append(("+".join(coalition), len(coalition),
+                     float(bills.reindex(list(coalition)).fillna(0.0).sum()),
+                     solved.total_cost_cny, capital))
+    return pd.DataFrame(rows, columns=COALITION_COLUMNS)
+
+
+def park_capital_cny(scenario: Scenario, case: str) -> pd.Series:
+    """The park's assets' annualised capital cost in each month of the horizon (by
+    ``YYYY-MM``; `energysim.economics.lifecycle`, over the month's hours inside it). [CNY]"""
+    economics = scenario.spec.economics
+    finance = economics.finance_spec()
+    yearly = 0.0
+    for kind, fields in CAPACITY_FIELDS.items():
+        for asset in scenario.assets_on(case, kind, [PARK]):
+            cost = annualised_cny_per_unit_year(kind, economics.costs_of(kind, asset.id), finance)
+            yearly += sum(cost[unit] * getattr(asset.spec, f) for f, unit in fields.items())
+    hours = pd.Series(scenario.dt_h, index=scenario.index.strftime("%Y-%m")).groupby(
+        level=0, sort=True).sum()
+    return yearly * hours / HOURS_A_YEAR
 
 
 def settlement(scenario: Scenario, members: CaseResult) -> pd.DataFrame:
@@ -153,3 +197,49 @@ def settlement(scenario: Scenario, members: CaseResult) -> pd.DataFrame:
     received = paid.groupby(level=1, sort=False).sum()
     rows += [(PARK, mo, "members_payments", -amount) for mo, amount in received.items()]
     return pd.DataFrame(rows, columns=["enterprise", "month", "component", "cost_cny"])
+
+
+PARK_COLUMNS = ["case", "month", "import_kwh", "export_kwh", "coincident_peak_kw",
+                "sum_of_member_peaks_kw", "grid_bill_cny", "members_paid_cny",
+                "asset_operating_cny", "asset_capital_cny", "asset_costs_cny",
+                "platform_margin_cny"]
+"""park.csv: a row per park case and month; members_paid − platform_margin = grid_bill +
+asset_costs, asset_costs = operating (the park's assets' wear) + capital (annualised)."""
+
+
+def park_table(scenario: Scenario, results: dict[str, CaseResult]) -> pd.DataFrame:
+    """`PARK_COLUMNS` for every case of ``results`` metered at the park."""
+    frames = []
+    for case, result in results.items():
+        if not is_park_case(scenario, case):
+            continue
+        ts, dt_h = result.timeseries, scenario.dt_h
+        months = ts.index.strftime("%Y-%m")
+        flows = pd.DataFrame({
+            "import_kwh": ts[f"{PARK}/grid_import_kw"].to_numpy() * dt_h,
+            "export_kwh": ts[f"{PARK}/grid_export_kw"].to_numpy() * dt_h,
+            "coincident_peak_kw": ts[f"{PARK}/grid_import_kw"].to_numpy()}, index=months)
+        table = flows.groupby(level=0, sort=True).agg(
+            {"import_kwh": "sum", "export_kwh": "sum", "coincident_peak_kw": "max"})
+        peaks = pd.DataFrame({i: ts[f"{i}/grid_import_kw"].to_numpy()
+                              for i in scenario.spec.park.members}, index=months)
+        table["sum_of_member_peaks_kw"] = peaks.groupby(level=0, sort=True).max().sum(axis=1)
+        platform = result.costs[result.costs["enterprise"] == PARK]
+        by = platform.pivot_table(index="month", columns="component", values="cost_cny",
+                                  aggfunc="sum").reindex(table.index).fillna(0.0)
+
+        def part(components, by=by):
+            return by.reindex(columns=list(components), fill_value=0.0).sum(axis=1)
+
+        table["grid_bill_cny"] = part(BILLED)
+        table["members_paid_cny"] = -part(["members_payments"])
+        table["asset_operating_cny"] = part(c for c in by.columns
+                                            if c not in {*BILLED, *SETTLEMENT_COSTS})
+        table["asset_capital_cny"] = park_capital_cny(scenario, case).reindex(table.index)
+        table["asset_costs_cny"] = table["asset_operating_cny"] + table["asset_capital_cny"]
+        table["platform_margin_cny"] = (table["members_paid_cny"] - table["grid_bill_cny"]
+                                        - table["asset_costs_cny"])
+        frames.append(table.rename_axis("month").reset_index().assign(case=case))
+    if not frames:
+        return pd.DataFrame(columns=PARK_COLUMNS)
+    return pd.concat(frames, ignore_index=True)[PARK_COLUMNS]
