@@ -276,3 +276,37 @@ def test_the_park_indicators_are_the_connections(tmp_path):
     assert table.loc[("park", "park"), "green_share"] == pytest.approx(150 / 380)
     assert table.loc[("park", "park"), "total_cost_cny"] == pytest.approx(
         results["park"].total_cost_cny)
+
+
+def test_a_run_writes_the_park_files_sheets_and_figure(tmp_path):
+    import pandas as pd
+    from click.testing import CliRunner
+    from openpyxl import load_workbook
+
+    from energysim.cli import main
+    from energysim.report.labels import label
+
+    scenario = park(tmp_path)
+    out = tmp_path / "out"
+    result = CliRunner().invoke(main, ["run", str(scenario.path), "--out", str(out),
+                                       "--workers", "1", "--quiet"])
+    assert result.exit_code == 0, result.output
+    table = pd.read_csv(out / "park.csv")
+    assert list(table["case"]) == ["park"]
+    assert table["platform_margin_cny"].iloc[0] == pytest.approx(10 * 100 * MONTH, rel=1e-4)
+    allocation = pd.read_csv(out / "park_allocation.csv")
+    assert allocation["allocated_cny"].sum() == pytest.approx(10 * 100 * MONTH, rel=1e-4)
+    assert (out / "figures" / "park.png").is_file()
+    sheets = load_workbook(out / "report.xlsx").sheetnames
+    assert label("park", "en") in sheets and label("park_allocation", "en") in sheets
+    html = (out / "report.html").read_text(encoding="utf-8")
+    assert 'id="park"' in html and "park.png" in html
+
+
+def test_the_coalitions_solved_on_a_pool_cost_what_they_cost_here(tmp_path):
+    scenario = park(tmp_path, loads={"a": [100.0, 0.0, 100.0, 0.0], "b": [0.0, 100.0, 0.0, 100.0],
+                                     "c": [50.0, 50.0, 0.0, 0.0]})
+    here = run_scenario(scenario, ["park"], workers=1)["park"].park_coalitions
+    pooled = run_scenario(scenario, ["park"], workers=2)["park"].park_coalitions
+    assert len(here) == 7 and list(pooled["coalition"]) == list(here["coalition"])
+    assert pooled["connection_cny"].to_numpy() == pytest.approx(here["connection_cny"].to_numpy())

@@ -33,11 +33,14 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
 
 import numpy as np
 import pandas as pd
+from pyomo.common.dependencies import scipy
 
 from energysim.analysis.case_models import run_case
+from energysim.analysis.executors import quiet_worker, stop_now
 from energysim.analysis.park_sharing import needed
 from energysim.assets import PARK
 from energysim.case_inputs import CaseInputs
@@ -105,11 +108,13 @@ def park_inputs(scenario: Scenario, case: str, members: CaseResult,
         demand_margin_kw={PARK: np.zeros(len(scenario.index))})
 
 
-def with_park(scenario: Scenario, case: str, members: CaseResult) -> CaseResult:
+def with_park(scenario: Scenario, case: str, members: CaseResult, workers: int = 1
+              ) -> CaseResult:
     """The result of the park case ``case``: the members' result (their models' parts
-    combined), the connection's model solved on it, and the settlement."""
+    combined), the connection's model solved on it, and the settlement; the coalitions'
+    models on ``workers`` processes."""
     park = run_case(scenario, case, inputs=park_inputs(scenario, case, members))
-    coalitions = coalition_costs(scenario, case, members, park)
+    coalitions = coalition_costs(scenario, case, members, park, workers)
     ts = park.timeseries.copy()
     net = members_net_kw(scenario, members)
     ts[f"{PARK}/load_kw"] = net  # the members' net draw, negative where they feed in
@@ -128,23 +133,50 @@ def with_park(scenario: Scenario, case: str, members: CaseResult) -> CaseResult:
         park_coalitions=coalitions)
 
 
-def coalition_costs(scenario: Scenario, case: str, members: CaseResult, park: CaseResult
-                    ) -> pd.DataFrame:
+def coalition_costs(scenario: Scenario, case: str, members: CaseResult, park: CaseResult,
+                    workers: int = 1) -> pd.DataFrame:
     """What each coalition the sharing rule needs (`energysim.analysis.park_sharing.needed`)
     costs behind the connection (`energysim.results.COALITION_COLUMNS`): the connection's
-    model solved on their net draw; the whole park's is ``park``'s."""
+    model solved on their net draw (on ``workers`` processes); the whole park's is
+    ``park``'s."""
     ids = list(scenario.spec.park.members)
     bills = members.costs[members.costs["component"].isin(BILLED)].groupby("enterprise")[
         "cost_cny"].sum()
     capital = park_capital_cny(scenario, case).sum()
-    rows = []
-    for coalition in needed(ids, scenario.spec.park.sharing):
-        solved = park if len(coalition) == len(ids) else run_case(
-            scenario, case, inputs=park_inputs(scenario, case, members, coalition))
-        rows.append(("+".join(coalition), len(coalition),
-                     float(bills.reindex(list(coalition)).fillna(0.0).sum()),
-                     solved.total_cost_cny, capital))
-    return pd.DataFrame(rows, columns=COALITION_COLUMNS)
+    coalitions = needed(ids, scenario.spec.park.sharing)
+    others = [c for c in coalitions if len(c) < len(ids)]
+    task = (scenario, case, members)
+    if workers > 1 and len(others) > 1:
+        scipy.sparse  # noqa: B018  (imported here, before the workers fork)
+        pool = ProcessPoolExecutor(min(workers, len(others)), initializer=_init_worker,
+                                   initargs=(task,))
+        try:
+            costs = list(pool.map(_coalition_cost, others))
+        except BaseException:
+            stop_now(pool)
+            raise
+        pool.shutdown()
+    else:
+        costs = [_coalition_cost(c, task) for c in others]
+    cost = dict(zip(others, costs, strict=True)) | {tuple(ids): park.total_cost_cny}
+    return pd.DataFrame([("+".join(c), len(c), float(bills.reindex(list(c)).fillna(0.0).sum()),
+                          cost[c], capital) for c in coalitions], columns=COALITION_COLUMNS)
+
+
+_WORKER_TASK: tuple | None = None
+
+
+def _init_worker(task: tuple) -> None:
+    global _WORKER_TASK
+    quiet_worker()
+    _WORKER_TASK = task
+
+
+def _coalition_cost(coalition: tuple[str, ...], task: tuple | None = None) -> float:
+    """The connection's model's cost for ``coalition``'s net draw. [CNY]"""
+    scenario, case, members = task or _WORKER_TASK
+    return run_case(scenario, case, inputs=park_inputs(scenario, case, members,
+                                                       coalition)).total_cost_cny
 
 
 def park_capital_cny(scenario: Scenario, case: str) -> pd.Series:

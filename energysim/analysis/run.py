@@ -73,7 +73,8 @@ def run_scenario(scenario: Scenario, cases: Sequence[str] | None = None,
                              "(energysim.analysis.sizing.size_cases gives the scenario at the "
                              "sizes found; energysim run does it)")
     jobs = plan_jobs(scenario, names, grouped=repricing_on())
-    workers = min(workers or os.cpu_count() or 1, len(jobs))
+    cores = workers or os.cpu_count() or 1
+    workers = min(cores, len(jobs))
     parts: dict[tuple[str, tuple[str, ...]], CaseResult] = {}
     models = sum(len(job.cases) for job in jobs)
     bar = progress_bar(models, "models") if progress and models > 1 else None
@@ -102,7 +103,7 @@ def run_scenario(scenario: Scenario, cases: Sequence[str] | None = None,
                for c in names}
     for c in names:  # the connection's model on what its members draw (energysim.analysis.park)
         if is_park_case(scenario, c):
-            results[c] = with_park(scenario, c, results[c])
+            results[c] = with_park(scenario, c, results[c], cores if scheduler is None else 1)
     return results
 
 

@@ -32,6 +32,7 @@ from energysim.report.figures_costs import (
     plot_waterfall,
 )
 from energysim.report.figures_economics import plot_cumulative
+from energysim.report.figures_park import plot_park
 from energysim.report.findings_savings import best_case
 from energysim.report.fonts import figure_lang, font_context, save_figure
 from energysim.report.labels import check_lang, label
@@ -183,7 +184,8 @@ def summary_dispatch_cases(scenario: Scenario, results: dict[str, CaseResult]) -
 def write_figures(scenario: Scenario, results: dict[str, CaseResult], savings: pd.DataFrame,
                   decomposition: pd.DataFrame | None, folder: Path, *,
                   week_start: pd.Timestamp | None = None, lang: str = "en",
-                  which: str = "all", cashflows: pd.DataFrame | None = None) -> list[Path]:
+                  which: str = "all", cashflows: pd.DataFrame | None = None,
+                  park: pd.DataFrame | None = None) -> list[Path]:
     """Write the figures of the run as PNG into ``folder`` (created if needed): ``all``, or
     the ``summary`` (savings, waterfalls, monthly peaks, tariff heatmaps, the cumulative
     discounted cash flows of the assets, and the dispatch weeks of two cases,
@@ -198,6 +200,9 @@ def write_figures(scenario: Scenario, results: dict[str, CaseResult], savings: p
     cashflows : pandas.DataFrame, optional
         `energysim.analysis.economics.economics_tables`' cash flows: ``economics.png``
         where it has rows.
+    park : pandas.DataFrame, optional
+        `energysim.analysis.park.park_table`: ``park.png`` where it has rows
+        (`energysim.report.figures_park`).
     week_start : pandas.Timestamp, optional
         First day of the dispatch week; by default a Monday in the middle of the horizon, and
         for a case with VPP events the week of the first event.
@@ -246,6 +251,9 @@ def write_figures(scenario: Scenario, results: dict[str, CaseResult], savings: p
         if cashflows is not None and len(cashflows):
             written.append(save_figure(plot_cumulative(scenario, cashflows, lang),
                                        folder / "economics.png", lang, DPI))
+        if park is not None and len(park):
+            written.append(save_figure(plot_park(park, results, lang), folder / "park.png",
+                                       lang, DPI))
         for key in tariffs_used(scenario, results):
             written.append(save_figure(plot_band_heatmap(scenario.tariffs[key], key, lang),
                                        folder / f"tariff_{key}.png", lang, DPI))

@@ -148,6 +148,11 @@ def _context(scenario, results, figures_dir, lang, notes, analysis: Analysis) ->
         "economics_note": label("economics_note", lang).format(
             rate=f"{finance.discount_rate * 100:g}", years=finance.analysis_years,
             library=scenario.spec.economics.library),
+        "park": [] if analysis.park is None else [
+            _named_table(analysis.park, scenario, lang),
+            _named_table(allocation := analysis.park_allocation, scenario, lang,
+                         marks=allocation["individually_rational"],
+                         marked=("allocated_cny", "individually_rational"))],
         "figures": _figures(scenario, figures_dir, lang, results),
         "emission_factor": emission_factor_text(scenario, lang),
         "notes": list(notes),

@@ -32,7 +32,7 @@ def _caption(scenario: Scenario, stem: str, lang: str) -> str:
     """What a figure written by `energysim.report.figures` shows, from its file name; the
     name itself where it is not one of those."""
     fixed = {"savings": "figure_savings", "monthly_peak_import": "figure_monthly_peak",
-             "economics": "figure_economics"}
+             "economics": "figure_economics", "park": "figure_park"}
     if stem in fixed:
         return label(fixed[stem], lang)
     kind, _, rest = stem.partition("_")

@@ -287,6 +287,11 @@ LABELS: dict[str, tuple[str, str]] = {
     "vpp_no_events": ("No VPP event falls within the horizon of case {case}.",
                       "方案 {case} 的模拟期内没有虚拟电厂响应事件。"),
     "figure_dispatch": ("Dispatch of {enterprise} in case {case}", "方案 {case} 中 {enterprise} 的运行曲线"),
+    "figure_park": ("The park's net load before and after its connection's assets, and its "
+                    "coincident monthly peaks against the sum of the members' own",
+                    "园区接入关口前后的净负荷，及园区同时最大需量与各成员最大需量之和"),
+    "park_section": ("The park microgrid: the platform company's connection",
+                     "园区微电网：平台公司关口"),
     "figure_economics": ("Cumulative discounted cash flow of each enterprise's assets, by case",
                          "各企业资产在各方案下的累计折现现金流"),
     "figure_savings": ("Savings per enterprise against the baseline", "各企业较基准方案的节省"),
@@ -326,6 +331,11 @@ LABELS: dict[str, tuple[str, str]] = {
     "fig_savings_title": ("Savings per enterprise against the baseline ‘{baseline}’ (positive: pays less)",
                           "各企业较基准方案“{baseline}”的节省（正值表示少付）"),
     "fig_savings_axis": ("Savings against baseline [{unit}]", "较基准节省 [{unit}]"),
+    "fig_park_before": ("members' net draw (before)", "成员净用电（接入前）"),
+    "fig_park_after": ("at the connection, with the park's assets (after)", "关口净购电（含园区资产）"),
+    "fig_park_axis": ("kW", "千瓦"),
+    "fig_park_day": ("'{case}': the park's average day", "“{case}”：园区平均日负荷"),
+    "fig_park_peaks": ("'{case}': monthly peaks", "“{case}”：月度最大需量"),
     "fig_cumulative_title": ("Cumulative discounted cash flow of the assets, by case (at {rate} %): "
                              "where a line crosses zero they have paid back",
                              "各方案下资产的累计折现现金流（折现率{rate}%）：曲线过零即已回收投资"),

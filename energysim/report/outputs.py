@@ -120,7 +120,8 @@ def write_outputs(scenario: Scenario, results: dict[str, CaseResult], out_dir: s
         if figures != "none":
             write_figures(scenario, results, analysis.savings[SAVINGS_COLUMNS],
                           analysis.decomposition, staging / "figures", week_start=week_start,
-                          lang=lang, which=figures, cashflows=analysis.cashflows)
+                          lang=lang, which=figures, cashflows=analysis.cashflows,
+                          park=analysis.park)
         write_workbook(scenario, results, staging / "report.xlsx", lang=lang,
                        notes=_notes(scenario, lang, results=results), analysis=analysis)
         write_html(scenario, results, staging / "report.html",
