@@ -30,6 +30,14 @@ def check_energy_balance(scenario, result) -> None:
         # moved load returns within the day
         daily = ts[f"{e}/flex_shift_kw"].groupby(ts.index.normalize()).sum()
         np.testing.assert_allclose(daily, 0.0, atol=1e-6)
+    if "park/grid_import_kw" in ts:  # the members behind the park's connection
+        net = sum(ts[f"{e}/grid_import_kw"] - ts[f"{e}/grid_export_kw"]
+                  for e in scenario.spec.park.members)
+        np.testing.assert_allclose(ts["park/load_kw"], net, atol=1e-6)
+        connection = (ts["park/grid_import_kw"] - ts["park/grid_export_kw"] + ts["park/pv_kw"]
+                      + ts["park/storage_discharge_kw"] - ts["park/storage_charge_kw"])
+        np.testing.assert_allclose(connection, net, atol=1e-6, rtol=1e-9)
+        assert np.minimum(ts["park/grid_import_kw"], ts["park/grid_export_kw"]).max() <= 1e-6
     for g in scenario.green_projects:
         if f"{g}/green_available_kw" not in ts:
             continue

@@ -7,10 +7,12 @@ import re
 
 import pytest
 from conftest import FLAT_TARIFF, dump_yaml, two_price_tariff, write_profile
+from test_invariants import check_bill_equals_model_cost, check_energy_balance
 
 from energysim import load_scenario, run_scenario
 from energysim.errors import ScenarioError
 
+BILLED = ["energy", "basic_charge", "export_credit"]
 MONTH = 4 / 744  # four hours of January's 744: the basic charge's share
 LOADS = {"a": [100.0, 0.0, 100.0, 0.0], "b": [0.0, 100.0, 0.0, 100.0]}
 
@@ -81,6 +83,8 @@ def test_a_members_feed_in_serves_another_member_first(tmp_path):
     scenario = park(tmp_path, loads=loads, pv_a=[0.0, 0.0, 150.0, 0.0])
     results = run_scenario(scenario, workers=1)
     alone, joint = results["alone"], results["park"]
+    check_energy_balance(scenario, joint)
+    check_bill_equals_model_cost(scenario, "park", joint)  # the members' own bills
     assert totals(alone, "export_credit")["a"] == pytest.approx(-20.0)
     ts = joint.timeseries
     assert ts["park/grid_import_kw"].to_numpy() == pytest.approx([100.0, 100.0, 30.0, 0.0])
@@ -88,6 +92,15 @@ def test_a_members_feed_in_serves_another_member_first(tmp_path):
     assert ts["park/load_kw"].to_numpy() == pytest.approx([100.0, 100.0, 30.0, 0.0])
     margin = -totals(joint)["park"]
     assert margin == pytest.approx(50 * 1.0 - 20.0 + 10 * 100 * MONTH)
+    # the bill calculator bills the connection's flows as the model does
+    from energysim import compute_bill
+    from energysim.analysis.park import connection_tariff
+
+    bill = compute_bill(connection_tariff(scenario, "park"), ts["park/grid_import_kw"],
+                        ts["park/grid_export_kw"], basic_charge="max_demand",
+                        transformer_kva=2000)["total"].sum()
+    billed = joint.costs.query("enterprise == 'park' and component in @BILLED")["cost_cny"]
+    assert bill == pytest.approx(billed.sum(), rel=1e-9)
     assert joint.total_cost_cny == pytest.approx(230 + 10 * 100 * MONTH)
 
 
@@ -103,6 +116,7 @@ def test_money_is_conserved_with_a_shared_battery(tmp_path):
     scenario = park(tmp_path, loads=loads, tariff=two_price_tariff("02:00"), assets=[battery])
     results = run_scenario(scenario, workers=1)
     joint = results["park"]
+    check_energy_balance(scenario, joint)
     assert "shared" not in str(results["alone"].timeseries.columns)
     ts = joint.timeseries
     assert ts["park/storage_discharge_kw"].sum() == pytest.approx(200.0)
