@@ -35,10 +35,12 @@ STANDARD_COSTS = ("energy", "basic_charge", "export_credit", "storage_wear", "un
 VPP_EVENT_COLUMNS = ["event", "enterprise", "baseline_kwh", "delivered_kwh", "paid_kwh",
                      "requested_kwh", "revenue_cny", "penalty_cny"]
 """Columns of a case's VPP events table, one row per event and member (and ``park``)."""
-COALITION_COLUMNS = ["coalition", "size", "alone_cny", "connection_cny", "assets_cny"]
+COALITION_COLUMNS = ["coalition", "size", "alone_cny", "connection_cny", "assets_cny",
+                     "bound_cny"]
 """A park case's coalitions: the members (``+``-joined), how many, what their own tariffs bill
-them alone, what the connection and the park's assets (operating and capital) cost them
-together [CNY]."""
+them alone, what the connection (its bill and the park's assets' operating costs) and the
+park's assets' capital cost them together, and how far above its optimum the connection's
+cost may be (the net meter's modes iterated, `energysim.model.meter_modes`) [CNY]."""
 
 
 @dataclass

@@ -31,14 +31,16 @@ from energysim.scenario import Scenario
 
 
 def run_case(scenario: Scenario, case: str, enterprises: Sequence[str] | None = None,
-             threads: int = 1, inputs: CaseInputs | None = None) -> CaseResult:
+             threads: int = 1, inputs: CaseInputs | None = None,
+             meter: str | None = None) -> CaseResult:
     """Build, solve and extract ``case`` for ``enterprises`` in one model (this process),
-    from its prepared ``inputs`` where they are given."""
+    from its prepared ``inputs`` where they are given; the net meter's modes decided as
+    ``meter`` says (`energysim.model.solve.solve_model`; the scenario's solver's if None)."""
     timings = {}
     start = time.perf_counter()
     m = build_model(inputs) if inputs is not None else build_model(scenario, case, enterprises)
     timings["build"] = time.perf_counter() - start
-    solve = partial(solve_model, threads=threads, meter=scenario.spec.solver.meter,
+    solve = partial(solve_model, threads=threads, meter=meter or scenario.spec.solver.meter,
                     meter_milp_max_steps=scenario.spec.solver.milp_max_steps,
                     time_limit_s=scenario.spec.solver.time_limit_s)
     try:

@@ -158,9 +158,11 @@ def coalition_costs(scenario: Scenario, case: str, members: CaseResult, park: Ca
         pool.shutdown()
     else:
         costs = [_coalition_cost(c, task) for c in others]
-    cost = dict(zip(others, costs, strict=True)) | {tuple(ids): park.total_cost_cny}
+    cost = dict(zip(others, costs, strict=True)) | {tuple(ids): (park.total_cost_cny,
+                                                                 park.bound_cny)}
     return pd.DataFrame([("+".join(c), len(c), float(bills.reindex(list(c)).fillna(0.0).sum()),
-                          cost[c], capital) for c in coalitions], columns=COALITION_COLUMNS)
+                          cost[c][0], capital, cost[c][1]) for c in coalitions],
+                        columns=COALITION_COLUMNS)
 
 
 _WORKER_TASK: tuple | None = None
@@ -172,11 +174,15 @@ def _init_worker(task: tuple) -> None:
     _WORKER_TASK = task
 
 
-def _coalition_cost(coalition: tuple[str, ...], task: tuple | None = None) -> float:
-    """The connection's model's cost for ``coalition``'s net draw. [CNY]"""
+def _coalition_cost(coalition: tuple[str, ...], task: tuple | None = None
+                    ) -> tuple[float, float]:
+    """The connection's model's cost for ``coalition``'s net draw, and its bound: the net
+    meter's modes iterated, never a MILP (a coalition's MILP took minutes where the park's
+    own LP took seconds). [CNY]"""
     scenario, case, members = task or _WORKER_TASK
-    return run_case(scenario, case, inputs=park_inputs(scenario, case, members,
-                                                       coalition)).total_cost_cny
+    result = run_case(scenario, case, inputs=park_inputs(scenario, case, members, coalition),
+                      meter="iterate")
+    return result.total_cost_cny, result.bound_cny
 
 
 def park_capital_cny(scenario: Scenario, case: str) -> pd.Series:
