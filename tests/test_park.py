@@ -315,6 +315,13 @@ def test_a_run_writes_the_park_files_sheets_and_figure(tmp_path):
     assert label("park", "en") in sheets and label("park_allocation", "en") in sheets
     html = (out / "report.html").read_text(encoding="utf-8")
     assert 'id="park"' in html and "park.png" in html
+    from energysim.report.findings import headline_findings
+
+    results = run_scenario(scenario, workers=1)
+    [sentence] = [s for s in headline_findings(scenario, results, "en") if "connection" in s]
+    assert f"keeps CNY {10 * 100 * MONTH:,.0f}" in sentence and "50.0% below" in sentence
+    assert "every member is better off" in sentence
+    assert any("平台公司" in s for s in headline_findings(scenario, results, "zh"))
 
 
 def test_the_coalitions_solved_on_a_pool_cost_what_they_cost_here(tmp_path):

@@ -26,6 +26,7 @@ from __future__ import annotations
 from energysim.analysis.bundle import Analysis, analyse
 from energysim.report.findings_economics import _economics
 from energysim.report.findings_green import _green, emission_factor_text
+from energysim.report.findings_park import _park
 from energysim.report.findings_savings import (
     _best_case,
     _grid_company,
@@ -55,6 +56,6 @@ def headline_findings(scenario: Scenario, results: dict[str, CaseResult],
     analysis = analyse(scenario, results) if analysis is None else analysis
     sentences = []
     for finding in (_best_case, _tariff_only, _neutral, _held, _split, _park_imports,
-                    _grid_company, _vpp, _green, _economics):
+                    _grid_company, _vpp, _green, _economics, _park):
         sentences += finding(scenario, results, lang, analysis)
     return sentences

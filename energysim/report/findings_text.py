@@ -111,6 +111,15 @@ TEMPLATES: dict[str, tuple[str, str]] = {
                       "绿电直连电站{plant}（投资{capex}）在{case}下每年售电收入{revenue}，"
                       "按{rate}%折现{payback}（净现值{npv}）{under}。"),
     "plant_under": ("; {payback} under {case} (NPV {npv})", "；在{case}下{payback}（净现值{npv}）"),
+    "park": ("Behind the park's connection in {case}, the platform company keeps {sign}{margin} "
+             "after the grid bill and its assets ({capital} of capital among them); the "
+             "coincident peaks are {peaks} below the sum of the members' own; shared by the "
+             "{rule} rule, {who}.",
+             "在{case}方案下，园区关口后平台公司扣除关口电费与资产成本（其中投资{capital}）后"
+             "收益{sign}{margin}；园区同时最大需量比各成员最大需量之和低{peaks}；按{rule}规则分配，{who}。"),
+    "park_worse": ("{members} would save more behind the connection alone",
+                   "{members}单独接入关口可节省更多"),
+    "park_all_better": ("every member is better off than alone", "每个成员均优于单独参与"),
     "in_years": ("in {years} years", "{years}年回收"),
     "no_payback": ("not within {years} years", "{years}年内无法回收"),
 }
