@@ -44,7 +44,7 @@ def test_demo_year_headline_numbers_match_the_stored_table(demo_year):
     assert optimality["baseline"]["kind"] == optimality["green_direct"]["kind"] == "exact"
     # the summary figures: the dispatch weeks of the best case and of its reference only
     assert sorted(p.name for p in (demo_year / "figures").glob("dispatch_*.png")) == sorted(
-        f"dispatch_{case}_{e}.png" for case in ("midday_valley_flex_vpp", "baseline")
+        f"dispatch_{case}_{e}.png" for case in ("park_midday_valley", "current_pv_storage")
         for e in ("materials", "electronics", "auto_parts", "cold_store"))
     assert not list((demo_year / "figures").glob("load_duration_*.png"))
     assert len(list((demo_year / "figures").glob("waterfall_*.png"))) == 17

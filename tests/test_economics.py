@@ -170,13 +170,15 @@ def test_the_demo_week_economics_add_up(demo_week):
     assert set(economics["case"]) == set(with_assets)
     plants = economics[economics["enterprise"] == "green_line"]
     assert list(plants["case"]) == ["green_direct", "green_direct_enforced"]
-    assert len(economics) == 4 * len(with_assets) + 2
+    platform = economics[economics["enterprise"] == "park"]  # its shared battery
+    assert list(platform["case"]) == ["park_today", "park_midday_valley"]
+    assert len(economics) == 4 * len(with_assets) + 2 + 2
     for _, row in plants.iterrows():  # paid 0.36 CNY for each kWh it delivers or feeds in
         ts = results[row["case"]].timeseries
         sold = (ts["green_line/green_delivered_kw"] + ts["green_line/green_feed_in_kw"]).sum()
         assert row["annual_savings_cny"] == pytest.approx(0.36 * scale * sold * scenario.dt_h,
                                                           rel=1e-9)
-    economics = economics[economics["enterprise"] != "green_line"]
+    economics = economics[~economics["enterprise"].isin(["green_line", "park"])]
     reference = economics.drop_duplicates("case").set_index("case")["reference_case"]
     assert reference["current_pv_storage"] == "baseline" == reference["green_direct"]
     assert reference["midday_valley_pv_storage"] == "midday_valley" == reference["midday_valley_flex"]
@@ -208,7 +210,7 @@ def test_the_demo_week_economics_add_up(demo_week):
     [plant] = [s for s in headline_findings(scenario, results, "en", analysis) if "plant" in s]
     assert "green_line" in plant and "under 'green_direct_enforced'" in plant
     fig = plot_cumulative(scenario, cashflows)
-    assert len([ax for ax in fig.axes if ax.get_visible()]) == 5
+    assert len([ax for ax in fig.axes if ax.get_visible()]) == 6  # and the platform's
 
 
 def _shared(tmp_path, shares: dict):

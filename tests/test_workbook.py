@@ -19,7 +19,8 @@ from energysim.report.tariff_views import BAND_COLOURS
 from energysim.report.workbook import daily_energy, used_tariffs, write_workbook
 
 SHEETS = ["summary", "savings", "decomposition", "costs", "indicators", "green_direct",
-          "green_compliance", "economics", "sizing", "cashflows", "economics_findings", "tariffs",
+          "green_compliance", "economics", "sizing", "cashflows", "park", "park_allocation",
+          "economics_findings", "tariffs",
           "daily_energy"]
 CJK = re.compile(r"[\u4e00-\u9fff]")
 

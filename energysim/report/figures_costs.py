@@ -62,7 +62,7 @@ def enterprise_label(scenario: Scenario, enterprise: str, lang: str) -> str:
     if lang != "zh":
         return enterprise
     named = scenario.enterprises.get(enterprise) or scenario.green_projects.get(enterprise)
-    return named.name or enterprise
+    return named.name or enterprise if named is not None else label("platform", lang)
 
 
 def park_and_enterprises(n: int) -> tuple[Figure, object, list]:

@@ -1,7 +1,7 @@
-"""The figure of the investment economics: each enterprise's (and direct-supply plant's)
-cumulative discounted cash flow of its assets, a line per case (so per tariff), from the
-investment year to the end of the analysis; where a line crosses zero the assets have paid
-back, discounted.
+"""The figure of the investment economics: each enterprise's (and direct-supply plant's, and
+the park platform company's) cumulative discounted cash flow of its assets, a line per case
+(so per tariff), from the investment year to the end of the analysis; where a line crosses
+zero the assets have paid back, discounted.
 
 `cumulative_table` returns exactly what is drawn: Σ_{k≤y} CF_k / (1 + r)^k by case,
 enterprise and year (`energysim.analysis.economics`).
@@ -15,6 +15,7 @@ from matplotlib import colormaps
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
+from energysim.assets import PARK
 from energysim.economics.finance import discount_factors
 from energysim.report.figures_costs import Grouped, enterprise_label, money_unit
 from energysim.report.fonts import figure_lang
@@ -40,7 +41,7 @@ def plot_cumulative(scenario: Scenario, cashflows: pd.DataFrame, lang: str = "en
     lang = figure_lang(lang)
     rate = scenario.spec.economics.finance_spec().discount_rate
     table = cumulative_table(cashflows, rate)
-    enterprises = [e for e in [*scenario.enterprises, *scenario.green_projects]
+    enterprises = [e for e in [*scenario.enterprises, *scenario.green_projects, PARK]
                    if e in set(table["enterprise"])]
     cases = list(dict.fromkeys(table["case"]))
     scale, unit = money_unit(table["cumulative_cny"].to_numpy(), lang)

@@ -125,6 +125,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "asset_capital_cny": ("Assets' capital cost, annualised [CNY]", "资产年化投资 [元]"),
     "asset_costs_cny": ("Assets' costs [CNY]", "资产成本 [元]"),
     "platform_margin_cny": ("Platform company's margin [CNY]", "平台公司收益 [元]"),
+    "platform": ("the park's platform company", "园区平台公司"),
     "members_payments": ("members' payments", "成员缴费"),
     "park_discount": ("park discount", "园区折扣"),
     "member": ("Member", "成员"),
