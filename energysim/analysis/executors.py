@@ -1,4 +1,5 @@
-"""The executors sweeps run on: a local process pool, or the executor of a Dask cluster.
+"""The executors sweeps run on: a local process pool, or the executor of a Dask cluster;
+and `pool_map`, a function mapped over tasks on a local pool that shares one input.
 
 Both follow `concurrent.futures`. A process pool pickles what it is given with each task; a
 Dask cluster gets the sweep's base scattered once to its workers (`shipped`). The
@@ -15,8 +16,11 @@ from __future__ import annotations
 import os
 import signal
 import sys
+from collections.abc import Callable, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor
 from multiprocessing.connection import wait
+
+from pyomo.common.dependencies import scipy
 
 STOP_SECONDS = 3.0
 """How long terminated workers get to exit before they are killed."""
@@ -86,3 +90,37 @@ def stop_now(pool: ProcessPoolExecutor) -> None:
         process.kill()
     for process in processes:
         process.join(timeout=STOP_SECONDS)
+
+
+def pool_map(function: Callable, shared, tasks: Sequence, workers: int) -> list:
+    """``function(shared, task)`` of each of ``tasks``, in their order: here where there is
+    one worker or one task, else on a pool of up to ``workers`` processes, each given
+    ``shared`` once (forked after SciPy's sparse matrices are imported, which Pyomo's
+    compiler needs); an error or an interrupt stops the pool at once (`stop_now`).
+    ``function`` is a module-level function."""
+    if workers <= 1 or len(tasks) <= 1:
+        return [function(shared, task) for task in tasks]
+    scipy.sparse  # noqa: B018  (imported here, before the workers fork)
+    pool = ProcessPoolExecutor(min(workers, len(tasks)), initializer=_init_shared,
+                               initargs=(function, shared))
+    try:
+        out = list(pool.map(_call_shared, tasks))
+    except BaseException:
+        stop_now(pool)
+        raise
+    pool.shutdown()
+    return out
+
+
+_SHARED: tuple | None = None
+
+
+def _init_shared(function: Callable, shared) -> None:
+    global _SHARED
+    quiet_worker()
+    _SHARED = (function, shared)
+
+
+def _call_shared(task):
+    function, shared = _SHARED
+    return function(shared, task)

@@ -33,14 +33,12 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Sequence
-from concurrent.futures import ProcessPoolExecutor
 
 import numpy as np
 import pandas as pd
-from pyomo.common.dependencies import scipy
 
 from energysim.analysis.case_models import run_case
-from energysim.analysis.executors import quiet_worker, stop_now
+from energysim.analysis.executors import pool_map
 from energysim.analysis.park_sharing import needed
 from energysim.assets import PARK
 from energysim.case_inputs import CaseInputs
@@ -145,19 +143,7 @@ def coalition_costs(scenario: Scenario, case: str, members: CaseResult, park: Ca
     capital = park_capital_cny(scenario, case).sum()
     coalitions = needed(ids, scenario.spec.park.sharing)
     others = [c for c in coalitions if len(c) < len(ids)]
-    task = (scenario, case, members)
-    if workers > 1 and len(others) > 1:
-        scipy.sparse  # noqa: B018  (imported here, before the workers fork)
-        pool = ProcessPoolExecutor(min(workers, len(others)), initializer=_init_worker,
-                                   initargs=(task,))
-        try:
-            costs = list(pool.map(_coalition_cost, others))
-        except BaseException:
-            stop_now(pool)
-            raise
-        pool.shutdown()
-    else:
-        costs = [_coalition_cost(c, task) for c in others]
+    costs = pool_map(_coalition_cost, (scenario, case, members), others, workers)
     cost = dict(zip(others, costs, strict=True)) | {tuple(ids): (park.total_cost_cny,
                                                                  park.bound_cny)}
     return pd.DataFrame([("+".join(c), len(c), float(bills.reindex(list(c)).fillna(0.0).sum()),
@@ -165,21 +151,11 @@ def coalition_costs(scenario: Scenario, case: str, members: CaseResult, park: Ca
                         columns=COALITION_COLUMNS)
 
 
-_WORKER_TASK: tuple | None = None
-
-
-def _init_worker(task: tuple) -> None:
-    global _WORKER_TASK
-    quiet_worker()
-    _WORKER_TASK = task
-
-
-def _coalition_cost(coalition: tuple[str, ...], task: tuple | None = None
-                    ) -> tuple[float, float]:
+def _coalition_cost(task: tuple, coalition: tuple[str, ...]) -> tuple[float, float]:
     """The connection's model's cost for ``coalition``'s net draw, and its bound: the net
     meter's modes iterated, never a MILP (a coalition's MILP took minutes where the park's
     own LP took seconds). [CNY]"""
-    scenario, case, members = task or _WORKER_TASK
+    scenario, case, members = task
     result = run_case(scenario, case, inputs=park_inputs(scenario, case, members, coalition),
                       meter="iterate")
     return result.total_cost_cny, result.bound_cny

@@ -34,15 +34,13 @@ import dataclasses
 import os
 import time
 from collections.abc import Sequence
-from concurrent.futures import ProcessPoolExecutor
 
 import numpy as np
 import pandas as pd
-from pyomo.common.dependencies import scipy
 
 from energysim.analysis.cases import build_model, model_groups
 from energysim.analysis.economics import year_scale
-from energysim.analysis.executors import quiet_worker, stop_now
+from energysim.analysis.executors import pool_map
 from energysim.analysis.run import run_scenario
 from energysim.model.sizing import sizes
 from energysim.model.solve import solve_model
@@ -93,11 +91,7 @@ def sizing_table(scenario: Scenario, cases: Sequence[str],
     at_steps = {False: scenario}
     if any(hourly for *_, hourly in tasks):
         at_steps[True] = scenario.with_overrides({"horizon.resolution": "1h"})
-    workers = min(workers or os.cpu_count() or 1, len(tasks))
-    if workers <= 1:
-        parts = [_size_group(at_steps, *task) for task in tasks]
-    else:
-        parts = _on_pool(at_steps, tasks, workers)
+    parts = pool_map(_size_task, at_steps, tasks, workers or os.cpu_count() or 1)
     return pd.DataFrame([row for part in parts for row in part], columns=SIZING_COLUMNS)
 
 
@@ -127,31 +121,8 @@ def _size_group(at_steps: dict[bool, Scenario], case: str, group: tuple[str, ...
     return rows
 
 
-def _on_pool(at_steps: dict[bool, Scenario], tasks: list[tuple], workers: int) -> list[list]:
-    """`_size_group` of each of ``tasks`` on a pool of ``workers`` processes, each given the
-    scenarios once; in the order of ``tasks``."""
-    scipy.sparse  # noqa: B018  (imported here, before the workers fork)
-    pool = ProcessPoolExecutor(workers, initializer=_init_worker, initargs=(at_steps,))
-    try:
-        parts = list(pool.map(_worker_size_group, tasks))
-    except BaseException:
-        stop_now(pool)
-        raise
-    pool.shutdown()
-    return parts
-
-
-_WORKER_AT_STEPS: dict[bool, Scenario] = {}
-
-
-def _init_worker(at_steps: dict[bool, Scenario]) -> None:
-    global _WORKER_AT_STEPS
-    quiet_worker()
-    _WORKER_AT_STEPS = at_steps
-
-
-def _worker_size_group(task: tuple) -> list[list]:
-    return _size_group(_WORKER_AT_STEPS, *task)
+def _size_task(at_steps: dict[bool, Scenario], task: tuple) -> list[list]:
+    return _size_group(at_steps, *task)
 
 
 def sized_scenario(scenario: Scenario, sizing: pd.DataFrame, factor: float = 1.0,
