@@ -86,8 +86,8 @@ def indicators(scenario: Scenario, results: dict[str, CaseResult]) -> pd.DataFra
             discharge_kwh = total("storage_discharge_kw").sum() * dt_h
             curtailed = total("pv_curtail_kw").sum() * dt_h
             revenue = billed[billed["component"].isin(GRID_REVENUE)]["cost_cny"].sum()
-            net = imports - total("grid_export_kw", grid)
             exports = total("grid_export_kw", grid)
+            net = imports - exports
             supplied = imports + total("pv_kw") + total("green_direct_kw")
             consumed = (supplied + total("generator_kw") + total("storage_discharge_kw")
                         - total("storage_charge_kw") - exports).sum() * dt_h

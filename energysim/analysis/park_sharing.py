@@ -29,6 +29,7 @@ from collections.abc import Callable, Sequence
 import numpy as np
 import pandas as pd
 
+from energysim.assets import PARK
 from energysim.park_spec import SHAPLEY_EXACT_MAX, SharingSpec
 
 ALLOCATION_COLUMNS = ["case", "member", "rule", "alone_cny", "standalone_value_cny",
@@ -124,5 +125,5 @@ def _weights(result, ids: list[str], rule: str, dt_h: float) -> dict[str, float]
     if rule == "energy":
         return {i: float(ts[f"{i}/grid_import_kw"].sum()) * dt_h for i in ids}
     draw = {i: (ts[f"{i}/grid_import_kw"] - ts[f"{i}/grid_export_kw"]) for i in ids}
-    peaks = ts["park/grid_import_kw"].groupby(ts.index.strftime("%Y-%m")).idxmax()
+    peaks = ts[f"{PARK}/grid_import_kw"].groupby(ts.index.strftime("%Y-%m")).idxmax()
     return {i: float(np.maximum(draw[i].loc[list(peaks)], 0.0).sum()) for i in ids}
