@@ -91,8 +91,8 @@ TABLES = (
     Table("sizing", "sizing", float_format="%.6g", freeze="D2", sheet_needs="rows"),
     Table("cashflows", "cashflows", float_format="%.2f", freeze="E2", translate=("component",),
           sheet_needs="rows"),
-    Table("park", "park", float_format="%.6g", sheet_needs="rows"),
-    Table("park_allocation", "park_allocation", float_format="%.6g", mark="individually_rational",
+    Table("park", "park", float_format="%.10g", sheet_needs="rows"),
+    Table("park_allocation", "park_allocation", float_format="%.10g", mark="individually_rational",
           marked=("allocated_cny", "individually_rational"), sheet_needs="rows"),
 )
 """The tables of a run, in the order the writers write them."""
