@@ -12,6 +12,11 @@ Dispatch: each member runs its own assets for its own bill at its public tariff,
 would alone, and the platform runs the park's assets for the connection's bill, given what
 the members draw and feed in together (`energysim.analysis.park`).
 
+With ``park_dispatch: platform`` a case has the platform company dispatch the members'
+batteries and PV together with the park's, for the connection's bill (a park VPP
+aggregator, `energysim.analysis.park_dispatch`); such a case switches on only the kinds of
+`PLATFORM_DISPATCHED`.
+
 Settlement (``settlement.rule``): ``public_tariff`` — each member pays for its sub-metered
 flows what its own tariff would bill them (energy, basic charge on its own peak, export
 credit), the platform keeping the spread to the connection's bill; ``discount`` — that
@@ -37,6 +42,9 @@ from energysim.tariffs.network import VoltageLevel
 
 SHAPLEY_EXACT_MAX = 8
 """Up to this many members the Shapley value enumerates every coalition (2^n − 1 models)."""
+
+PLATFORM_DISPATCHED = ("pv", "storage")
+"""The asset kinds the platform company dispatches for the members (``park_dispatch: platform``)."""
 
 
 class ConnectionSpec(StrictModel):

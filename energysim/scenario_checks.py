@@ -12,6 +12,7 @@ from energysim.assets import PARK, declared_assets
 from energysim.calendar_spec import to_calendar
 from energysim.charges import needs
 from energysim.economics.costs import OVERRIDES, asset_problems
+from energysim.park_spec import PLATFORM_DISPATCHED
 from energysim.profiles.archetypes import ARCHETYPES
 from energysim.scenario_spec import CAPACITY_FIELDS, ScenarioSpec
 from energysim.schema import off_grid_boundaries
@@ -296,6 +297,18 @@ def check_park(spec: ScenarioSpec, tariffs: dict[str, Tariff], at) -> None:
         if case.metering == "park" and park is None:
             at(("cases", name, "metering"), "metering park needs the scenario's park: "
                "{connection: ..., members: [...]}")
+        if case.park_dispatch == "platform":
+            if case.metering != "park":
+                at(("cases", name, "park_dispatch"), "the platform dispatches the members' "
+                   "assets behind the park's connection: add metering: park")
+            others = [a for a in case.assets if a not in PLATFORM_DISPATCHED]
+            if others:
+                at(("cases", name, "assets"), f"the platform dispatches batteries and PV "
+                   f"({', '.join(PLATFORM_DISPATCHED)}), not {', '.join(others)}: take them "
+                   "out of the case or use park_dispatch: members")
+            if case.size is not None:
+                at(("cases", name, "size"), "a case the platform dispatches is not sized: "
+                   "size the batteries in a case of its own")
     if park is None:
         return
     ids = [e.id for e in spec.enterprises]

@@ -178,6 +178,12 @@ class CaseSpec(StrictModel):
         "separate", description="separate: every enterprise on its own meter; park: the "
                                 "park's members behind its connection, the assets at: park "
                                 "switched on (`energysim.park_spec`).")
+    park_dispatch: Literal["members", "platform"] = Field(
+        "members", description="With metering park: members, each member dispatches its own "
+                               "assets for its own bill; platform, the platform company "
+                               "dispatches the members' batteries and PV with the park's for "
+                               "the connection's bill (a park VPP aggregator, "
+                               "`energysim.analysis.park_dispatch`).")
 
 
 class IndicatorSpec(StrictModel):

@@ -94,7 +94,7 @@ def test_a_members_feed_in_serves_another_member_first(tmp_path):
     assert margin == pytest.approx(50 * 1.0 - 20.0 + 10 * 100 * MONTH)
     # the bill calculator bills the connection's flows as the model does
     from energysim import compute_bill
-    from energysim.analysis.park import connection_tariff
+    from energysim.analysis.park_connection import connection_tariff
 
     bill = compute_bill(connection_tariff(scenario, "park"), ts["park/grid_import_kw"],
                         ts["park/grid_export_kw"], basic_charge="max_demand",
@@ -331,3 +331,96 @@ def test_the_coalitions_solved_on_a_pool_cost_what_they_cost_here(tmp_path):
     pooled = run_scenario(scenario, ["park"], workers=2)["park"].park_coalitions
     assert len(here) == 7 and list(pooled["coalition"]) == list(here["coalition"])
     assert pooled["connection_cny"].to_numpy() == pytest.approx(here["connection_cny"].to_numpy())
+
+
+def own_battery(at: str, **spec) -> dict:
+    """A lossless 100 kWh / 100 kW battery behind ``at``, half full at the start."""
+    return {"id": f"{at}_battery", "kind": "storage", "at": at, "capacity_kwh": 100,
+            "power_kw": 100, "charge_efficiency": 1.0, "discharge_efficiency": 1.0,
+            "soc_min_fraction": 0.0, "soc_max_fraction": 1.0, "soc_initial_fraction": 0.5,
+            "self_discharge_fraction_per_h": 0.0, "wear_cost_cny_per_kwh": 0.01, **spec}
+
+
+def test_the_platform_dispatches_a_members_battery_for_the_coincident_peak(tmp_path):
+    """a draws a flat 50 kW and has a battery; b draws 100 kW in hours 1 and 3. Alone, and
+    behind the connection under its own dispatch, a's battery idles (its own peak is flat)
+    and the connection peaks at 150 kW. The platform charges it 50 kW in hours 0 and 2 and
+    discharges it in 1 and 3: the connection's peak falls to 100 kW, 500 · 4/744 CNY less,
+    for 100 kWh of wear at 0.01. a's sub-meter now draws [100, 0, 100, 0]: its own peak
+    doubles, so it pays 500 · 4/744 + 1 more than alone, while the platform's margin is b's
+    and a's peaks against the coincident one, 1,000 · 4/744. The park saves
+    v(N) = 500 · 4/744 − 1 against its members alone, v({a}) = v({b}) = 0: a Shapley half
+    each, and a is owed what it lost."""
+    from energysim.analysis.park_sharing import allocation_table
+
+    loads = {"a": [50.0] * 4, "b": [0.0, 100.0, 0.0, 100.0]}
+    scenario = park(tmp_path, loads=loads, assets=[own_battery("a")],
+                    park_case={"park_dispatch": "platform"})
+    own = load_scenario(scenario.path, {"cases.park.park_dispatch": "members"})
+    results = run_scenario(scenario, workers=1)
+    alone, joint = results["alone"], results["park"]
+    own_joint = run_scenario(own, cases=["park"], workers=1)["park"]
+    check_energy_balance(scenario, joint)
+    check_bill_equals_model_cost(scenario, "park", joint)
+    ts = joint.timeseries
+    assert ts["park/grid_import_kw"].to_numpy() == pytest.approx([100.0] * 4)
+    assert ts["a/storage_charge_kw"].to_numpy() == pytest.approx([50.0, 0.0, 50.0, 0.0])
+    assert ts["a/storage_discharge_kw"].to_numpy() == pytest.approx([0.0, 50.0, 0.0, 50.0])
+    assert ts["a/grid_import_kw"].to_numpy() == pytest.approx([100.0, 0.0, 100.0, 0.0])
+    assert ts["park/storage_charge_kw"].to_numpy() == pytest.approx([0.0] * 4)
+    assert own_joint.timeseries["park/grid_import_kw"].to_numpy() == pytest.approx(
+        [50.0, 150.0, 50.0, 150.0])
+    paid = totals(joint)
+    assert paid["a"] == pytest.approx(200 + 1000 * MONTH + 1.0)  # its bill and its wear
+    assert totals(alone)["a"] == pytest.approx(200 + 500 * MONTH)
+    assert paid["b"] == pytest.approx(totals(alone)["b"]) == pytest.approx(200 + 1000 * MONTH)
+    assert -paid["park"] == pytest.approx(1000 * MONTH)  # the margin
+    assert joint.total_cost_cny == pytest.approx(400 + 1000 * MONTH + 1.0)
+    assert own_joint.total_cost_cny == pytest.approx(400 + 1500 * MONTH)
+    assert joint.total_cost_cny + joint.regularisation_cny == pytest.approx(joint.objective_cny)
+    table = allocation_table(scenario, results).set_index("member")
+    assert table["standalone_value_cny"].to_dict() == pytest.approx({"a": 0.0, "b": 0.0},
+                                                                    abs=1e-9)
+    assert table["allocated_cny"].to_dict() == pytest.approx(
+        {"a": (500 * MONTH - 1) / 2, "b": (500 * MONTH - 1) / 2})
+
+
+def test_a_members_sub_meter_limits_the_platforms_dispatch(tmp_path):
+    """As above, a's transformer 90 kVA: its sub-meter passes at most 90 kW, so the battery
+    charges 40 kW in hours 0 and 2 and the connection peaks at 110 kW."""
+    loads = {"a": [50.0] * 4, "b": [0.0, 100.0, 0.0, 100.0]}
+    scenario = park(tmp_path, loads=loads, assets=[own_battery("a")],
+                    park_case={"park_dispatch": "platform"})
+    scenario = load_scenario(scenario.path, {"enterprises.a.transformer_kva": 90})
+    ts = run_scenario(scenario, cases=["park"], workers=1)["park"].timeseries
+    assert ts["a/grid_import_kw"].max() == pytest.approx(90.0)
+    assert ts["park/grid_import_kw"].to_numpy() == pytest.approx([90.0, 110.0, 90.0, 110.0])
+
+
+def test_the_platforms_coalitions_pool_the_members_assets(tmp_path):
+    """Three members, a with the battery, c drawing 20 kW in hours 0 and 2. Against the
+    members alone (peaks 50, 100, 20): b + c peak at 100 (−20 kW); a + c draw
+    [70, 50, 70, 50], flattened to 60 by 10 kW through the battery (−10 kW, 20 kWh of wear);
+    a + b as in the two-member park (−50 kW, 100 kWh); all three draw [70, 150, 70, 150],
+    flattened to 110 by 40 kW (−60 kW, 80 kWh); a alone saves nothing."""
+    loads = {"a": [50.0] * 4, "b": [0.0, 100.0, 0.0, 100.0], "c": [20.0, 0.0, 20.0, 0.0]}
+    scenario = park(tmp_path, loads=loads, assets=[own_battery("a")],
+                    park_case={"park_dispatch": "platform"})
+    coalitions = run_scenario(scenario, workers=1)["park"].park_coalitions.set_index("coalition")
+    saved = coalitions["alone_cny"] - coalitions["connection_cny"] - coalitions["assets_cny"]
+    assert saved.to_dict() == pytest.approx({
+        "a": 0.0, "b": 0.0, "c": 0.0, "a+b": 500 * MONTH - 1.0, "a+c": 100 * MONTH - 0.2,
+        "b+c": 200 * MONTH, "a+b+c": 600 * MONTH - 0.8}, abs=1e-9)
+    assert coalitions.loc["a", "alone_cny"] == pytest.approx(200 + 500 * MONTH)  # no wear alone
+
+
+@pytest.mark.parametrize(("case", "says"), [
+    ({"park_dispatch": "platform", "metering": "separate"},
+     "cases.park.park_dispatch: the platform dispatches the members' assets behind the park's "
+     "connection: add metering: park"),
+    ({"park_dispatch": "platform", "assets": ["storage", "flex"]},
+     "cases.park.assets: the platform dispatches batteries and PV (pv, storage), not flex"),
+])
+def test_bad_platform_dispatch_is_located(tmp_path, case, says):
+    with pytest.raises(ScenarioError, match=re.escape(says)):
+        park(tmp_path, park_case=case)

@@ -77,17 +77,27 @@ def bill_result(inputs: CaseInputs, case: str) -> CaseResult:
 def _bill(inputs: CaseInputs, e: str, load: np.ndarray, price: np.ndarray, labels: np.ndarray,
           fractions: pd.Series) -> dict[str, pd.Series]:
     """Enterprise e's energy and basic charge per month, drawing ``load`` at ``price``."""
+    return meter_bill(inputs, e, load, np.zeros(len(load)), price, labels, fractions)
+
+
+def meter_bill(inputs: CaseInputs, e: str, import_kw: np.ndarray, export_kw: np.ndarray,
+               price: np.ndarray, labels: np.ndarray, fractions: pd.Series
+               ) -> dict[str, pd.Series]:
+    """Meter e's bill per month (``energy``, ``basic_charge``, ``export_credit``) for the
+    flows ``import_kw`` and ``export_kw`` at ``price``, its demand the net import plus
+    its 15-minute margin (`energysim.profiles.intra_hour.metered_demand_kw`)."""
     margin = inputs.demand_margin_kw.get(e)
-    demand = load if margin is None else load + np.asarray(margin, float)
+    demand = np.maximum(import_kw - export_kw + (0.0 if margin is None else np.asarray(margin)),
+                        0.0)
     peak = pd.Series(demand, index=labels).groupby(level=0, sort=True).max()
-    meter = MeterMonths(labels, inputs.dt_h, load, np.zeros(len(load)), price,
+    meter = MeterMonths(labels, inputs.dt_h, import_kw, export_kw, price,
                         inputs.export_price_cny_per_kwh[e], peak, fractions,
                         inputs.transformer_kva.get(e), inputs.contract_demand_kw.get(e))
     bill = {"energy": CHARGES["energy"].bill_cny(meter, None)}
     charge = basic_charge(inputs.basic_charge_mode.get(e, "none"))
     if charge is not None:
         bill["basic_charge"] = charge.bill_cny(meter, inputs.basic_charge_rate[e])
-    return bill
+    return bill | {"export_credit": CHARGES["export_credit"].bill_cny(meter, None)}
 
 
 def _check_transformer(inputs: CaseInputs, e: str, load: np.ndarray) -> None:

@@ -36,10 +36,15 @@ def run_case(scenario: Scenario, case: str, enterprises: Sequence[str] | None = 
     """Build, solve and extract ``case`` for ``enterprises`` in one model (this process),
     from its prepared ``inputs`` where they are given; the net meter's modes decided as
     ``meter`` says (`energysim.model.solve.solve_model`; the scenario's solver's if None)."""
-    timings = {}
     start = time.perf_counter()
     m = build_model(inputs) if inputs is not None else build_model(scenario, case, enterprises)
-    timings["build"] = time.perf_counter() - start
+    return solve_case(m, scenario, case, {"build": time.perf_counter() - start}, threads, meter)
+
+
+def solve_case(m, scenario: Scenario, case: str, timings: dict[str, float], threads: int = 1,
+               meter: str | None = None) -> CaseResult:
+    """Solve the built model ``m`` of ``case`` and extract its result (``timings`` holds
+    what building took); an infeasible model with enforced green-supply rules explained."""
     solve = partial(solve_model, threads=threads, meter=meter or scenario.spec.solver.meter,
                     meter_milp_max_steps=scenario.spec.solver.milp_max_steps,
                     time_limit_s=scenario.spec.solver.time_limit_s)

@@ -39,10 +39,11 @@ import pandas as pd
 
 from energysim.analysis.case_models import run_case
 from energysim.analysis.executors import pool_map
+from energysim.analysis.park_connection import connection_inputs
+from energysim.analysis.park_dispatch import platform_dispatch, solve_platform
 from energysim.analysis.park_sharing import needed
 from energysim.assets import PARK
 from energysim.case_inputs import CaseInputs
-from energysim.charges import needs
 from energysim.economics.lifecycle import HOURS_A_YEAR, annualised_cny_per_unit_year
 from energysim.results import COALITION_COLUMNS, CaseResult
 from energysim.scenario import Scenario
@@ -61,14 +62,6 @@ def is_park_case(scenario: Scenario, case: str) -> bool:
     return scenario.case(case).metering == "park"
 
 
-def connection_tariff(scenario: Scenario, case: str):
-    """The tariff billed at the connection under ``case``: the case's, else the
-    connection's own, at the connection's voltage level."""
-    connection = scenario.spec.park.connection
-    tariff = scenario.tariffs[scenario.case(case).tariff or connection.tariff]
-    return scenario.at_voltage_level(tariff, connection.voltage_level)
-
-
 def members_net_kw(scenario: Scenario, members: CaseResult,
                    coalition: Sequence[str] | None = None) -> np.ndarray:
     """N: what the members (of ``coalition``, all by default) draw together, net of what
@@ -81,83 +74,88 @@ def members_net_kw(scenario: Scenario, members: CaseResult,
 def park_inputs(scenario: Scenario, case: str, members: CaseResult,
                 coalition: Sequence[str] | None = None) -> CaseInputs:
     """The inputs of the connection's model under ``case``, given the members' result, for
-    the members of ``coalition`` (all by default)."""
-    connection = scenario.spec.park.connection
-    tariff = connection_tariff(scenario, case)
+    the members of ``coalition`` (all by default): their net draw N⁺ and their joint feed-in
+    N⁻ (`MEMBERS_FEED_IN`, taken whole), with the park's assets."""
     net = members_net_kw(scenario, members, coalition)
     pv = {a.id: a.spec.capacity_kwp * scenario.pv_kw_per_kwp[a.id]
           for a in scenario.assets_on(case, "pv", [PARK])}
     pv[MEMBERS_FEED_IN] = np.maximum(-net, 0.0)
     storages = {a.id: a.spec for a in scenario.assets_on(case, "storage", [PARK])}
-    mode = connection.basic_charge
-    return CaseInputs(
-        name=f"{scenario.name} / {case} / {PARK}", enterprises=[PARK], index=scenario.index,
-        dt_h=scenario.dt_h, load_kw={PARK: np.maximum(net, 0.0)},
-        price_cny_per_kwh={PARK: tariff.price_at(scenario.index)},
-        export_price_cny_per_kwh={PARK: tariff.export_price_cny_per_kwh},
-        transformer_kva={PARK: connection.transformer_kva},
-        pv_available_kw=pv, pv_must_take={MEMBERS_FEED_IN}, storages=storages,
-        asset_at={a: PARK for a in [*pv, *storages]},
-        asset_cost_shares={a: {PARK: 1.0} for a in [*pv, *storages]},
-        basic_charge_mode={PARK: mode},
-        basic_charge_rate={PARK: tariff.basic_charge.rate_for(mode) or 0.0},
-        contract_demand_kw={PARK: connection.contract_demand_kw}
-        if "contract_demand_kw" in needs(mode) else {},
-        demand_margin_kw={PARK: np.zeros(len(scenario.index))})
+    return connection_inputs(scenario, case, f"{scenario.name} / {case} / {PARK}",
+                             np.maximum(net, 0.0), pv, storages, frozenset({MEMBERS_FEED_IN}))
 
 
 def with_park(scenario: Scenario, case: str, members: CaseResult, workers: int = 1
               ) -> CaseResult:
     """The result of the park case ``case``: the members' result (their models' parts
-    combined), the connection's model solved on it, and the settlement; the coalitions'
-    models on ``workers`` processes."""
-    park = run_case(scenario, case, inputs=park_inputs(scenario, case, members))
-    coalitions = coalition_costs(scenario, case, members, park, workers)
+    combined; under the platform's dispatch, their sub-metered flows and costs in it,
+    `energysim.analysis.park_dispatch`), the connection's model and the settlement; the
+    coalitions' models on ``workers`` processes."""
+    platform = scenario.case(case).park_dispatch == "platform"
+    if platform:
+        metered, park = platform_dispatch(scenario, case, members)
+    else:
+        metered, park = members, run_case(scenario, case, inputs=park_inputs(scenario, case, members))
+    coalitions = coalition_costs(scenario, case, members, metered, park, workers)
     ts = park.timeseries.copy()
-    net = members_net_kw(scenario, members)
+    net = members_net_kw(scenario, metered)
     ts[f"{PARK}/load_kw"] = net  # the members' net draw, negative where they feed in
-    ts[f"{PARK}/pv_kw"] -= np.maximum(-net, 0.0)  # the park's own PV only
-    transfers = settlement(scenario, members)
-    timings = {s: members.timings_s.get(s, 0.0) + park.timings_s.get(s, 0.0)
-               for s in {*members.timings_s, *park.timings_s}}
-    costs = pd.concat([members.costs, park.costs, transfers], ignore_index=True)
+    if not platform:
+        ts[f"{PARK}/pv_kw"] -= np.maximum(-net, 0.0)  # the park's own PV only
+    transfers = settlement(scenario, metered)
+    timings = {s: metered.timings_s.get(s, 0.0) + park.timings_s.get(s, 0.0)
+               for s in {*metered.timings_s, *park.timings_s}}
+    costs = pd.concat([metered.costs, park.costs, transfers], ignore_index=True)
     return dataclasses.replace(
-        members, timeseries=pd.concat([members.timeseries, ts], axis=1), costs=costs,
-        objective_cny=members.objective_cny + park.objective_cny
+        metered, timeseries=pd.concat([metered.timeseries, ts], axis=1), costs=costs,
+        objective_cny=metered.objective_cny + park.objective_cny
         + float(transfers["cost_cny"].sum()),
-        timings_s=timings, bound_cny=members.bound_cny + park.bound_cny,
-        methods=tuple(sorted({*members.methods, *park.methods})),
-        regularisation_cny=members.regularisation_cny + park.regularisation_cny,
+        timings_s=timings, bound_cny=metered.bound_cny + park.bound_cny,
+        methods=tuple(sorted({*metered.methods, *park.methods})),
+        regularisation_cny=metered.regularisation_cny + park.regularisation_cny,
         park_coalitions=coalitions)
 
 
-def coalition_costs(scenario: Scenario, case: str, members: CaseResult, park: CaseResult,
-                    workers: int = 1) -> pd.DataFrame:
+def coalition_costs(scenario: Scenario, case: str, members: CaseResult, metered: CaseResult,
+                    park: CaseResult, workers: int = 1) -> pd.DataFrame:
     """What each coalition the sharing rule needs (`energysim.analysis.park_sharing.needed`)
-    costs behind the connection (`energysim.results.COALITION_COLUMNS`): the connection's
-    model solved on their net draw (on ``workers`` processes); the whole park's is
-    ``park``'s."""
+    costs behind the connection (`energysim.results.COALITION_COLUMNS`), on ``workers``
+    processes: under the members' dispatch (``members``, alone), the connection's model
+    solved on their net draw, against their bills alone; under the platform's, its model
+    for their loads and assets (`energysim.analysis.park_dispatch`), against their bills and
+    batteries' wear alone. The whole park's is ``park``'s (with ``metered``'s wear)."""
     ids = list(scenario.spec.park.members)
-    bills = members.costs[members.costs["component"].isin(BILLED)].groupby("enterprise")[
-        "cost_cny"].sum()
+    platform = scenario.case(case).park_dispatch == "platform"
+    costs = members.costs
+    if not platform:
+        costs = costs[costs["component"].isin(BILLED)]
+    alone = costs.groupby("enterprise")["cost_cny"].sum()
     capital = park_capital_cny(scenario, case).sum()
     coalitions = needed(ids, scenario.spec.park.sharing)
     others = [c for c in coalitions if len(c) < len(ids)]
-    costs = pool_map(_coalition_cost, (scenario, case, members), others, workers)
-    cost = dict(zip(others, costs, strict=True)) | {tuple(ids): (park.total_cost_cny,
-                                                                 park.bound_cny)}
-    return pd.DataFrame([("+".join(c), len(c), float(bills.reindex(list(c)).fillna(0.0).sum()),
+    solved = pool_map(_coalition_cost, (scenario, case, members, platform), others, workers)
+    whole = park.total_cost_cny
+    if platform:  # the members' batteries' wear, theirs in ``metered``, was the model's
+        worn = metered.costs[metered.costs["enterprise"].isin(ids)
+                             & (metered.costs["component"] == "storage_wear")]
+        whole += float(worn["cost_cny"].sum())
+    cost = dict(zip(others, solved, strict=True)) | {tuple(ids): (whole, park.bound_cny)}
+    return pd.DataFrame([("+".join(c), len(c), float(alone.reindex(list(c)).fillna(0.0).sum()),
                           cost[c][0], capital, cost[c][1]) for c in coalitions],
                         columns=COALITION_COLUMNS)
 
 
 def _coalition_cost(task: tuple, coalition: tuple[str, ...]) -> tuple[float, float]:
-    """The connection's model's cost for ``coalition``'s net draw, and its bound: the net
-    meter's modes iterated, never a MILP (a coalition's MILP took minutes where the park's
-    own LP took seconds). [CNY]"""
-    scenario, case, members = task
-    result = run_case(scenario, case, inputs=park_inputs(scenario, case, members, coalition),
-                      meter="iterate")
+    """The connection's model's cost for ``coalition`` (its members' net draw, or under the
+    platform's dispatch their loads and assets), and its bound: the net meter's modes
+    iterated, never a MILP (a coalition's MILP took minutes where the park's own LP took
+    seconds). [CNY]"""
+    scenario, case, members, platform = task
+    if platform:
+        result = solve_platform(scenario, case, coalition, meter="iterate")[1]
+    else:
+        result = run_case(scenario, case, meter="iterate",
+                          inputs=park_inputs(scenario, case, members, coalition))
     return result.total_cost_cny, result.bound_cny
 
 
