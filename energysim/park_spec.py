@@ -15,7 +15,7 @@ the members draw and feed in together (`energysim.analysis.park`).
 With ``park_dispatch: platform`` a case has the platform company dispatch the members'
 batteries and PV together with the park's, for the connection's bill (a park VPP
 aggregator, `energysim.analysis.park_dispatch`); such a case switches on only the kinds of
-`PLATFORM_DISPATCHED`.
+`CONNECTION_KINDS`.
 
 Settlement (``settlement.rule``): ``public_tariff`` — each member pays for its sub-metered
 flows what its own tariff would bill them (energy, basic charge on its own peak, export
@@ -34,7 +34,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field, NonNegativeFloat, PositiveFloat, PositiveInt, model_validator
+from pydantic import Field, NonNegativeFloat, PositiveFloat, model_validator
 
 from energysim.charges import BASIC_CHARGES, needs
 from energysim.schema import StrictModel
@@ -43,8 +43,9 @@ from energysim.tariffs.network import VoltageLevel
 SHAPLEY_EXACT_MAX = 8
 """Up to this many members the Shapley value enumerates every coalition (2^n − 1 models)."""
 
-PLATFORM_DISPATCHED = ("pv", "storage")
-"""The asset kinds the platform company dispatches for the members (``park_dispatch: platform``)."""
+CONNECTION_KINDS = ("pv", "storage")
+"""The asset kinds the connection's model has: those placed ``at: park``, and those the platform
+company dispatches for the members (``park_dispatch: platform``)."""
 
 
 class ConnectionSpec(StrictModel):
@@ -85,6 +86,11 @@ class SettlementSpec(StrictModel):
             raise ValueError("rule internal_price needs internal_price_cny_per_kwh")
         if self.rule == "discount" and self.discount_fraction == 0.0:
             raise ValueError("rule discount needs discount_fraction above 0")
+        others = {"discount_fraction": "discount", "internal_price_cny_per_kwh": "internal_price",
+                  "internal_export_price_cny_per_kwh": "internal_price"}
+        stray = [f for f, rule in others.items() if f in self.model_fields_set and rule != self.rule]
+        if stray:
+            raise ValueError(f"{', '.join(stray)} belong(s) to another rule than {self.rule}")
         return self
 
 
@@ -92,7 +98,7 @@ class SharingSpec(StrictModel):
     """How the park's saving is allocated among its members."""
 
     rule: Literal["energy", "peak", "shapley"] = "shapley"
-    samples: PositiveInt = Field(2000, description="Random member orders of the sampled "
+    samples: int = Field(2000, ge=2, description="Random member orders of the sampled "
                                  f"Shapley value (above {SHAPLEY_EXACT_MAX} members).")
     seed: int = Field(0, description="Seed of the sampled orders.")
 
@@ -105,10 +111,3 @@ class ParkSpec(StrictModel):
                                                          "connection in park cases.")
     settlement: SettlementSpec = Field(default_factory=SettlementSpec)
     sharing: SharingSpec = Field(default_factory=SharingSpec)
-
-    @model_validator(mode="after")
-    def _distinct(self) -> ParkSpec:
-        repeated = sorted({m for m in self.members if self.members.count(m) > 1})
-        if repeated:
-            raise ValueError(f"members listed twice: {', '.join(repeated)}")
-        return self

@@ -12,7 +12,7 @@ from energysim.assets import PARK, declared_assets
 from energysim.calendar_spec import to_calendar
 from energysim.charges import needs
 from energysim.economics.costs import OVERRIDES, asset_problems
-from energysim.park_spec import PLATFORM_DISPATCHED
+from energysim.park_spec import CONNECTION_KINDS
 from energysim.profiles.archetypes import ARCHETYPES
 from energysim.scenario_spec import CAPACITY_FIELDS, ScenarioSpec
 from energysim.schema import off_grid_boundaries
@@ -199,6 +199,10 @@ def check_assets(spec: ScenarioSpec, at) -> None:
                 at((*loc, "at"), "an asset at the park needs the park's connection point: "
                    "declare park: {connection: ..., members: [...]}, or place it behind an "
                    "enterprise's meter (at: <enterprise id>)")
+            elif asset.kind not in CONNECTION_KINDS:
+                at((*loc, "kind"), f"the park's connection has batteries and PV "
+                   f"({', '.join(CONNECTION_KINDS)}), not a {asset.kind}: place it behind an "
+                   "enterprise's meter")
             elif asset.cost_shares and set(asset.cost_shares) != {PARK}:
                 at((*loc, "cost_shares"), "an asset at the park is the platform company's: "
                    "leave cost_shares out (the park's members pay through the settlement)")
@@ -301,20 +305,26 @@ def check_park(spec: ScenarioSpec, tariffs: dict[str, Tariff], at) -> None:
             if case.metering != "park":
                 at(("cases", name, "park_dispatch"), "the platform dispatches the members' "
                    "assets behind the park's connection: add metering: park")
-            others = [a for a in case.assets if a not in PLATFORM_DISPATCHED]
+            others = [a for a in case.assets if a not in CONNECTION_KINDS]
             if others:
                 at(("cases", name, "assets"), f"the platform dispatches batteries and PV "
-                   f"({', '.join(PLATFORM_DISPATCHED)}), not {', '.join(others)}: take them "
+                   f"({', '.join(CONNECTION_KINDS)}), not {', '.join(others)}: take them "
                    "out of the case or use park_dispatch: members")
-            if case.size is not None:
-                at(("cases", name, "size"), "a case the platform dispatches is not sized: "
-                   "size the batteries in a case of its own")
     if park is None:
         return
+    if spec.baseline_case in spec.cases and spec.cases[spec.baseline_case].metering == "park":
+        at(("baseline_case",), "the baseline meters every enterprise on its own: choose a "
+           "case with metering: separate (the park's cases are compared against it)")
+    for name, case in spec.cases.items():
+        if case.metering == "park" and case.size is not None:
+            at(("cases", name, "size"), "a case metered at the park is not sized: size the "
+               "batteries in a case of its own and give their capacities to the park's case")
     ids = [e.id for e in spec.enterprises]
     for i, member in enumerate(park.members):
         if member not in ids:
             at(("park", "members", i), unknown("enterprise", member, ids))
+        elif park.members.index(member) != i:
+            at(("park", "members", i), f"{member!r} is listed twice")
     if PARK in ids:
         at(("enterprises",), f"{PARK!r} is the park's connection: name the enterprise otherwise")
     connection = park.connection

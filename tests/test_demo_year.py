@@ -190,11 +190,14 @@ def test_demo_year_park(demo_year):
     savings = pd.read_csv(demo_year / "savings.csv").set_index(["case", "enterprise"])
     for case, alone in (("park_today", "current_pv_storage"),
                         ("park_midday_valley", "midday_valley_pv_storage")):
-        members = savings.loc[case, "cost_cny"]
+        members = savings.loc[case, "cost_cny"].drop("park")
         assert members.to_numpy() == pytest.approx(savings.loc[alone, "cost_cny"].to_numpy(),
                                                    rel=1e-9)
         margin = park.query("case == @case")["platform_margin_cny"].sum()
         assert margin > 0
+        capital = park.query("case == @case")["asset_capital_cny"].sum()
+        assert savings.loc[(case, "park"), "savings_cny"] == pytest.approx(margin + capital,
+                                                                           rel=1e-9)
         allocation = pd.read_csv(demo_year / "park_allocation.csv").query("case == @case")
         assert len(allocation) == 4 and set(allocation["rule"]) == {"shapley"}
         assert allocation["allocated_cny"].sum() == pytest.approx(margin, rel=1e-6)

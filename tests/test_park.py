@@ -133,6 +133,10 @@ def test_money_is_conserved_with_a_shared_battery(tmp_path):
     # the battery moves 200 kWh from 0.3 to 1.0: charging at 100 kW sets the coincident
     # peak (a lower peak P stores 2P: 300 − 1.4 P + 10 P · 4/744 falls with P up to 100)
     assert grid_bill == pytest.approx(200 * 0.3 + 100 * 1.0 + 10 * 100 * MONTH)
+    # what the park pays in all, whoever pays it: the connection's bill and the wear
+    assert joint.total_cost_cny == pytest.approx(200 * 0.3 + 100 + 10 * 100 * MONTH + 2.0)
+    paid = costs[costs["enterprise"].isin(["a", "b"])]["cost_cny"].sum()
+    assert paid == pytest.approx(members_paid)  # the members' own rows are what they pay
 
 
 @pytest.mark.parametrize(("settlement", "a_pays"), [
@@ -153,10 +157,27 @@ def test_settlement_rules(tmp_path, settlement, a_pays):
 @pytest.mark.parametrize(("change", "says"), [
     ({"members": ["a", "ghost"]}, "park.members[1]: unknown enterprise 'ghost'"),
     ({"park_case": {"metering": "park", "tariff": "nope"}}, "cases.park.tariff: unknown tariff"),
+    ({"members": ["a", "b", "a"]}, "park.members[2]: 'a' is listed twice"),
+    ({"settlement": {"rule": "public_tariff", "discount_fraction": 0.1}},
+     "discount_fraction belong(s) to another rule than public_tariff"),
 ])
 def test_bad_parks_are_located(tmp_path, change, says):
     with pytest.raises(ScenarioError, match=re.escape(says)):
         park(tmp_path, **change)
+
+
+@pytest.mark.parametrize(("override", "says"), [
+    ({"baseline_case": "park"}, "baseline_case: the baseline meters every enterprise on its own"),
+    ({"cases.park.size": {"storage": {"max_kwh": 100, "max_kw": 50}}},
+     "cases.park.size: a case metered at the park is not sized"),
+    ({"assets": [{"id": "g", "kind": "generator", "at": "park", "capacity_kw": 50,
+                  "fuel_cost_cny_per_kwh": 1.5}]},
+     "assets.g.kind: the park's connection has batteries and PV (pv, storage), not a generator"),
+])
+def test_what_a_park_cannot_do_is_located(tmp_path, override, says):
+    path = park(tmp_path).path
+    with pytest.raises(ScenarioError, match=re.escape(says)):
+        load_scenario(path, override)
 
 
 def test_a_case_metered_at_the_park_needs_the_park(tmp_path):
@@ -251,6 +272,25 @@ def test_a_member_worse_off_than_alone_is_flagged(tmp_path):
     assert table["individually_rational"].all()
 
 
+def test_a_member_the_rule_makes_pay_more_than_on_its_own_meter_is_flagged(tmp_path):
+    """v(a) = 100 − 180 = −80 (a alone behind the connection would lose), v(b) = 10,
+    v(ab) = 20: φa = −80/2 + (20 − 10)/2 = −35 ≥ v(a), yet a pays 35 more than on its own
+    meter, which it can always keep; φb = 10/2 + (20 + 80)/2 = 55."""
+    from types import SimpleNamespace
+
+    import pandas as pd
+
+    from energysim.analysis.park_sharing import allocation_table
+    from energysim.results import COALITION_COLUMNS
+
+    coalitions = pd.DataFrame([("a", 1, 100.0, 180.0, 0.0, 0.0), ("b", 1, 100.0, 90.0, 0.0, 0.0),
+                               ("a+b", 2, 200.0, 180.0, 0.0, 0.0)], columns=COALITION_COLUMNS)
+    table = allocation_table(park(tmp_path), {"park": SimpleNamespace(
+        park_coalitions=coalitions)}).set_index("member")
+    assert table["allocated_cny"].to_dict() == pytest.approx({"a": -35.0, "b": 55.0})
+    assert table["individually_rational"].to_dict() == {"a": False, "b": True}
+
+
 def test_the_park_table_adds_up(tmp_path):
     """park.csv: members paid less the platform's margin is the grid bill plus the assets'
     costs; its margin is the platform's row in the costs less the battery's capital."""
@@ -290,6 +330,25 @@ def test_the_park_indicators_are_the_connections(tmp_path):
     assert table.loc[("park", "park"), "green_share"] == pytest.approx(150 / 380)
     assert table.loc[("park", "park"), "total_cost_cny"] == pytest.approx(
         results["park"].total_cost_cny)
+
+
+def test_a_non_member_stays_on_its_own_meter(tmp_path):
+    """c, a 50 kW flat load outside the park, keeps its own meter and bill in the park
+    case; the park scope's grid flows are the connection's and c's."""
+    from energysim.analysis.indicators import indicators
+
+    loads = {**LOADS, "c": [50.0] * 4}
+    scenario = park(tmp_path, loads=loads, members=["a", "b"])
+    results = run_scenario(scenario, workers=1)
+    joint = results["park"]
+    check_energy_balance(scenario, joint)
+    assert totals(joint)["c"] == pytest.approx(200 + 10 * 50 * MONTH)
+    assert joint.park_coalitions["coalition"].tolist() == ["a", "b", "a+b"]
+    table = indicators(scenario, results).set_index(["case", "scope"])
+    assert table.loc[("park", "park"), "grid_import_kwh"] == pytest.approx(600.0)
+    assert table.loc[("park", "park"), "grid_revenue_cny"] == pytest.approx(
+        400 + 10 * 100 * MONTH + 200 + 10 * 50 * MONTH)
+    assert table.loc[("park", "park"), "total_cost_cny"] == pytest.approx(joint.total_cost_cny)
 
 
 def test_a_run_writes_the_park_files_sheets_and_figure(tmp_path):
@@ -424,3 +483,16 @@ def test_the_platforms_coalitions_pool_the_members_assets(tmp_path):
 def test_bad_platform_dispatch_is_located(tmp_path, case, says):
     with pytest.raises(ScenarioError, match=re.escape(says)):
         park(tmp_path, park_case=case)
+
+
+def test_a_connection_too_small_for_the_members_is_named(tmp_path):
+    """The members draw 200 kW together in hour 2 against a 150 kVA connection."""
+    from energysim.errors import SolverError
+
+    loads = {"a": [0.0, 0.0, 100.0, 100.0], "b": [0.0, 0.0, 100.0, 50.0]}
+    path = park(tmp_path, loads=loads).path
+    scenario = load_scenario(path, {"park.connection.transformer_kva": 150})
+    with pytest.raises(SolverError, match=re.escape(
+            "park.connection.transformer_kva is 150 kVA; the members alone draw up to 200 kW "
+            "together (2025-01-01 02:00)")):
+        run_scenario(scenario, cases=["park"], workers=1)

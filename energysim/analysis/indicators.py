@@ -67,7 +67,9 @@ def indicators(scenario: Scenario, results: dict[str, CaseResult]) -> pd.DataFra
         connected = f"{PARK}/grid_import_kw" in ts  # the members behind the park's connection
         for scope in ["park", *present]:
             ents = present if scope == "park" else [scope]
-            grid = [PARK] if connected and scope == "park" else ents  # flows the grid bills
+            grid = ents  # the flows the grid bills: behind the connection, its own
+            if connected and scope == "park":
+                grid = [PARK, *(e for e in ents if e not in scenario.spec.park.members)]
             ents = [*ents, PARK] if connected and scope == "park" else ents
 
             def total(quantity: str, ents=ents, ts=ts) -> np.ndarray:

@@ -45,6 +45,7 @@ from energysim.analysis.park_sharing import needed
 from energysim.assets import PARK
 from energysim.case_inputs import CaseInputs
 from energysim.economics.lifecycle import HOURS_A_YEAR, annualised_cny_per_unit_year
+from energysim.errors import SolverError
 from energysim.results import COALITION_COLUMNS, CaseResult
 from energysim.scenario import Scenario
 from energysim.scenario_spec import CAPACITY_FIELDS
@@ -92,10 +93,16 @@ def with_park(scenario: Scenario, case: str, members: CaseResult, workers: int =
     `energysim.analysis.park_dispatch`), the connection's model and the settlement; the
     coalitions' models on ``workers`` processes."""
     platform = scenario.case(case).park_dispatch == "platform"
-    if platform:
-        metered, park = platform_dispatch(scenario, case, members)
-    else:
-        metered, park = members, run_case(scenario, case, inputs=park_inputs(scenario, case, members))
+    try:
+        if platform:
+            metered, park = platform_dispatch(scenario, case, members)
+        else:
+            metered, park = members, run_case(scenario, case,
+                                              inputs=park_inputs(scenario, case, members))
+    except SolverError as exc:
+        if exc.termination != "infeasible" or exc.reason:
+            raise
+        raise SolverError(exc.termination, exc.where, too_small(scenario, members)) from None
     coalitions = coalition_costs(scenario, case, members, metered, park, workers)
     ts = park.timeseries.copy()
     net = members_net_kw(scenario, metered)
@@ -114,6 +121,18 @@ def with_park(scenario: Scenario, case: str, members: CaseResult, workers: int =
         methods=tuple(sorted({*metered.methods, *park.methods})),
         regularisation_cny=metered.regularisation_cny + park.regularisation_cny,
         park_coalitions=coalitions)
+
+
+def too_small(scenario: Scenario, members: CaseResult) -> str:
+    """Why the connection's model may be infeasible: what the members draw and feed in
+    together, against the connection's transformer."""
+    net = members_net_kw(scenario, members)
+    kva = scenario.spec.park.connection.transformer_kva
+    drawn, fed = int(np.argmax(net)), int(np.argmin(net))
+    return (f"park.connection.transformer_kva is {kva:g} kVA; the members alone draw up to "
+            f"{max(net[drawn], 0.0):g} kW together ({scenario.index[drawn]:%Y-%m-%d %H:%M}) and "
+            f"feed in up to {max(-net[fed], 0.0):g} kW ({scenario.index[fed]:%Y-%m-%d %H:%M}), "
+            "which the park's batteries and PV must bring within it")
 
 
 def coalition_costs(scenario: Scenario, case: str, members: CaseResult, metered: CaseResult,

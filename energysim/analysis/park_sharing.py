@@ -16,8 +16,9 @@ operating costs) and K the park's assets' capital cost over the horizon (annuali
               `energysim.park_spec.SHAPLEY_EXACT_MAX` members; above, the mean of i's marginal
               contribution over ``samples`` random orders, with its standard error
 
-A member is better off in the park (individually rational) where x_i ≥ v({i}), what it
-would save behind the connection alone; the table flags any that is not.
+A member is better off in the park (individually rational) where x_i ≥ max(v({i}), 0): at
+least what it would save behind the connection alone, and no loss against its own meter
+(where it saves 0); the table flags any that is not.
 """
 
 from __future__ import annotations
@@ -115,7 +116,8 @@ def allocation_table(scenario, results) -> pd.DataFrame:
             standalone = value(frozenset([i]))
             rows.append((case, i, park.sharing.rule, alone_i, standalone, allocated[i],
                          allocated[i] / whole if whole else np.nan, se[i],
-                         bool(allocated[i] >= standalone - 1e-6 * max(1.0, abs(alone_i)))))
+                         bool(allocated[i] >= max(standalone, 0.0)
+                              - 1e-6 * max(1.0, abs(alone_i)))))
     return pd.DataFrame(rows, columns=ALLOCATION_COLUMNS)
 
 

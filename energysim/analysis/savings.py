@@ -3,7 +3,9 @@
     savings_cny = baseline_cost_cny − cost_cny
     savings_pct = 100 · savings_cny / baseline_cost_cny
 
-Positive savings mean the enterprise pays less than in the baseline case.
+Positive savings mean the enterprise pays less than in the baseline case. A payer the
+baseline does not have (the park's platform company, `energysim.assets.PARK`, in a case
+metered at the park) has a baseline cost of 0: it saves what it earns, its margin.
 """
 
 from __future__ import annotations
@@ -25,7 +27,8 @@ def compare(results: dict[str, CaseResult], baseline: str) -> pd.DataFrame:
     rows = []
     for case, result in results.items():
         cost = result.cost_by_enterprise()
-        for enterprise, base_cost in base.items():
+        for enterprise in [*base.index, *(e for e in cost.index if e not in base.index)]:
+            base_cost = float(base.get(enterprise, 0.0))
             saved = base_cost - cost[enterprise]
             pct = 100.0 * saved / base_cost if base_cost else np.nan
             rows.append((case, enterprise, base_cost, cost[enterprise], saved, pct))

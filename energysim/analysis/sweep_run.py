@@ -51,7 +51,8 @@ def sweep_command(scenario: str | Path, grid_file: str | Path, out_dir: str | Pa
     base = SweepBase.from_file(scenario)
     points = read_grid(grid_file)
     loaded = base.scenario()
-    chosen = cases or [c for c in loaded.cases if loaded.case(c).size is None]
+    chosen = cases or [c for c in loaded.cases
+                       if loaded.case(c).size is None and loaded.case(c).metering != "park"]
     unknown = [c for c in chosen if c not in loaded.cases]
     if unknown:
         raise SweepSetupError(f"{scenario}: unknown case(s) {', '.join(unknown)}; the scenario "
@@ -61,6 +62,11 @@ def sweep_command(scenario: str | Path, grid_file: str | Path, out_dir: str | Pa
         raise SweepSetupError(f"{scenario}: case(s) {', '.join(sizing)} size their assets, which "
                               "a sweep does not; sweep a case with capacities: {...} instead "
                               "(energysim size gives them)")
+    parks = [c for c in chosen if loaded.case(c).metering == "park"]
+    if parks:  # the connection's model and the coalitions' follow the members' solves
+        raise SweepSetupError(f"{scenario}: case(s) {', '.join(parks)} meter at the park, which a "
+                              "sweep does not; run them with energysim run (a scenario file "
+                              "per point)")
     data, _ = read_yaml(base.path, base.text)
     problems = check_grid(grid_file, points, data)
     if problems:  # before any case runs

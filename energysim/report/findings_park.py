@@ -26,5 +26,5 @@ def _park(scenario, results, lang, analysis) -> list[str]:
                                                              lang),
             sign="−" if months["platform_margin_cny"].sum() < 0 else "",
             capital=cny(months["asset_capital_cny"].sum(), lang), peaks=pct(1 - peaks),
-            rule=rows["rule"].iloc[0] if len(rows) else "", who=who))
+            rule=_t(f"rule_{rows['rule'].iloc[0]}", lang) if len(rows) else "", who=who))
     return sentences

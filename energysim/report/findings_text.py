@@ -117,8 +117,11 @@ TEMPLATES: dict[str, tuple[str, str]] = {
              "{rule} rule, {who}.",
              "在{case}方案下，园区关口后平台公司扣除关口电费与资产成本（其中投资{capital}）后"
              "收益{sign}{margin}；园区同时最大需量比各成员最大需量之和低{peaks}；按{rule}规则分配，{who}。"),
-    "park_worse": ("{members} would save more behind the connection alone",
-                   "{members}单独接入关口可节省更多"),
+    "park_worse": ("{members} would be better off alone (on its own meter, or behind the "
+                   "connection alone)", "{members}单独计量或单独接入关口更有利"),
+    "rule_energy": ("energy", "电量比例"),
+    "rule_peak": ("coincident-peak", "同时最大需量贡献"),
+    "rule_shapley": ("Shapley-value", "夏普利值"),
     "park_all_better": ("every member is better off than alone", "每个成员均优于单独参与"),
     "in_years": ("in {years} years", "{years}年回收"),
     "no_payback": ("not within {years} years", "{years}年内无法回收"),
