@@ -71,6 +71,17 @@ def test_two_members_whose_peaks_do_not_coincide(tmp_path):
     assert paid["park"] == pytest.approx(-10 * 100 * MONTH)  # −margin
     assert joint.total_cost_cny == pytest.approx(alone.total_cost_cny - 10 * 100 * MONTH)
     assert joint.total_cost_cny + joint.regularisation_cny == pytest.approx(joint.objective_cny)
+    # the platform saves what it earns, against nothing in the baseline, all by its response
+    from energysim.analysis.decomposition import decompose
+    from energysim.analysis.savings import compare
+
+    savings = compare(results, "alone").set_index(["case", "enterprise"])
+    assert savings.loc[("park", "park"), "savings_cny"] == pytest.approx(10 * 100 * MONTH)
+    assert ("alone", "park") not in savings.index
+    platform = decompose(scenario, results, "alone").set_index("enterprise").loc["park"]
+    assert platform[["reference_cost_cny", "tariff_effect_cny"]].tolist() == [0.0, 0.0]
+    assert platform["response_effect_cny"] == pytest.approx(-10 * 100 * MONTH)
+    assert platform["outcome"] == "winner"
 
 
 def test_a_members_feed_in_serves_another_member_first(tmp_path):
@@ -496,3 +507,27 @@ def test_a_connection_too_small_for_the_members_is_named(tmp_path):
             "park.connection.transformer_kva is 150 kVA; the members alone draw up to 200 kW "
             "together (2025-01-01 02:00)")):
         run_scenario(scenario, cases=["park"], workers=1)
+
+
+def test_the_platforms_dispatch_never_costs_the_park_more_than_the_members_own(tmp_path):
+    """The demo park over three July days at 15 minutes, today's tariff and proposal B: the
+    members' own dispatch is feasible for the platform's model (their sub-meters within
+    their transformers, their exports their PV's), so the park's total (the connection's
+    bill and every battery's wear) is no higher under the platform's, within its bound;
+    the bills of the members' sub-metered flows are their own tariff's."""
+    from conftest import demo_scenario
+
+    path = demo_scenario(tmp_path, "2025-07-07", "2025-07-10")
+    cases = ["park_today", "park_midday_valley"]
+    own = load_scenario(path, {"park.sharing": {"rule": "energy"}})
+    platform = own.with_overrides({f"cases.{c}.park_dispatch": "platform" for c in cases})
+    mine = run_scenario(own, cases=cases, workers=1)
+    theirs = run_scenario(platform, cases=cases, workers=1)
+    for case in cases:
+        check_energy_balance(platform, theirs[case])
+        check_bill_equals_model_cost(platform, case, theirs[case])
+        assert theirs[case].total_cost_cny <= mine[case].total_cost_cny + theirs[case].bound_cny
+        assert theirs[case].total_cost_cny + theirs[case].regularisation_cny == pytest.approx(
+            theirs[case].objective_cny, rel=1e-9)
+        whole = theirs[case].park_coalitions.set_index("size").loc[4]
+        assert whole["connection_cny"] == pytest.approx(theirs[case].total_cost_cny, rel=1e-9)

@@ -15,6 +15,10 @@ basic charge, billed on the coincident monthly peak of the connection's import. 
 step one member's feed-in serves another's load; only the remainder crosses the connection.
 At hourly steps the connection has no 15-minute demand margin (a stated approximation).
 
+Under ``park_dispatch: platform`` the connection's model holds the members' loads and
+assets instead, and their sub-metered flows follow from it (`energysim.analysis.park_dispatch`);
+the settlement and the sharing below are the same.
+
 Settlement, per member i and month, with B_i what i's own tariff bills its sub-metered
 flows (its energy, basic charge on its own peak and export credit, as in its model):
 

@@ -34,6 +34,7 @@ from __future__ import annotations
 import dataclasses
 import time
 from collections.abc import Sequence
+from functools import partial
 
 import numpy as np
 import pandas as pd
@@ -43,7 +44,8 @@ from energysim.analysis.billed import meter_bill
 from energysim.analysis.case_models import solve_case
 from energysim.analysis.park_connection import connection_inputs
 from energysim.assets import PARK, Asset
-from energysim.model.build import build_model
+from energysim.model.build import build_model, templatized_constraints
+from energysim.model.terms import series_param
 from energysim.model.values import matrix
 from energysim.prepare import prepare
 from energysim.results import QUANTITIES, CaseResult
@@ -82,24 +84,36 @@ def solve_platform(scenario: Scenario, case: str, coalition: Sequence[str] | Non
 def add_sub_meter_limits(m: pyo.ConcreteModel, scenario: Scenario, case: str,
                          ids: Sequence[str]) -> None:
     """``park_sub_meter_limit[i, t]``: −kVA_i ≤ n_i[t] ≤ kVA_i for the members of ``ids``
-    with assets (see the module docstring)."""
+    with assets (see the module docstring), built as templates."""
     on = platform_assets(scenario, case, ids)
     at = {kind: {e: [a.id for a in assets if a.at == e] for e in ids} for kind, assets in on.items()}
     meters = [e for e in ids if at["pv"][e] or at["storage"][e]]
+    if not meters:  # (a template over an empty set fails)
+        return
     m.PARK_SUB_METERS = pyo.Set(initialize=meters, ordered=True,
                                 doc="Members whose assets the platform dispatches")
+    m.PARK_SUB_PV = pyo.Set(m.PARK_SUB_METERS, initialize={e: at["pv"][e] for e in meters},
+                            doc="PV arrays behind member i's sub-meter")
+    m.PARK_SUB_STORAGES = pyo.Set(m.PARK_SUB_METERS, doc="Batteries behind member i's sub-meter",
+                                  initialize={e: at["storage"][e] for e in meters})
     m.park_sub_meter_kva = pyo.Param(m.PARK_SUB_METERS, doc="[kVA]", initialize={
         e: scenario.enterprises[e].transformer_kva for e in meters})
-    load = {e: np.asarray(scenario.load_kw[e], float) for e in meters}
+    m.park_sub_meter_load_kw = series_param(m.PARK_SUB_METERS, {
+        e: np.asarray(scenario.load_kw[e], float) for e in meters}, "Member i's load [kW]")
+    rule = partial(_sub_meter_limit, pv=bool(on["pv"]), storage=bool(on["storage"]))
+    with templatized_constraints():
+        m.park_sub_meter_limit = pyo.Constraint(m.PARK_SUB_METERS, m.T, rule=rule,
+                                                doc="−kVA_i ≤ n_i ≤ kVA_i: member i's sub-meter")
 
-    def rule(m, e, t):
-        n = (load[e][t] - sum(m.pv_available_kw[p, t] - m.pv_curtail_kw[p, t] for p in at["pv"][e])
-             + sum(m.storage_charge_kw[s, t] - m.storage_discharge_kw[s, t]
-                   for s in at["storage"][e]))
-        return (-m.park_sub_meter_kva[e], n, m.park_sub_meter_kva[e])
 
-    m.park_sub_meter_limit = pyo.Constraint(m.PARK_SUB_METERS, m.T, rule=rule,
-                                            doc="−kVA_i ≤ n_i ≤ kVA_i: member i's sub-meter")
+def _sub_meter_limit(m, e, t, pv: bool, storage: bool):
+    n = m.park_sub_meter_load_kw[e, t]
+    if pv:
+        n = n - sum(m.pv_available_kw[p, t] - m.pv_curtail_kw[p, t] for p in m.PARK_SUB_PV[e])
+    if storage:
+        n = n + sum(m.storage_charge_kw[s, t] - m.storage_discharge_kw[s, t]
+                    for s in m.PARK_SUB_STORAGES[e])
+    return (-m.park_sub_meter_kva[e], n, m.park_sub_meter_kva[e])
 
 
 def asset_flows(m: pyo.ConcreteModel, assets: dict[str, list[Asset]], meters: Sequence[str]

@@ -50,7 +50,7 @@ def build_model(inputs: CaseInputs) -> pyo.ConcreteModel:
     enterprises and prepares them). Researchers may add components or constraints to the
     returned model before `energysim.solve_model`."""
     m = pyo.ConcreteModel(name=inputs.name)
-    with _templatized_constraints(), PauseGC():
+    with templatized_constraints(), PauseGC():
         add_meters(m, inputs)
         add_grid(m, inputs.transformer_kva, inputs.export_price_cny_per_kwh,
                  set(inputs.meters_with(inputs.pv_available_kw)))
@@ -120,7 +120,9 @@ def _power_balance(m, e, t, names):
 
 
 @contextmanager
-def _templatized_constraints() -> Iterator[None]:
+def templatized_constraints() -> Iterator[None]:
+    """Build the constraints declared inside as Pyomo templates (their rules written without
+    Python branching on the index, see `energysim.model.terms`)."""
     before = pyomo_constraint.TEMPLATIZE_CONSTRAINTS
     pyomo_constraint.TEMPLATIZE_CONSTRAINTS = True
     try:
