@@ -327,6 +327,10 @@ def check_park(spec: ScenarioSpec, tariffs: dict[str, Tariff], at) -> None:
             at(("park", "members", i), f"{member!r} is listed twice")
     if PARK in ids:
         at(("enterprises",), f"{PARK!r} is the park's connection: name the enterprise otherwise")
+    for i, project in enumerate(spec.green_direct):
+        if project.id == PARK:
+            at(("green_direct", i, "id"), f"{PARK!r} is the park's connection: name the "
+               "project otherwise")
     connection = park.connection
     if connection.tariff not in spec.tariffs:
         at(("park", "connection", "tariff"), unknown("tariff", connection.tariff, spec.tariffs))

@@ -127,5 +127,7 @@ def _weights(result, ids: list[str], rule: str, dt_h: float) -> dict[str, float]
     if rule == "energy":
         return {i: float(ts[f"{i}/grid_import_kw"].sum()) * dt_h for i in ids}
     draw = {i: (ts[f"{i}/grid_import_kw"] - ts[f"{i}/grid_export_kw"]) for i in ids}
-    peaks = ts[f"{PARK}/grid_import_kw"].groupby(ts.index.strftime("%Y-%m")).idxmax()
+    imports = ts[f"{PARK}/grid_import_kw"]
+    months = imports.groupby(ts.index.strftime("%Y-%m"))
+    peaks = months.idxmax()[months.max() > 0]  # a month the connection draws nothing: no peak
     return {i: float(np.maximum(draw[i].loc[list(peaks)], 0.0).sum()) for i in ids}
