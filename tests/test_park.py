@@ -72,16 +72,19 @@ def test_two_members_whose_peaks_do_not_coincide(tmp_path):
     assert joint.total_cost_cny == pytest.approx(alone.total_cost_cny - 10 * 100 * MONTH)
     assert joint.total_cost_cny + joint.regularisation_cny == pytest.approx(joint.objective_cny)
     # the platform saves what it earns, against nothing in the baseline, all by its response
+    from energysim.analysis.bundle import analyse
     from energysim.analysis.decomposition import decompose
     from energysim.analysis.savings import compare
 
     savings = compare(results, "alone").set_index(["case", "enterprise"])
     assert savings.loc[("park", "park"), "savings_cny"] == pytest.approx(10 * 100 * MONTH)
     assert ("alone", "park") not in savings.index
-    platform = decompose(scenario, results, "alone").set_index("enterprise").loc["park"]
-    assert platform[["reference_cost_cny", "tariff_effect_cny"]].tolist() == [0.0, 0.0]
-    assert platform["response_effect_cny"] == pytest.approx(-10 * 100 * MONTH)
-    assert platform["outcome"] == "winner"
+    assert "park" not in set(decompose(scenario, results, "alone")["enterprise"])
+    whole = analyse(scenario, results).park_decomposition.set_index("case").loc["park"]
+    assert whole["reference_cost_cny"] == pytest.approx(2 * bill)
+    assert whole["tariff_effect_cny"] == pytest.approx(0.0, abs=1e-9)
+    assert whole["response_effect_cny"] == pytest.approx(-10 * 100 * MONTH)
+    assert whole["cost_cny"] == pytest.approx(joint.total_cost_cny)
 
 
 def test_a_members_feed_in_serves_another_member_first(tmp_path):
@@ -416,11 +419,12 @@ def test_the_platform_dispatches_a_members_battery_for_the_coincident_peak(tmp_p
     behind the connection under its own dispatch, a's battery idles (its own peak is flat)
     and the connection peaks at 150 kW. The platform charges it 50 kW in hours 0 and 2 and
     discharges it in 1 and 3: the connection's peak falls to 100 kW, 500 · 4/744 CNY less,
-    for 100 kWh of wear at 0.01. a's sub-meter now draws [100, 0, 100, 0]: its own peak
-    doubles, so it pays 500 · 4/744 + 1 more than alone, while the platform's margin is b's
-    and a's peaks against the coincident one, 1,000 · 4/744. The park saves
-    v(N) = 500 · 4/744 − 1 against its members alone, v({a}) = v({b}) = 0: a Shapley half
-    each, and a is owed what it lost."""
+    for 100 kWh of wear at 0.01. a's sub-meter now draws [100, 0, 100, 0], its own tariff's
+    bill 500 · 4/744 more and its battery's wear 1 CNY more than alone; it pays what it
+    would alone and the platform bears the wear, so the platform keeps the park's saving
+    v(N) = 500 · 4/744 − 1 against its members alone (v({a}) = v({b}) = 0), a Shapley half
+    for each."""
+    from energysim.analysis.park import park_table
     from energysim.analysis.park_sharing import allocation_table
 
     loads = {"a": [50.0] * 4, "b": [0.0, 100.0, 0.0, 100.0]}
@@ -431,7 +435,7 @@ def test_the_platform_dispatches_a_members_battery_for_the_coincident_peak(tmp_p
     alone, joint = results["alone"], results["park"]
     own_joint = run_scenario(own, cases=["park"], workers=1)["park"]
     check_energy_balance(scenario, joint)
-    check_bill_equals_model_cost(scenario, "park", joint)
+    check_bill_equals_model_cost(scenario, "park", joint)  # the sub-meters' own bills
     ts = joint.timeseries
     assert ts["park/grid_import_kw"].to_numpy() == pytest.approx([100.0] * 4)
     assert ts["a/storage_charge_kw"].to_numpy() == pytest.approx([50.0, 0.0, 50.0, 0.0])
@@ -440,19 +444,41 @@ def test_the_platform_dispatches_a_members_battery_for_the_coincident_peak(tmp_p
     assert ts["park/storage_charge_kw"].to_numpy() == pytest.approx([0.0] * 4)
     assert own_joint.timeseries["park/grid_import_kw"].to_numpy() == pytest.approx(
         [50.0, 150.0, 50.0, 150.0])
+    by = joint.costs.groupby(["enterprise", "component"])["cost_cny"].sum()
+    assert by["a", "basic_charge"] == pytest.approx(10 * 100 * MONTH)  # its sub-meter's peak
+    assert by["a", "park_bill_as_alone"] == pytest.approx(-500 * MONTH)
+    assert by["a", "storage_wear"] == pytest.approx(1.0)
+    assert by["a", "park_wear_as_alone"] == pytest.approx(-1.0)
+    assert by["park", "members_wear"] == pytest.approx(1.0)
     paid = totals(joint)
-    assert paid["a"] == pytest.approx(200 + 1000 * MONTH + 1.0)  # its bill and its wear
-    assert totals(alone)["a"] == pytest.approx(200 + 500 * MONTH)
+    assert paid["a"] == pytest.approx(totals(alone)["a"]) == pytest.approx(200 + 500 * MONTH)
     assert paid["b"] == pytest.approx(totals(alone)["b"]) == pytest.approx(200 + 1000 * MONTH)
-    assert -paid["park"] == pytest.approx(1000 * MONTH)  # the margin
+    assert -paid["park"] == pytest.approx(500 * MONTH - 1.0)  # the margin
     assert joint.total_cost_cny == pytest.approx(400 + 1000 * MONTH + 1.0)
     assert own_joint.total_cost_cny == pytest.approx(400 + 1500 * MONTH)
     assert joint.total_cost_cny + joint.regularisation_cny == pytest.approx(joint.objective_cny)
+    month = park_table(scenario, results).iloc[0]
+    assert month["members_paid_cny"] == pytest.approx(400 + 1500 * MONTH)
+    assert month["asset_operating_cny"] == pytest.approx(1.0)
+    assert month["platform_margin_cny"] == pytest.approx(500 * MONTH - 1.0)
     table = allocation_table(scenario, results).set_index("member")
     assert table["standalone_value_cny"].to_dict() == pytest.approx({"a": 0.0, "b": 0.0},
                                                                     abs=1e-9)
     assert table["allocated_cny"].to_dict() == pytest.approx(
         {"a": (500 * MONTH - 1) / 2, "b": (500 * MONTH - 1) / 2})
+
+
+def test_a_platform_case_without_batteries_and_with_shared_costs(tmp_path):
+    """PV alone: nothing to dispatch but curtailment, the members pay as alone. A member's
+    battery paid by another member is refused for the platform's dispatch, at its field."""
+    scenario = park(tmp_path, pv_a=[0.0, 0.0, 150.0, 0.0], park_case={"park_dispatch": "platform"})
+    results = run_scenario(scenario, workers=1)
+    assert totals(results["park"])["a"] == pytest.approx(totals(results["alone"])["a"])
+    shared = own_battery("a", cost_shares={"a": 0.5, "b": 0.5})
+    with pytest.raises(ScenarioError, match=re.escape(
+            "assets.a_battery.cost_shares: case 'park': the platform dispatches a member's "
+            "assets as its own")):
+        park(tmp_path, assets=[shared], park_case={"park_dispatch": "platform"}, name="shared")
 
 
 def test_a_members_sub_meter_limits_the_platforms_dispatch(tmp_path):

@@ -27,6 +27,7 @@ from energysim.analysis.indicators import indicators
 from energysim.analysis.park import park_table
 from energysim.analysis.park_sharing import allocation_table
 from energysim.analysis.savings import SAVINGS_COLUMNS, compare
+from energysim.assets import PARK
 from energysim.results import VPP_EVENT_COLUMNS, CaseResult
 from energysim.scenario import Scenario
 
@@ -184,8 +185,8 @@ def analyse(scenario: Scenario, results: dict[str, CaseResult]) -> Analysis:
     if baseline is not None:
         park_savings = savings.groupby("case", sort=False)[
             ["baseline_cost_cny", "cost_cny"]].sum().reset_index()
-        park_decomposition = decomposition.groupby(["case", "reference_case"], sort=False)[
-            DECOMPOSED].sum().reset_index()
+        park_decomposition = _with_platform(decomposition.groupby(
+            ["case", "reference_case"], sort=False)[DECOMPOSED].sum().reset_index(), results)
         held = park_decomposition["reference_cost_cny"] + park_decomposition["tariff_effect_cny"]
         park_decomposition["outcome_if_held"] = [
             outcome(b, c) for b, c in zip(park_decomposition["reference_cost_cny"], held,
@@ -207,6 +208,25 @@ def analyse(scenario: Scenario, results: dict[str, CaseResult]) -> Analysis:
         sizing=_ran(scenario.sizing, results),
         **_park_tables(scenario, results),
     )
+
+
+def _with_platform(totals: pd.DataFrame, results: dict[str, CaseResult]) -> pd.DataFrame:
+    """The park's totals of the decomposition with the platform company's cost (a case
+    metered at the park, `energysim.assets.PARK`) added: against its reference, its whole
+    change is response (its own dispatch and settlement), none of it the tariff's held."""
+    totals = totals.copy()
+    for row, (case, reference) in enumerate(zip(totals["case"], totals["reference_case"],
+                                                strict=True)):
+        now, before = (_platform_cny(results[c]) for c in (case, reference))
+        totals.loc[row, "reference_cost_cny"] += before
+        totals.loc[row, "response_effect_cny"] += now - before
+        totals.loc[row, "cost_cny"] += now
+    return totals
+
+
+def _platform_cny(result: CaseResult) -> float:
+    costs = result.costs
+    return float(costs.loc[costs["enterprise"] == PARK, "cost_cny"].sum())
 
 
 def _park_tables(scenario: Scenario, results: dict[str, CaseResult]) -> dict:

@@ -14,18 +14,12 @@ effect is zero. An enterprise is judged at both points: ``outcome_if_held`` comp
 ``repriced`` with ``cost_r`` (who wins or loses if it does not re-optimise), ``outcome``
 compares ``cost_c`` with ``cost_r``: a *winner* pays less, a *loser* more (beyond a
 relative 1e-6), else *unchanged*. The reference is never re-solved: its flows are re-priced.
-
-The park's platform company (`energysim.assets.PARK`, in a case metered at the park) has a
-row too: against a reference without the park it had nothing (cost_r = 0, no tariff
-effect), so its cost is all response; against a reference metered at the park its effects
-are not told apart (NaN: the connection's bill and the members' payments would both move).
 """
 
 from __future__ import annotations
 
 import pandas as pd
 
-from energysim.assets import PARK
 from energysim.results import CaseResult
 from energysim.scenario import Scenario
 from energysim.tariffs.bill import BILL_COMPONENTS
@@ -78,10 +72,4 @@ def decompose(scenario: Scenario, results: dict[str, CaseResult], baseline: str)
             rows.append((case, e, reference, ref_cost[e], repriced - ref_cost[e],
                          cost[e] - repriced, cost[e], outcome(ref_cost[e], repriced),
                          outcome(ref_cost[e], cost[e])))
-        if PARK in cost.index:
-            before = float(ref_cost.get(PARK, 0.0))
-            held = PARK not in ref_cost.index
-            rows.append((case, PARK, reference, before, 0.0 if held else float("nan"),
-                         cost[PARK] - before if held else float("nan"), cost[PARK],
-                         outcome(before, before) if held else "", outcome(before, cost[PARK])))
     return pd.DataFrame(rows, columns=DECOMPOSITION_COLUMNS)

@@ -58,8 +58,10 @@ MEMBERS_FEED_IN = "park_members_feed_in"
 """The connection's supply of what the members feed in together (a PV array it must take)."""
 BILLED = ("energy", "basic_charge", "export_credit")
 """The cost components of a meter's bill."""
-SETTLEMENT_COSTS = ("members_payments", "park_discount")
-"""The components the settlement books: the platform's receipts (negative), members' discounts."""
+SETTLEMENT_COSTS = ("members_payments", "park_discount", "park_bill_as_alone",
+                    "park_wear_as_alone")
+"""The components the settlement books: the platform's receipts (negative), members'
+discounts and, under the platform's dispatch, what turns their payments into those alone."""
 
 
 def is_park_case(scenario: Scenario, case: str) -> bool:
@@ -113,7 +115,10 @@ def with_park(scenario: Scenario, case: str, members: CaseResult, workers: int =
     ts[f"{PARK}/load_kw"] = net  # the members' net draw, negative where they feed in
     if not platform:
         ts[f"{PARK}/pv_kw"] -= np.maximum(-net, 0.0)  # the park's own PV only
-    transfers = settlement(scenario, metered)
+    transfers = settlement(scenario, members if platform else metered)
+    if platform:  # each member settles what it would pay alone, the platform its extra wear
+        transfers = pd.concat([as_alone(scenario, members, metered), transfers],
+                              ignore_index=True)
     timings = {s: metered.timings_s.get(s, 0.0) + park.timings_s.get(s, 0.0)
                for s in {*metered.timings_s, *park.timings_s}}
     costs = pd.concat([metered.costs, park.costs, transfers], ignore_index=True)
@@ -195,6 +200,29 @@ def park_capital_cny(scenario: Scenario, case: str) -> pd.Series:
     hours = pd.Series(scenario.dt_h, index=scenario.index.strftime("%Y-%m")).groupby(
         level=0, sort=True).sum()
     return yearly * hours / HOURS_A_YEAR
+
+
+def as_alone(scenario: Scenario, members: CaseResult, metered: CaseResult) -> pd.DataFrame:
+    """Under the platform's dispatch, the rows that leave each member i paying what it
+    would alone (``enterprise, month, component, cost_cny``): ``park_bill_as_alone`` =
+    B_i − B'_i (its bill alone less its sub-meter's under the platform's dispatch; the
+    settlement then works on B_i) and ``park_wear_as_alone`` = W_i − W'_i (its batteries'
+    wear alone less under the platform's dispatch), the platform bearing
+    ``members_wear`` = Σ_i (W'_i − W_i)."""
+    ids = list(scenario.spec.park.members)
+
+    def by(result: CaseResult, components) -> pd.Series:
+        costs = result.costs
+        mine = costs[costs["enterprise"].isin(ids) & costs["component"].isin(list(components))]
+        return mine.groupby(["enterprise", "month"])["cost_cny"].sum()
+
+    bill = by(members, BILLED).sub(by(metered, BILLED), fill_value=0.0)
+    wear = by(members, ["storage_wear"]).sub(by(metered, ["storage_wear"]), fill_value=0.0)
+    rows = ([(e, mo, "park_bill_as_alone", b) for (e, mo), b in bill.items()]
+            + [(e, mo, "park_wear_as_alone", w) for (e, mo), w in wear.items()]
+            + [(PARK, mo, "members_wear", -w)
+               for mo, w in wear.groupby(level="month", sort=True).sum().items()])
+    return pd.DataFrame(rows, columns=["enterprise", "month", "component", "cost_cny"])
 
 
 def settlement(scenario: Scenario, members: CaseResult) -> pd.DataFrame:

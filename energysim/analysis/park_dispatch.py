@@ -19,10 +19,14 @@ battery's wear. Each member's sub-metered flows follow from the dispatch of its 
     grid_import_kw[i, t] = n_i[t]⁺,   grid_export_kw[i, t] = n_i[t]⁻
 
 billed by its own tariff (`energysim.analysis.billed.meter_bill`: energy, basic charge on
-its own peak, export credit), its batteries' wear its own,
-wear_cost_cny_per_kwh · Σ_{t∈m} storage_discharge_kw · dt_h by their cost shares. A member
-whose battery the platform runs for the park's peak rather than its own may pay more on
-its sub-meter than alone; how the park's saving is shared is `energysim.analysis.park_sharing`'s.
+its own peak, export credit), its batteries' wear W'_i = wear_cost_cny_per_kwh ·
+Σ_{t∈m} storage_discharge_kw · dt_h its own. A member's sub-meter may feed the park from its
+battery (within the connection only PV reaches the grid). Each member then pays what it
+would alone: its bill alone B_i is what the settlement works on
+(`energysim.analysis.park.as_alone`, `settlement`), and the platform bears the wear its
+dispatch adds, Σ_i (W'_i − W_i); so the platform keeps the park's whole saving (how it is
+shared is `energysim.analysis.park_sharing`'s). A member's assets are paid by it alone
+(the scenario checks).
 
 A coalition S of members behind the connection costs C(S), this model for S's members and
 the park's assets; the members' wear being in it, S saves against its members alone
@@ -153,7 +157,8 @@ def wear_cny(m: pyo.ConcreteModel, scenario: Scenario, batteries: list[Asset]) -
         shares = {PARK: 1.0} if a.at == PARK else a.cost_shares
         rows += [(e, mo, "storage_wear", share * cost) for e, share in shares.items()
                  for mo, cost in monthly.items()]
-    frame = pd.DataFrame(rows, columns=["enterprise", "month", "component", "cost_cny"])
+    frame = pd.DataFrame(rows, columns=["enterprise", "month", "component", "cost_cny"]).astype(
+        {"cost_cny": float})
     return frame.groupby(["enterprise", "month", "component"], as_index=False, sort=False).sum()
 
 
