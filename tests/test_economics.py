@@ -171,8 +171,8 @@ def test_the_demo_week_economics_add_up(demo_week):
     plants = economics[economics["enterprise"] == "green_line"]
     assert list(plants["case"]) == ["green_direct", "green_direct_enforced"]
     platform = economics[economics["enterprise"] == "park"]  # its shared battery
-    assert list(platform["case"]) == ["park_today", "park_midday_valley"]
-    assert len(economics) == 4 * len(with_assets) + 2 + 2
+    assert list(platform["case"]) == ["park_today", "park_midday_valley", "park_platform"]
+    assert len(economics) == 4 * len(with_assets) + 2 + 3
     for _, row in plants.iterrows():  # paid 0.36 CNY for each kWh it delivers or feeds in
         ts = results[row["case"]].timeseries
         sold = (ts["green_line/green_delivered_kw"] + ts["green_line/green_feed_in_kw"]).sum()

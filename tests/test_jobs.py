@@ -25,14 +25,14 @@ def _totals(results):
 
 def test_the_demo_plans_one_job_per_group_and_model(tmp_path):
     """The five PV-and-storage cases share each enterprise's model, the members' models of
-    the two park cases too; so do the cases whose assets an enterprise lacks (the green line
+    the three park cases too; so do the cases whose assets an enterprise lacks (the green line
     it is not on, flexibility it does not have)."""
     scenario = load_scenario(demo_scenario(tmp_path, "2025-06-02", "2025-06-05"))
     jobs = plan_jobs(scenario, list(scenario.cases))
     shared = {job.group: job.cases for job in jobs if "current_pv_storage" in job.cases}
     pv_storage = ("current_pv_storage", "midday_valley_pv_storage", "mv_narrow_pv_storage",
                   "mv_deep_pv_storage", "midday_valley_neutral_pv_storage")
-    park = ("park_today", "park_midday_valley")
+    park = ("park_today", "park_midday_valley", "park_platform")
     assert shared == {("materials",): (*pv_storage, "midday_valley_flex", *GREEN, *park),
                       ("electronics",): (*pv_storage, *park),
                       ("auto_parts",): (*pv_storage, *GREEN, *park),

@@ -161,7 +161,8 @@ def coalition_costs(scenario: Scenario, case: str, members: CaseResult, metered:
     capital = park_capital_cny(scenario, case).sum()
     coalitions = needed(ids, scenario.spec.park.sharing)
     others = [c for c in coalitions if len(c) < len(ids)]
-    solved = pool_map(_coalition_cost, (scenario, case, members, platform), others, workers)
+    task = (scenario, case, None if platform else members, platform)  # (only the net draw's)
+    solved = pool_map(_coalition_cost, task, others, workers)
     whole = park.total_cost_cny
     if platform:  # the members' batteries' wear, theirs in ``metered``, was the model's
         worn = metered.costs[metered.costs["enterprise"].isin(ids)
