@@ -30,7 +30,7 @@ def test_demo_year_headline_numbers_match_the_stored_table(demo_year):
     savings = pd.read_csv(demo_year / "savings.csv")
     expected = pd.read_csv(HEADLINE)
     merged = expected.merge(savings, on=["case", "enterprise"], suffixes=("_expected", ""))
-    assert len(merged) == len(expected) == 72
+    assert len(merged) == len(expected) == 76
     sized = merged["case"].str.startswith("size_")  # at sizes an LP chose: a looser match
     for part, rel in ((merged[~sized], 1e-5), (merged[sized], 1e-3)):
         assert part["cost_cny"].to_numpy() == pytest.approx(
@@ -47,7 +47,7 @@ def test_demo_year_headline_numbers_match_the_stored_table(demo_year):
         f"dispatch_{case}_{e}.png" for case in ("park_midday_valley", "current_pv_storage")
         for e in ("materials", "electronics", "auto_parts", "cold_store"))
     assert not list((demo_year / "figures").glob("load_duration_*.png"))
-    assert len(list((demo_year / "figures").glob("waterfall_*.png"))) == 17
+    assert len(list((demo_year / "figures").glob("waterfall_*.png"))) == 18
 
 
 def test_demo_year_invariants_from_the_written_files(demo_year):
@@ -64,7 +64,7 @@ def test_demo_year_invariants_from_the_written_files(demo_year):
 
 def test_demo_year_decomposition_and_indicators(demo_year):
     decomposition = pd.read_csv(demo_year / "decomposition.csv")
-    assert len(decomposition) == 68  # seventeen cases besides the baseline, four enterprises
+    assert len(decomposition) == 72  # eighteen cases besides the baseline, four enterprises
     total = (decomposition["reference_cost_cny"] + decomposition["tariff_effect_cny"]
              + decomposition["response_effect_cny"])
     assert total.to_numpy() == pytest.approx(decomposition["cost_cny"].to_numpy(), rel=1e-9)
@@ -91,7 +91,7 @@ def test_demo_year_decomposition_and_indicators(demo_year):
 
     table = pd.read_csv(demo_year / "indicators.csv")
     park = table.query("scope == 'park'").set_index("case")
-    assert len(park) == 18
+    assert len(park) == 19
     small = 1e-6 * park.loc["baseline", "grid_revenue_cny"]  # the bill check's tolerance
     assert park.loc["midday_valley_neutral", "grid_revenue_change_cny"] == pytest.approx(
         0.0, abs=small)
@@ -179,17 +179,21 @@ def test_demo_year_sizing(demo_year):
 
 def test_demo_year_park(demo_year):
     """The members behind the 110 kV connection with the shared battery, under today's tariff
-    and proposal B: each month's coincident peak below the sum of the members' own, money
-    conserved, the members paying what they would alone (public tariff), the saving shared
-    by the Shapley value (every coalition solved) and adding up to the platform's margin."""
+    and proposal B, and with the platform dispatching their assets too: each month's
+    coincident peak below the sum of the members' own, money conserved, the members paying
+    what they would alone (public tariff), the saving shared by the Shapley value (every
+    coalition solved) and adding up to the platform's margin; the platform's dispatch no
+    dearer for the park than the members' own, its coincident peaks lower."""
     park = pd.read_csv(demo_year / "park.csv")
-    assert set(park["case"]) == {"park_today", "park_midday_valley"} and len(park) == 24
+    assert set(park["case"]) == {"park_today", "park_midday_valley", "park_platform"}
+    assert len(park) == 36
     assert (park["coincident_peak_kw"] < park["sum_of_member_peaks_kw"]).all()
     assert (park["members_paid_cny"] - park["platform_margin_cny"]).to_numpy() == pytest.approx(
         (park["grid_bill_cny"] + park["asset_costs_cny"]).to_numpy(), rel=1e-9)
     savings = pd.read_csv(demo_year / "savings.csv").set_index(["case", "enterprise"])
     for case, alone in (("park_today", "current_pv_storage"),
-                        ("park_midday_valley", "midday_valley_pv_storage")):
+                        ("park_midday_valley", "midday_valley_pv_storage"),
+                        ("park_platform", "current_pv_storage")):
         members = savings.loc[case, "cost_cny"].drop("park")
         assert members.to_numpy() == pytest.approx(savings.loc[alone, "cost_cny"].to_numpy(),
                                                    rel=1e-9)
@@ -201,3 +205,8 @@ def test_demo_year_park(demo_year):
         allocation = pd.read_csv(demo_year / "park_allocation.csv").query("case == @case")
         assert len(allocation) == 4 and set(allocation["rule"]) == {"shapley"}
         assert allocation["allocated_cny"].sum() == pytest.approx(margin, rel=1e-6)
+    costs = json.loads((demo_year / "summary.json").read_text(encoding="utf-8"))["cases"]
+    bound = costs["park_platform"]["optimality"]["bound_cny"]
+    assert costs["park_platform"]["total_cost_cny"] <= costs["park_today"]["total_cost_cny"] + bound
+    peaks = park.groupby("case")["coincident_peak_kw"].sum()
+    assert peaks["park_platform"] < peaks["park_today"]
