@@ -74,6 +74,9 @@ class CaseResult:
     park_coalitions : pandas.DataFrame or None
         In a case metered at the park, what each coalition of its members would cost behind
         the connection (`COALITION_COLUMNS`, `energysim.analysis.park`); None elsewhere.
+    battery_wear_cny : dict
+        Each battery's wear over the horizon, by asset id, whoever pays it
+        (wear_cost_cny_per_kwh · Σ_t storage_discharge_kw · dt_h). [CNY]
     """
 
     case: str
@@ -87,6 +90,7 @@ class CaseResult:
     methods: tuple[str, ...] = ("lp",)
     regularisation_cny: float = 0.0
     park_coalitions: pd.DataFrame | None = None
+    battery_wear_cny: dict[str, float] = field(default_factory=dict)
 
     @property
     def exact(self) -> bool:

@@ -309,10 +309,10 @@ def check_park(spec: ScenarioSpec, tariffs: dict[str, Tariff], at) -> None:
             for i, asset in enumerate(spec.assets):
                 payers = {e for e, share in asset.cost_shares.items() if share > 0}
                 if asset.kind in CONNECTION_KINDS and ({asset.at} | payers) & members \
-                        and not (asset.at in members and payers <= {asset.at}):
+                        and not {asset.at} | payers <= members:
                     at(("assets", i, "cost_shares"), f"case {name!r}: the platform dispatches "
-                       "a member's assets as its own: an asset behind a member's meter is paid "
-                       "by that member alone, and a member pays for no other's")
+                       "the members' assets: an asset behind a member's meter is paid by "
+                       "members only, and a member pays for no other enterprise's")
             others = [a for a in case.assets if a not in CONNECTION_KINDS]
             if others:
                 at(("cases", name, "assets"), f"the platform dispatches batteries and PV "

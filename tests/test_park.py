@@ -469,16 +469,35 @@ def test_the_platform_dispatches_a_members_battery_for_the_coincident_peak(tmp_p
 
 
 def test_a_platform_case_without_batteries_and_with_shared_costs(tmp_path):
-    """PV alone: nothing to dispatch but curtailment, the members pay as alone. A member's
-    battery paid by another member is refused for the platform's dispatch, at its field."""
+    """PV alone: nothing to dispatch but curtailment, the members pay as alone. a's battery
+    paid half by b, in the park of the test above: the same dispatch and saving, its 1 CNY
+    of wear paid half each and given back by the platform, a Shapley half each (the
+    coalitions run the batteries behind their members' meters, whoever pays them). A
+    member's battery paid by a non-member is refused, at its field."""
+    from energysim.analysis.park_sharing import allocation_table
+
     scenario = park(tmp_path, pv_a=[0.0, 0.0, 150.0, 0.0], park_case={"park_dispatch": "platform"})
     results = run_scenario(scenario, workers=1)
     assert totals(results["park"])["a"] == pytest.approx(totals(results["alone"])["a"])
+    loads = {"a": [50.0] * 4, "b": [0.0, 100.0, 0.0, 100.0]}
     shared = own_battery("a", cost_shares={"a": 0.5, "b": 0.5})
+    scenario = park(tmp_path, loads=loads, assets=[shared], name="shared",
+                    park_case={"park_dispatch": "platform"})
+    results = run_scenario(scenario, workers=1)
+    joint = results["park"]
+    assert totals(joint).to_dict() == pytest.approx(
+        {"a": 200 + 500 * MONTH, "b": 200 + 1000 * MONTH, "park": 1.0 - 500 * MONTH})
+    wear = joint.costs.query("component == 'storage_wear'").groupby("enterprise")["cost_cny"].sum()
+    assert wear[["a", "b"]].tolist() == pytest.approx([0.5, 0.5])
+    table = allocation_table(scenario, results).set_index("member")
+    assert table["allocated_cny"].to_dict() == pytest.approx(
+        {"a": (500 * MONTH - 1) / 2, "b": (500 * MONTH - 1) / 2})
+    assert table["individually_rational"].all()
     with pytest.raises(ScenarioError, match=re.escape(
-            "assets.a_battery.cost_shares: case 'park': the platform dispatches a member's "
-            "assets as its own")):
-        park(tmp_path, assets=[shared], park_case={"park_dispatch": "platform"}, name="shared")
+            "assets.a_battery.cost_shares: case 'park': the platform dispatches the members' "
+            "assets: an asset behind a member's meter is paid by members only")):
+        park(tmp_path, assets=[shared], members=["a"], park_case={"park_dispatch": "platform"},
+             name="outside")
 
 
 def test_a_members_sub_meter_limits_the_platforms_dispatch(tmp_path):

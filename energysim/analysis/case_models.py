@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from functools import partial
 
 import pandas as pd
+import pyomo.environ as pyo
 from pyomo.common.gc_manager import PauseGC
 
 from energysim.analysis.cases import build_model
@@ -25,6 +26,7 @@ from energysim.errors import SolverError
 from energysim.model.extract import extract_costs, extract_timeseries
 from energysim.model.green_rules import enforced_rules, explain_infeasible
 from energysim.model.solve import OPTIMAL, SolveResult, solve_model
+from energysim.model.values import matrix
 from energysim.model.vpp_settlement import vpp_event_table
 from energysim.results import STAGES, CaseResult
 from energysim.scenario import Scenario
@@ -66,9 +68,21 @@ def extract_result(m, scenario: Scenario, case: str, solved: SolveResult,
     with PauseGC():
         timeseries, costs = extract_timeseries(m, scenario.index), extract_costs(m)
         events = vpp_event_table(m) if m.component("EVENTS") is not None else None
+        wear = battery_wear_cny(m)
     timings["extract"] = time.perf_counter() - start
     return CaseResult(case, timeseries, costs, solved.objective_cny, OPTIMAL, timings, events,
-                      solved.bound_cny, (solved.method,), solved.regularisation_cny)
+                      solved.bound_cny, (solved.method,), solved.regularisation_cny,
+                      battery_wear_cny=wear)
+
+
+def battery_wear_cny(m) -> dict[str, float]:
+    """Each battery's wear in the solved model ``m``, by asset id (`CaseResult`). [CNY]"""
+    if m.component("STORAGES") is None:
+        return {}
+    ids = list(m.STORAGES)
+    discharged = matrix(m.storage_discharge_kw, ids, len(m.T)).sum(axis=1) * m.dt_h.value
+    return {s: float(pyo.value(m.storage_wear_cost_cny_per_kwh[s]) * kwh)
+            for s, kwh in zip(ids, discharged, strict=True)}
 
 
 def combine_parts(scenario: Scenario, case: str, parts: list[CaseResult]) -> CaseResult:
@@ -89,6 +103,7 @@ def combine_parts(scenario: Scenario, case: str, parts: list[CaseResult]) -> Cas
         pd.concat(events, ignore_index=True) if events else None,
         sum(p.bound_cny for p in parts), tuple(sorted({x for p in parts for x in p.methods})),
         sum(p.regularisation_cny for p in parts),
+        battery_wear_cny={s: w for p in parts for s, w in p.battery_wear_cny.items()},
     )
 
 

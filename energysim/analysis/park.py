@@ -151,13 +151,16 @@ def coalition_costs(scenario: Scenario, case: str, members: CaseResult, metered:
     processes: under the members' dispatch (``members``, alone), the connection's model
     solved on their net draw, against their bills alone; under the platform's, its model
     for their loads and assets (`energysim.analysis.park_dispatch`), against their bills and
-    batteries' wear alone. The whole park's is ``park``'s (with ``metered``'s wear)."""
+    the wear of the batteries behind their meters alone (whoever pays it: a coalition runs
+    the batteries behind its members' meters). The whole park's is ``park``'s (with ``metered``'s wear)."""
     ids = list(scenario.spec.park.members)
     platform = scenario.case(case).park_dispatch == "platform"
     costs = members.costs
-    if not platform:
-        costs = costs[costs["component"].isin(BILLED)]
-    alone = costs.groupby("enterprise")["cost_cny"].sum()
+    alone = costs[costs["component"].isin(BILLED)].groupby("enterprise")["cost_cny"].sum()
+    if platform:  # and the wear of the batteries behind each member's meter, whoever pays it
+        alone = alone.add(pd.Series({i: sum(members.battery_wear_cny.get(a.id, 0.0) for a in
+                                            scenario.assets_on(case, "storage", [i]))
+                                     for i in ids}), fill_value=0.0)
     capital = park_capital_cny(scenario, case).sum()
     coalitions = needed(ids, scenario.spec.park.sharing)
     others = [c for c in coalitions if len(c) < len(ids)]

@@ -25,12 +25,13 @@ battery (within the connection only PV reaches the grid). Each member then pays 
 would alone: its bill alone B_i is what the settlement works on
 (`energysim.analysis.park.as_alone`, `settlement`), and the platform bears the wear its
 dispatch adds, Σ_i (W'_i − W_i); so the platform keeps the park's whole saving (how it is
-shared is `energysim.analysis.park_sharing`'s). A member's assets are paid by it alone
-(the scenario checks).
+shared is `energysim.analysis.park_sharing`'s). The members' assets are paid by members
+only (the scenario checks).
 
 A coalition S of members behind the connection costs C(S), this model for S's members and
-the park's assets; the members' wear being in it, S saves against its members alone
-v(S) = Σ_{i∈S} (B_i + W_i) − C(S) − K, with W_i the wear of i's batteries alone.
+the park's assets; the wear of the batteries behind its members' meters being in it, S
+saves against its members alone v(S) = Σ_{i∈S} (B_i + Ŵ_i) − C(S) − K, with Ŵ_i the wear
+alone of the batteries behind i's meter, whoever pays it (`CaseResult.battery_wear_cny`).
 """
 
 from __future__ import annotations
