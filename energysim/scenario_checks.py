@@ -308,7 +308,7 @@ def check_park(spec: ScenarioSpec, tariffs: dict[str, Tariff], at) -> None:
             members = set(park.members) if park is not None else set()
             for i, asset in enumerate(spec.assets):
                 payers = {e for e, share in asset.cost_shares.items() if share > 0}
-                if asset.kind in CONNECTION_KINDS and ({asset.at} | payers) & members \
+                if asset.kind in case.assets and ({asset.at} | payers) & members \
                         and not {asset.at} | payers <= members:
                     at(("assets", i, "cost_shares"), f"case {name!r}: the platform dispatches "
                        "the members' assets: an asset behind a member's meter is paid by "

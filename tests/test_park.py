@@ -450,6 +450,7 @@ def test_the_platform_dispatches_a_members_battery_for_the_coincident_peak(tmp_p
     assert by["a", "storage_wear"] == pytest.approx(1.0)
     assert by["a", "park_wear_as_alone"] == pytest.approx(-1.0)
     assert by["park", "members_wear"] == pytest.approx(1.0)
+    assert joint.battery_wear_cny == pytest.approx({"a_battery": 1.0})  # under the platform's
     paid = totals(joint)
     assert paid["a"] == pytest.approx(totals(alone)["a"]) == pytest.approx(200 + 500 * MONTH)
     assert paid["b"] == pytest.approx(totals(alone)["b"]) == pytest.approx(200 + 1000 * MONTH)

@@ -17,7 +17,8 @@ At hourly steps the connection has no 15-minute demand margin (a stated approxim
 
 Under ``park_dispatch: platform`` the connection's model holds the members' loads and
 assets instead, and their sub-metered flows follow from it (`energysim.analysis.park_dispatch`);
-the settlement and the sharing below are the same.
+each member then settles as alone (`as_alone`: B_i below is its bill alone), the platform
+bearing the wear its dispatch adds to the members' batteries (``members_wear``).
 
 Settlement, per member i and month, with B_i what i's own tariff bills its sub-metered
 flows (its energy, basic charge on its own peak and export credit, as in its model):
@@ -28,7 +29,9 @@ flows (its energy, basic charge on its own peak and export credit, as in its mod
                                                    (its energy and export_credit; no basic charge)
 
 The platform company's row is the connection's: its bill (energy, basic_charge,
-export_credit), its assets' operating costs (storage_wear), and members_payments = −Σ_i P_i.
+export_credit), its assets' operating costs (storage_wear; under the platform's dispatch
+also members_wear, negative where it spares the members' batteries), and
+members_payments = −Σ_i P_i.
 Money is conserved, the case's total being what the park pays the grid and spends on its
 assets: Σ_i P_i − margin = grid bill + asset costs, margin = −(the platform's total).
 """
@@ -129,7 +132,8 @@ def with_park(scenario: Scenario, case: str, members: CaseResult, workers: int =
         timings_s=timings, bound_cny=metered.bound_cny + park.bound_cny,
         methods=tuple(sorted({*metered.methods, *park.methods})),
         regularisation_cny=metered.regularisation_cny + park.regularisation_cny,
-        park_coalitions=coalitions)
+        park_coalitions=coalitions,
+        battery_wear_cny=metered.battery_wear_cny | park.battery_wear_cny)
 
 
 def too_small(scenario: Scenario, members: CaseResult) -> str:

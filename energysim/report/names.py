@@ -33,8 +33,8 @@ def display_name(scenario: Scenario, column: str, value, lang: str) -> str | Non
     if column == "case":
         spec = scenario.cases.get(value)
         return (spec.description or None) if spec is not None else None
-    if value == "park":  # the park as a scope; as a payer, its platform company
-        return label("platform" if column == "enterprise" else "park_total", lang)
+    if value == "park":
+        return label("park_total", lang)
     named = scenario.enterprises.get(value) or scenario.green_projects.get(value)
     return None if named is None else named.name or None
 
@@ -58,8 +58,6 @@ def name_columns_before(frame: pd.DataFrame, count: int) -> int:
     return sum(1 for c in frame.columns[:count] if c in NAME_COLUMNS)
 
 
-def header_names(scenario: Scenario, scopes, lang: str) -> list[str]:
-    """The display name of each of ``scopes`` (enterprises, and ``park``: the park's
-    total), "" where none."""
-    return [display_name(scenario, "scope" if e == "park" else "enterprise", e, lang) or ""
-            for e in scopes]
+def header_names(scenario: Scenario, enterprises, lang: str) -> list[str]:
+    """The display name of each of ``enterprises`` (``park`` included), "" where none."""
+    return [display_name(scenario, "enterprise", e, lang) or "" for e in enterprises]
