@@ -370,13 +370,12 @@ def test_run_enterprises_and_heatmap_axes_are_checked_before_any_case_runs(tmp_p
     assert result.exit_code == 2 and "is not a path of the grid" in result.output
 
 
-def test_sizing_cases_are_left_out_of_a_sweep_and_refused_by_name(tmp_path):
-    """A point's sizes would each be an LP's: the sweep runs the other cases by default and
-    refuses a sizing case named with --case."""
+def _left_out_and_refused(tmp_path, change, case: str, says: str) -> None:
+    """With ``change(data)`` made to the scenario, the sweep runs its other cases by default
+    and refuses ``case`` named with --case, saying ``says``."""
     path = park(tmp_path)
     data = YAML().load(path.read_text(encoding="utf-8"))
-    data["cases"]["sized"] = {"assets": ["storage"],
-                              "size": {"storage": {"max_kwh": 500, "max_kw": 200}}}
+    change(data)
     dump_yaml(data, path)
     dump_yaml({"enterprises.b.transformer_kva": [400, 500]}, tmp_path / "grid.yaml")
     out = tmp_path / "out"
@@ -385,26 +384,25 @@ def test_sizing_cases_are_left_out_of_a_sweep_and_refused_by_name(tmp_path):
     assert result.exit_code == 0, result.output
     assert set(pd.read_csv(out / "sweep.csv")["case"]) == {"none", "assets"}
     bad = CliRunner().invoke(main, ["sweep", str(path), "--grid", str(tmp_path / "grid.yaml"),
-                                    "--out", str(tmp_path / "out2"), "--case", "sized"])
-    assert bad.exit_code == 2 and "size their assets" in bad.output
+                                    "--out", str(tmp_path / "out2"), "--case", case])
+    assert bad.exit_code == 2 and says in bad.output
+
+
+def test_sizing_cases_are_left_out_of_a_sweep_and_refused_by_name(tmp_path):
+    """A point's sizes would each be an LP's."""
+    def change(data):
+        data["cases"]["sized"] = {"assets": ["storage"],
+                                  "size": {"storage": {"max_kwh": 500, "max_kw": 200}}}
+
+    _left_out_and_refused(tmp_path, change, "sized", "size their assets")
 
 
 def test_park_cases_are_left_out_of_a_sweep_and_refused_by_name(tmp_path):
-    """A park case's connection and coalitions are models after its members': the sweep
-    runs the other cases by default and refuses a park case named with --case."""
-    path = park(tmp_path)
-    data = YAML().load(path.read_text(encoding="utf-8"))
-    data["park"] = {"connection": {"tariff": next(iter(data["tariffs"])), "basic_charge": "none",
-                                   "transformer_kva": 5000},
-                    "members": [e["id"] for e in data["enterprises"]]}
-    data["cases"]["joint"] = {"metering": "park"}
-    dump_yaml(data, path)
-    dump_yaml({"enterprises.b.transformer_kva": [400, 500]}, tmp_path / "grid.yaml")
-    out = tmp_path / "out"
-    result = CliRunner().invoke(main, ["sweep", str(path), "--grid", str(tmp_path / "grid.yaml"),
-                                       "--out", str(out), "--workers", "1"])
-    assert result.exit_code == 0, result.output
-    assert set(pd.read_csv(out / "sweep.csv")["case"]) == {"none", "assets"}
-    bad = CliRunner().invoke(main, ["sweep", str(path), "--grid", str(tmp_path / "grid.yaml"),
-                                    "--out", str(tmp_path / "out2"), "--case", "joint"])
-    assert bad.exit_code == 2 and "joint meter at the park, which a sweep does not" in bad.output
+    """A park case's connection and coalitions are models after its members'."""
+    def change(data):
+        data["park"] = {"connection": {"tariff": next(iter(data["tariffs"])),
+                                       "basic_charge": "none", "transformer_kva": 5000},
+                        "members": [e["id"] for e in data["enterprises"]]}
+        data["cases"]["joint"] = {"metering": "park"}
+
+    _left_out_and_refused(tmp_path, change, "joint", "joint meter at the park, which a sweep does not")
