@@ -406,3 +406,8 @@ def test_park_cases_are_left_out_of_a_sweep_and_refused_by_name(tmp_path):
         data["cases"]["joint"] = {"metering": "park"}
 
     _left_out_and_refused(tmp_path, change, "joint", "joint meter at the park, which a sweep does not")
+    grid = tmp_path / "metering.yaml"
+    dump_yaml({"cases.assets.metering": ["separate", "park"]}, grid)
+    bad = CliRunner().invoke(main, ["sweep", str(tmp_path / "park.yaml"), "--grid", str(grid),
+                                    "--out", str(tmp_path / "out3")])
+    assert bad.exit_code == 2 and "cases.assets.metering: a sweep does not meter" in bad.output

@@ -72,6 +72,11 @@ def sweep_command(scenario: str | Path, grid_file: str | Path, out_dir: str | Pa
     if problems:  # before any case runs
         raise ScenarioError(problems)
     grid_axes = set(k for p in points for k in p if k != RUN_ENTERPRISES)
+    metered = sorted(k for k in grid_axes if k.startswith("cases.")
+                     and k.rsplit(".", 1)[-1] in ("metering", "park_dispatch"))
+    if metered:  # a point may not put a swept case behind the park's connection
+        raise SweepSetupError(f"{grid_file}: {', '.join(metered)}: a sweep does not meter at the "
+                              "park; run park cases with energysim run")
     if heatmap and not set(heatmap) <= grid_axes:
         raise SweepSetupError(f"--heatmap {' '.join(heatmap)}: "
                               f"{', '.join(a for a in heatmap if a not in grid_axes)} is not a "
