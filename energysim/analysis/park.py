@@ -51,6 +51,7 @@ from energysim.analysis.park_dispatch import platform_dispatch, solve_platform
 from energysim.analysis.park_sharing import needed
 from energysim.assets import PARK
 from energysim.case_inputs import CaseInputs
+from energysim.charges import BILL_COMPONENTS
 from energysim.economics.lifecycle import HOURS_A_YEAR, annualised_cny_per_unit_year
 from energysim.errors import SolverError
 from energysim.results import COALITION_COLUMNS, CaseResult
@@ -59,7 +60,7 @@ from energysim.scenario_spec import CAPACITY_FIELDS
 
 MEMBERS_FEED_IN = "park_members_feed_in"
 """The connection's supply of what the members feed in together (a PV array it must take)."""
-BILLED = ("energy", "basic_charge", "export_credit")
+BILLED = BILL_COMPONENTS
 """The cost components of a meter's bill."""
 SETTLEMENT_COSTS = ("members_payments", "park_discount", "park_bill_as_alone",
                     "park_wear_as_alone")
@@ -118,7 +119,7 @@ def with_park(scenario: Scenario, case: str, members: CaseResult, workers: int =
     ts[f"{PARK}/load_kw"] = net  # the members' net draw, negative where they feed in
     if not platform:
         ts[f"{PARK}/pv_kw"] -= np.maximum(-net, 0.0)  # the park's own PV only
-    transfers = settlement(scenario, members if platform else metered)
+    transfers = settlement(scenario, members)  # on the bills alone, whoever dispatched
     if platform:  # each member settles what it would pay alone, the platform its extra wear
         transfers = pd.concat([as_alone(scenario, members, metered), transfers],
                               ignore_index=True)
